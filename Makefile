@@ -1,0 +1,44 @@
+# The project's own commands. `make run` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test bench lint catalog admin clean
+
+$(VENV)/.instalado: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.instalado
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Install and serve the app on http://127.0.0.1:$(PORT) (DuckDB under data/, catalog, demo data).
+run: $(VENV)/.instalado
+	$(PY) -m core.cli preparar
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## Install and run the whole test suite (core, pages, browser).
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+## Print the benchmark table (figures also recorded in bench/RESULTS.md).
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+## Rebuild catalog/ from ../shared/data (only where that folder exists).
+catalog: $(VENV)/.instalado
+	$(PY) catalog/build.py
+
+## Leave demo mode: replace every account by one admin with a one-time password.
+admin: $(VENV)/.instalado
+	$(PY) -m core.cli primer-admin
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,67 @@
+"""Frame and router: page config, session, the menu for the account's role, navigation."""
+
+import streamlit as st
+
+from core import instalacion, reloj
+from core.errors import BaseDeDatosOcupada
+from pages.components import contexto as ctx
+
+st.set_page_config(
+    page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide"
+)
+
+try:
+    store = ctx.store()
+except BaseDeDatosOcupada as exc:
+    st.error(str(exc))
+    st.stop()
+
+ctx.restaurar_sesion()
+cuenta = ctx.cuenta()
+
+publicas = [
+    st.Page(ctx.TABLERO, title="Tablero de control", icon="📋", default=True, url_path="tablero"),
+    st.Page(ctx.PASO1, title="Paso 1 · Acceso", icon="🔑", url_path="paso1"),
+    st.Page(ctx.AYUDA, title="Ayuda y contacto", icon="❓", url_path="ayuda"),
+]
+captura = [
+    st.Page(ctx.PASO2, title="Paso 2 · Declaración", url_path="paso2"),
+    st.Page(ctx.PASO3, title="Paso 3 · Unidad Médica", url_path="paso3"),
+    st.Page(ctx.PASO4, title="Paso 4 · Grupo de Servicio", url_path="paso4"),
+    st.Page(ctx.PASO5, title="Paso 5 · Especialidad Troncal", url_path="paso5"),
+    st.Page(ctx.PASO6, title="Paso 6 · Excedentes y Faltantes", url_path="paso6"),
+    st.Page(ctx.PASO7, title="Paso 7 · Finalizar", url_path="paso7"),
+    st.Page(ctx.PASO8, title="Paso 8 · Versión Final", url_path="paso8"),
+    st.Page(ctx.PASO9, title="Paso 9 · Subir firmado", url_path="paso9"),
+]
+paginas = publicas + (captura if cuenta else [])
+navegacion = st.navigation(paginas, position="hidden")
+
+with st.sidebar:
+    st.markdown("### Excedentes y Faltantes\nServicios Médicos Institucionales · IMSS")
+    if instalacion.modo_demo(store):
+        st.info("**Modo demostración**: datos y cuentas de ejemplo (contraseña `demo`).", icon="🧪")
+    periodo = ctx.periodo()
+    if periodo:
+        dias = periodo.dias_restantes()
+        ventana = f"Registro {periodo.describir_ventana()}"
+        st.caption(f"Captura del periodo {periodo.anio} · {ventana} · "
+                   + (f"quedan {dias:,} día(s)" if dias else "registro cerrado"))
+    st.page_link(publicas[0])
+    if cuenta is None:
+        st.page_link(publicas[1])
+    else:
+        for p in captura:
+            st.page_link(p)
+    st.page_link(publicas[2])
+    if cuenta is not None:
+        st.divider()
+        quien = ctx.persona()
+        st.caption(f"Sesión: **{cuenta.nombre}** ({cuenta.usuario})" + (f"<br>Captura: {quien}" if quien else ""),
+                   unsafe_allow_html=True)
+        if st.button("Cerrar sesión", key="boton_salir"):
+            ctx.cerrar_sesion()
+            st.switch_page(ctx.TABLERO)
+    st.caption(f"Hoy: {reloj.fecha(reloj.hoy())}")
+
+navegacion.run()

@@ -1,0 +1,59 @@
+"""Named domain errors; each carries the Spanish message shown to the user."""
+
+from __future__ import annotations
+
+
+class ErrorDominio(Exception):
+    """A rule refused the action; `str(error)` is the message for the user."""
+
+
+class BaseDeDatosOcupada(ErrorDominio):
+    """Another process holds the database file."""
+
+    def __init__(self, ruta: str):
+        super().__init__(
+            f"La base de datos {ruta} está en uso por otro proceso (¿hay otro servidor o tarea "
+            "en ejecución?). Deténgalo antes de volver a intentar."
+        )
+
+
+class AccesoDenegado(ErrorDominio):
+    """The account may not do this (role, OOAD/UMAE scope)."""
+
+
+class CredencialesInvalidas(ErrorDominio):
+    """Wrong user or password, or a disabled account."""
+
+
+class CapturaBloqueada(ErrorDominio):
+    """The OOAD/UMAE cannot change its capture now (finalized, window closed, period closed)."""
+
+
+class NoEncontrado(ErrorDominio):
+    """A key that does not exist in the catalog or the store."""
+
+
+class TransicionInvalida(ErrorDominio):
+    """A lifecycle step that does not apply in the current state."""
+
+
+class CapturaInvalida(ErrorDominio):
+    """A save with rows that break the capture rules; nothing of it was stored."""
+
+    def __init__(self, errores: list[str]):
+        self.errores = errores
+        super().__init__(
+            "No se guardó nada: corrija lo siguiente.\n" + "\n".join(f"• {e}" for e in errores)
+        )
+
+
+class ConflictoEdicion(ErrorDominio):
+    """Rows changed by someone else since this person loaded them; nothing was stored."""
+
+    def __init__(self, productos: list[str]):
+        self.productos = productos
+        super().__init__(
+            "No se guardó nada: otra persona modificó estas líneas después de que usted las "
+            "cargó. Recargue la pantalla para ver los datos actuales y vuelva a capturar sus "
+            "cambios.\n" + "\n".join(f"• {p}" for p in productos)
+        )

@@ -1,0 +1,157 @@
+"""The Paso 6 grid's model: rows keyed by product code, and edits kept per product.
+
+`st.data_editor` records edits by row position; a search or another specialty changes the
+positions. So the page keeps pending edits in a dict keyed by product code, merges the grid's
+positional edits through the frame it showed, and overlays them on any later frame.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from core.captura import FilaCaptura
+
+CANTIDADES = ("exc_pacientes", "exc_eventos", "fal_pacientes", "fal_eventos")
+CAMPOS = ("exc_pacientes", "exc_eventos", "exc_ambito", "fal_causa", "fal_pacientes", "fal_eventos", "fal_ambito")
+_CON_DATO = ("exc_pacientes", "exc_eventos", "fal_causa", "fal_pacientes", "fal_eventos")
+
+
+def _limpio(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def base(productos: pd.DataFrame, lineas: pd.DataFrame) -> pd.DataFrame:
+    """All products of a specialty with this unit's saved values, indexed by product code."""
+    df = pd.DataFrame(index=pd.Index(productos["clave"].astype(str), name="clave"))
+    df["producto"] = productos["nombre"].to_numpy()
+    for c in CANTIDADES:
+        df[c] = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    ambito = productos["ambito_default"].to_numpy()
+    df["exc_ambito"] = ambito
+    df["fal_causa"] = pd.Series(None, index=df.index, dtype=object)
+    df["fal_ambito"] = ambito
+    df["version"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    df["guardado"] = ""
+    guardadas = lineas[lineas["producto"].isin(df.index)]
+    for linea in guardadas.itertuples():
+        p = linea.producto
+        pre = "exc_" if linea.tipo == "Excedente" else "fal_"
+        df.at[p, pre + "pacientes"] = linea.pacientes
+        df.at[p, pre + "eventos"] = linea.eventos if not pd.isna(linea.eventos) else pd.NA
+        df.at[p, pre + "ambito"] = linea.ambito
+        if linea.tipo == "Faltante":
+            df.at[p, "fal_causa"] = linea.causa
+        df.at[p, "version"] = linea.version
+        df.at[p, "guardado"] = f"✅ {linea.tipo}"
+    return df[["producto", *CAMPOS, "guardado", "version"]]
+
+
+def fila_de(frame: pd.DataFrame, producto: str) -> dict:
+    fila = frame.loc[producto]
+    d = {c: _limpio(fila[c]) for c in CAMPOS}
+    d["version"] = _limpio(fila["version"])
+    return d
+
+
+def fusionar_ediciones(pendientes: dict, mostrado: pd.DataFrame, editadas: dict) -> dict:
+    """Fold the grid's positional edits (`edited_rows`) into `pendientes` by product code.
+
+    Idempotent: merging the same edits twice gives the same result. The version recorded is the
+    one the row had when it was first shown, so a later save can tell if someone else changed it.
+    """
+    for pos, cambios in (editadas or {}).items():
+        pos = int(pos)
+        if pos >= len(mostrado):
+            continue
+        producto = mostrado.index[pos]
+        fila = pendientes.get(producto) or fila_de(mostrado, producto)
+        for campo, valor in cambios.items():
+            if campo in CAMPOS:
+                fila[campo] = _limpio(valor)
+        pendientes[producto] = fila
+    return pendientes
+
+
+def superponer(frame: pd.DataFrame, pendientes: dict) -> pd.DataFrame:
+    """`frame` with the pending values of its products written over the saved ones."""
+    out = frame.copy()
+    for producto, fila in pendientes.items():
+        if producto in out.index:
+            for campo in CAMPOS:
+                out.at[producto, campo] = pd.NA if fila[campo] is None and campo in CANTIDADES else fila[campo]
+            out.at[producto, "guardado"] = (out.at[producto, "guardado"] + " ✏️").strip()
+    return out
+
+
+def _tiene_dato(fila: dict) -> bool:
+    return any(_limpio(fila.get(c)) is not None for c in _CON_DATO)
+
+
+def _guardada(lineas: pd.DataFrame, producto: str) -> dict | None:
+    m = lineas[lineas["producto"] == producto]
+    if m.empty:
+        return None
+    linea = m.iloc[0]
+    pre = "exc_" if linea["tipo"] == "Excedente" else "fal_"
+    d = {c: None for c in CAMPOS}
+    d[pre + "pacientes"] = int(linea["pacientes"])
+    d[pre + "eventos"] = None if pd.isna(linea["eventos"]) else int(linea["eventos"])
+    d[pre + "ambito"] = linea["ambito"]
+    d["fal_causa"] = linea["causa"] if linea["tipo"] == "Faltante" else None
+    return d
+
+
+def _igual(fila: dict, guardada: dict) -> bool:
+    pre = "exc_" if guardada["exc_pacientes"] is not None else "fal_"
+    otro = "fal_" if pre == "exc_" else "exc_"
+    for c in CAMPOS:
+        if c.startswith(otro) and not c.endswith("ambito"):
+            if _limpio(fila.get(c)) is not None:
+                return False
+        elif c.startswith(pre) or c == "fal_causa":
+            a, b = _limpio(fila.get(c)), guardada[c]
+            if isinstance(a, float) and a.is_integer():
+                a = int(a)
+            if a != b:
+                return False
+    return True
+
+
+def cambios(pendientes: dict, lineas: pd.DataFrame) -> list[FilaCaptura]:
+    """The rows this person actually changed against what is saved, ready for core.captura.guardar."""
+    out = []
+    for producto, fila in pendientes.items():
+        guardada = _guardada(lineas, producto)
+        if guardada is None and not _tiene_dato(fila):
+            continue
+        if guardada is not None and _igual(fila, guardada):
+            continue
+        version = fila.get("version")
+        out.append(FilaCaptura(producto, None if version is None else int(version),
+                               **{c: _limpio(fila.get(c)) for c in CAMPOS}))
+    return out
+
+
+def resumen_cambios(filas: list[FilaCaptura], lineas: pd.DataFrame) -> tuple[int, int, int]:
+    """(new, changed, deleted) lines a save would make, for the confirmation."""
+    guardadas = set(lineas["producto"])
+    nuevas = modificadas = eliminadas = 0
+    for f in filas:
+        vacia = not _tiene_dato({c: getattr(f, c) for c in CAMPOS})
+        if f.producto in guardadas:
+            if vacia:
+                eliminadas += 1
+            else:
+                modificadas += 1
+        elif not vacia:
+            nuevas += 1
+    return nuevas, modificadas, eliminadas

@@ -1,0 +1,25 @@
+"""The semáforo: colour plus text label, the same everywhere, with its legend."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ciclo
+
+
+def leyenda() -> None:
+    partes = [
+        f"<span style='display:inline-block;margin-right:1.2em'>"
+        f"<span style='display:inline-block;width:0.9em;height:0.9em;border-radius:50%;"
+        f"background:{color};vertical-align:middle;margin-right:0.35em'></span>{icono} {etiqueta}</span>"
+        for icono, etiqueta, color in ciclo.SEMAFORO.values()
+    ]
+    st.markdown("**Semáforo:** " + "".join(partes), unsafe_allow_html=True)
+
+
+def estilo_celda(valor: str) -> str:
+    """CSS for a semáforo cell of the tablero, from the label it carries."""
+    for icono, etiqueta, color in ciclo.SEMAFORO.values():
+        if isinstance(valor, str) and valor.endswith(etiqueta):
+            return f"background-color: {color}; color: white; font-weight: 600"
+    return ""

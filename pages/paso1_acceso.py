@@ -1,0 +1,46 @@
+"""Paso 1: choose the OOAD/UMAE and type its password (the division logs in the same way)."""
+
+import streamlit as st
+
+from core import cuentas
+from core.errors import ErrorDominio
+from pages.components import contexto as ctx
+
+ctx.encabezado(
+    "Paso 1", "Seleccionar OOAD/UMAE",
+    ["La contraseña es la misma para todas las Unidades Médicas de la OOAD/UMAE."],
+)
+store = ctx.store()
+cuenta = ctx.cuenta()
+if cuenta is not None:
+    st.success(f"Sesión iniciada: **{cuenta.nombre}**.")
+    st.page_link(ctx.PASO2 if cuenta.es_capturista else ctx.TABLERO, label="Continuar", icon="➡️")
+    st.stop()
+
+opciones = cuentas.opciones_acceso(store)
+usuarios = [u for u, _ in opciones]
+etiquetas = dict(opciones)
+preferida = st.session_state.get("paso1_usuario") or st.query_params.get("ooad")
+indice = usuarios.index(preferida) if preferida in usuarios else None
+
+with st.form("form_acceso"):
+    usuario = st.selectbox(
+        "OOAD/UMAE (escriba para buscar)", usuarios, index=indice, format_func=etiquetas.get,
+        placeholder="Elija su OOAD/UMAE", key="paso1_seleccion",
+    )
+    password = st.text_input("Contraseña", type="password", key="paso1_password")
+    entrar = st.form_submit_button("Entrar", type="primary")
+
+if entrar:
+    if not usuario:
+        st.error("Elija su OOAD/UMAE de la lista.")
+    elif not password:
+        st.error("Escriba la contraseña.")
+    else:
+        try:
+            c = ctx.iniciar_sesion(usuario, password)
+        except ErrorDominio as exc:
+            ctx.mostrar_error(exc)
+        else:
+            st.session_state.pop("paso1_usuario", None)
+            st.switch_page(ctx.PASO2 if c.es_capturista else ctx.TABLERO)

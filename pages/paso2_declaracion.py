@@ -1,0 +1,75 @@
+"""Paso 2: does any unit of the OOAD/UMAE have surplus or shortage? (SI/NO, saved)."""
+
+import streamlit as st
+
+from core import ciclo
+from core.errors import ErrorDominio
+from pages.components import contexto as ctx
+
+ctx.encabezado(
+    "Paso 2",
+    "Indicar si alguna de las Unidades Médicas tiene Excedentes y/o Faltantes",
+    [
+        "Existen OOAD/UMAE que no cuentan con Excedentes y/o Faltantes de algún servicio médico "
+        "institucional a reportar.",
+        "Si la respuesta es **NO**, ninguna unidad médica registrará Excedentes y/o Faltantes: guarde "
+        "la opción y continúe con el Paso 7 para finalizar, con lo cual «se aceptará de conformidad la "
+        "inexistencia de oferta y/o demanda de servicios médicos».",
+        "Si la respuesta es **SI**, solo las unidades médicas que tienen Excedentes y/o Faltantes "
+        "registrarán información: continúe con el Paso 3.",
+    ],
+)
+cx = ctx.contexto_captura(ctx.PASO2)
+store = ctx.store()
+opciones = ["SI", "NO"]
+actual = cx.estado.respuesta
+respuesta = st.radio(
+    ciclo.PREGUNTA_PASO2, opciones, index=opciones.index(actual) if actual else None,
+    horizontal=True, disabled=not cx.editable, key="paso2_respuesta",
+)
+if actual:
+    st.caption(f"Respuesta guardada: **{actual}** ({cx.estado.actualizada_persona or cx.estado.actualizada_por}).")
+
+
+def _guardar(lineas_a_borrar: int = 0) -> None:
+    try:
+        ciclo.declarar(store, cx.cuenta, cx.persona, cx.periodo.anio, respuesta, lineas_a_borrar=lineas_a_borrar)
+    except ErrorDominio as exc:
+        st.session_state["paso2_error"] = str(exc)
+        return
+    st.session_state["paso2_ok"] = respuesta
+    if respuesta == "NO":
+        ctx.pendientes().clear()
+
+
+@st.dialog("Confirmar respuesta NO")
+def _confirmar_no(n: int) -> None:
+    st.warning(
+        f"Al contestar **NO** se eliminarán **{n:,} línea(s)** ya guardada(s) de sus unidades médicas. "
+        "Esta acción queda registrada en la bitácora."
+    )
+    a, b = st.columns(2)
+    if a.button(f"Sí, eliminar {n:,} línea(s) y guardar NO", type="primary"):
+        _guardar(n)
+        st.rerun()
+    if b.button("Cancelar"):
+        st.rerun()
+
+
+if cx.editable and st.button("Guardar", type="primary", disabled=respuesta is None):
+    n = ciclo.contar_lineas(store, cx.periodo.anio, cx.ooad)
+    if respuesta == "NO" and n:
+        _confirmar_no(n)
+    else:
+        _guardar()
+        st.rerun()
+
+if err := st.session_state.pop("paso2_error", None):
+    st.error(err)
+if ok := st.session_state.pop("paso2_ok", None):
+    st.success(f"Respuesta **{ok}** guardada.")
+
+if cx.estado.respuesta == "SI" or st.session_state.get("paso2_respuesta") == "SI" and actual == "SI":
+    st.page_link(ctx.PASO3, label="Continuar con el Paso 3 · Seleccionar Unidad Médica", icon="➡️")
+elif cx.estado.respuesta == "NO":
+    st.page_link(ctx.PASO7, label="Continuar con el Paso 7 · Finalizar el registro", icon="➡️")

@@ -1,0 +1,176 @@
+"""Paso 6: capture Excedentes and Faltantes of the chosen unit, group and specialty."""
+
+import streamlit as st
+
+from core import captura, rejilla
+from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from pages.components import contexto as ctx
+
+ctx.encabezado(
+    "Paso 6",
+    "Registrar Excedentes y Faltantes",
+    [
+        "La cantidad mínima es 1. En caso de no tener Excedente y/o Faltante de algún producto, deje "
+        "los cuadros vacíos.",
+        "Datos obligatorios — Excedentes: pacientes mensuales. Faltantes: causa principal y pacientes mensuales.",
+        "Use el buscador de productos: hay grupos de servicio con una cantidad grande de productos "
+        "(por ejemplo, Cirugía). Busca por nombre o clave, sin importar mayúsculas ni acentos.",
+        "Para guardar dé clic en «Guardar» y confirme que los datos son correctos. Cuando todas las "
+        "unidades con Excedentes y/o Faltantes hayan registrado su información, continúe con el Paso 7.",
+        "Si requiere algún producto que no esté en el listado, solicítelo a colaboracion.salud@imss.gob.mx.",
+    ],
+)
+cx = ctx.contexto_captura(ctx.PASO6)
+unidad, unidad_nombre = ctx.unidad_elegida(cx)
+store = ctx.store()
+esp = st.session_state.get("sel_especialidad")
+if not esp:
+    st.info("Primero elija el Grupo de Servicio (Paso 4) y la Especialidad Troncal (Paso 5).")
+    st.page_link(ctx.PASO4, label="Ir al Paso 4", icon="⬅️")
+    st.stop()
+grupo = st.session_state.get("sel_grupo")
+st.markdown(
+    f"Grupo de Servicio: **{captura.nombre(store, 'grupo', grupo)}** · "
+    f"Especialidad Troncal: **{captura.nombre(store, 'especialidad', esp)}**"
+)
+
+if flash := st.session_state.pop("p6_flash", None):
+    st.success(flash)
+
+anio = cx.periodo.anio
+lineas = captura.lineas_unidad(store, cx.cuenta, anio, unidad)
+base = rejilla.base(captura.productos(store, esp), lineas)
+todas_pendientes = ctx.pendientes()
+pend = todas_pendientes.setdefault(unidad, {})
+
+# Fold the grid's edits of the previous run into the per-product pending edits.
+snap = st.session_state.get("p6_snap")
+if snap and snap["unidad"] == unidad and snap["key"] in st.session_state:
+    rejilla.fusionar_ediciones(pend, snap["frame"], st.session_state[snap["key"]].get("edited_rows"))
+
+buscar = st.text_input(
+    "Buscar producto", placeholder="Nombre o clave, p. ej. «hemodialisis» o «39.95»", key="p6_buscar"
+)
+claves = captura.productos(store, esp, buscar)["clave"].tolist()
+firma = (unidad, esp, buscar, st.session_state.get("p6_gen", 0))
+if not snap or snap["firma"] != firma:
+    st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
+    snap = {
+        "firma": firma, "unidad": unidad, "key": f"p6_rejilla_{st.session_state['p6_contador']}",
+        "frame": rejilla.superponer(base.loc[claves], pend),
+    }
+    st.session_state["p6_snap"] = snap
+
+st.caption(f"{len(claves):,} de {len(base):,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
+cantidad = dict(min_value=1, max_value=captura.CANTIDAD_MAXIMA, step=1, format="localized")
+st.data_editor(
+    snap["frame"],
+    key=snap["key"],
+    disabled=not cx.editable or ["producto", "guardado"],
+    hide_index=False,
+    width="stretch",
+    height=min(38 + 35 * max(len(claves), 1), 560),
+    num_rows="fixed",
+    column_order=["producto", *rejilla.CAMPOS, "guardado"],
+    column_config={
+        "_index": st.column_config.TextColumn("Clave", width="small"),
+        "producto": st.column_config.TextColumn("Producto", width="large"),
+        "exc_pacientes": st.column_config.NumberColumn("Excedente · Pacientes mensuales", **cantidad),
+        "exc_eventos": st.column_config.NumberColumn("Excedente · Eventos mensuales", **cantidad),
+        "exc_ambito": st.column_config.SelectboxColumn("Excedente · Ambulatorio/ Hospitalario", options=captura.AMBITOS),
+        "fal_causa": st.column_config.SelectboxColumn("Faltante · Causa principal", options=captura.CAUSAS, width="medium"),
+        "fal_pacientes": st.column_config.NumberColumn("Faltante · Pacientes mensuales", **cantidad),
+        "fal_eventos": st.column_config.NumberColumn("Faltante · Eventos mensuales", **cantidad),
+        "fal_ambito": st.column_config.SelectboxColumn("Faltante · Ambulatorio/ Hospitalario", options=captura.AMBITOS),
+        "guardado": st.column_config.TextColumn("Guardado", width="small"),
+    },
+)
+
+filas = rejilla.cambios(pend, lineas)
+nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
+
+
+def _olvidar_edicion() -> None:
+    todas_pendientes.pop(unidad, None)
+    st.session_state.pop("p6_snap", None)
+    st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
+
+
+def _guardar(filas_a_guardar) -> None:
+    try:
+        res = captura.guardar(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
+    except (CapturaInvalida, ConflictoEdicion, ErrorDominio) as exc:
+        st.session_state["p6_error"] = str(exc)
+        return
+    _olvidar_edicion()
+    st.session_state["p6_flash"] = res.describir()
+
+
+@st.dialog("Confirmar guardado")
+def _confirmar(filas_a_guardar, n, m, e) -> None:
+    st.markdown(f"Unidad Médica: **{unidad_nombre}**")
+    partes = [f"**{n:,}** línea(s) nueva(s)", f"**{m:,}** modificada(s)", f"**{e:,}** eliminada(s)"]
+    st.markdown("Se guardarán " + ", ".join(partes) + ". ¿Los datos son correctos?")
+    if e:
+        st.warning(f"Se eliminarán {e:,} línea(s) guardada(s) cuyos cuadros dejó vacíos.")
+    a, b = st.columns(2)
+    if a.button("Sí, guardar", type="primary", key="p6_confirmar"):
+        _guardar(filas_a_guardar)
+        st.rerun()
+    if b.button("Cancelar", key="p6_cancelar"):
+        st.rerun()
+
+
+if cx.editable:
+    if filas:
+        st.warning(
+            f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
+            "por eliminar (incluye otras especialidades de esta unidad).",
+            icon="✏️",
+        )
+    a, b, _ = st.columns([1, 1, 3])
+    if a.button("Guardar", type="primary", disabled=not filas, key="p6_guardar"):
+        _confirmar(filas, nuevas, modificadas, eliminadas)
+    if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
+        _olvidar_edicion()
+        st.rerun()
+    if not filas and pend:
+        todas_pendientes.pop(unidad, None)
+if err := st.session_state.pop("p6_error", None):
+    st.error(err)
+
+st.subheader("Líneas guardadas de esta Unidad Médica")
+if lineas.empty:
+    st.caption("Esta unidad todavía no tiene líneas guardadas.")
+else:
+    vista = lineas.assign(
+        cantidad=lineas["pacientes"].map(lambda x: f"{x:,}"),
+        eventos_txt=lineas["eventos"].map(lambda x: "" if x != x or x is None else f"{int(x):,}"),
+    )
+    sel = st.dataframe(
+        vista[["grupo", "especialidad", "producto", "producto_nombre", "tipo", "causa", "ambito", "eventos_txt", "cantidad"]],
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="p6_guardadas",
+        column_config={
+            "grupo": "Grupo de Servicio", "especialidad": "Especialidad Troncal", "producto": "Clave",
+            "producto_nombre": "Producto", "tipo": "Tipo", "causa": "Causa Principal",
+            "ambito": "Ambulatorio/ Hospitalario", "eventos_txt": "Eventos Mensuales",
+            "cantidad": "Pacientes Mensuales",
+        },
+    )
+    elegidas = lineas.iloc[sel.selection.rows] if sel and sel.selection.rows else lineas.iloc[0:0]
+    if cx.editable and not elegidas.empty:
+        c1, c2, _ = st.columns([1, 1, 3])
+        if len(elegidas) == 1:
+            linea = elegidas.iloc[0]
+
+            def _editar(g=linea["grupo_clave"], e=linea["especialidad_clave"], p=linea["producto"]) -> None:
+                st.session_state.update(sel_grupo=g, sel_especialidad=e, p6_buscar=p)
+
+            c1.button("Editar en la rejilla", key="p6_editar", on_click=_editar)
+        if c2.button(f"Eliminar {len(elegidas):,} línea(s)", key="p6_eliminar"):
+            borrar = [captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"])]
+            _confirmar(borrar, 0, 0, len(borrar))
+
+st.page_link(ctx.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
+st.page_link(ctx.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")
+st.page_link(ctx.PASO7, label="Finalizar el registro (Paso 7)", icon="➡️")

@@ -1,0 +1,92 @@
+"""Paso 7: review what will be reported and finalize (SI + Guardar); nothing changes afterwards."""
+
+import streamlit as st
+
+from core import captura, ciclo
+from core.errors import ErrorDominio
+from pages.components import contexto as ctx
+
+ctx.encabezado(
+    "Paso 7",
+    "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE",
+    [
+        "Una vez que la OOAD/UMAE indicó si tiene Excedentes y/o Faltantes, deberá finalizar el "
+        "registro, lo que conlleva a que **no se podrá modificar lo registrado**.",
+        "Antes de finalizar, revise, valide y confirme lo reportado con ayuda del reporte preliminar "
+        "«Sin Validez Oficial».",
+    ],
+)
+cx = ctx.contexto_captura(ctx.PASO7)
+store = ctx.store()
+anio = cx.periodo.anio
+
+if flash := st.session_state.pop("p7_flash", None):
+    st.success(flash)
+
+if cx.estado.respuesta is None:
+    st.info("Primero conteste la pregunta del Paso 2.")
+    st.page_link(ctx.PASO2, label="Ir al Paso 2", icon="⬅️")
+    st.stop()
+
+lineas = captura.lineas_ooad(store, cx.cuenta, anio, cx.ooad)
+unidades = captura.unidades(store, cx.cuenta, anio, cx.ooad)
+con = int((unidades["lineas"] > 0).sum())
+st.subheader("Resumen que se reportará")
+if cx.estado.estado == ciclo.EN_CAPTURA:
+    st.caption("Sin Validez Oficial. El OOAD aún no cierra el registro de información.")
+st.markdown(f"Respuesta del Paso 2: **{cx.estado.respuesta}** · "
+            f"**{con:,} de {len(unidades):,} Unidades Médicas reportan Excedentes y/o Faltantes**")
+if cx.estado.respuesta == "NO":
+    st.info("La OOAD/UMAE indica que ninguna de sus Unidades Médicas tiene Excedentes ni Faltantes. "
+            "Al finalizar, «se aceptará de conformidad la inexistencia de oferta y/o demanda de "
+            "servicios médicos».")
+elif lineas.empty:
+    st.warning("Contestó SI pero todavía no hay líneas guardadas.")
+else:
+    for tipo in ("Excedente", "Faltante"):
+        sub = lineas[lineas["tipo"] == tipo]
+        st.markdown(f"**{tipo}s:** {len(sub):,} línea(s) · {int(sub['pacientes'].sum()):,} pacientes mensuales · "
+                    f"{int(sub['eventos'].fillna(0).sum()):,} eventos mensuales")
+    for unidad_nombre, grupo_lineas in lineas.groupby("unidad_nombre", sort=False):
+        with st.expander(f"{unidad_nombre} — {len(grupo_lineas):,} línea(s)"):
+            for tipo in ("Faltante", "Excedente"):
+                sub = grupo_lineas[grupo_lineas["tipo"] == tipo]
+                if sub.empty:
+                    continue
+                st.markdown(f"**{tipo}s**")
+                columnas = ["grupo", "producto_nombre"] + (["causa"] if tipo == "Faltante" else []) + ["ambito", "eventos", "pacientes"]
+                st.dataframe(
+                    sub[columnas].reset_index(drop=True).rename(lambda i: i + 1), width="stretch",
+                    column_config={
+                        "_index": "No.", "grupo": "Grupo de Servicio", "producto_nombre": "Producto",
+                        "causa": "Causa Principal", "ambito": "Ambulatorio/ Hospitalario",
+                        "eventos": st.column_config.NumberColumn("Eventos Mensuales", format="localized"),
+                        "pacientes": st.column_config.NumberColumn("Pacientes Mensuales", format="localized"),
+                    },
+                )
+
+if cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
+    st.page_link(ctx.PASO8, label="Ver la Versión Final (Paso 8)", icon="📄")
+    st.stop()
+if not cx.editable:
+    st.stop()
+
+st.divider()
+st.markdown("**¿Desea finalizar el registro de Excedentes y/o Faltantes?** Después no podrá modificarlo.")
+decision = st.radio("Finalizar registro", ["SI", "NO"], index=None, horizontal=True, key="p7_decision",
+                    label_visibility="collapsed")
+if st.button("Guardar", type="primary", key="p7_guardar", disabled=decision is None):
+    if decision != "SI":
+        st.info("El registro sigue abierto: puede seguir capturando.")
+    else:
+        try:
+            version = ciclo.finalizar(store, cx.cuenta, cx.persona, anio)
+        except ErrorDominio as exc:
+            ctx.mostrar_error(exc)
+        else:
+            ctx.pendientes().clear()
+            st.session_state["p7_flash"] = (
+                f"Registro finalizado (versión final {version}). Ya puede imprimir la Versión Final "
+                "para firmas (Paso 8)."
+            )
+            st.rerun()

@@ -1,0 +1,68 @@
+"""Shared fixtures: a fresh store per test, seeded from a small fixture catalog, with a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from core import catalogo, ciclo, cuentas, reloj
+from core.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CATALOGO_MINI = FIXTURES / "catalogo_mini"
+ANIO = 2026
+INICIO, FIN = dt.date(2026, 6, 1), dt.date(2026, 6, 30)
+HOY = dt.datetime(2026, 6, 15, 10, 0)
+PASSWORD = "clave-de-prueba"
+
+
+@pytest.fixture(autouse=True)
+def reloj_fijo():
+    reloj.fijar(HOY)
+    yield
+    reloj.fijar(None)
+
+
+@pytest.fixture(autouse=True)
+def bcrypt_rapido(monkeypatch):
+    # Cost 4 keeps hashing out of the tests' time; the production cost is checked on its own.
+    monkeypatch.setattr(cuentas, "BCRYPT_COSTO", 4)
+
+
+def _poblar(store: Store) -> Store:
+    datos = catalogo.leer_directorio(CATALOGO_MINI)
+    with store.transaction() as tx:
+        catalogo.cargar(tx, datos)
+    ciclo.crear_periodo(store, None, ANIO, INICIO, FIN)
+    h = cuentas.hash_password(PASSWORD, costo=4)
+    for ooad in ("chihuahua", "quintana-roo", "umae-hes-cmn-siglo-xxi"):
+        cuentas.crear(store, ooad, f"Capturista {ooad}", "capturista", ooad, hash_=h)
+    cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
+    cuentas.crear(store, "admin", "Admin", "admin", hash_=h)
+    return store
+
+
+@pytest.fixture
+def store():
+    s = _poblar(Store(":memory:"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def store_archivo(tmp_path):
+    s = _poblar(Store(tmp_path / "eyf.duckdb"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cuenta(store):
+    def _cuenta(usuario: str):
+        c = cuentas.obtener(store, usuario)
+        assert c is not None, usuario
+        return c
+
+    return _cuenta

@@ -1,0 +1,142 @@
+"""The store: migrations, the transaction helper, write serialisation, the file lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from core import captura, ciclo
+from core.captura import FilaCaptura
+from core.store import Store
+from tests.conftest import ANIO
+
+RAIZ = Path(__file__).resolve().parents[2]
+
+
+def test_migraciones_se_aplican_una_vez(tmp_path):
+    s = Store(tmp_path / "a.duckdb")
+    assert s.migrar() == []
+    assert s.valor("SELECT count(*) FROM schema_migrations") >= 1
+    s.close()
+    s = Store(tmp_path / "a.duckdb")
+    assert s.migrar() == []
+    s.close()
+
+
+def test_transaccion_revierte_todo_ante_un_error():
+    s = Store(":memory:")
+    with pytest.raises(RuntimeError):
+        with s.transaction() as tx:
+            tx.execute("INSERT INTO ajuste VALUES ('a', '1')")
+            raise RuntimeError("falla a la mitad")
+    assert s.valor("SELECT count(*) FROM ajuste") == 0
+
+
+def test_transaccion_anidada_se_une_a_la_externa():
+    s = Store(":memory:")
+    with pytest.raises(RuntimeError):
+        with s.transaction() as tx:
+            tx.execute("INSERT INTO ajuste VALUES ('a', '1')")
+            with s.transaction() as tx2:
+                assert tx2 is tx
+                tx2.execute("INSERT INTO ajuste VALUES ('b', '2')")
+            raise RuntimeError
+    assert s.valor("SELECT count(*) FROM ajuste") == 0
+
+
+def test_incrementos_concurrentes_no_se_pierden():
+    s = Store(":memory:")
+    with s.transaction() as tx:
+        tx.execute("INSERT INTO ajuste VALUES ('n', '0')")
+
+    def sumar():
+        for _ in range(50):
+            s.escribir(lambda tx: tx.execute(
+                "UPDATE ajuste SET valor = CAST(CAST(valor AS INTEGER) + 1 AS VARCHAR) WHERE clave = 'n'"))
+
+    hilos = [threading.Thread(target=sumar) for _ in range(8)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert s.valor("SELECT valor FROM ajuste") == "400"
+
+
+def test_segundo_proceso_recibe_mensaje_claro(store_archivo):
+    codigo = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from core.store import Store\nfrom core.errors import BaseDeDatosOcupada\n"
+        "try:\n    Store(%r)\nexcept BaseDeDatosOcupada as e:\n    print('MENSAJE:', e)\n"
+    ) % (str(RAIZ), store_archivo.ruta)
+    out = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=60)
+    assert "MENSAJE: La base de datos" in out.stdout and "en uso por otro proceso" in out.stdout, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_guardados_simultaneos_no_pierden_ni_duplican(store_archivo):
+    """Two people of one OOAD on different units and on the same unit, and another OOAD, at once."""
+    from core import cuentas
+
+    s = store_archivo
+    chih, qroo = cuentas.obtener(s, "chihuahua"), cuentas.obtener(s, "quintana-roo")
+    ciclo.declarar(s, chih, "x", ANIO, "SI")
+    ciclo.declarar(s, qroo, "x", ANIO, "SI")
+    productos = ["47.01", "47.09", "51.23", "53.00", "13.41", "14.74", "39.95", "LAB-0001", "LAB-0002", "LAB-0003"]
+    trabajos = []
+    # Different units of one OOAD, and the same unit by two people (different products).
+    for unidad, persona, prods in [
+        ("IL-CH-0001", "Ana", productos[:5]), ("IL-CH-0002", "Beto", productos),
+        ("IL-CH-0001", "Carla", productos[5:]), ("IL-QR-0001", "Dora", productos),
+        ("IL-QR-0002", "Eli", productos),
+    ]:
+        c = chih if unidad.startswith("IL-CH") else qroo
+        for p in prods:
+            trabajos.append((c, persona, unidad, p))
+    errores = []
+
+    def correr(c, persona, unidad, p):
+        try:
+            captura.guardar(s, c, persona, ANIO, unidad, [FilaCaptura(p, exc_pacientes=3)])
+        except Exception as e:  # noqa: BLE001 - collected and asserted below
+            errores.append(e)
+
+    hilos = [threading.Thread(target=correr, args=t) for t in trabajos]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert errores == []
+    assert s.valor("SELECT count(*) FROM linea") == len(trabajos)
+    assert s.valor("SELECT count(*) FROM (SELECT DISTINCT unidad, producto FROM linea)") == len(trabajos)
+    assert s.valor("SELECT count(*) FROM auditoria WHERE accion = 'línea creada'") == len(trabajos)
+
+
+def test_el_mismo_producto_a_la_vez_uno_gana_el_otro_es_conflicto(store_archivo):
+    from core import cuentas
+    from core.errors import ConflictoEdicion
+
+    s = store_archivo
+    chih = cuentas.obtener(s, "chihuahua")
+    ciclo.declarar(s, chih, "x", ANIO, "SI")
+    barrera = threading.Barrier(6)
+    resultados = []
+
+    def correr(i):
+        barrera.wait()
+        try:
+            captura.guardar(s, chih, f"p{i}", ANIO, "IL-CH-0001", [FilaCaptura("47.01", exc_pacientes=i + 1)])
+            resultados.append("ok")
+        except ConflictoEdicion:
+            resultados.append("conflicto")
+
+    hilos = [threading.Thread(target=correr, args=(i,)) for i in range(6)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert sorted(resultados) == ["conflicto"] * 5 + ["ok"]
+    assert s.valor("SELECT count(*) FROM linea") == 1

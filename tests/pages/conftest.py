@@ -1,0 +1,66 @@
+"""Page tests: AppTest on the real app.py over a copy of one demo database built once per session."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import instalacion, reloj
+
+
+@pytest.fixture(autouse=True)
+def reloj_fijo():
+    # The demo period is placed around the real date of its creation: use the real clock here.
+    reloj.fijar(None)
+    yield
+
+
+@pytest.fixture(scope="session")
+def base_demo(tmp_path_factory):
+    carpeta = tmp_path_factory.mktemp("demo")
+    store = instalacion.abrir(carpeta)
+    store.close()
+    return instalacion.ruta_base(carpeta)
+
+
+@pytest.fixture
+def datos(base_demo, tmp_path, monkeypatch):
+    shutil.copy(base_demo, instalacion.ruta_base(tmp_path))
+    monkeypatch.setenv("EYF_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EYF_COOKIE_KEY", "k" * 64)
+    return tmp_path
+
+
+def abrir_app(datos) -> AppTest:
+    at = AppTest.from_file("app.py", default_timeout=60)
+    at.run()
+    return at
+
+
+def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: str | None = "Ana Pérez") -> AppTest:
+    at.switch_page("pages/paso1_acceso.py").run()
+    at.selectbox(key="paso1_seleccion").select(usuario)
+    at.text_input(key="paso1_password").input(password)
+    boton(at, "Entrar").click().run()
+    if persona and not at.exception:
+        if any(t.label.startswith("Nombre completo") for t in at.text_input):
+            at.text_input[0].input(persona)
+            at.text_input[1].input("Jefa de Servicio")
+            boton(at, "Continuar").click().run()
+    return at
+
+
+def boton(at: AppTest, etiqueta: str):
+    for b in at.button:
+        if b.label == etiqueta or b.label.startswith(etiqueta):
+            return b
+    raise AssertionError(f"No hay botón «{etiqueta}»: {[b.label for b in at.button]}")
+
+
+def textos(at: AppTest) -> str:
+    partes = []
+    for tipo in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        partes += [getattr(e, "value", "") or getattr(e, "body", "") for e in getattr(at, tipo)]
+    return "\n".join(str(p) for p in partes)

@@ -1,0 +1,161 @@
+"""Every page through AppTest: log in, click, and assert on what is rendered."""
+
+from __future__ import annotations
+
+from core import instalacion
+from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+
+
+def _tabla(at, indice=0):
+    return at.dataframe[indice].value
+
+
+def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
+    at = abrir_app(datos)
+    assert not at.exception
+    df = _tabla(at)
+    if hasattr(df, "data"):  # a Styler
+        df = df.data
+    assert list(df.columns) == [
+        "No.", "OOAD/UMAE", "Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes",
+        "Reporte Preliminar", "Final (para firmas)", "Subir (firmado)", "Semáforo",
+    ]
+    assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
+    fila = df.set_index("OOAD/UMAE")
+    assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar" and fila.isna().loc["Campeche", "Con Excedentes/ Faltantes"]
+    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [57, 7, 50]
+    assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
+    assert fila.loc["Aguascalientes", "Final (para firmas)"] == "Versión Final"
+    assert fila.loc["Aguascalientes", "Subir (firmado)"] == "Subir"
+    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
+    texto = textos(at)
+    assert "Semáforo:" in texto and "🟢 Firmado" in texto
+    assert "quedan" in texto and "Periodo de registro" in texto
+    assert any("Modo demostración" in i.value for i in at.sidebar.info)
+
+
+def test_filtro_del_tablero(datos):
+    at = abrir_app(datos)
+    at.text_input(key="tablero_buscar").input("mexico").run()
+    nombres = _tabla(at).data["OOAD/UMAE"].tolist()
+    assert "Ciudad de México Sur" in nombres and "Chihuahua" not in nombres
+
+
+def test_contrasena_incorrecta_no_entra(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "chihuahua", "mala", persona=None)
+    assert "Usuario o contraseña incorrectos" in textos(at)
+    assert not at.session_state["authentication_status"] if "authentication_status" in at.session_state else True
+
+
+def test_capturista_entra_da_su_nombre_y_llega_al_paso2(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "campeche")
+    assert not at.exception
+    texto = textos(at)
+    assert "Paso 2" in texto and "OOAD Campeche" in texto
+    assert at.session_state["persona"] == "Ana Pérez (Jefa de Servicio)"
+
+
+def test_flujo_campeche_declara_captura_y_finaliza(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "campeche")
+    # Paso 2: SI, saved.
+    at.radio(key="paso2_respuesta").set_value("SI")
+    boton(at, "Guardar").click().run()
+    assert "Respuesta **SI** guardada" in textos(at)
+    # Paso 3: its 12 units, none captured yet.
+    at.switch_page("pages/paso3_unidad.py").run()
+    unidades = _tabla(at)
+    assert len(unidades) == 12 and (unidades["capturada"] == "").all()
+    # Choose a unit, then the Hemodiálisis group (one specialty: Paso 5 is skipped).
+    from core import captura
+    store = instalacion.abrir(datos)
+    unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'campeche' ORDER BY clave LIMIT 1")
+    hem = store.valor("SELECT clave FROM grupo WHERE nombre = 'Hemodiálisis'")
+    store.close()
+    at.session_state["sel_unidad"] = unidad
+    at.switch_page("pages/paso4_grupo.py").run()
+    boton(at, "Hemodiálisis").click().run()
+    assert "Paso 6" in textos(at)
+    # Paso 6: type on the first product through the grid's state, save, confirm.
+    clave_editor = at.session_state["p6_snap"]["key"]
+    primer = at.session_state["p6_snap"]["frame"].index[0]
+    at.session_state[clave_editor] = {
+        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
+    boton(at, "Guardar").click().run()
+    boton(at, "Sí, guardar").click().run()
+    assert "Líneas guardadas: 1 nueva(s)." in textos(at)
+    guardadas = at.dataframe[-1].value
+    assert guardadas["producto"].tolist() == [primer] and guardadas["cantidad"].tolist() == ["12"]
+    # Paso 7: summary and finalize.
+    at.switch_page("pages/paso7_finalizar.py").run()
+    assert "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes" in textos(at)
+    at.radio(key="p7_decision").set_value("SI")
+    boton(at, "Guardar").click().run()
+    assert "Registro finalizado (versión final 1)" in textos(at)
+    # Every capture screen is now read-only and says why.
+    at.switch_page("pages/paso6_captura.py").run()
+    assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
+    assert not any(b.label == "Guardar" for b in at.button)
+    at.switch_page("pages/tablero.py").run()
+    fila = _tabla(at).data.set_index("OOAD/UMAE").loc["Campeche"]
+    assert fila["Semáforo"] == "🔵 Finalizado (falta subir firmado)" and fila["Con Excedentes/ Faltantes"] == 1
+    del captura
+
+
+def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "chihuahua")
+    store = instalacion.abrir(datos)
+    unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
+    lab = store.valor("SELECT clave FROM grupo WHERE nombre LIKE 'Laboratorio%'")
+    store.close()
+    at.session_state["sel_unidad"] = unidad
+    at.switch_page("pages/paso4_grupo.py").run()
+    boton(at, "Laboratorio").click().run()
+    clave_editor = at.session_state["p6_snap"]["key"]
+    at.session_state[clave_editor] = {"edited_rows": {0: {"fal_pacientes": 5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    boton(at, "Guardar").click().run()
+    boton(at, "Sí, guardar").click().run()
+    texto = textos(at)
+    assert "No se guardó nada" in texto and "requiere la causa principal" in texto
+    assert "Cambios sin guardar: 1 nueva(s)" in texto  # the typed value is still there
+
+
+def test_division_ve_en_solo_consulta(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "analista", persona=None)
+    at.session_state["ooad_consulta"] = "chihuahua"
+    at.switch_page("pages/paso3_unidad.py").run()
+    assert not at.exception
+    assert "Su cuenta es de consulta" in textos(at)
+    assert len(_tabla(at)) == 57
+
+
+def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "campeche")
+    store = instalacion.abrir(datos)
+    ajena = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'HGZ 35,%'")
+    store.close()
+    at.session_state["ooad_consulta"] = "chihuahua"
+    at.session_state["sel_unidad"] = ajena
+    at.session_state["sel_grupo"] = "LAB"
+    at.session_state["sel_especialidad"] = "LAB"
+    at.switch_page("pages/paso6_captura.py").run()
+    assert not at.exception
+    assert "OOAD Campeche" in textos(at)
+    assert "Primero elija la Unidad Médica" in textos(at)
+    assert "Procalcitonina" not in str([d.value for d in at.dataframe])
+
+
+def test_ayuda_tiene_contacto(datos):
+    at = abrir_app(datos)
+    at.switch_page("pages/ayuda.py").run()
+    assert "colaboracion.salud@imss.gob.mx" in at.markdown[0].value
