@@ -16,6 +16,7 @@ except BaseDeDatosOcupada as exc:
     st.error(str(exc))
     st.stop()
 
+ctx.preparar_autenticador()
 ctx.restaurar_sesion()
 cuenta = ctx.cuenta()
 
@@ -34,7 +35,7 @@ captura = [
     st.Page(ctx.PASO8, title="Paso 8 · Versión Final", url_path="paso8"),
     st.Page(ctx.PASO9, title="Paso 9 · Subir firmado", url_path="paso9"),
 ]
-paginas = publicas + (captura if cuenta else [])
+paginas = publicas + captura  # all registered: links never break; each page checks the session
 navegacion = st.navigation(paginas, position="hidden")
 
 with st.sidebar:

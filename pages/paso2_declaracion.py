@@ -42,34 +42,39 @@ def _guardar(lineas_a_borrar: int = 0) -> None:
         ctx.pendientes().clear()
 
 
-@st.dialog("Confirmar respuesta NO")
+@st.dialog("Confirmar respuesta NO", on_dismiss=lambda: ctx.cerrar_confirmacion("p2"))
 def _confirmar_no(n: int) -> None:
     st.warning(
         f"Al contestar **NO** se eliminarán **{n:,} línea(s)** ya guardada(s) de sus unidades médicas. "
         "Esta acción queda registrada en la bitácora."
     )
     a, b = st.columns(2)
-    if a.button(f"Sí, eliminar {n:,} línea(s) y guardar NO", type="primary"):
+    if a.button(f"Sí, eliminar {n:,} línea(s) y guardar NO", type="primary", key="p2_confirmar"):
+        ctx.cerrar_confirmacion("p2")
         _guardar(n)
         st.rerun()
-    if b.button("Cancelar"):
+    if b.button("Cancelar", key="p2_cancelar"):
+        ctx.cerrar_confirmacion("p2")
         st.rerun()
 
 
 if cx.editable and st.button("Guardar", type="primary", disabled=respuesta is None):
     n = ciclo.contar_lineas(store, cx.periodo.anio, cx.ooad)
     if respuesta == "NO" and n:
-        _confirmar_no(n)
+        ctx.pedir_confirmacion("p2", n)
     else:
         _guardar()
         st.rerun()
+
+if (por_borrar := ctx.confirmacion_pendiente("p2")) is not None:
+    _confirmar_no(por_borrar)
 
 if err := st.session_state.pop("paso2_error", None):
     st.error(err)
 if ok := st.session_state.pop("paso2_ok", None):
     st.success(f"Respuesta **{ok}** guardada.")
 
-if cx.estado.respuesta == "SI" or st.session_state.get("paso2_respuesta") == "SI" and actual == "SI":
+if cx.estado.respuesta == "SI":
     st.page_link(ctx.PASO3, label="Continuar con el Paso 3 · Seleccionar Unidad Médica", icon="➡️")
 elif cx.estado.respuesta == "NO":
     st.page_link(ctx.PASO7, label="Continuar con el Paso 7 · Finalizar el registro", icon="➡️")

@@ -106,7 +106,7 @@ def _guardar(filas_a_guardar) -> None:
     st.session_state["p6_flash"] = res.describir()
 
 
-@st.dialog("Confirmar guardado")
+@st.dialog("Confirmar guardado", on_dismiss=lambda: ctx.cerrar_confirmacion("p6"))
 def _confirmar(filas_a_guardar, n, m, e) -> None:
     st.markdown(f"Unidad Médica: **{unidad_nombre}**")
     partes = [f"**{n:,}** línea(s) nueva(s)", f"**{m:,}** modificada(s)", f"**{e:,}** eliminada(s)"]
@@ -115,9 +115,11 @@ def _confirmar(filas_a_guardar, n, m, e) -> None:
         st.warning(f"Se eliminarán {e:,} línea(s) guardada(s) cuyos cuadros dejó vacíos.")
     a, b = st.columns(2)
     if a.button("Sí, guardar", type="primary", key="p6_confirmar"):
+        ctx.cerrar_confirmacion("p6")
         _guardar(filas_a_guardar)
         st.rerun()
     if b.button("Cancelar", key="p6_cancelar"):
+        ctx.cerrar_confirmacion("p6")
         st.rerun()
 
 
@@ -130,7 +132,7 @@ if cx.editable:
         )
     a, b, _ = st.columns([1, 1, 3])
     if a.button("Guardar", type="primary", disabled=not filas, key="p6_guardar"):
-        _confirmar(filas, nuevas, modificadas, eliminadas)
+        ctx.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
         _olvidar_edicion()
         st.rerun()
@@ -169,7 +171,10 @@ else:
             c1.button("Editar en la rejilla", key="p6_editar", on_click=_editar)
         if c2.button(f"Eliminar {len(elegidas):,} línea(s)", key="p6_eliminar"):
             borrar = [captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"])]
-            _confirmar(borrar, 0, 0, len(borrar))
+            ctx.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
+
+if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:
+    _confirmar(*pendiente)
 
 st.page_link(ctx.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
 st.page_link(ctx.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")

@@ -42,8 +42,9 @@ def store() -> Store:
     return _store(str(instalacion.ruta_base()))
 
 
-def autenticador() -> stauth.Authenticate:
-    return stauth.Authenticate(
+def preparar_autenticador() -> stauth.Authenticate:
+    """Once per script run (app.py): its cookie component may be drawn only once per run."""
+    auth = stauth.Authenticate(
         cuentas.credenciales_para_login(store()),
         COOKIE,
         instalacion.secreto_cookie(),
@@ -51,6 +52,12 @@ def autenticador() -> stauth.Authenticate:
         auto_hash=False,
         login_sleep_time=0,
     )
+    st.session_state["_autenticador"] = auth
+    return auth
+
+
+def autenticador() -> stauth.Authenticate:
+    return st.session_state.get("_autenticador") or preparar_autenticador()
 
 
 def cuenta() -> Cuenta | None:
@@ -92,7 +99,8 @@ def cerrar_sesion() -> None:
     except Exception:
         pass
     for k in list(st.session_state.keys()):
-        del st.session_state[k]
+        if k != "_autenticador":
+            del st.session_state[k]
 
 
 def periodo() -> ciclo.Periodo | None:
@@ -224,3 +232,16 @@ def unidad_elegida(cx: ContextoCaptura) -> tuple[str, str]:
         st.stop()
     st.markdown(f"Unidad Médica: **{fila[0]}**")
     return unidad, fila[0]
+
+
+def pedir_confirmacion(clave: str, datos: object = True) -> None:
+    """Open a confirmation dialog that survives reruns until confirmed, cancelled or dismissed."""
+    st.session_state[f"confirmar_{clave}"] = datos
+
+
+def confirmacion_pendiente(clave: str):
+    return st.session_state.get(f"confirmar_{clave}")
+
+
+def cerrar_confirmacion(clave: str) -> None:
+    st.session_state.pop(f"confirmar_{clave}", None)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import instalacion, reloj
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +37,7 @@ def datos(base_demo, tmp_path, monkeypatch):
 
 
 def abrir_app(datos) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     return at
 
@@ -44,7 +47,9 @@ def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: s
     at.selectbox(key="paso1_seleccion").select(usuario)
     at.text_input(key="paso1_password").input(password)
     boton(at, "Entrar").click().run()
-    if persona and not at.exception:
+    if persona and not at.exception and at.session_state["authentication_status"]:
+        # AppTest stays on the page after st.switch_page; go where the browser goes.
+        at.switch_page("pages/paso2_declaracion.py").run()
         if any(t.label.startswith("Nombre completo") for t in at.text_input):
             at.text_input[0].input(persona)
             at.text_input[1].input("Jefa de Servicio")

@@ -61,7 +61,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "campeche")
     # Paso 2: SI, saved.
-    at.radio(key="paso2_respuesta").set_value("SI")
+    at.radio(key="paso2_respuesta").set_value("SI").run()
     boton(at, "Guardar").click().run()
     assert "Respuesta **SI** guardada" in textos(at)
     # Paso 3: its 12 units, none captured yet.
@@ -95,7 +95,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     # Paso 7: summary and finalize.
     at.switch_page("pages/paso7_finalizar.py").run()
     assert "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes" in textos(at)
-    at.radio(key="p7_decision").set_value("SI")
+    at.radio(key="p7_decision").set_value("SI").run()
     boton(at, "Guardar").click().run()
     assert "Registro finalizado (versión final 1)" in textos(at)
     # Every capture screen is now read-only and says why.

@@ -1,0 +1,160 @@
+"""`make bench`: figures measured in one run on this machine, printed as a table.
+
+Targets (issue #3): tablero and Paso 6 on Cirugía at most 3x an empty page's script run; product
+search on Cirugía under 50 ms; 20 threads saving at once with 0 lost or duplicated lines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from core import captura, ciclo, cuentas, instalacion, rejilla
+from core.captura import FilaCaptura
+
+RAIZ = Path(__file__).resolve().parent.parent
+
+
+def _mediana(fn, n: int) -> float:
+    tiempos = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        tiempos.append(time.perf_counter() - t0)
+    return statistics.median(tiempos)
+
+
+def _apptest_ms(carpeta: Path, pagina: str | None, estado: dict, n: int = 15) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    if pagina is None:
+        at = AppTest.from_file(str(RAIZ / "bench" / "pagina_vacia.py"), default_timeout=60)
+    else:
+        at = AppTest.from_file(str(RAIZ / "app.py"), default_timeout=60)
+    for k, v in estado.items():
+        at.session_state[k] = v
+    at.run()
+    if pagina:
+        at.switch_page(pagina)
+        at.run()
+    assert not at.exception, at.exception
+    return 1000 * _mediana(at.run, n)
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="eyf-bench-"))
+    os.environ["EYF_DATA_DIR"] = str(tmp)
+    os.environ.setdefault("EYF_COOKIE_KEY", "b" * 64)
+    filas: list[tuple[str, str, str, str]] = []
+    try:
+        t0 = time.perf_counter()
+        store = instalacion.abrir(tmp)
+        filas.append(("Primera carga: catálogo + demostración", f"{time.perf_counter() - t0:,.2f} s", "", ""))
+        periodo = ciclo.periodo_actual(store)
+        cir = store.valor("SELECT clave FROM grupo WHERE nombre = 'Cirugía'")
+        esp = store.valor(
+            "SELECT s.clave FROM especialidad s JOIN producto p ON p.especialidad = s.clave"
+            " WHERE s.grupo = ? GROUP BY s.clave ORDER BY count(*) DESC LIMIT 1", [cir])
+        n_esp = store.valor("SELECT count(*) FROM producto WHERE especialidad = ?", [esp])
+        n_cir = store.valor(
+            "SELECT count(*) FROM producto p JOIN especialidad s ON s.clave = p.especialidad WHERE s.grupo = ?", [cir])
+
+        busqueda = _mediana(lambda: captura.productos(store, esp, "colecistectomia laparoscopica"), 50) * 1000
+        filas.append((f"Búsqueda de producto en Cirugía ({n_esp:,} de {n_cir:,} productos)",
+                      f"{busqueda:,.1f} ms", "< 50 ms", "sí" if busqueda < 50 else "NO"))
+        chih = cuentas.obtener(store, "chihuahua")
+        unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' ORDER BY clave LIMIT 1")
+
+        def rejilla_cirugia():
+            rejilla.base(captura.productos(store, esp), captura.lineas_unidad(store, chih, periodo.anio, unidad))
+
+        rej = _mediana(rejilla_cirugia, 20) * 1000
+        filas.append((f"Rejilla del Paso 6 ({n_esp:,} productos) armada en core", f"{rej:,.1f} ms", "", ""))
+        store.close()
+        instalacion_lista = instalacion.ruta_base(tmp)
+
+        # Script runs through AppTest, each as a ratio to an empty page run the same way.
+        vacia = _apptest_ms(tmp, None, {})
+        sesion = {"authentication_status": True, "username": "chihuahua", "name": "x",
+                  "persona": "Bench (Capturista)"}
+        tablero = _apptest_ms(tmp, "pages/tablero.py", sesion)
+        paso6 = _apptest_ms(tmp, "pages/paso6_captura.py",
+                            {**sesion, "sel_unidad": unidad, "sel_grupo": cir, "sel_especialidad": esp})
+        filas.append(("Página vacía (AppTest, mediana)", f"{vacia:,.0f} ms", "", ""))
+        for nombre, ms in (("Tablero de control", tablero), (f"Paso 6 en Cirugía ({n_esp:,} productos)", paso6)):
+            r = ms / vacia
+            filas.append((f"{nombre} (AppTest, mediana)", f"{ms:,.0f} ms", f"{r:,.1f}x vacía (≤ 3x)", "sí" if r <= 3 else "NO"))
+
+        # 20 threads saving at once through core, on a copy of the demo database.
+        copia = Path(tempfile.mkdtemp(prefix="eyf-bench-conc-"))
+        shutil.copy(instalacion_lista, instalacion.ruta_base(copia))
+        store = instalacion.abrir(copia)
+        filas.append(_concurrencia(store, periodo.anio))
+        store.close()
+        shutil.rmtree(copia, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    ancho = [max(len(f[i]) for f in filas + [("Medición", "Valor", "Meta", "Cumple")]) for i in range(4)]
+    encabezado = ("Medición", "Valor", "Meta", "Cumple")
+    print(" | ".join(h.ljust(a) for h, a in zip(encabezado, ancho)))
+    print("-+-".join("-" * a for a in ancho))
+    for f in filas:
+        print(" | ".join(c.ljust(a) for c, a in zip(f, ancho)))
+
+
+def _concurrencia(store, anio: int) -> tuple[str, str, str, str]:
+    ooads = [c for (c,) in store.filas(
+        "SELECT o.clave FROM ooad o LEFT JOIN declaracion d ON d.ooad = o.clave AND d.anio = ?"
+        " WHERE d.ooad IS NULL ORDER BY o.numero LIMIT 10", [anio])]
+    productos = [p for (p,) in store.filas("SELECT clave FROM producto ORDER BY clave LIMIT 30")]
+    trabajos = []
+    for ooad in ooads:
+        c = cuentas.obtener(store, ooad)
+        ciclo.declarar(store, c, "bench", anio, "SI")
+        unidades = [u for (u,) in store.filas("SELECT clave FROM unidad WHERE ooad = ? ORDER BY clave LIMIT 2", [ooad])]
+        for i, u in enumerate(unidades):  # two people of one OOAD, two units each... and shared units
+            trabajos.append((c, f"persona {i}", u))
+    antes = store.valor("SELECT count(*) FROM linea")
+    esperadas = len(trabajos) * len(productos)
+    errores: list[Exception] = []
+    cola = list(trabajos)
+    candado = threading.Lock()
+
+    def trabajador():
+        while True:
+            with candado:
+                if not cola:
+                    return
+                c, persona, unidad = cola.pop()
+            for p in productos:  # one save per product: many small transactions
+                try:
+                    captura.guardar(store, c, persona, anio, unidad, [FilaCaptura(p, exc_pacientes=4, exc_eventos=8)])
+                except Exception as exc:  # noqa: BLE001 - counted in the table
+                    errores.append(exc)
+
+    hilos = [threading.Thread(target=trabajador) for _ in range(20)]
+    t0 = time.perf_counter()
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    dt = time.perf_counter() - t0
+    llegadas = store.valor("SELECT count(*) FROM linea") - antes
+    duplicadas = store.valor("SELECT count(*) - count(DISTINCT (anio, unidad, producto)) FROM linea")
+    perdidas = esperadas - llegadas
+    return (
+        f"20 hilos guardando a la vez ({esperadas:,} guardados de 1 línea)",
+        f"{esperadas / dt:,.0f} guardados/s",
+        "0 perdidas, 0 duplicadas",
+        "sí" if perdidas == 0 and duplicadas == 0 and not errores else f"NO ({perdidas} perdidas, {duplicadas} dup., {len(errores)} errores)",
+    )
+
+
+if __name__ == "__main__":
+    main()
