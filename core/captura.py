@@ -339,7 +339,7 @@ def guardar(
         for f in filas:
             linea = nuevas[f.producto]
             actual = actuales.get(f.producto)
-            antes = dict(zip(_COLUMNAS, actual[2:7])) if actual else None
+            antes = dict(zip(_COLUMNAS, actual[2:7], strict=False)) if actual else None
             despues = None if linea is None else {c: getattr(linea, c) for c in _COLUMNAS}
             if antes == despues:
                 res.sin_cambio += 1

@@ -17,8 +17,15 @@ ESTADOS = (SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO)
 SEMAFORO = {
     SIN_INICIAR: ("🔴", "Sin iniciar", "#d64545"),
     EN_CAPTURA: ("🟠", "En captura", "#f08c00"),
-    FINALIZADO: ("🔵", "Finalizado (falta subir firmado)", "#1f6fd1"),
-    FIRMADO: ("🟢", "Firmado (concluido)", "#2b9348"),
+    FINALIZADO: ("🔵", "Finalizado", "#1f6fd1"),
+    FIRMADO: ("🟢", "Firmado", "#2b9348"),
+}
+# What each state means, for the legend.
+SIGNIFICADO = {
+    SIN_INICIAR: "aún no contesta el Paso 2",
+    EN_CAPTURA: "capturando; puede finalizar en el Paso 7",
+    FINALIZADO: "falta subir el reporte firmado (Paso 9)",
+    FIRMADO: "proceso concluido",
 }
 
 PREGUNTA_PASO2 = (
@@ -185,7 +192,7 @@ def declarar(
                 auditoria.registrar(
                     tx, cuenta=cuenta.usuario, persona=persona, accion="línea eliminada (respuesta NO)",
                     anio=anio, ooad=ooad, unidad=b[0], objeto=b[1],
-                    antes=dict(zip(("tipo", "ambito", "causa", "pacientes", "eventos"), b[2:])),
+                    antes=dict(zip(("tipo", "ambito", "causa", "pacientes", "eventos"), b[2:], strict=False)),
                 )
         valores = [respuesta, reloj.ahora(), cuenta.usuario, persona, anio, ooad]
         if antes.estado == SIN_INICIAR:
@@ -274,7 +281,7 @@ def version_final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, ver
     if f is None:
         return None
     cabecera = dict(zip(("version", "respuesta", "finalizada_en", "finalizada_por", "finalizada_persona",
-                         "unidades_total", "unidades_con", "lineas"), f))
+                         "unidades_total", "unidades_con", "lineas"), f, strict=False))
     lineas = store.df(
         "SELECT unidad, unidad_nombre, producto, producto_nombre, grupo_nombre AS grupo,"
         " especialidad_nombre AS especialidad, tipo, ambito, causa, pacientes, eventos"

@@ -9,6 +9,7 @@ import pandas as pd
 
 from core import ciclo
 from core.store import Store
+from core.texto import normalizar
 
 
 def filas(store: Store, anio: int) -> pd.DataFrame:
@@ -42,3 +43,46 @@ def totales(df: pd.DataFrame) -> dict:
         "sin": int(df["sin"].sum(skipna=True)),
         **{e: int(por_estado.get(e, 0)) for e in ciclo.ESTADOS},
     }
+
+
+def filtrar(df: pd.DataFrame, buscar: str = "", tipo: str | None = None, estados: list[str] | None = None) -> pd.DataFrame:
+    """The tablero's filter: name (ignoring case and accents), OOAD or UMAE, semáforo states."""
+    q = normalizar(buscar)
+    if q:
+        df = df[df["nombre"].map(normalizar).str.contains(q, regex=False)]
+    if tipo in ("OOAD", "UMAE"):
+        df = df[df["tipo"] == tipo]
+    if estados:
+        df = df[df["estado"].isin(estados)]
+    return df
+
+
+_PRELIMINAR = {ciclo.EN_CAPTURA: "Preliminar", ciclo.FINALIZADO: "-", ciclo.FIRMADO: "-"}
+_FINAL = {ciclo.EN_CAPTURA: "Finalizar Reporte", ciclo.FINALIZADO: "Versión Final", ciclo.FIRMADO: "Versión Final"}
+_SUBIR = {ciclo.FINALIZADO: "Subir", ciclo.FIRMADO: "Consultar/Modificar"}
+
+
+def accion_subir(estado: str) -> str:
+    return _SUBIR.get(estado, "")
+
+
+def tabla_guia(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the guide's columns, plus a totals row at the end."""
+    tabla = pd.DataFrame({
+        "No.": df["numero"].astype(str),
+        "OOAD/UMAE": df["nombre"],
+        "Total": df["total"].astype("Int64"),
+        "Con Excedentes/ Faltantes": df["con"].astype("Int64"),
+        "Sin Excedentes/ Faltantes": df["sin"].astype("Int64"),
+        "Reporte Preliminar": df["estado"].map(lambda e: _PRELIMINAR.get(e, "")),
+        "Final (para firmas)": df["estado"].map(lambda e: _FINAL.get(e, "")),
+        "Subir (firmado)": df["estado"].map(accion_subir),
+        "Semáforo": df["estado"].map(ciclo.semaforo),
+    })
+    total = pd.DataFrame([{
+        "No.": "", "OOAD/UMAE": f"Total ({len(df):,})", "Total": int(df["total"].sum()),
+        "Con Excedentes/ Faltantes": int(df["con"].sum(skipna=True)),
+        "Sin Excedentes/ Faltantes": int(df["sin"].sum(skipna=True)),
+        "Reporte Preliminar": "", "Final (para firmas)": "", "Subir (firmado)": "", "Semáforo": "",
+    }]).astype({"Total": "Int64", "Con Excedentes/ Faltantes": "Int64", "Sin Excedentes/ Faltantes": "Int64"})
+    return pd.concat([tabla, total], ignore_index=True)

@@ -12,35 +12,44 @@ ctx.encabezado(
 )
 store = ctx.store()
 cuenta = ctx.cuenta()
+recien = False
+
+if cuenta is None:
+    opciones = cuentas.opciones_acceso(store)
+    usuarios = [u for u, _ in opciones]
+    etiquetas = dict(opciones)
+    preferida = st.session_state.get("paso1_usuario") or st.query_params.get("ooad")
+    indice = usuarios.index(preferida) if preferida in usuarios else None
+    zona = st.empty()
+    with zona.container(), st.form("form_acceso"):
+        usuario = st.selectbox(
+            "OOAD/UMAE (escriba para buscar)", usuarios, index=indice, format_func=etiquetas.get,
+            placeholder="Elija su OOAD/UMAE", key="paso1_seleccion",
+        )
+        password = st.text_input("Contraseña", type="password", key="paso1_password")
+        entrar = st.form_submit_button("Entrar", type="primary")
+    if entrar:
+        if not usuario:
+            st.error("Elija su OOAD/UMAE de la lista.")
+        elif not password:
+            st.error("Escriba la contraseña.")
+        else:
+            try:
+                cuenta = ctx.iniciar_sesion(usuario, password)
+            except ErrorDominio as exc:
+                ctx.mostrar_error(exc)
+            else:
+                # No st.switch_page in this run: the login cookie is sent when the run completes.
+                zona.empty()
+                recien = True
+                st.session_state.pop("paso1_usuario", None)
+
 if cuenta is not None:
     st.success(f"Sesión iniciada: **{cuenta.nombre}**.")
-    st.page_link(ctx.PASO2 if cuenta.es_capturista else ctx.TABLERO, label="Continuar", icon="➡️")
-    st.stop()
-
-opciones = cuentas.opciones_acceso(store)
-usuarios = [u for u, _ in opciones]
-etiquetas = dict(opciones)
-preferida = st.session_state.get("paso1_usuario") or st.query_params.get("ooad")
-indice = usuarios.index(preferida) if preferida in usuarios else None
-
-with st.form("form_acceso"):
-    usuario = st.selectbox(
-        "OOAD/UMAE (escriba para buscar)", usuarios, index=indice, format_func=etiquetas.get,
-        placeholder="Elija su OOAD/UMAE", key="paso1_seleccion",
-    )
-    password = st.text_input("Contraseña", type="password", key="paso1_password")
-    entrar = st.form_submit_button("Entrar", type="primary")
-
-if entrar:
-    if not usuario:
-        st.error("Elija su OOAD/UMAE de la lista.")
-    elif not password:
-        st.error("Escriba la contraseña.")
+    if cuenta.es_capturista:
+        ctx.pedir_persona(cuenta)  # stops here until the person gives their name
+        if not recien:
+            st.switch_page(ctx.PASO2)
+        st.page_link(ctx.PASO2, label="Continuar con el Paso 2", icon="➡️")
     else:
-        try:
-            c = ctx.iniciar_sesion(usuario, password)
-        except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
-        else:
-            st.session_state.pop("paso1_usuario", None)
-            st.switch_page(ctx.PASO2 if c.es_capturista else ctx.TABLERO)
+        st.page_link(ctx.TABLERO, label="Ir al Tablero de control", icon="📋")

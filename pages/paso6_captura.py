@@ -170,7 +170,7 @@ else:
 
             c1.button("Editar en la rejilla", key="p6_editar", on_click=_editar)
         if c2.button(f"Eliminar {len(elegidas):,} línea(s)", key="p6_eliminar"):
-            borrar = [captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"])]
+            borrar = [captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)]
             ctx.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
 
 if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:

@@ -1,6 +1,5 @@
 """Tablero de control: every OOAD/UMAE's progress, the entry point to every step."""
 
-import pandas as pd
 import streamlit as st
 
 from core import ciclo, tablero
@@ -36,50 +35,11 @@ estados = c3.multiselect(
     "Semáforo", list(ciclo.ESTADOS), format_func=ciclo.semaforo, key="tablero_estado",
     placeholder="Todos",
 )
-vista = df
-if filtro.strip():
-    from core.texto import normalizar
-
-    q = normalizar(filtro)
-    vista = vista[vista["nombre"].map(normalizar).str.contains(q, regex=False)]
-if tipo != "Todas":
-    vista = vista[vista["tipo"] == tipo]
-if estados:
-    vista = vista[vista["estado"].isin(estados)]
-
-
-def _preliminar(e: str) -> str:
-    return "Preliminar" if e == ciclo.EN_CAPTURA else ("-" if e != ciclo.SIN_INICIAR else "")
-
-
-def _final(e: str) -> str:
-    return {"en captura": "Finalizar Reporte", "finalizado": "Versión Final", "firmado": "Versión Final"}.get(e, "")
-
-
-def _subir(e: str) -> str:
-    return {"finalizado": "Subir", "firmado": "Consultar/Modificar"}.get(e, "")
-
-
-tabla = pd.DataFrame({
-    "No.": vista["numero"].astype(str),
-    "OOAD/UMAE": vista["nombre"],
-    "Total": vista["total"],
-    "Con Excedentes/ Faltantes": vista["con"],
-    "Sin Excedentes/ Faltantes": vista["sin"],
-    "Reporte Preliminar": vista["estado"].map(_preliminar),
-    "Final (para firmas)": vista["estado"].map(_final),
-    "Subir (firmado)": vista["estado"].map(_subir),
-    "Semáforo": vista["estado"].map(ciclo.semaforo),
-})
-total_fila = pd.DataFrame([{
-    "No.": "", "OOAD/UMAE": f"Total ({len(vista):,})", "Total": int(vista["total"].sum()),
-    "Con Excedentes/ Faltantes": int(vista["con"].sum(skipna=True)),
-    "Sin Excedentes/ Faltantes": int(vista["sin"].sum(skipna=True)),
-    "Reporte Preliminar": "", "Final (para firmas)": "", "Subir (firmado)": "", "Semáforo": "",
-}])
-tabla = pd.concat([tabla, total_fila], ignore_index=True)
-for col in ("Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"):
-    tabla[col] = tabla[col].astype("Int64")
+vista = tablero.filtrar(df, filtro, tipo, estados)
+tabla = tablero.tabla_guia(vista)
+CUENTAS = ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]
+# Blank, not "None", for an OOAD/UMAE that has not started (as the guide shows it).
+tabla[CUENTAS] = tabla[CUENTAS].map(lambda v: "" if v is None or v != v else f"{int(v):,}")
 
 evento = st.dataframe(
     tabla.style.map(semaforo.estilo_celda, subset=["Semáforo"]),
@@ -90,9 +50,15 @@ evento = st.dataframe(
     selection_mode="single-row",
     key="tablero_tabla",
     column_config={
-        "Total": st.column_config.NumberColumn("Unidades Médicas: Total", format="localized"),
-        "Con Excedentes/ Faltantes": st.column_config.NumberColumn(format="localized"),
-        "Sin Excedentes/ Faltantes": st.column_config.NumberColumn(format="localized"),
+        "No.": st.column_config.TextColumn(width=40),
+        "OOAD/UMAE": st.column_config.TextColumn(width=200),
+        "Total": st.column_config.TextColumn("Unidades Médicas · Total", width=80),
+        "Con Excedentes/ Faltantes": st.column_config.TextColumn(width=150),
+        "Sin Excedentes/ Faltantes": st.column_config.TextColumn(width=150),
+        "Reporte Preliminar": st.column_config.TextColumn(width=130),
+        "Final (para firmas)": st.column_config.TextColumn(width=125),
+        "Subir (firmado)": st.column_config.TextColumn(width=140),
+        "Semáforo": st.column_config.TextColumn(width=115),
     },
 )
 semaforo.leyenda()
@@ -127,7 +93,7 @@ if seleccion and seleccion[0] < len(vista):
         else:
             if acciones[0].button("Versión Final (Paso 8)", type="primary"):
                 st.switch_page(ctx.PASO8)
-            if acciones[1].button(_subir(estado) + " (Paso 9)"):
+            if acciones[1].button(tablero.accion_subir(estado) + " (Paso 9)"):
                 st.switch_page(ctx.PASO9)
             if acciones[2].button("Consultar lo capturado (Paso 3)"):
                 st.switch_page(ctx.PASO3)

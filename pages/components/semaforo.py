@@ -11,15 +11,16 @@ def leyenda() -> None:
     partes = [
         f"<span style='display:inline-block;margin-right:1.2em'>"
         f"<span style='display:inline-block;width:0.9em;height:0.9em;border-radius:50%;"
-        f"background:{color};vertical-align:middle;margin-right:0.35em'></span>{icono} {etiqueta}</span>"
-        for icono, etiqueta, color in ciclo.SEMAFORO.values()
+        f"background:{color};vertical-align:middle;margin-right:0.35em'></span><b>{etiqueta}</b>: "
+        f"{ciclo.SIGNIFICADO[estado]}</span>"
+        for estado, (_, etiqueta, color) in ciclo.SEMAFORO.items()
     ]
     st.markdown("**Semáforo:** " + "".join(partes), unsafe_allow_html=True)
 
 
 def estilo_celda(valor: str) -> str:
     """CSS for a semáforo cell of the tablero, from the label it carries."""
-    for icono, etiqueta, color in ciclo.SEMAFORO.values():
+    for _icono, etiqueta, color in ciclo.SEMAFORO.values():
         if isinstance(valor, str) and valor.endswith(etiqueta):
             return f"background-color: {color}; color: white; font-weight: 600"
     return ""

@@ -48,12 +48,12 @@ def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: s
     at.text_input(key="paso1_password").input(password)
     boton(at, "Entrar").click().run()
     if persona and not at.exception and at.session_state["authentication_status"]:
-        # AppTest stays on the page after st.switch_page; go where the browser goes.
-        at.switch_page("pages/paso2_declaracion.py").run()
         if any(t.label.startswith("Nombre completo") for t in at.text_input):
             at.text_input[0].input(persona)
             at.text_input[1].input("Jefa de Servicio")
             boton(at, "Continuar").click().run()
+        # AppTest stays on the page after st.switch_page; go where the browser goes.
+        at.switch_page("pages/paso2_declaracion.py").run()
     return at
 
 

@@ -22,14 +22,15 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     ]
     assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
     fila = df.set_index("OOAD/UMAE")
-    assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar" and fila.isna().loc["Campeche", "Con Excedentes/ Faltantes"]
-    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [57, 7, 50]
+    assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar"
+    assert fila.loc["Campeche", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["12", "", ""]
+    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["57", "7", "50"]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
     assert fila.loc["Aguascalientes", "Final (para firmas)"] == "Versión Final"
     assert fila.loc["Aguascalientes", "Subir (firmado)"] == "Subir"
-    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
+    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["0", "32"]
     texto = textos(at)
-    assert "Semáforo:" in texto and "🟢 Firmado" in texto
+    assert "Semáforo:" in texto and "<b>Firmado</b>: proceso concluido" in texto
     assert "quedan" in texto and "Periodo de registro" in texto
     assert any("Modo demostración" in i.value for i in at.sidebar.info)
 
@@ -57,7 +58,17 @@ def test_capturista_entra_da_su_nombre_y_llega_al_paso2(datos):
     assert at.session_state["persona"] == "Ana Pérez (Jefa de Servicio)"
 
 
+def _valor(datos, sql):
+    """Read a key before the app opens the database (one process holds the file)."""
+    store = instalacion.abrir(datos)
+    try:
+        return store.valor(sql)
+    finally:
+        store.close()
+
+
 def test_flujo_campeche_declara_captura_y_finaliza(datos):
+    unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'campeche' ORDER BY clave LIMIT 1")
     at = abrir_app(datos)
     iniciar_sesion(at, "campeche")
     # Paso 2: SI, saved.
@@ -69,14 +80,11 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     unidades = _tabla(at)
     assert len(unidades) == 12 and (unidades["capturada"] == "").all()
     # Choose a unit, then the Hemodiálisis group (one specialty: Paso 5 is skipped).
-    from core import captura
-    store = instalacion.abrir(datos)
-    unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'campeche' ORDER BY clave LIMIT 1")
-    hem = store.valor("SELECT clave FROM grupo WHERE nombre = 'Hemodiálisis'")
-    store.close()
     at.session_state["sel_unidad"] = unidad
     at.switch_page("pages/paso4_grupo.py").run()
     boton(at, "Hemodiálisis").click().run()
+    assert at.session_state["sel_especialidad"]  # set by the group's only specialty
+    at.switch_page("pages/paso6_captura.py").run()  # AppTest does not follow st.switch_page
     assert "Paso 6" in textos(at)
     # Paso 6: type on the first product through the grid's state, save, confirm.
     clave_editor = at.session_state["p6_snap"]["key"]
@@ -104,20 +112,17 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     assert not any(b.label == "Guardar" for b in at.button)
     at.switch_page("pages/tablero.py").run()
     fila = _tabla(at).data.set_index("OOAD/UMAE").loc["Campeche"]
-    assert fila["Semáforo"] == "🔵 Finalizado (falta subir firmado)" and fila["Con Excedentes/ Faltantes"] == 1
-    del captura
+    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == "1"
 
 
 def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
+    unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
     at = abrir_app(datos)
     iniciar_sesion(at, "chihuahua")
-    store = instalacion.abrir(datos)
-    unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
-    lab = store.valor("SELECT clave FROM grupo WHERE nombre LIKE 'Laboratorio%'")
-    store.close()
     at.session_state["sel_unidad"] = unidad
     at.switch_page("pages/paso4_grupo.py").run()
     boton(at, "Laboratorio").click().run()
+    at.switch_page("pages/paso6_captura.py").run()
     clave_editor = at.session_state["p6_snap"]["key"]
     at.session_state[clave_editor] = {"edited_rows": {0: {"fal_pacientes": 5}}, "added_rows": [], "deleted_rows": []}
     at.run()
@@ -139,15 +144,13 @@ def test_division_ve_en_solo_consulta(datos):
 
 
 def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
+    ajena = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'HGZ 35,%'")
+    lab = _valor(datos, "SELECT s.clave FROM especialidad s JOIN grupo g ON g.clave = s.grupo WHERE g.nombre LIKE 'Laboratorio%'")
     at = abrir_app(datos)
     iniciar_sesion(at, "campeche")
-    store = instalacion.abrir(datos)
-    ajena = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'HGZ 35,%'")
-    store.close()
     at.session_state["ooad_consulta"] = "chihuahua"
     at.session_state["sel_unidad"] = ajena
-    at.session_state["sel_grupo"] = "LAB"
-    at.session_state["sel_especialidad"] = "LAB"
+    at.session_state["sel_especialidad"] = lab
     at.switch_page("pages/paso6_captura.py").run()
     assert not at.exception
     assert "OOAD Campeche" in textos(at)
