@@ -102,10 +102,10 @@ def main() -> None:
 
     ancho = [max(len(f[i]) for f in filas + [("Medición", "Valor", "Meta", "Cumple")]) for i in range(4)]
     encabezado = ("Medición", "Valor", "Meta", "Cumple")
-    print(" | ".join(h.ljust(a) for h, a in zip(encabezado, ancho)))
+    print(" | ".join(h.ljust(a) for h, a in zip(encabezado, ancho, strict=False)))
     print("-+-".join("-" * a for a in ancho))
     for f in filas:
-        print(" | ".join(c.ljust(a) for c, a in zip(f, ancho)))
+        print(" | ".join(c.ljust(a) for c, a in zip(f, ancho, strict=False)))
 
 
 def _concurrencia(store, anio: int) -> tuple[str, str, str, str]:

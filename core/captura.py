@@ -84,7 +84,9 @@ def unidades(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, buscar: 
     for palabra in normalizar(buscar).split():
         sql += " AND contains(strip_accents(lower(u.clave || ' ' || u.nombre || ' ' || coalesce(u.localidad, ''))), ?)"
         params.append(palabra)
-    return store.df(sql + " GROUP BY ALL ORDER BY u.nombre", params)
+    # Natural order: "HGZ 6" before "HGZ 35".
+    orden = "TRY_CAST(regexp_extract(nombre, '\\d+') AS INTEGER)"
+    return store.df(f"SELECT * FROM ({sql} GROUP BY ALL) ORDER BY tipo_unidad, {orden}, nombre", params)
 
 
 def _unidad_de(store: Store, unidad: str) -> str:

@@ -1,5 +1,6 @@
 """Tablero de control: every OOAD/UMAE's progress, the entry point to every step."""
 
+import pandas as pd
 import streamlit as st
 
 from core import ciclo, tablero
@@ -39,7 +40,7 @@ vista = tablero.filtrar(df, filtro, tipo, estados)
 tabla = tablero.tabla_guia(vista)
 CUENTAS = ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]
 # Blank, not "None", for an OOAD/UMAE that has not started (as the guide shows it).
-tabla[CUENTAS] = tabla[CUENTAS].map(lambda v: "" if v is None or v != v else f"{int(v):,}")
+tabla[CUENTAS] = tabla[CUENTAS].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
 
 evento = st.dataframe(
     tabla.style.map(semaforo.estilo_celda, subset=["Semáforo"]),

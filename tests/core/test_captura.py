@@ -190,5 +190,5 @@ def test_busqueda_ignora_mayusculas_acentos_y_encuentra_la_clave(store):
 def test_unidades_marcan_las_que_ya_tienen_captura(store, chihuahua):
     captura.guardar(store, chihuahua, P, ANIO, HGZ35, [FilaCaptura("LAB-0001", fal_causa="Carencia de Servicio", fal_pacientes=200)])
     df = captura.unidades(store, chihuahua, ANIO, "chihuahua")
-    assert dict(zip(df["clave"], df["lineas"])) == {HGZ6: 0, HGZ35: 1, PARRAL: 0, "IL-CH-0004": 0}
+    assert dict(zip(df["clave"], df["lineas"], strict=False)) == {HGZ6: 0, HGZ35: 1, PARRAL: 0, "IL-CH-0004": 0}
     assert captura.unidades(store, chihuahua, ANIO, "chihuahua", "parral")["clave"].tolist() == [PARRAL]

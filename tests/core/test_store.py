@@ -68,10 +68,10 @@ def test_incrementos_concurrentes_no_se_pierden():
 
 def test_segundo_proceso_recibe_mensaje_claro(store_archivo):
     codigo = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(RAIZ)!r})\n"
         "from core.store import Store\nfrom core.errors import BaseDeDatosOcupada\n"
-        "try:\n    Store(%r)\nexcept BaseDeDatosOcupada as e:\n    print('MENSAJE:', e)\n"
-    ) % (str(RAIZ), store_archivo.ruta)
+        f"try:\n    Store({store_archivo.ruta!r})\nexcept BaseDeDatosOcupada as e:\n    print('MENSAJE:', e)\n"
+    )
     out = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=60)
     assert "MENSAJE: La base de datos" in out.stdout and "en uso por otro proceso" in out.stdout, out.stderr
     assert "Traceback" not in out.stderr

@@ -7,15 +7,14 @@ from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 
 def _tabla(at, indice=0):
-    return at.dataframe[indice].value
+    df = at.dataframe[indice].value
+    return getattr(df, "data", df)  # a Styler's frame
 
 
 def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     at = abrir_app(datos)
     assert not at.exception
     df = _tabla(at)
-    if hasattr(df, "data"):  # a Styler
-        df = df.data
     assert list(df.columns) == [
         "No.", "OOAD/UMAE", "Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes",
         "Reporte Preliminar", "Final (para firmas)", "Subir (firmado)", "Semáforo",
@@ -38,7 +37,7 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
 def test_filtro_del_tablero(datos):
     at = abrir_app(datos)
     at.text_input(key="tablero_buscar").input("mexico").run()
-    nombres = _tabla(at).data["OOAD/UMAE"].tolist()
+    nombres = _tabla(at)["OOAD/UMAE"].tolist()
     assert "Ciudad de México Sur" in nombres and "Chihuahua" not in nombres
 
 
@@ -111,7 +110,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
     assert not any(b.label == "Guardar" for b in at.button)
     at.switch_page("pages/tablero.py").run()
-    fila = _tabla(at).data.set_index("OOAD/UMAE").loc["Campeche"]
+    fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
     assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == "1"
 
 
