@@ -31,27 +31,20 @@ def _limpio(v: Any) -> Any:
 
 def base(productos: pd.DataFrame, lineas: pd.DataFrame) -> pd.DataFrame:
     """All products of a specialty with this unit's saved values, indexed by product code."""
-    df = pd.DataFrame(index=pd.Index(productos["clave"].astype(str), name="clave"))
-    df["producto"] = productos["nombre"].to_numpy()
-    for c in CANTIDADES:
-        df[c] = pd.Series(pd.NA, index=df.index, dtype="Int64")
-    ambito = productos["ambito_default"].to_numpy()
-    df["exc_ambito"] = ambito
-    df["fal_causa"] = pd.Series(None, index=df.index, dtype=object)
-    df["fal_ambito"] = ambito
-    df["version"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
-    df["guardado"] = ""
-    guardadas = lineas[lineas["producto"].isin(df.index)]
-    for linea in guardadas.itertuples():
-        p = linea.producto
-        pre = "exc_" if linea.tipo == "Excedente" else "fal_"
-        df.at[p, pre + "pacientes"] = linea.pacientes
-        df.at[p, pre + "eventos"] = linea.eventos if not pd.isna(linea.eventos) else pd.NA
-        df.at[p, pre + "ambito"] = linea.ambito
-        if linea.tipo == "Faltante":
-            df.at[p, "fal_causa"] = linea.causa
-        df.at[p, "version"] = linea.version
-        df.at[p, "guardado"] = f"✅ {linea.tipo}"
+    idx = pd.Index(productos["clave"].astype(str), name="clave")
+    df = pd.DataFrame({"producto": productos["nombre"].to_numpy()}, index=idx)
+    ambito = pd.Series(productos["ambito_default"].to_numpy(), index=idx)
+    guardadas = lineas.set_index("producto")
+    for tipo, pre in (("Excedente", "exc_"), ("Faltante", "fal_")):
+        de_tipo = guardadas[guardadas["tipo"] == tipo].reindex(idx)
+        df[pre + "pacientes"] = de_tipo["pacientes"].astype("Int64")
+        df[pre + "eventos"] = de_tipo["eventos"].astype("Int64")
+        df[pre + "ambito"] = de_tipo["ambito"].fillna(ambito).astype(object)
+        if tipo == "Faltante":
+            df["fal_causa"] = de_tipo["causa"].astype(object).where(de_tipo["causa"].notna(), None)
+    en_unidad = guardadas.reindex(idx)
+    df["guardado"] = ("✅ " + en_unidad["tipo"]).fillna("")
+    df["version"] = en_unidad["version"].astype("Int64")
     return df[["producto", *CAMPOS, "guardado", "version"]]
 
 

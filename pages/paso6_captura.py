@@ -19,7 +19,10 @@ ctx.encabezado(
         "unidades con Excedentes y/o Faltantes hayan registrado su información, continúe con el Paso 7.",
         "Si requiere algún producto que no esté en el listado, solicítelo a colaboracion.salud@imss.gob.mx.",
     ],
+    plegadas=True,
 )
+st.markdown("La cantidad mínima es 1; deje vacío lo que no aplique. **Obligatorios** — Excedente: pacientes "
+            "mensuales. Faltante: causa principal y pacientes mensuales.")
 cx = ctx.contexto_captura(ctx.PASO6)
 unidad, unidad_nombre = ctx.unidad_elegida(cx)
 store = ctx.store()
@@ -71,18 +74,19 @@ st.data_editor(
     width="stretch",
     height=min(38 + 35 * max(len(claves), 1), 560),
     num_rows="fixed",
+    placeholder="",
     column_order=["producto", *rejilla.CAMPOS, "guardado"],
     column_config={
-        "_index": st.column_config.TextColumn("Clave", width="small"),
-        "producto": st.column_config.TextColumn("Producto", width="large"),
-        "exc_pacientes": st.column_config.NumberColumn("Excedente · Pacientes mensuales", **cantidad),
-        "exc_eventos": st.column_config.NumberColumn("Excedente · Eventos mensuales", **cantidad),
-        "exc_ambito": st.column_config.SelectboxColumn("Excedente · Ambulatorio/ Hospitalario", options=captura.AMBITOS),
-        "fal_causa": st.column_config.SelectboxColumn("Faltante · Causa principal", options=captura.CAUSAS, width="medium"),
-        "fal_pacientes": st.column_config.NumberColumn("Faltante · Pacientes mensuales", **cantidad),
-        "fal_eventos": st.column_config.NumberColumn("Faltante · Eventos mensuales", **cantidad),
-        "fal_ambito": st.column_config.SelectboxColumn("Faltante · Ambulatorio/ Hospitalario", options=captura.AMBITOS),
-        "guardado": st.column_config.TextColumn("Guardado", width="small"),
+        "_index": st.column_config.TextColumn("Clave", width=65),
+        "producto": st.column_config.TextColumn("Producto", width=300),
+        "exc_pacientes": st.column_config.NumberColumn("Exc. Pacientes", help="Excedente: pacientes mensuales", width=100, **cantidad),
+        "exc_eventos": st.column_config.NumberColumn("Exc. Eventos", help="Excedente: eventos mensuales", width=95, **cantidad),
+        "exc_ambito": st.column_config.SelectboxColumn("Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
+        "fal_causa": st.column_config.SelectboxColumn("Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160),
+        "fal_pacientes": st.column_config.NumberColumn("Falt. Pacientes", help="Faltante: pacientes mensuales", width=100, **cantidad),
+        "fal_eventos": st.column_config.NumberColumn("Falt. Eventos", help="Faltante: eventos mensuales", width=95, **cantidad),
+        "fal_ambito": st.column_config.SelectboxColumn("Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
+        "guardado": st.column_config.TextColumn("Guardado", width=105),
     },
 )
 

@@ -1,6 +1,5 @@
 """Tablero de control: every OOAD/UMAE's progress, the entry point to every step."""
 
-import pandas as pd
 import streamlit as st
 
 from core import ciclo, tablero
@@ -38,9 +37,6 @@ estados = c3.multiselect(
 )
 vista = tablero.filtrar(df, filtro, tipo, estados)
 tabla = tablero.tabla_guia(vista)
-CUENTAS = ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]
-# Blank, not "None", for an OOAD/UMAE that has not started (as the guide shows it).
-tabla[CUENTAS] = tabla[CUENTAS].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
 
 evento = st.dataframe(
     tabla.style.map(semaforo.estilo_celda, subset=["Semáforo"]),
@@ -50,13 +46,14 @@ evento = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="tablero_tabla",
+    placeholder="",  # blank counts for an OOAD/UMAE that has not started, as in the guide
     column_config={
         "No.": st.column_config.TextColumn(width=40),
-        "OOAD/UMAE": st.column_config.TextColumn(width=200),
-        "Total": st.column_config.TextColumn("Unidades Médicas · Total", width=80),
-        "Con Excedentes/ Faltantes": st.column_config.TextColumn(width=150),
-        "Sin Excedentes/ Faltantes": st.column_config.TextColumn(width=150),
-        "Reporte Preliminar": st.column_config.TextColumn(width=130),
+        "OOAD/UMAE": st.column_config.TextColumn(width=185),
+        "Total": st.column_config.NumberColumn("Unidades Médicas · Total", width=80, format="localized"),
+        "Con Excedentes/ Faltantes": st.column_config.NumberColumn(width=150, format="localized"),
+        "Sin Excedentes/ Faltantes": st.column_config.NumberColumn(width=150, format="localized"),
+        "Reporte Preliminar": st.column_config.TextColumn(width=120),
         "Final (para firmas)": st.column_config.TextColumn(width=125),
         "Subir (firmado)": st.column_config.TextColumn(width=140),
         "Semáforo": st.column_config.TextColumn(width=115),

@@ -144,12 +144,18 @@ def aviso_pendientes(pagina_actual: str | None = None) -> None:
             st.switch_page(PASO6)
 
 
-def encabezado(paso: str, titulo: str, notas: list[str] | None = None) -> None:
+def encabezado(paso: str, titulo: str, notas: list[str] | None = None, *, plegadas: bool = False) -> None:
     """Each screen is titled with its step and carries the guide's notes for it."""
     st.caption(paso)
     st.title(titulo)
-    for nota in notas or []:
-        st.markdown(f"> **Nota:** {nota}")
+    if not notas:
+        return
+    texto = "\n".join(f"- {n}" for n in notas)
+    if plegadas:
+        with st.expander("Notas de este paso (guía de ayuda)"):
+            st.markdown(texto)
+    else:
+        st.markdown("**Notas:**\n" + texto)
 
 
 def pedir_persona(c: Cuenta) -> str:

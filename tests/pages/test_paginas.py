@@ -22,12 +22,12 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
     fila = df.set_index("OOAD/UMAE")
     assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar"
-    assert fila.loc["Campeche", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["12", "", ""]
-    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["57", "7", "50"]
+    assert fila.loc["Campeche", "Total"] == 12 and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
+    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [57, 7, 50]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
     assert fila.loc["Aguascalientes", "Final (para firmas)"] == "Versión Final"
     assert fila.loc["Aguascalientes", "Subir (firmado)"] == "Subir"
-    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["0", "32"]
+    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
     texto = textos(at)
     assert "Semáforo:" in texto and "<b>Firmado</b>: proceso concluido" in texto
     assert "quedan" in texto and "Periodo de registro" in texto
@@ -111,7 +111,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     assert not any(b.label == "Guardar" for b in at.button)
     at.switch_page("pages/tablero.py").run()
     fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
-    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == "1"
+    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == 1
 
 
 def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
