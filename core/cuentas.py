@@ -13,6 +13,9 @@ from core.store import Store
 
 ROLES = ("capturista", "analista", "admin")
 
+# How an OOAD/UMAE is named on screen: "OOAD Chihuahua", but a UMAE's name already says UMAE.
+ETIQUETA_OOAD = "CASE WHEN {o}.tipo = 'OOAD' THEN 'OOAD ' || {o}.nombre ELSE {o}.nombre END"
+
 # bcrypt cost 12 (~0.25 s a hash here): slow enough against guessing, fast enough for a login.
 BCRYPT_COSTO = 12
 
@@ -139,7 +142,7 @@ def credenciales_para_login(store: Store) -> dict:
 def opciones_acceso(store: Store) -> list[tuple[str, str]]:
     """(usuario, label) for Paso 1's searchable list: OOAD/UMAE in tablero order, then the division."""
     filas = store.filas(
-        "SELECT c.usuario, CASE WHEN c.rol = 'capturista' THEN o.tipo || ' ' || o.nombre"
+        "SELECT c.usuario, CASE WHEN c.rol = 'capturista' THEN " + ETIQUETA_OOAD.format(o='o') +
         " WHEN c.rol = 'admin' THEN 'División — Administración (' || c.usuario || ')'"
         " ELSE 'División — Análisis (' || c.usuario || ')' END"
         " FROM cuenta c LEFT JOIN ooad o ON o.clave = c.ooad WHERE c.activa"

@@ -69,7 +69,8 @@ seleccion = evento.selection.rows if evento else []
 if seleccion and seleccion[0] < len(vista):
     fila = vista.iloc[seleccion[0]]
     clave, estado = fila["clave"], fila["estado"]
-    st.markdown(f"#### {fila['tipo']} {fila['nombre']} · {ciclo.semaforo(estado)}")
+    etiqueta = fila["nombre"] if fila["tipo"] == "UMAE" else f"OOAD {fila['nombre']}"
+    st.markdown(f"#### {etiqueta} · {ciclo.semaforo(estado)}")
     acciones = st.columns(5)
     if cuenta is None:
         if acciones[0].button("Ingresar con la contraseña de esta OOAD/UMAE (Paso 1)", type="primary"):

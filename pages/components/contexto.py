@@ -219,7 +219,7 @@ def contexto_captura(pagina: str) -> ContextoCaptura:
     bloqueo = ciclo.motivo_bloqueo(s, p.anio, ooad)
     if bloqueo is None and not c.es_capturista:
         bloqueo = "Su cuenta es de consulta (División): puede ver, pero no capturar."
-    nombre = s.valor("SELECT tipo || ' ' || nombre FROM ooad WHERE clave = ?", [ooad])
+    nombre = s.valor(f"SELECT {cuentas.ETIQUETA_OOAD.format(o='ooad')} FROM ooad WHERE clave = ?", [ooad])
     st.markdown(f"**{nombre}** · Captura del periodo {p.anio} · "
                 f"Semáforo: {ciclo.semaforo(estado.estado)}")
     if bloqueo:
