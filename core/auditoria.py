@@ -42,3 +42,8 @@ def registrar(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [reloj.ahora(), cuenta, persona, accion, anio, ooad, unidad, objeto, _json(antes), _json(despues)],
     )
+
+
+def generacion(store) -> int:
+    """Grows with every write (each one appends an audit row): a cheap key for UI caches."""
+    return store.valor("SELECT coalesce(max(id), 0) FROM auditoria")

@@ -42,7 +42,6 @@ if flash := st.session_state.pop("p6_flash", None):
 
 anio = cx.periodo.anio
 lineas = captura.lineas_unidad(store, cx.cuenta, anio, unidad)
-base = rejilla.base(captura.productos(store, esp), lineas)
 todas_pendientes = ctx.pendientes()
 pend = todas_pendientes.setdefault(unidad, {})
 
@@ -54,17 +53,21 @@ if snap and snap["unidad"] == unidad and snap["key"] in st.session_state:
 buscar = st.text_input(
     "Buscar producto", placeholder="Nombre o clave, p. ej. «hemodialisis» o «39.95»", key="p6_buscar"
 )
-claves = captura.productos(store, esp, buscar)["clave"].tolist()
 firma = (unidad, esp, buscar, st.session_state.get("p6_gen", 0))
 if not snap or snap["firma"] != firma:
+    # A new frame only when the unit, specialty, search or saved data change: the grid keeps its
+    # own edits between reruns, and positions in it only mean something against this frame.
+    base = rejilla.base(captura.productos(store, esp), lineas)
+    claves = captura.productos(store, esp, buscar)["clave"].tolist()
     st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
     snap = {
         "firma": firma, "unidad": unidad, "key": f"p6_rejilla_{st.session_state['p6_contador']}",
-        "frame": rejilla.superponer(base.loc[claves], pend),
+        "frame": rejilla.superponer(base.loc[claves], pend), "total": len(base),
     }
     st.session_state["p6_snap"] = snap
 
-st.caption(f"{len(claves):,} de {len(base):,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
+mostrados = len(snap["frame"])
+st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
 cantidad = dict(min_value=1, max_value=captura.CANTIDAD_MAXIMA, step=1, format="localized")
 st.data_editor(
     snap["frame"],
@@ -72,7 +75,7 @@ st.data_editor(
     disabled=not cx.editable or ["producto", "guardado"],
     hide_index=False,
     width="stretch",
-    height=min(38 + 35 * max(len(claves), 1), 560),
+    height=min(38 + 35 * max(mostrados, 1), 560),
     num_rows="fixed",
     placeholder="",
     column_order=["producto", *rejilla.CAMPOS, "guardado"],

@@ -25,7 +25,7 @@ st.caption(
     "Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción."
 )
 
-df = tablero.filas(store, periodo.anio)
+df = ctx.tablero_filas(periodo.anio)
 tot = tablero.totales(df)
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -35,11 +35,10 @@ estados = c3.multiselect(
     "Semáforo", list(ciclo.ESTADOS), format_func=ciclo.semaforo, key="tablero_estado",
     placeholder="Todos",
 )
-vista = tablero.filtrar(df, filtro, tipo, estados)
-tabla = tablero.tabla_guia(vista)
+vista, tabla = ctx.tablero_vista(periodo.anio, filtro, tipo, tuple(estados))
 
 evento = st.dataframe(
-    tabla.style.map(semaforo.estilo_celda, subset=["Semáforo"]),
+    tabla,
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(tabla), 760),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from core import ciclo, cuentas, instalacion
+from core import auditoria, ciclo, cuentas, instalacion, tablero
 from core.cuentas import Cuenta
 from core.errors import ErrorDominio
 from core.store import Store
@@ -54,6 +54,27 @@ def preparar_autenticador() -> stauth.Authenticate:
     )
     st.session_state["_autenticador"] = auth
     return auth
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _tablero_filas(ruta: str, anio: int, generacion: int):
+    return tablero.filas(store(), anio)
+
+
+def tablero_filas(anio: int):
+    """The tablero's rows, recomputed only after a write (the audit trail's generation grows)."""
+    return _tablero_filas(str(instalacion.ruta_base()), anio, auditoria.generacion(store()))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _tablero_vista(ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple):
+    vista = tablero.filtrar(_tablero_filas(ruta, anio, generacion), buscar, tipo, list(estados))
+    return vista, tablero.tabla_guia(vista)
+
+
+def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple):
+    """(filtered rows, the guide's table of them), cached like tablero_filas."""
+    return _tablero_vista(str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados)
 
 
 def autenticador() -> stauth.Authenticate:

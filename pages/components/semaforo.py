@@ -16,11 +16,3 @@ def leyenda() -> None:
         for estado, (_, etiqueta, color) in ciclo.SEMAFORO.items()
     ]
     st.markdown("**Semáforo:** " + "".join(partes), unsafe_allow_html=True)
-
-
-def estilo_celda(valor: str) -> str:
-    """CSS for a semáforo cell of the tablero, from the label it carries."""
-    for _icono, etiqueta, color in ciclo.SEMAFORO.values():
-        if isinstance(valor, str) and valor.endswith(etiqueta):
-            return f"background-color: {color}; color: white; font-weight: 600"
-    return ""

@@ -7,8 +7,7 @@ from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 
 def _tabla(at, indice=0):
-    df = at.dataframe[indice].value
-    return getattr(df, "data", df)  # a Styler's frame
+    return at.dataframe[indice].value
 
 
 def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
