@@ -78,7 +78,7 @@ def main() -> None:
         unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' ORDER BY clave LIMIT 1")
 
         def rejilla_cirugia():
-            rejilla.base(captura.productos(store, esp), captura.lineas_unidad(store, chih, periodo.anio, unidad))
+            rejilla.base(store, chih, periodo.anio, unidad, esp)
 
         rej = _mediana(rejilla_cirugia, 20) * 1000
         filas.append((f"Rejilla del Paso 6 ({n_esp:,} productos) armada en core", f"{rej:,.1f} ms", "", ""))

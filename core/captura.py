@@ -96,9 +96,13 @@ def _unidad_de(store: Store, unidad: str) -> str:
     return ooad
 
 
+def exigir_lectura_unidad(store: Store, cuenta: Cuenta | None, unidad: str) -> None:
+    permisos.exigir_lectura_ooad(cuenta, _unidad_de(store, unidad))
+
+
 def lineas_unidad(store: Store, cuenta: Cuenta | None, anio: int, unidad: str) -> pd.DataFrame:
     """Saved lines of one unit, with the version each was loaded at (for conflict checks)."""
-    permisos.exigir_lectura_ooad(cuenta, _unidad_de(store, unidad))
+    exigir_lectura_unidad(store, cuenta, unidad)
     return store.df(
         "SELECT l.producto, p.nombre AS producto_nombre, g.nombre AS grupo, s.nombre AS especialidad,"
         " s.clave AS especialidad_clave, g.clave AS grupo_clave,"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from core import captura as lectura
 from core.captura import FilaCaptura
 
 CANTIDADES = ("exc_pacientes", "exc_eventos", "fal_pacientes", "fal_eventos")
@@ -29,22 +30,30 @@ def _limpio(v: Any) -> Any:
     return v
 
 
-def base(productos: pd.DataFrame, lineas: pd.DataFrame) -> pd.DataFrame:
-    """All products of a specialty with this unit's saved values, indexed by product code."""
-    idx = pd.Index(productos["clave"].astype(str), name="clave")
-    df = pd.DataFrame({"producto": productos["nombre"].to_numpy()}, index=idx)
-    ambito = pd.Series(productos["ambito_default"].to_numpy(), index=idx)
-    guardadas = lineas.set_index("producto")
-    for tipo, pre in (("Excedente", "exc_"), ("Faltante", "fal_")):
-        de_tipo = guardadas[guardadas["tipo"] == tipo].reindex(idx)
-        df[pre + "pacientes"] = de_tipo["pacientes"].astype("Int64")
-        df[pre + "eventos"] = de_tipo["eventos"].astype("Int64")
-        df[pre + "ambito"] = de_tipo["ambito"].fillna(ambito).astype(object)
-        if tipo == "Faltante":
-            df["fal_causa"] = de_tipo["causa"].astype(object).where(de_tipo["causa"].notna(), None)
-    en_unidad = guardadas.reindex(idx)
-    df["guardado"] = ("✅ " + en_unidad["tipo"]).fillna("")
-    df["version"] = en_unidad["version"].astype("Int64")
+def base(store, cuenta, anio: int, unidad: str, especialidad: str) -> pd.DataFrame:
+    """All products of a specialty with this unit's saved values, indexed by product code.
+
+    One SQL join (products LEFT JOIN this unit's lines): fast even on Cirugía's largest specialty.
+    """
+    lectura.exigir_lectura_unidad(store, cuenta, unidad)
+    df = store.df(
+        "SELECT p.clave, p.nombre AS producto,"
+        " CASE WHEN l.tipo = 'Excedente' THEN l.pacientes END AS exc_pacientes,"
+        " CASE WHEN l.tipo = 'Excedente' THEN l.eventos END AS exc_eventos,"
+        " CASE WHEN l.tipo = 'Excedente' THEN l.ambito ELSE p.ambito_default END AS exc_ambito,"
+        " CASE WHEN l.tipo = 'Faltante' THEN l.causa END AS fal_causa,"
+        " CASE WHEN l.tipo = 'Faltante' THEN l.pacientes END AS fal_pacientes,"
+        " CASE WHEN l.tipo = 'Faltante' THEN l.eventos END AS fal_eventos,"
+        " CASE WHEN l.tipo = 'Faltante' THEN l.ambito ELSE p.ambito_default END AS fal_ambito,"
+        " coalesce('✅ ' || l.tipo, '') AS guardado, l.version"
+        " FROM producto p LEFT JOIN linea l ON l.producto = p.clave AND l.anio = ? AND l.unidad = ?"
+        " WHERE p.especialidad = ? AND p.activo ORDER BY p.clave",
+        [anio, unidad, especialidad],
+    ).set_index("clave")
+    for c in (*CANTIDADES, "version"):
+        df[c] = df[c].astype("Int64")
+    for c in ("exc_ambito", "fal_ambito", "fal_causa"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df[["producto", *CAMPOS, "guardado", "version"]]
 
 

@@ -57,7 +57,7 @@ firma = (unidad, esp, buscar, st.session_state.get("p6_gen", 0))
 if not snap or snap["firma"] != firma:
     # A new frame only when the unit, specialty, search or saved data change: the grid keeps its
     # own edits between reruns, and positions in it only mean something against this frame.
-    base = rejilla.base(captura.productos(store, esp), lineas)
+    base = rejilla.base(store, cx.cuenta, anio, unidad, esp)
     claves = captura.productos(store, esp, buscar)["clave"].tolist()
     st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
     snap = {

@@ -12,7 +12,7 @@ HGZ6 = "IL-CH-0001"
 
 
 def _base(store, cuenta, esp="CIR-GEN"):
-    return rejilla.base(captura.productos(store, esp), captura.lineas_unidad(store, cuenta, ANIO, HGZ6))
+    return rejilla.base(store, cuenta, ANIO, HGZ6, esp)
 
 
 def test_ediciones_siguen_a_su_producto_al_buscar_y_cambiar_de_especialidad(store, cuenta):
@@ -48,7 +48,7 @@ def test_solo_se_envian_las_filas_cambiadas_con_su_version(store, cuenta):
     ciclo.declarar(store, c, "x", ANIO, "SI")
     captura.guardar(store, c, "x", ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("47.09", exc_pacientes=2)])
     lineas = captura.lineas_unidad(store, c, ANIO, HGZ6)
-    base = rejilla.base(captura.productos(store, "CIR-GEN"), lineas)
+    base = _base(store, c)
     assert base.loc["47.01", "guardado"] == "✅ Excedente" and base.loc["47.01", "version"] == 1
     pend: dict = {}
     # Row touched but set back to the saved value: not a change. Row cleared: a deletion.
@@ -63,7 +63,16 @@ def test_solo_se_envian_las_filas_cambiadas_con_su_version(store, cuenta):
 def test_fila_solo_con_ambito_no_es_cambio(store, cuenta):
     c = cuenta("chihuahua")
     lineas = captura.lineas_unidad(store, c, ANIO, HGZ6)
-    base = rejilla.base(captura.productos(store, "CIR-GEN"), lineas)
+    base = _base(store, c)
     pend: dict = {}
     rejilla.fusionar_ediciones(pend, base, {0: {"exc_ambito": "Ambulatorio"}})
     assert rejilla.cambios(pend, lineas) == []
+
+
+def test_rejilla_de_otra_ooad_no_se_lee(store, cuenta):
+    import pytest
+
+    from core.errors import AccesoDenegado
+
+    with pytest.raises(AccesoDenegado):
+        rejilla.base(store, cuenta("quintana-roo"), ANIO, HGZ6, "CIR-GEN")
