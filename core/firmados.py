@@ -1,0 +1,167 @@
+"""Paso 9: the signed final report, uploaded as a PDF, checked by content, kept with its history."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from core import auditoria, ciclo, folio, instalacion, permisos, reloj
+from core.cuentas import Cuenta
+from core.errors import CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.store import Store
+
+# The guide: "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes".
+TAMANO_MAXIMO = 100 * 1024 * 1024
+
+
+class ArchivoRechazado(ErrorDominio):
+    """The uploaded file is not an acceptable PDF; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Subida:
+    id: int
+    paginas: int
+    sha256: str
+    folio_esperado: str
+    folio_leido: str | None
+    folio_coincide: bool | None
+
+    def aviso(self) -> str | None:
+        """What the person should know about the folio, if anything."""
+        if self.folio_coincide is None:
+            return ("El PDF no tiene texto legible (por ejemplo, un escaneo): se aceptó, pero no se pudo "
+                    f"comprobar su folio. El folio vigente es {self.folio_esperado}.")
+        if not self.folio_coincide:
+            return (f"El folio del PDF ({self.folio_leido}) no corresponde a la Versión Final vigente "
+                    f"({self.folio_esperado}): puede ser de otra versión o de otra OOAD/UMAE. Verifique "
+                    "que subió el reporte correcto.")
+        return None
+
+
+def carpeta(directorio: Path | None = None) -> Path:
+    return (directorio or instalacion.data_dir()) / "firmados"
+
+
+def validar_pdf(datos: bytes) -> tuple[int, str]:
+    """(pages, text) of a real, complete PDF; raises ArchivoRechazado with the reason otherwise."""
+    if not datos:
+        raise ArchivoRechazado("El archivo está vacío.")
+    if len(datos) > TAMANO_MAXIMO:
+        raise ArchivoRechazado(
+            f"El archivo pesa {len(datos) / 1024 / 1024:,.1f} MB; el máximo es {TAMANO_MAXIMO // 1024 // 1024} MB."
+        )
+    if not datos.lstrip()[:5] == b"%PDF-":
+        raise ArchivoRechazado("El archivo no es un PDF (su contenido no empieza como un PDF), aunque se llame .pdf.")
+    if b"%%EOF" not in datos[-2048:]:
+        raise ArchivoRechazado("El PDF está incompleto o dañado (no tiene fin de archivo). Vuelva a generarlo.")
+    try:
+        # strict: pypdf would otherwise repair broken files silently; every page is read.
+        lector = PdfReader(io.BytesIO(datos), strict=True)
+        if lector.is_encrypted:
+            raise ArchivoRechazado("El PDF está protegido con contraseña; súbalo sin protección.")
+        textos = [pagina.extract_text() or "" for pagina in lector.pages]
+    except ArchivoRechazado:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise ArchivoRechazado(f"El PDF está dañado y no se puede leer ({type(exc).__name__}). Vuelva a generarlo.") from exc
+    if not textos:
+        raise ArchivoRechazado("El PDF no tiene páginas.")
+    return len(textos), "\n".join(textos)
+
+
+def subir(
+    store: Store,
+    cuenta: Cuenta | None,
+    persona: str | None,
+    anio: int,
+    ooad: str,
+    datos: bytes,
+    nombre_original: str,
+    directorio: Path | None = None,
+) -> Subida:
+    """Check and store a signed PDF; the OOAD/UMAE moves to `firmado`."""
+    permisos.exigir_captura_ooad(cuenta, ooad)
+    _exigir_puede_subir(store, anio, ooad)
+    paginas, texto = validar_pdf(datos)
+    sha = hashlib.sha256(datos).hexdigest()
+    version = ciclo.estado(store, anio, ooad).version_final
+    esperado = folio.calcular(store, anio, ooad, version)
+    leidos = folio.buscar_en_texto(texto)
+    coincide = None if not leidos else esperado in leidos
+    leido = esperado if coincide else (leidos[0] if leidos else None)
+    # The name on disk is ours (hash), never the user's: a name with path characters cannot escape.
+    destino_rel = Path(str(anio)) / ooad / f"{sha}.pdf"
+    destino = carpeta(directorio) / destino_rel
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    temporal = destino.with_suffix(".tmp")
+    temporal.write_bytes(datos)
+    os.replace(temporal, destino)
+    nombre = Path(nombre_original.replace("\\", "/")).name[:200] or "firmado.pdf"
+
+    def trabajo(tx) -> int:
+        _exigir_puede_subir(store, anio, ooad)
+        if ciclo.estado(store, anio, ooad).version_final != version:
+            raise TransicionInvalida("La Versión Final cambió mientras subía el archivo; vuelva a intentarlo.")
+        tx.execute("UPDATE firmado SET vigente = FALSE WHERE anio = ? AND ooad = ? AND vigente", [anio, ooad])
+        nuevo = tx.execute(
+            "INSERT INTO firmado (anio, ooad, version, nombre_original, ruta, sha256, bytes, paginas,"
+            " folio_leido, folio_coincide, subido_en, subido_por, subido_persona)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [anio, ooad, version, nombre, str(destino_rel), sha, len(datos), paginas, leido, coincide,
+             reloj.ahora(), cuenta.usuario, persona],
+        ).fetchone()[0]
+        tx.execute(
+            "UPDATE declaracion SET estado = 'firmado', actualizada_en = ?, actualizada_por = ?,"
+            " actualizada_persona = ? WHERE anio = ? AND ooad = ?",
+            [reloj.ahora(), cuenta.usuario, persona, anio, ooad],
+        )
+        auditoria.registrar(
+            tx, cuenta=cuenta.usuario, persona=persona, accion="reporte firmado subido", anio=anio, ooad=ooad,
+            objeto=nombre, despues={"sha256": sha, "bytes": len(datos), "paginas": paginas, "version": version,
+                                    "folio_leido": leido, "folio_coincide": coincide},
+        )
+        return nuevo
+
+    nuevo = store.escribir(trabajo)
+    return Subida(nuevo, paginas, sha, esperado, leido, coincide)
+
+
+def _exigir_puede_subir(store: Store, anio: int, ooad: str) -> None:
+    p = ciclo.periodo(store, anio)
+    if p.cerrado:
+        raise CapturaBloqueada(f"El periodo {anio} está cerrado: ya no se pueden subir ni reemplazar archivos.")
+    e = ciclo.estado(store, anio, ooad)
+    if e.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
+        raise TransicionInvalida(
+            "Primero finalice el registro (Paso 7) e imprima la Versión Final (Paso 8); después suba el reporte firmado."
+        )
+
+
+def historial(store: Store, cuenta: Cuenta | None, anio: int, ooad: str):
+    """Every upload of the OOAD/UMAE in the period, newest first; `vigente` marks the current one."""
+    permisos.exigir_lectura_ooad(cuenta, ooad)
+    return store.df(
+        "SELECT id, version, nombre_original, bytes, paginas, sha256, folio_leido, folio_coincide,"
+        " subido_en, subido_por, subido_persona, vigente FROM firmado WHERE anio = ? AND ooad = ?"
+        " ORDER BY id DESC",
+        [anio, ooad],
+    )
+
+
+def leer(store: Store, cuenta: Cuenta | None, id_firmado: int, directorio: Path | None = None) -> tuple[str, bytes]:
+    """(original name, bytes) of one upload, for download."""
+    f = store.fila("SELECT ooad, nombre_original, ruta, sha256 FROM firmado WHERE id = ?", [id_firmado])
+    if f is None:
+        raise ErrorDominio("Ese archivo no existe.")
+    permisos.exigir_lectura_ooad(cuenta, f[0])
+    datos = (carpeta(directorio) / f[2]).read_bytes()
+    if hashlib.sha256(datos).hexdigest() != f[3]:
+        raise ErrorDominio("El archivo guardado no coincide con su huella SHA-256: avise a la División.")
+    return f[1], datos
