@@ -15,7 +15,7 @@ from core import auditoria, ciclo, permisos, reloj
 from core.cuentas import Cuenta
 from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
 from core.store import Store
-from core.texto import normalizar
+from core.texto import normalizar, orden_natural
 
 CAUSAS = ("Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal")
 AMBITOS = ("Ambulatorio", "Hospitalario")
@@ -84,9 +84,7 @@ def unidades(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, buscar: 
     for palabra in normalizar(buscar).split():
         sql += " AND contains(strip_accents(lower(u.clave || ' ' || u.nombre || ' ' || coalesce(u.localidad, ''))), ?)"
         params.append(palabra)
-    # Natural order: "HGZ 6" before "HGZ 35".
-    orden = "TRY_CAST(regexp_extract(nombre, '\\d+') AS INTEGER)"
-    return store.df(f"SELECT * FROM ({sql} GROUP BY ALL) ORDER BY tipo_unidad, {orden}, nombre", params)
+    return store.df(f"SELECT * FROM ({sql} GROUP BY ALL) ORDER BY tipo_unidad, {orden_natural('nombre')}", params)
 
 
 def _unidad_de(store: Store, unidad: str) -> str:
@@ -123,7 +121,7 @@ def lineas_ooad(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> pd
         " g.nombre AS grupo, s.nombre AS especialidad, l.tipo, l.ambito, l.causa, l.pacientes, l.eventos"
         " FROM linea l JOIN unidad u ON u.clave = l.unidad JOIN producto p ON p.clave = l.producto"
         " JOIN especialidad s ON s.clave = p.especialidad JOIN grupo g ON g.clave = s.grupo"
-        " WHERE l.anio = ? AND l.ooad = ? ORDER BY u.nombre, l.tipo DESC, g.orden, l.producto",
+        f" WHERE l.anio = ? AND l.ooad = ? ORDER BY {orden_natural('u.nombre')}, l.tipo DESC, g.orden, l.producto",
         [anio, ooad],
     )
 

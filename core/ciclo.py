@@ -9,6 +9,7 @@ from core import auditoria, permisos, reloj
 from core.cuentas import Cuenta
 from core.errors import CapturaBloqueada, ErrorDominio, NoEncontrado, TransicionInvalida
 from core.store import Store
+from core.texto import orden_natural
 
 SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO = "sin iniciar", "en captura", "finalizado", "firmado"
 ESTADOS = (SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO)
@@ -286,7 +287,7 @@ def version_final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, ver
         "SELECT unidad, unidad_nombre, producto, producto_nombre, grupo_nombre AS grupo,"
         " especialidad_nombre AS especialidad, tipo, ambito, causa, pacientes, eventos"
         " FROM version_final_linea WHERE anio = ? AND ooad = ? AND version = ?"
-        " ORDER BY unidad_nombre, tipo DESC, grupo_nombre, producto",
+        f" ORDER BY {orden_natural('unidad_nombre')}, tipo DESC, grupo_nombre, producto",
         [anio, ooad, version],
     )
     return cabecera, lineas

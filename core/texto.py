@@ -22,3 +22,9 @@ def normalizar(texto: str | None) -> str:
 def slug(texto: str | None) -> str:
     """Lower-case ASCII words joined by '-': "Ciudad de México Sur" -> "ciudad-de-mexico-sur"."""
     return _NO_ALFANUMERICO.sub("-", normalizar(texto)).strip("-")
+
+
+def orden_natural(columna: str) -> str:
+    """SQL ORDER BY terms that put "HGZ 6" before "HGZ 35" (prefix, then number, then the name)."""
+    return (f"regexp_extract({columna}, '^\\D*'), TRY_CAST(regexp_extract({columna}, '\\d+') AS INTEGER), "
+            f"{columna}")

@@ -72,6 +72,10 @@ if (por_borrar := ctx.confirmacion_pendiente("p2")) is not None:
 if err := st.session_state.pop("paso2_error", None):
     st.error(err)
 if ok := st.session_state.pop("paso2_ok", None):
+    if ok == "NO":
+        # The guide: answering NO leads straight to Paso 7 to finalize.
+        st.session_state["p7_flash"] = "Respuesta **NO** guardada. Ahora finalice el registro."
+        st.switch_page(ctx.PASO7)
     st.success(f"Respuesta **{ok}** guardada.")
 
 if cx.estado.respuesta == "SI":

@@ -5,6 +5,7 @@ import streamlit as st
 from core import captura, ciclo
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components import reportes as comp
 
 ctx.encabezado(
     "Paso 7",
@@ -34,6 +35,7 @@ con = int((unidades["lineas"] > 0).sum())
 st.subheader("Resumen que se reportará")
 if cx.estado.estado == ciclo.EN_CAPTURA:
     st.caption("Sin Validez Oficial. El OOAD aún no cierra el registro de información.")
+    comp.boton_preliminar(cx.cuenta, anio, cx.ooad, key="p7_preliminar")
 st.markdown(f"Respuesta del Paso 2: **{cx.estado.respuesta}** · "
             f"**{con:,} de {len(unidades):,} Unidades Médicas reportan Excedentes y/o Faltantes**")
 if cx.estado.respuesta == "NO":
@@ -68,6 +70,8 @@ else:
 if cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.page_link(ctx.PASO8, label="Ver la Versión Final (Paso 8)", icon="📄")
     st.stop()
+st.divider()
+comp.editor_firmantes(cx, key="p7_firmantes")
 if not cx.editable:
     st.stop()
 

@@ -1,35 +1,44 @@
-"""Paso 8: the final version that was stored when the OOAD/UMAE finalized (for signatures)."""
+"""Paso 8: the final version stored when the OOAD/UMAE finalized, printed for signatures."""
 
 import streamlit as st
 
-from core import ciclo, reloj
+from core import ciclo, reloj, reportes
 from pages.components import contexto as ctx
+from pages.components import reportes as comp
 
 ctx.encabezado(
     "Paso 8",
     "Reporte «Versión Final» para firmas",
-    ["El reporte firmado deberá subirse a la herramienta (Paso 9) y enviarse de forma física a la "
+    ["Reporte en formato PDF, disponible para que cada OOAD/UMAE revise, valide y firme.",
+     "El reporte firmado deberá subirse a la herramienta (Paso 9) y enviarse de forma física a la "
      "División de Integración Estratégica Sectorial."],
 )
 cx = ctx.contexto_captura(ctx.PASO8)
-vf = ciclo.version_final(ctx.store(), cx.cuenta, cx.periodo.anio, cx.ooad)
-if vf is None:
+store = ctx.store()
+vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad)
+if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.info("La Versión Final estará disponible cuando la OOAD/UMAE finalice el registro (Paso 7). "
-            "Mientras tanto, revise el resumen preliminar en el Paso 7.")
+            "Mientras tanto, revise el reporte preliminar en el Paso 7.")
     st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 cab, lineas = vf
+folio = reportes.folio_vigente(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 st.markdown(
-    f"Versión final **{cab['version']}** · finalizada el **{reloj.fecha_hora(cab['finalizada_en'])}** por "
-    f"**{cab['finalizada_persona'] or cab['finalizada_por']}** · "
+    f"Versión final **{cab['version']}** · Folio **`{folio}`** · finalizada el "
+    f"**{reloj.fecha_hora(cab['finalizada_en'])}** por **{cab['finalizada_persona'] or cab['finalizada_por']}** · "
     f"**{cab['unidades_con']:,} de {cab['unidades_total']:,} Unidades Médicas reportan Excedentes y/o Faltantes**"
 )
+comp.boton_final(cx.cuenta, cx.periodo.anio, cx.ooad, key="p8_pdf")
+st.caption("El folio identifica exactamente esta versión: reimprimirla da el mismo folio.")
+comp.editor_firmantes(cx, key="p8_firmantes")
+
+st.subheader("Contenido de la Versión Final")
 if cab["respuesta"] == "NO":
     st.info("La OOAD/UMAE declaró que ninguna de sus Unidades Médicas tiene Excedentes ni Faltantes.")
 else:
     st.dataframe(
         lineas[["unidad_nombre", "tipo", "grupo", "producto_nombre", "causa", "ambito", "eventos", "pacientes"]],
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", placeholder="",
         column_config={
             "unidad_nombre": "Unidad Médica", "tipo": "Tipo", "grupo": "Grupo de Servicio",
             "producto_nombre": "Producto", "causa": "Causa Principal", "ambito": "Ambulatorio/ Hospitalario",
@@ -37,5 +46,4 @@ else:
             "pacientes": st.column_config.NumberColumn("Pacientes Mensuales", format="localized"),
         },
     )
-st.caption("La impresión en PDF con sección de firmas y folio se genera desde esta pantalla "
-           "cuando se habilite el módulo de reportes.")
+st.page_link(ctx.PASO9, label="Subir el reporte firmado (Paso 9)", icon="➡️")

@@ -1,8 +1,9 @@
-"""Paso 9: upload the signed final report."""
+"""Paso 9: upload the signed final report (PDF, up to 100 MB); consult and replace it."""
 
 import streamlit as st
 
-from core import ciclo
+from core import ciclo, firmados, reloj
+from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 
 ctx.encabezado(
@@ -12,10 +13,54 @@ ctx.encabezado(
      "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes."],
 )
 cx = ctx.contexto_captura(ctx.PASO9)
+store = ctx.store()
+anio = cx.periodo.anio
 if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.info("Podrá subir el reporte firmado cuando la OOAD/UMAE haya finalizado el registro (Paso 7) "
             "e impreso la Versión Final (Paso 8).")
     st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
-st.warning("La carga del PDF firmado todavía no está habilitada en esta versión de la herramienta. "
-           "Mientras tanto, envíe el reporte firmado de forma física a la División.")
+
+if flash := st.session_state.pop("p9_flash", None):
+    st.success(flash[0])
+    if flash[1]:
+        st.warning(flash[1])
+
+puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
+if puede_subir:
+    verbo = "Reemplazar" if cx.estado.estado == ciclo.FIRMADO else "Subir"
+    archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"], key="p9_archivo")
+    if archivo is not None and st.button(verbo, type="primary", key="p9_subir"):
+        with st.spinner("Revisando el PDF página por página…"):
+            try:
+                s = firmados.subir(store, cx.cuenta, cx.persona, anio, cx.ooad, archivo.getvalue(), archivo.name)
+            except ErrorDominio as exc:
+                ctx.mostrar_error(exc)
+            else:
+                st.session_state["p9_flash"] = (
+                    f"Reporte firmado recibido ({s.paginas:,} página(s)). La OOAD/UMAE concluyó el proceso.",
+                    s.aviso(),
+                )
+                st.session_state.pop("p9_archivo", None)
+                st.rerun()
+elif cx.periodo.cerrado:
+    st.info(f"El periodo {anio} está cerrado: el reporte firmado solo puede consultarse.")
+
+st.subheader("Reportes firmados recibidos")
+historial = firmados.historial(store, cx.cuenta, anio, cx.ooad)
+if historial.empty:
+    st.caption("Todavía no se ha subido el reporte firmado.")
+for fila in historial.itertuples():
+    estado = "✅ vigente" if fila.vigente else "reemplazado"
+    folio = {True: "folio verificado", False: f"⚠️ folio {fila.folio_leido} no coincide", None: "folio no legible"}[
+        None if fila.folio_coincide is None or fila.folio_coincide != fila.folio_coincide else bool(fila.folio_coincide)]
+    c1, c2 = st.columns([4, 1])
+    c1.markdown(
+        f"**{fila.nombre_original}** · {estado} · versión final {fila.version} · {fila.paginas:,} pág. · "
+        f"{fila.bytes / 1024:,.0f} KB · {folio} · {reloj.fecha_hora(fila.subido_en)} por "
+        f"{fila.subido_persona or fila.subido_por}"
+    )
+    c2.download_button(
+        "Descargar", data=lambda i=int(fila.id): firmados.leer(store, cx.cuenta, i)[1],
+        file_name=fila.nombre_original, mime="application/pdf", key=f"p9_desc_{fila.id}", on_click="ignore",
+    )

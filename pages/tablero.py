@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import ciclo, tablero
 from pages.components import contexto as ctx
+from pages.components import reportes as comp
 from pages.components import semaforo
 
 store = ctx.store()
@@ -84,12 +85,14 @@ if seleccion and seleccion[0] < len(vista):
             if acciones[0].button("Registrar Excedentes y/o Faltantes (Paso 2)", type="primary"):
                 st.switch_page(ctx.PASO2)
             if estado == ciclo.EN_CAPTURA:
-                if acciones[1].button("Reporte Preliminar"):
-                    st.switch_page(ctx.PASO7)
-                if acciones[2].button("Finalizar Reporte (Paso 7)"):
+                with acciones[1]:
+                    comp.boton_preliminar(cuenta, periodo.anio, clave, key="tablero_preliminar")
+                if cuenta.es_capturista and acciones[2].button("Finalizar Reporte (Paso 7)"):
                     st.switch_page(ctx.PASO7)
         else:
-            if acciones[0].button("Versión Final (Paso 8)", type="primary"):
+            with acciones[0]:
+                comp.boton_final(cuenta, periodo.anio, clave, key="tablero_final")
+            if acciones[3].button("Versión Final (Paso 8)"):
                 st.switch_page(ctx.PASO8)
             if acciones[1].button(tablero.accion_subir(estado) + " (Paso 9)"):
                 st.switch_page(ctx.PASO9)

@@ -59,7 +59,10 @@ def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: s
 
 def boton(at: AppTest, etiqueta: str):
     for b in at.button:
-        if b.label == etiqueta or b.label.startswith(etiqueta):
+        if b.label == etiqueta:
+            return b
+    for b in at.button:
+        if b.label.startswith(etiqueta):
             return b
     raise AssertionError(f"No hay botón «{etiqueta}»: {[b.label for b in at.button]}")
 

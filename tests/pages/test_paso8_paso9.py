@@ -1,0 +1,73 @@
+"""Paso 7-9 pages: preliminary download, final version with folio and signatories, signed upload."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.pdfgen import canvas
+
+from core import instalacion
+from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+
+
+def _pdf(texto: str) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawString(72, 720, texto)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _folio(datos, ooad):
+    from core import ciclo, folio
+
+    store = instalacion.abrir(datos)
+    try:
+        anio = ciclo.periodo_actual(store).anio
+        return folio.calcular(store, anio, ooad, ciclo.estado(store, anio, ooad).version_final)
+    finally:
+        store.close()
+
+
+def test_paso8_muestra_folio_y_guarda_firmantes(datos):
+    folio = _folio(datos, "aguascalientes")
+    at = abrir_app(datos)
+    iniciar_sesion(at, "aguascalientes")
+    at.switch_page("pages/paso8_version_final.py").run()
+    assert not at.exception
+    assert folio in textos(at)
+    assert any(b.label.startswith("📄 Versión Final") for b in at.get("download_button"))
+    editor = at.session_state["p8_firmantes_editor"] if "p8_firmantes_editor" in at.session_state else None
+    at.session_state["p8_firmantes_editor"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"nombre": "Dra. Ana Pérez", "cargo": "Titular de la Jefatura de Prestaciones Médicas"}],
+    }
+    at.run()
+    boton(at, "Guardar firmantes").click().run()
+    assert "Firmantes guardados." in textos(at), editor
+
+
+def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
+    folio = _folio(datos, "aguascalientes")
+    at = abrir_app(datos)
+    iniciar_sesion(at, "aguascalientes")
+    at.switch_page("pages/paso9_subir.py").run()
+    at.get("file_uploader")[0].upload("reporte.pdf", b"esto no es un pdf" * 10, "application/pdf").run()
+    boton(at, "Subir").click().run()
+    assert "no es un PDF" in textos(at)
+    at.get("file_uploader")[0].upload("firmado.pdf", _pdf(f"Folio: {folio}"), "application/pdf").run()
+    boton(at, "Subir").click().run()
+    assert "Reporte firmado recibido (1 página(s))" in textos(at)
+    assert "firmado.pdf" in textos(at) and "folio verificado" in textos(at)
+    at.switch_page("pages/tablero.py").run()
+    fila = at.dataframe[0].value.set_index("OOAD/UMAE").loc["Aguascalientes"]
+    assert fila["Semáforo"] == "🟢 Firmado" and fila["Subir (firmado)"] == "Consultar/Modificar"
+
+
+def test_paso9_antes_de_finalizar_lo_explica(datos):
+    at = abrir_app(datos)
+    iniciar_sesion(at, "chihuahua")
+    at.switch_page("pages/paso9_subir.py").run()
+    assert "cuando la OOAD/UMAE haya finalizado" in textos(at)
+    assert not at.get("file_uploader")
