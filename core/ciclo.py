@@ -238,7 +238,7 @@ def finalizar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
         version = e.version_final + 1
         momento = reloj.ahora()
         total, con = tx.execute(
-            "SELECT count(*), count(DISTINCT l.unidad) FROM unidad u"
+            "SELECT count(DISTINCT u.clave), count(DISTINCT l.unidad) FROM unidad u"
             " LEFT JOIN linea l ON l.unidad = u.clave AND l.anio = ? WHERE u.ooad = ? AND u.activa",
             [anio, ooad],
         ).fetchone()

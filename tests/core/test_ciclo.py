@@ -60,6 +60,8 @@ def _finalizada(store, c):
     ciclo.declarar(store, c, P, ANIO, "SI")
     captura.guardar(store, c, P, ANIO, HGZ6, [
         FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989)])
+    captura.guardar(store, c, P, ANIO, "IL-CH-0002", [FilaCaptura("47.01", exc_pacientes=3),
+                                                      FilaCaptura("47.09", exc_pacientes=3)])
     return ciclo.finalizar(store, c, P, ANIO)
 
 
@@ -72,9 +74,9 @@ def test_finalizar_guarda_version_inmutable(store, cuenta):
     with store.transaction() as tx:
         tx.execute("UPDATE producto SET nombre = 'Otro nombre' WHERE clave = '39.95'")
     cab, lineas = ciclo.version_final(store, c, ANIO, "chihuahua")
-    assert (cab["unidades_con"], cab["lineas"], cab["finalizada_persona"]) == (1, 1, P)
-    assert lineas.loc[0, "producto_nombre"] == "Hemodiálisis"
-    assert int(lineas.loc[0, "eventos"]) == 2989
+    assert (cab["unidades_total"], cab["unidades_con"], cab["lineas"], cab["finalizada_persona"]) == (4, 2, 3, P)
+    hemo = lineas.set_index("producto").loc["39.95"]
+    assert hemo["producto_nombre"] == "Hemodiálisis" and int(hemo["eventos"]) == 2989
 
 
 def test_tras_finalizar_core_rechaza_toda_escritura_y_dice_por_que(store, cuenta):
@@ -86,7 +88,7 @@ def test_tras_finalizar_core_rechaza_toda_escritura_y_dice_por_que(store, cuenta
         ciclo.declarar(store, c, P, ANIO, "NO", lineas_a_borrar=1)
     with pytest.raises(CapturaBloqueada):
         ciclo.finalizar(store, c, P, ANIO)
-    assert ciclo.contar_lineas(store, ANIO, "chihuahua") == 1
+    assert ciclo.contar_lineas(store, ANIO, "chihuahua") == 3
 
 
 @pytest.mark.parametrize("dia,mensaje", [
