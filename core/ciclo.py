@@ -291,3 +291,33 @@ def version_final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, ver
         [anio, ooad, version],
     )
     return cabecera, lineas
+
+
+def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: str) -> EstadoOoad:
+    """Admin only: back to `en captura`; the final versions stay, the signed PDF stops being current."""
+    permisos.exigir_division(cuenta, admin=True)
+    motivo = (motivo or "").strip()
+    if len(motivo) < 5:
+        raise ErrorDominio("Escriba el motivo de la reapertura.")
+
+    def trabajo(tx) -> None:
+        p = periodo(store, anio)
+        if p.cerrado:
+            raise CapturaBloqueada(f"El periodo {anio} está cerrado: no se puede reabrir.")
+        e = estado(store, anio, ooad)
+        if e.estado not in (FINALIZADO, FIRMADO):
+            raise TransicionInvalida("Solo se reabre una OOAD/UMAE que ya finalizó su registro.")
+        tx.execute("UPDATE firmado SET vigente = FALSE WHERE anio = ? AND ooad = ? AND vigente", [anio, ooad])
+        tx.execute(
+            "UPDATE declaracion SET estado = 'en captura', actualizada_en = ?, actualizada_por = ?,"
+            " actualizada_persona = NULL WHERE anio = ? AND ooad = ?",
+            [reloj.ahora(), cuenta.usuario, anio, ooad],
+        )
+        auditoria.registrar(
+            tx, cuenta=cuenta.usuario, persona=None, accion="reapertura", anio=anio, ooad=ooad,
+            antes={"estado": e.estado, "version_final": e.version_final},
+            despues={"estado": EN_CAPTURA, "motivo": motivo},
+        )
+
+    store.escribir(trabajo)
+    return estado(store, anio, ooad)

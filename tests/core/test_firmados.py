@@ -149,3 +149,25 @@ def test_folio_estable_y_distinto_por_contenido(store, finalizada):
     assert a == folio.calcular(store, ANIO, "chihuahua", 1)
     assert folio.PATRON.fullmatch(a) and a.startswith("EYF-2026-08-V1-")
     assert folio.buscar_en_texto(f"Folio: {a[:12]}\n{a[12:]} Página 1") == [a]
+
+
+def test_reapertura_nueva_version_con_otro_folio_y_el_firmado_deja_de_ser_vigente(store, finalizada, cuenta, tmp_path):
+    from core import reportes
+
+    primero = folio.calcular(store, ANIO, "chihuahua", 1)
+    _subir(store, finalizada, _pdf(f"Folio: {primero}"), tmp_path=tmp_path)
+    with pytest.raises(AccesoDenegado):
+        ciclo.reabrir(store, cuenta("analista"), ANIO, "chihuahua", "corrección de cifras")
+    with pytest.raises(AccesoDenegado):
+        ciclo.reabrir(store, finalizada, ANIO, "chihuahua", "corrección de cifras")
+    e = ciclo.reabrir(store, cuenta("admin"), ANIO, "chihuahua", "corrección de cifras")
+    assert e.estado == ciclo.EN_CAPTURA
+    assert firmados.historial(store, finalizada, ANIO, "chihuahua")["vigente"].tolist() == [False]
+    # Reprinting the old version gives the same folio; the next finalization gets its own.
+    assert reportes.final(store, finalizada, ANIO, "chihuahua", version=1)[0] == primero
+    captura.guardar(store, finalizada, P, ANIO, "IL-CH-0001", [FilaCaptura("47.01", version=1, exc_pacientes=6)])
+    assert ciclo.finalizar(store, finalizada, P, ANIO) == 2
+    segundo = folio.calcular(store, ANIO, "chihuahua", 2)
+    assert segundo != primero and segundo.startswith("EYF-2026-08-V2-")
+    s = _subir(store, finalizada, _pdf(f"Folio: {primero}"), tmp_path=tmp_path)
+    assert s.folio_coincide is False  # the old signed paper belongs to version 1
