@@ -34,7 +34,7 @@ if df.empty:
 tabla = df.assign(capturada=df["lineas"].map(lambda n: f"✅ {n:,} línea(s)" if n else ""))
 evento = st.dataframe(
     tabla[["nombre", "tipo_unidad", "localidad", "capturada", "excedentes", "faltantes"]],
-    hide_index=True,
+    hide_index=True, placeholder="",
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",

@@ -158,7 +158,7 @@ else:
     )
     sel = st.dataframe(
         vista[["grupo", "especialidad", "producto", "producto_nombre", "tipo", "causa", "ambito", "eventos_txt", "cantidad"]],
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="p6_guardadas",
+        hide_index=True, placeholder="", width="stretch", on_select="rerun", selection_mode="multi-row", key="p6_guardadas",
         column_config={
             "grupo": "Grupo de Servicio", "especialidad": "Especialidad Troncal", "producto": "Clave",
             "producto_nombre": "Producto", "tipo": "Tipo", "causa": "Causa Principal",

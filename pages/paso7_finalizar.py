@@ -58,7 +58,7 @@ else:
                 st.markdown(f"**{tipo}s**")
                 columnas = ["grupo", "producto_nombre"] + (["causa"] if tipo == "Faltante" else []) + ["ambito", "eventos", "pacientes"]
                 st.dataframe(
-                    sub[columnas].reset_index(drop=True).rename(lambda i: i + 1), width="stretch",
+                    sub[columnas].reset_index(drop=True).rename(lambda i: i + 1), width="stretch", placeholder="",
                     column_config={
                         "_index": "No.", "grupo": "Grupo de Servicio", "producto_nombre": "Producto",
                         "causa": "Causa Principal", "ambito": "Ambulatorio/ Hospitalario",

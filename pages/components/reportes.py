@@ -42,7 +42,7 @@ def editor_firmantes(cx, key: str) -> None:
         if df.empty:
             st.caption("Sin firmantes registrados.")
         else:
-            st.dataframe(df, hide_index=True, column_config={"nombre": "Nombre", "cargo": "Cargo"})
+            st.dataframe(df, hide_index=True, column_config={"nombre": "Nombre", "cargo": "Cargo"}, placeholder="")
         if firmado:
             st.caption("El reporte firmado ya se subió: los firmantes ya no se pueden cambiar.")
         return
