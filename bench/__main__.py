@@ -2,10 +2,13 @@
 
 Targets (issue #3): tablero and Paso 6 on Cirugía at most 3x an empty page's script run; product
 search on Cirugía under 50 ms; 20 threads saving at once with 0 lost or duplicated lines.
+Targets (issue #4): the largest demo OOAD/UMAE's final report under 2 s; a ~500-page synthetic
+report at 80 pages/s or more.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import statistics
@@ -13,6 +16,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from core import captura, ciclo, cuentas, instalacion, rejilla
 from core.captura import FilaCaptura
@@ -82,6 +87,10 @@ def main() -> None:
 
         rej = _mediana(rejilla_cirugia, 20) * 1000
         filas.append((f"Rejilla del Paso 6 ({n_esp:,} productos) armada en core", f"{rej:,.1f} ms", "", ""))
+        filas.extend(_reportes_demo(store, periodo.anio))
+        from reports import muestras
+
+        filas.extend(muestras.medir())
         store.close()
         instalacion_lista = instalacion.ruta_base(tmp)
 
@@ -117,6 +126,29 @@ def main() -> None:
     print("-+-".join("-" * a for a in ancho))
     for f in filas:
         print(" | ".join(c.ljust(a) for c, a in zip(f, ancho, strict=False)))
+
+
+def _reportes_demo(store, anio: int) -> list[tuple[str, str, str, str]]:
+    """The largest finalized demo OOAD/UMAE's final report and the largest one's preliminary."""
+    from core import reportes
+
+    analista = cuentas.obtener(store, "analista")
+    filas = []
+    for estados, nombre, generar in (
+        (("finalizado", "firmado"), "Versión Final",
+         lambda o: reportes.final(store, analista, anio, o)[1]),
+        (("en captura",), "Reporte Preliminar", lambda o: reportes.preliminar(store, analista, anio, o)),
+    ):
+        ooad, n = store.fila(
+            "SELECT d.ooad, count(l.id) FROM declaracion d LEFT JOIN linea l ON l.ooad = d.ooad AND l.anio = d.anio"
+            f" WHERE d.anio = ? AND d.estado IN ({', '.join('?' * len(estados))}) GROUP BY d.ooad"
+            " ORDER BY count(l.id) DESC LIMIT 1", [anio, *estados])
+        pdf = generar(ooad)
+        segundos = _mediana(lambda o=ooad, g=generar: g(o), 5)
+        paginas = len(PdfReader(io.BytesIO(pdf)).pages)
+        filas.append((f"{nombre} de la OOAD/UMAE demo más grande ({ooad}: {n:,} líneas, {paginas:,} pág.)",
+                      f"{segundos:,.2f} s", "< 2 s", "sí" if segundos < 2 else "NO"))
+    return filas
 
 
 def _concurrencia(store, anio: int) -> tuple[str, str, str, str]:
