@@ -23,6 +23,7 @@ FINALIZADAS_SI = {
     "Colima": 13, "Guerrero": 8, "Jalisco": 9, "Nuevo León": 6,
 }
 FINALIZADAS_NO = ("Chiapas",)
+FIRMADAS = ("Aguascalientes", "Baja California")  # of the finalized ones: signed PDF uploaded
 EN_CAPTURA_SI = {"Chihuahua": 7, "Durango": 10, "Quintana Roo": 4, "Sonora": 5, "Yucatán": 3,
                  "Ciudad de México Sur": 4}
 EN_CAPTURA_NO = ("Guanajuato",)
@@ -119,6 +120,18 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
         contestar_no(por_numero[numero], True)
     for numero in UMAE_EN_CAPTURA_SI:
         capturar(por_numero[numero], 1, False)
+    if store.ruta != ":memory:":
+        # Paso 9 done too, so the tablero shows every colour of the semáforo: their own final
+        # report stands in for the signed scan.
+        from pathlib import Path
+
+        from core import firmados, reportes
+
+        for nombre in FIRMADAS:
+            cuenta = cuentas.obtener(store, por_nombre[nombre])
+            folio, pdf = reportes.final(store, cuenta, anio, cuenta.ooad)
+            firmados.subir(store, cuenta, PERSONA_DEMO, anio, cuenta.ooad, pdf, f"version_final_{cuenta.ooad}_firmada.pdf",
+                           directorio=Path(store.ruta).parent)
     resumen["periodo"] = anio
     return resumen
 

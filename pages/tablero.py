@@ -82,7 +82,9 @@ if seleccion and seleccion[0] < len(vista):
         if cuenta.es_division:
             st.session_state["ooad_consulta"] = clave
         if estado in (ciclo.SIN_INICIAR, ciclo.EN_CAPTURA):
-            if acciones[0].button("Registrar Excedentes y/o Faltantes (Paso 2)", type="primary"):
+            etiqueta = ("Registrar Excedentes y/o Faltantes (Paso 2)" if cuenta.es_capturista
+                        else "Consultar la captura (Paso 2)")
+            if acciones[0].button(etiqueta, type="primary"):
                 st.switch_page(ctx.PASO2)
             if estado == ciclo.EN_CAPTURA:
                 with acciones[1]:

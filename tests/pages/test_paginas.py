@@ -24,8 +24,9 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     assert fila.loc["Campeche", "Total"] == 12 and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
     assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [57, 7, 50]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
-    assert fila.loc["Aguascalientes", "Final (para firmas)"] == "Versión Final"
-    assert fila.loc["Aguascalientes", "Subir (firmado)"] == "Subir"
+    assert fila.loc["Coahuila", "Final (para firmas)"] == "Versión Final"
+    assert fila.loc["Coahuila", "Subir (firmado)"] == "Subir"
+    assert fila.loc["Aguascalientes", ["Subir (firmado)", "Semáforo"]].tolist() == ["Consultar/Modificar", "🟢 Firmado"]
     assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
     texto = textos(at)
     assert "Semáforo:" in texto and "<b>Firmado</b>: proceso concluido" in texto

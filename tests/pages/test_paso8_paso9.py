@@ -31,9 +31,9 @@ def _folio(datos, ooad):
 
 
 def test_paso8_muestra_folio_y_guarda_firmantes(datos):
-    folio = _folio(datos, "aguascalientes")
+    folio = _folio(datos, "coahuila")
     at = abrir_app(datos)
-    iniciar_sesion(at, "aguascalientes")
+    iniciar_sesion(at, "coahuila")
     at.switch_page("pages/paso8_version_final.py").run()
     assert not at.exception
     assert folio in textos(at)
@@ -49,9 +49,9 @@ def test_paso8_muestra_folio_y_guarda_firmantes(datos):
 
 
 def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
-    folio = _folio(datos, "aguascalientes")
+    folio = _folio(datos, "coahuila")
     at = abrir_app(datos)
-    iniciar_sesion(at, "aguascalientes")
+    iniciar_sesion(at, "coahuila")
     at.switch_page("pages/paso9_subir.py").run()
     at.get("file_uploader")[0].upload("reporte.pdf", b"esto no es un pdf" * 10, "application/pdf").run()
     boton(at, "Subir").click().run()
@@ -61,7 +61,7 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
     assert "Reporte firmado recibido (1 página(s))" in textos(at)
     assert "firmado.pdf" in textos(at) and "folio verificado" in textos(at)
     at.switch_page("pages/tablero.py").run()
-    fila = at.dataframe[0].value.set_index("OOAD/UMAE").loc["Aguascalientes"]
+    fila = at.dataframe[0].value.set_index("OOAD/UMAE").loc["Coahuila"]
     assert fila["Semáforo"] == "🟢 Firmado" and fila["Subir (firmado)"] == "Consultar/Modificar"
 
 
