@@ -1,0 +1,224 @@
+"""Real-browser tests: the app served by `streamlit run` on a fresh data folder, driven by Chromium.
+
+One server per test session (the first start loads the catalog and the demo data); every test
+opens its own browser context, so sessions and cookies never leak between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+RAIZ = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTEFACTOS = RAIZ / "test-artifacts"
+DOCS = RAIZ / "docs"
+# Screenshots that the README shows: copied to docs/ only when the whole browser run passed.
+PARA_DOCS = {"tablero.png": "tablero.png", "paso6.png": "paso6.png"}
+PYTHON = RAIZ / ".venv" / "bin" / "python"
+if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
+    PYTHON = Path(sys.executable)
+ARRANQUE_MAXIMO = 120  # s: the first start loads the catalog and the demo data
+ESPERA = 30_000  # ms: default timeout of every browser action and assertion
+MAXIMO_CAPTURA = 4000  # px: tallest screenshot
+
+_LOG_SERVIDOR = pytest.StashKey[Path]()
+_CAPTURAS = pytest.StashKey[set]()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium; without it the browser tests fail on CI and are skipped elsewhere."""
+    if not CHROMIUM.exists():
+        mensaje = (f"No se encontró Chromium en {CHROMIUM}: instálelo con «apt-get install -y chromium» "
+                   "para correr las pruebas en navegador (tests/browser).")
+        if os.environ.get("CI"):
+            pytest.fail(mensaje, pytrace=False)
+        pytest.skip(mensaje)
+    return CHROMIUM
+
+
+def _puerto_libre() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _sano(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _cola(ruta: Path, n: int = 80) -> str:
+    try:
+        return "\n".join(ruta.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+    except OSError:
+        return "(sin registro)"
+
+
+def _detener(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
+    """`streamlit run app.py` on a free port and a fresh EYF_DATA_DIR; yields the base URL."""
+    datos = tmp_path_factory.mktemp("eyf_datos")
+    log = datos.parent / "streamlit.log"
+    pytestconfig.stash[_LOG_SERVIDOR] = log
+    puerto = _puerto_libre()
+    url = f"http://127.0.0.1:{puerto}"
+    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": secrets.token_hex(32),
+           "PYTHONUNBUFFERED": "1"}
+    with open(log, "wb") as salida:
+        proc = subprocess.Popen(
+            [str(PYTHON), "-m", "streamlit", "run", "app.py",
+             "--server.port", str(puerto), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=RAIZ, env=env, stdout=salida, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        limite = time.monotonic() + ARRANQUE_MAXIMO
+        while not _sano(f"{url}/_stcore/health"):
+            if proc.poll() is not None:
+                pytest.fail(f"El servidor de Streamlit terminó al arrancar (código {proc.returncode}):\n{_cola(log)}",
+                            pytrace=False)
+            if time.monotonic() > limite:
+                pytest.fail(f"El servidor no respondió en {ARRANQUE_MAXIMO} s en {url}:\n{_cola(log)}", pytrace=False)
+            time.sleep(0.3)
+        yield url
+    finally:
+        _detener(proc)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(chromium),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(servidor) -> str:
+    """page.goto("/") opens the app under test."""
+    return servidor
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url, browser):
+    args = {**browser_context_args, "base_url": base_url, "viewport": {"width": 1600, "height": 1000},
+            "locale": "es-MX"}
+    # The first session loads the catalog and the demo data (the health check answers before
+    # that): open the app once here, with the start-up allowance, so tests get their 30 s each.
+    contexto = browser.new_context(**args)
+    try:
+        pagina = contexto.new_page()
+        pagina.goto("/", timeout=ARRANQUE_MAXIMO * 1000)
+        expect(pagina.get_by_text("Modo demostración")).to_be_visible(timeout=ARRANQUE_MAXIMO * 1000)
+    finally:
+        contexto.close()
+    return args
+
+
+@pytest.fixture(autouse=True)
+def _esperas(request):
+    expect.set_options(timeout=ESPERA)
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(ESPERA)
+
+
+def _pantalla_completa(page, ruta: Path) -> None:
+    """Streamlit scrolls inside its main section, so a "full page" screenshot stops at the window:
+    make the window as tall as the content for the shot, then put it back."""
+    antes = page.viewport_size
+    alto = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return Math.ceil(m ? m.scrollHeight : document.documentElement.scrollHeight); }"
+    )
+    if antes and alto > antes["height"]:
+        page.set_viewport_size({"width": antes["width"], "height": min(alto, MAXIMO_CAPTURA)})
+        page.wait_for_timeout(700)  # the canvas grids redraw for the new size
+    try:
+        page.screenshot(path=str(ruta), full_page=True)
+    finally:
+        if antes and alto > antes["height"]:
+            page.set_viewport_size(antes)
+
+
+@pytest.fixture
+def captura(request, pytestconfig):
+    """captura(page, "tablero.png"): a full-page screenshot under test-artifacts/."""
+    ARTEFACTOS.mkdir(exist_ok=True)
+    hechas = pytestconfig.stash.setdefault(_CAPTURAS, set())
+
+    def _captura(page, nombre: str) -> Path:
+        ruta = ARTEFACTOS / nombre
+        _pantalla_completa(page, ruta)
+        hechas.add(nombre)
+        return ruta
+
+    return _captura
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    if rep.when == "call" and rep.failed:
+        # The screen at the moment of failure, for every page the test had open.
+        fixtures = getattr(item, "funcargs", {})
+        paginas = list(getattr(item, "paginas", []))
+        if fixtures.get("page") is not None:
+            paginas.append(fixtures["page"])
+        for i, p in enumerate(paginas):
+            try:
+                ARTEFACTOS.mkdir(exist_ok=True)
+                _pantalla_completa(p, ARTEFACTOS / f"fallo-{item.name}-{i}.png")
+            except Exception:  # noqa: BLE001 - a failed screenshot must not hide the failure
+                pass
+    return rep
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    log = config.stash.get(_LOG_SERVIDOR, None)
+    if log is not None and exitstatus != 0 and log.exists():
+        terminalreporter.section("registro del servidor de Streamlit (últimas líneas)")
+        terminalreporter.write_line(_cola(log, 120))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    hechas = session.config.stash.get(_CAPTURAS, set())
+    if exitstatus != 0 or session.testsfailed:
+        return
+    for origen, destino in PARA_DOCS.items():
+        if origen in hechas and (ARTEFACTOS / origen).exists():
+            DOCS.mkdir(exist_ok=True)
+            shutil.copyfile(ARTEFACTOS / origen, DOCS / destino)
+            print(f"\n{DOCS / destino} actualizado", file=sys.stderr)

@@ -1,0 +1,302 @@
+"""How a person drives the app in Chromium: sidebar links, forms, and Streamlit's canvas grids.
+
+`st.dataframe` and `st.data_editor` draw on a canvas (Glide Data Grid). Cells are clicked by
+position: the header and every row are 35 px high. The grid also keeps an accessible copy of its
+visible cells in a hidden <table> (`td[data-testid="glide-cell-<col>-<row>"]`, rows from 0), which
+is how these helpers read what a grid shows. Editing: select a cell, press Enter, type into the
+overlay's `input.gdg-input`, press Enter (typing straight onto a selected cell loses the first key).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from playwright.sync_api import Locator, Page, expect
+
+FILA = 35  # px: header and row height of Streamlit's grids
+PERSONA = ("Ana Pérez Gómez", "Jefa de Servicio")
+
+
+# -- waiting ------------------------------------------------------------------------------------
+def esperar_ejecucion(page: Page, inicio_ms: int = 2_000) -> None:
+    """Wait for the rerun that the last action triggered to finish (stApp's script state).
+
+    The run may already be over when this is called; so first give it up to `inicio_ms` to show
+    as running, then wait (default timeout) until it is not running."""
+    app = page.get_by_test_id("stApp")
+    if inicio_ms > 0:  # (a Playwright timeout of 0 means no limit at all)
+        try:
+            expect(app).not_to_have_attribute("data-test-script-state", "notRunning", timeout=inicio_ms)
+        except AssertionError:
+            pass
+    expect(app).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def quieto(page: Page, ms: int = 1_000) -> None:
+    """Wait until no run has been going for `ms` (a component may trigger a follow-up run)."""
+    app = page.get_by_test_id("stApp")
+    limite = time.monotonic() + 30
+    desde = None
+    while time.monotonic() < limite:
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            desde = desde or time.monotonic()
+            if time.monotonic() - desde >= ms / 1000:
+                return
+        else:
+            desde = None
+        time.sleep(0.05)
+    raise AssertionError("La página no terminó de ejecutarse en 30 s")
+
+
+def hasta(condicion: Callable[[], object], descripcion: str, segundos: float = 30) -> object:
+    """Poll `condicion` until it returns something truthy; fail with `descripcion` otherwise."""
+    limite = time.monotonic() + segundos
+    while True:
+        valor = condicion()
+        if valor:
+            return valor
+        if time.monotonic() > limite:
+            raise AssertionError(f"No ocurrió en {segundos:g} s: {descripcion} (último valor: {valor!r})")
+        time.sleep(0.2)
+
+
+# -- navigation and forms -----------------------------------------------------------------------
+def menu(page: Page, titulo: str) -> None:
+    """Follow a link of the sidebar menu (e.g. "Paso 3 · Unidad Médica").
+
+    A click that lands while the page is still in its first runs (the login cookie component
+    makes one more) can be lost: the URL tells whether it was followed; if not, click again."""
+    enlace = page.get_by_test_id("stSidebar").get_by_role("link", name=titulo, exact=True)
+    destino = re.compile(r"/" + re.escape(enlace.get_attribute("href") or "") + r"(\?.*)?$")
+    for intento in range(3):
+        quieto(page, 300)
+        enlace.click()
+        try:
+            expect(page).to_have_url(destino, timeout=5_000 if intento < 2 else None)
+            break
+        except AssertionError:
+            if intento == 2:
+                raise
+    esperar_ejecucion(page)
+
+
+def texto(page: Page, contenido: str | re.Pattern) -> Locator:
+    return page.get_by_text(contenido).first
+
+
+def ver(page: Page, contenido: str | re.Pattern) -> None:
+    expect(texto(page, contenido)).to_be_visible()
+
+
+def boton(page: Page, nombre: str | re.Pattern, exacto: bool = True) -> Locator:
+    return page.get_by_role("button", name=nombre, exact=exacto if isinstance(nombre, str) else None)
+
+
+def elegir_radio(page: Page, opcion: str, indice: int = 0) -> None:
+    page.get_by_test_id("stRadio").nth(indice).get_by_text(opcion, exact=True).click()
+
+
+def iniciar_sesion(page: Page, escribir: str, opcion: str, password: str = "demo",
+                   persona: tuple[str, str] = PERSONA) -> None:
+    """Paso 1: search the OOAD/UMAE in the list, type the password, Entrar, then say who captures."""
+    menu(page, "Paso 1 · Acceso")
+    ver(page, "Seleccionar OOAD/UMAE")
+    lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
+    esperar_ejecucion(page, 0)
+    lista.click()
+    lista.press_sequentially(escribir)
+    page.get_by_role("option", name=opcion, exact=True).click()
+    expect(lista).to_have_value(opcion)  # react-select keeps the label in its input
+    page.get_by_label("Contraseña").fill(password)
+    boton(page, "Entrar").click()
+    decir_quien(page, persona)
+    ver(page, "Indicar si alguna de las Unidades Médicas tiene Excedentes y/o Faltantes")
+
+
+def decir_quien(page: Page, persona: tuple[str, str] = PERSONA) -> None:
+    """The form a capturista fills once per session: the password is shared by the whole OOAD.
+
+    Right after Entrar the login cookie makes Streamlit run the page once more, which draws the
+    form anew (for a moment there are two): fill it only once the page has settled."""
+    nombre = page.get_by_label("Nombre completo de quien captura")
+    expect(nombre.first).to_be_visible()
+    for _ in range(3):
+        quieto(page)
+        expect(nombre).to_have_count(1)
+        nombre.fill(persona[0])
+        page.get_by_label("Cargo").fill(persona[1])
+        boton(page, "Continuar").click()
+        try:
+            expect(nombre).to_have_count(0, timeout=10_000)
+            return
+        except AssertionError:  # the form was drawn again under the typing: once more
+            continue
+    expect(nombre).to_have_count(0)
+
+
+def buscar(page: Page, etiqueta: str, valor: str, espera: str | re.Pattern) -> None:
+    """Type into a text input and press Enter (Streamlit reruns), then wait for `espera`."""
+    campo = page.get_by_label(etiqueta, exact=True)
+    campo.fill(valor)
+    campo.press("Enter")
+    esperar_ejecucion(page)
+    ver(page, espera)
+
+
+# -- grids --------------------------------------------------------------------------------------
+def rejilla(page: Page, indice: int = 0) -> Locator:
+    return page.get_by_test_id("stDataFrame").nth(indice)
+
+
+def celda(grid: Locator, columna: int, fila: int) -> Locator:
+    """The accessible copy of a visible cell (column 0 is the row-marker or index column)."""
+    return grid.locator(f"td[data-testid='glide-cell-{columna}-{fila}']")
+
+
+def esperar_rejilla(grid: Locator) -> None:
+    expect(grid.locator("canvas").first).to_be_visible()
+    expect(grid.locator("tbody tr").first).to_be_attached()
+
+
+def filas_visibles(grid: Locator) -> list[list[str]]:
+    """Text of every rendered row, cell by cell (only the rows and columns on screen)."""
+    return grid.locator("tbody tr").evaluate_all(
+        "trs => trs.map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim()))"
+    )
+
+
+def _desplazar(grid: Locator, scroller: Locator, x: int) -> None:
+    """Scroll the grid sideways to `x` and wait (about 0.2 s) until it has re-rendered its cells."""
+    firma = "g => Array.from(g.querySelectorAll('tbody tr:first-child td')).map(td => td.dataset.testid).join()"
+    antes = grid.evaluate(firma)
+    movido = scroller.evaluate("(e, x) => { const a = e.scrollLeft; e.scrollLeft = x; return e.scrollLeft !== a; }", x)
+    if movido:
+        limite = time.monotonic() + 2
+        while grid.evaluate(firma) == antes and time.monotonic() < limite:
+            grid.page.wait_for_timeout(50)
+
+
+def tabla(grid: Locator) -> list[dict[str, str]]:
+    """The rendered rows of a grid as {column title: text}, every column included.
+
+    The grid renders only the columns on screen (and numbers them from the first one shown), so
+    it is scrolled sideways step by step; each step's headers are matched to the cells' ids
+    (`glide-cell-<column>-<row>`, absolute)."""
+    scroller = grid.locator(".dvn-scroller").first
+    ancho, visible = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    titulos: dict[int, str] = {}
+    celdas: dict[tuple[int, int], str] = {}
+    x = 0
+    while True:
+        _desplazar(grid, scroller, x)
+        leido = grid.evaluate(
+            """g => ({
+                th: Object.fromEntries(Array.from(g.querySelectorAll('thead th')).map(
+                    th => [th.getAttribute('aria-colindex'), th.innerText.trim()])),
+                td: Array.from(g.querySelectorAll('tbody td')).map(
+                    td => [td.dataset.testid, td.getAttribute('aria-colindex'), td.innerText.trim()]),
+            })"""
+        )
+        # A cell's id has its absolute column; its aria-colindex matches its header's on screen.
+        for testid, relativa, txt in leido["td"]:
+            col, num = (int(n) for n in testid.removeprefix("glide-cell-").split("-"))
+            celdas[(num, col)] = txt
+            if relativa in leido["th"]:
+                titulos[col] = leido["th"][relativa]
+        if x + visible >= ancho:
+            break
+        x += max(int(visible * 0.6), 100)
+    _desplazar(grid, scroller, 0)
+    filas = sorted({n for n, _ in celdas})
+    return [{titulos.get(c, str(c)): t for (n, c), t in sorted(celdas.items()) if n == f} for f in filas]
+
+
+def columna(grid: Locator, patron: str) -> tuple[int, str]:
+    """(position from the first column, title) of the column whose title matches `patron`
+    (a regular expression, so that tests survive shorter or longer headers)."""
+    titulos = list(tabla(grid)[0])
+    for i, t in enumerate(titulos):
+        if re.search(patron, t):
+            return i, t
+    raise AssertionError(f"Ninguna columna coincide con {patron!r}: {titulos}")
+
+
+def valor(fila: dict[str, str], patron: str) -> str:
+    """The cell of `fila` whose column title matches `patron`."""
+    encontradas = [v for t, v in fila.items() if re.search(patron, t)]
+    assert len(encontradas) == 1, f"{patron!r} en {list(fila)}"
+    return encontradas[0]
+
+
+def primera_columna(grid: Locator) -> list[str]:
+    """The first cell of every rendered row (the row's name or key): cheap, for waiting."""
+    return grid.locator("tbody tr").evaluate_all(
+        "trs => trs.map(tr => { const td = tr.querySelector('td'); return td ? td.innerText.trim() : ''; })"
+    )
+
+
+def esperar_filas(grid: Locator, esperadas: list[str]) -> None:
+    """Wait until the grid shows exactly these rows (by first cell): after a search the page
+    has finished its run a moment before the grid draws the new data."""
+    hasta(lambda: primera_columna(grid) == esperadas, f"la tabla muestra {esperadas}")
+
+
+def fila_de(grid: Locator, contenido: str) -> int:
+    """Row number (from 0) of the first rendered row with a cell whose text is exactly `contenido`."""
+    exacto = re.compile(rf"^\s*{re.escape(contenido)}\s*$")
+    fila = grid.locator("tbody tr").filter(has=grid.page.locator("td", has_text=exacto))
+    expect(fila.first).to_be_attached()
+    return int(fila.first.get_attribute("aria-rowindex")) - 2
+
+
+def _arriba(grid: Locator) -> dict:
+    """Scroll the grid to the top of the window and return its box (clicks need it on screen)."""
+    esperar_rejilla(grid)
+    grid.evaluate("e => e.scrollIntoView({block: 'start'})")
+    caja = grid.bounding_box()
+    assert caja is not None
+    return caja
+
+
+def clic_fila(grid: Locator, fila: int, x: float) -> None:
+    caja = _arriba(grid)
+    grid.page.mouse.click(caja["x"] + x, caja["y"] + FILA * (fila + 1) + FILA / 2)
+
+
+def elegir_fila(grid: Locator, fila: int) -> None:
+    """Tick a row of a dataframe with row selection (the checkbox column on the left)."""
+    clic_fila(grid, fila, 16)
+    esperar_ejecucion(grid.page)
+
+
+def ir_a_celda(grid: Locator, fila: int, columna: int) -> None:
+    """Select a cell with the keyboard: click the row's first column (the index, pinned at the left
+    even when the grid is scrolled sideways), then move right `columna` times. Column widths never
+    matter and the grid scrolls to the cell."""
+    clic_fila(grid, fila, 25)
+    for _ in range(columna):
+        grid.page.keyboard.press("ArrowRight")
+
+
+def escribir_celda(grid: Locator, fila: int, columna: int, valor: str) -> None:
+    page = grid.page
+    ir_a_celda(grid, fila, columna)
+    page.keyboard.press("Enter")
+    editor = page.locator("input.gdg-input").first
+    expect(editor).to_be_visible()
+    editor.fill(valor)
+    page.keyboard.press("Enter")
+    expect(editor).to_be_hidden()
+    esperar_ejecucion(page)
+
+
+def elegir_en_celda(grid: Locator, fila: int, columna: int, opcion: str) -> None:
+    """A SelectboxColumn cell: open it and click the option."""
+    page = grid.page
+    ir_a_celda(grid, fila, columna)
+    page.keyboard.press("Enter")
+    page.get_by_role("option", name=opcion, exact=True).click()
+    expect(page.get_by_role("option", name=opcion, exact=True)).to_be_hidden()
+    esperar_ejecucion(page)
