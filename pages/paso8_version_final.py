@@ -13,7 +13,7 @@ ctx.encabezado(
      "El reporte firmado deberá subirse a la herramienta (Paso 9) y enviarse de forma física a la "
      "División de Integración Estratégica Sectorial."],
 )
-cx = ctx.contexto_captura(ctx.PASO8)
+cx = ctx.contexto_captura(ctx.PASO8, avisar_bloqueo=False)
 store = ctx.store()
 vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):

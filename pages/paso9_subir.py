@@ -12,7 +12,7 @@ ctx.encabezado(
     ["Para que la OOAD/UMAE concluya el proceso deberá subir el reporte firmado.",
      "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes."],
 )
-cx = ctx.contexto_captura(ctx.PASO9)
+cx = ctx.contexto_captura(ctx.PASO9, avisar_bloqueo=False)
 store = ctx.store()
 anio = cx.periodo.anio
 if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
@@ -29,7 +29,9 @@ if flash := st.session_state.pop("p9_flash", None):
 puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
 if puede_subir:
     verbo = "Reemplazar" if cx.estado.estado == ciclo.FIRMADO else "Subir"
-    archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"], key="p9_archivo")
+    # A new key after each upload empties the uploader.
+    archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"],
+                               key=f"p9_archivo_{st.session_state.get('p9_subidas', 0)}")
     if archivo is not None and st.button(verbo, type="primary", key="p9_subir"):
         with st.spinner("Revisando el PDF página por página…"):
             try:
@@ -41,7 +43,7 @@ if puede_subir:
                     f"Reporte firmado recibido ({s.paginas:,} página(s)). La OOAD/UMAE concluyó el proceso.",
                     s.aviso(),
                 )
-                st.session_state.pop("p9_archivo", None)
+                st.session_state["p9_subidas"] = st.session_state.get("p9_subidas", 0) + 1
                 st.rerun()
 elif cx.periodo.cerrado:
     st.info(f"El periodo {anio} está cerrado: el reporte firmado solo puede consultarse.")

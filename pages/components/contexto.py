@@ -217,7 +217,7 @@ class ContextoCaptura:
         return self.bloqueo is None
 
 
-def contexto_captura(pagina: str) -> ContextoCaptura:
+def contexto_captura(pagina: str, *, avisar_bloqueo: bool = True) -> ContextoCaptura:
     """Session, person, period and OOAD/UMAE for a capture screen; stops the page with a clear
     message where one is missing, and says why the screen is read-only when it is."""
     c = cuenta()
@@ -243,7 +243,7 @@ def contexto_captura(pagina: str) -> ContextoCaptura:
     nombre = s.valor(f"SELECT {cuentas.ETIQUETA_OOAD.format(o='ooad')} FROM ooad WHERE clave = ?", [ooad])
     st.markdown(f"**{nombre}** · Captura del periodo {p.anio} · "
                 f"Semáforo: {ciclo.semaforo(estado.estado)}")
-    if bloqueo:
+    if bloqueo and avisar_bloqueo:
         st.info(f"🔒 Pantalla de solo consulta. {bloqueo}")
     aviso_pendientes(pagina)
     return ContextoCaptura(c, quien, p, ooad, nombre, estado, bloqueo)
