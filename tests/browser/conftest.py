@@ -218,7 +218,10 @@ def pytest_sessionfinish(session, exitstatus):
     if exitstatus != 0 or session.testsfailed:
         return
     for origen, destino in PARA_DOCS.items():
-        if origen in hechas and (ARTEFACTOS / origen).exists():
+        nueva = ARTEFACTOS / origen
+        if origen in hechas and nueva.exists():
+            if (DOCS / destino).exists() and (DOCS / destino).read_bytes() == nueva.read_bytes():
+                continue
             DOCS.mkdir(exist_ok=True)
-            shutil.copyfile(ARTEFACTOS / origen, DOCS / destino)
+            shutil.copyfile(nueva, DOCS / destino)
             print(f"\n{DOCS / destino} actualizado", file=sys.stderr)

@@ -66,20 +66,23 @@ def hasta(condicion: Callable[[], object], descripcion: str, segundos: float = 3
 def menu(page: Page, titulo: str) -> None:
     """Follow a link of the sidebar menu (e.g. "Paso 3 · Unidad Médica").
 
-    A click that lands while the page is still in its first runs (the login cookie component
-    makes one more) can be lost: the URL tells whether it was followed; if not, click again."""
+    Soon after a page is opened, the login-cookie component reports its value and Streamlit
+    reruns the page that was open then: a click that lands before that is undone (the URL goes
+    back). So: click, let the page settle, check the URL stayed; otherwise click again."""
     enlace = page.get_by_test_id("stSidebar").get_by_role("link", name=titulo, exact=True)
     destino = re.compile(r"/" + re.escape(enlace.get_attribute("href") or "") + r"(\?.*)?$")
     for intento in range(3):
         quieto(page, 300)
         enlace.click()
         try:
-            expect(page).to_have_url(destino, timeout=5_000 if intento < 2 else None)
-            break
+            expect(page).to_have_url(destino, timeout=5_000)
+            quieto(page, 700)
+            expect(page).to_have_url(destino, timeout=1_000)
+            return
         except AssertionError:
             if intento == 2:
                 raise
-    esperar_ejecucion(page)
+            print(f"[ui] el clic en «{titulo}» no llevó a la página; otra vez")
 
 
 def texto(page: Page, contenido: str | re.Pattern) -> Locator:
@@ -132,6 +135,7 @@ def decir_quien(page: Page, persona: tuple[str, str] = PERSONA) -> None:
             expect(nombre).to_have_count(0, timeout=10_000)
             return
         except AssertionError:  # the form was drawn again under the typing: once more
+            print("[ui] el formulario de la persona se dibujó de nuevo; otra vez")
             continue
     expect(nombre).to_have_count(0)
 
@@ -266,37 +270,77 @@ def clic_fila(grid: Locator, fila: int, x: float) -> None:
 
 
 def elegir_fila(grid: Locator, fila: int) -> None:
-    """Tick a row of a dataframe with row selection (the checkbox column on the left)."""
-    clic_fila(grid, fila, 16)
+    """Tick a row of a dataframe with row selection (the checkbox column on the left); checked
+    through the row's aria-selected, and tried again if a grid still redrawing swallowed it."""
+    renglon = grid.locator(f"tbody tr[aria-rowindex='{fila + 2}']")
+    for intento in range(3):
+        clic_fila(grid, fila, 16)
+        try:
+            expect(renglon).to_have_attribute("aria-selected", "true", timeout=3_000)
+            break
+        except AssertionError:
+            if intento == 2:
+                raise
+            print(f"[ui] el renglón {fila} no quedó elegido; otra vez")
+            esperar_ejecucion(grid.page, 0)
     esperar_ejecucion(grid.page)
 
 
-def ir_a_celda(grid: Locator, fila: int, columna: int) -> None:
+def ir_a_celda(grid: Locator, fila: int, columna: int) -> Locator:
     """Select a cell with the keyboard: click the row's first column (the index, pinned at the left
     even when the grid is scrolled sideways), then move right `columna` times. Column widths never
-    matter and the grid scrolls to the cell."""
-    clic_fila(grid, fila, 25)
-    for _ in range(columna):
-        grid.page.keyboard.press("ArrowRight")
+    matter and the grid scrolls to the cell. Checked through the cell's aria-selected (a grid
+    still redrawing can swallow the click or a key): tried again if it did not land."""
+    page = grid.page
+    objetivo = celda(grid, columna, fila)
+    for intento in range(3):
+        clic_fila(grid, fila, 25)
+        for _ in range(columna):
+            page.keyboard.press("ArrowRight")
+        try:
+            expect(objetivo).to_have_attribute("aria-selected", "true", timeout=3_000)
+            return objetivo
+        except AssertionError:
+            if intento == 2:
+                raise
+            print(f"[ui] la celda ({fila}, {columna}) no quedó seleccionada; otra vez")
+            page.keyboard.press("Escape")
+            esperar_ejecucion(page, 0)
+    return objetivo
+
+
+def _abrir_editor(grid: Locator, fila: int, columna: int, editor: Locator) -> Locator:
+    """Select the cell and press Enter until its editor shows."""
+    for intento in range(3):
+        objetivo = ir_a_celda(grid, fila, columna)
+        grid.page.keyboard.press("Enter")
+        try:
+            expect(editor).to_be_visible(timeout=5_000)
+            return objetivo
+        except AssertionError:
+            if intento == 2:
+                raise
+            print(f"[ui] el editor de la celda ({fila}, {columna}) no se abrió; otra vez")
+            grid.page.keyboard.press("Escape")
+    return objetivo
 
 
 def escribir_celda(grid: Locator, fila: int, columna: int, valor: str) -> None:
     page = grid.page
-    ir_a_celda(grid, fila, columna)
-    page.keyboard.press("Enter")
     editor = page.locator("input.gdg-input").first
-    expect(editor).to_be_visible()
+    objetivo = _abrir_editor(grid, fila, columna, editor)
     editor.fill(valor)
     page.keyboard.press("Enter")
     expect(editor).to_be_hidden()
+    expect(objetivo).to_have_text(valor)
     esperar_ejecucion(page)
 
 
 def elegir_en_celda(grid: Locator, fila: int, columna: int, opcion: str) -> None:
     """A SelectboxColumn cell: open it and click the option."""
     page = grid.page
-    ir_a_celda(grid, fila, columna)
-    page.keyboard.press("Enter")
+    objetivo = _abrir_editor(grid, fila, columna, page.get_by_role("option", name=opcion, exact=True))
     page.get_by_role("option", name=opcion, exact=True).click()
     expect(page.get_by_role("option", name=opcion, exact=True)).to_be_hidden()
+    expect(objetivo).to_have_text(opcion)
     esperar_ejecucion(page)
