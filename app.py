@@ -35,7 +35,14 @@ captura = [
     st.Page(ctx.PASO8, title="Paso 8 · Versión Final", url_path="paso8"),
     st.Page(ctx.PASO9, title="Paso 9 · Subir firmado", url_path="paso9"),
 ]
-paginas = publicas + captura  # all registered: links never break; each page checks the session
+# The division's pages (analista and admin). Each page also checks the role through core/.
+analisis = [
+    # ANÁLISIS: pages of the analysis section, one st.Page per line
+]
+administracion = [
+    # ADMINISTRACIÓN: admin pages, one st.Page per line
+]
+paginas = publicas + captura + analisis + administracion  # all registered: links never break; each page checks the session
 navegacion = st.navigation(paginas, position="hidden")
 
 with st.sidebar:
@@ -51,8 +58,16 @@ with st.sidebar:
     st.page_link(publicas[0])
     if cuenta is None:
         st.page_link(publicas[1])
-    else:
+    elif cuenta.es_capturista:
         for p in captura:
+            st.page_link(p)
+    if cuenta is not None and cuenta.es_division and analisis:
+        st.markdown("**Análisis**")
+        for p in analisis:
+            st.page_link(p)
+    if cuenta is not None and cuenta.rol == "admin" and administracion:
+        st.markdown("**Administración**")
+        for p in administracion:
             st.page_link(p)
     st.page_link(publicas[2])
     if cuenta is not None:
