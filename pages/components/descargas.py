@@ -1,0 +1,39 @@
+"""«Descargar CSV / Descargar Excel» for the tables a page shows, built only when clicked."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import exportar
+
+_CSV = "text/csv"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def botones(tablas: dict[str, pd.DataFrame], base: str, anio: int, key: str) -> None:
+    """One CSV button per table (a CSV holds one table) and one Excel button with a sheet each.
+
+    `tablas` maps the sheet name to the frame exactly as shown (filters applied, Spanish headers);
+    `base` names the files, with the period appended: "cruce" + 2026 -> cruce_2026.xlsx.
+    """
+    tablas = {nombre: df for nombre, df in tablas.items() if df is not None}
+    if not tablas:
+        return
+    varias = len(tablas) > 1
+    fila = st.container(horizontal=True, gap="small")
+    for i, (nombre, df) in enumerate(tablas.items()):
+        archivo = base if not varias else f"{base} {nombre}"
+        fila.download_button(
+            f"⬇️ CSV · {nombre}" if varias else "⬇️ Descargar CSV",
+            data=lambda df=df: exportar.csv_bytes(df),
+            file_name=exportar.nombre_archivo(archivo, anio, "csv"), mime=_CSV,
+            key=f"{key}_csv_{i}", on_click="ignore", disabled=df.empty,
+        )
+    fila.download_button(
+        "⬇️ Descargar Excel",
+        data=lambda: exportar.xlsx_bytes(tablas),
+        file_name=exportar.nombre_archivo(base, anio, "xlsx"), mime=_XLSX,
+        key=f"{key}_xlsx", on_click="ignore", disabled=all(df.empty for df in tablas.values()),
+        help="Un archivo .xlsx con una hoja por tabla." if varias else None,
+    )
