@@ -1,0 +1,370 @@
+"""Exchange opportunities and the allocation: distances, ranking, filters, reasons, and the
+min-cost max-flow checked for feasibility and optimality against a linear program (HiGHS)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from core import intercambio
+from core.errors import AccesoDenegado
+from core.intercambio import Filtros
+
+# Places with known coordinates (degrees).
+CDMX = (19.4326, -99.1332)
+GUADALAJARA = (20.6597, -103.3496)
+MONTERREY = (25.6866, -100.3161)
+CANCUN = (21.1619, -86.8515)
+CHETUMAL = (18.5001, -88.2960)
+SAN_LUIS = (22.1565, -100.9855)
+
+
+def linea(unidad, producto, tipo, pacientes, lugar=CDMX, *, estado="09", ambito="Ambulatorio", remoto=False,
+          grupo="CEX", especialidad="CEX-CAR", causa=None):
+    """One line as core.analisis.lineas returns it (only the columns the matching reads)."""
+    return {
+        "anio": 2026, "ooad": f"ooad-{estado}", "ooad_nombre": f"OOAD {estado}", "ooad_tipo": "OOAD",
+        "estado_ooad": "finalizado", "version": 1, "unidad": unidad, "unidad_nombre": f"Unidad {unidad}",
+        "tipo_unidad": "HGZ", "cve_ent": estado, "estado_nombre": f"Estado {estado}", "municipio": "",
+        "lat": lugar[0], "lon": lugar[1], "grupo": grupo, "grupo_nombre": f"Grupo {grupo}",
+        "especialidad": especialidad, "especialidad_nombre": f"Especialidad {especialidad}",
+        "producto": producto, "producto_nombre": f"Producto {producto}", "remoto": remoto, "tipo": tipo,
+        "ambito": ambito, "causa": causa or ("Falta de Personal" if tipo == "Faltante" else None),
+        "pacientes": pacientes, "eventos": pacientes,
+    }
+
+
+def tabla(*filas) -> pd.DataFrame:
+    return pd.DataFrame(list(filas))
+
+
+# -- haversine -----------------------------------------------------------------------------------
+def test_haversine_cdmx_guadalajara_unos_460_km():
+    km = float(intercambio.haversine_km(*CDMX, *GUADALAJARA))
+    assert 455 < km < 465
+
+
+@pytest.mark.parametrize(("a", "b", "esperado"), [
+    ((0, 0), (0, 0), 0.0),
+    ((0, 0), (90, 0), math.pi * 6371 / 2),  # equator to pole
+    ((0, 0), (0, 180), math.pi * 6371),  # antipodes
+    ((0, 0), (0, 1), 2 * math.pi * 6371 / 360),  # one degree of the equator
+])
+def test_haversine_distancias_conocidas(a, b, esperado):
+    assert float(intercambio.haversine_km(*a, *b)) == pytest.approx(esperado, abs=1e-6)
+
+
+def test_haversine_vectorizada_y_simetrica():
+    lat1, lon1 = np.array([CDMX[0], MONTERREY[0]]), np.array([CDMX[1], MONTERREY[1]])
+    lat2, lon2 = np.array([MONTERREY[0], CDMX[0]]), np.array([MONTERREY[1], CDMX[1]])
+    km = intercambio.haversine_km(lat1, lon1, lat2, lon2)
+    assert km.shape == (2,) and km[0] == pytest.approx(km[1]) and 700 < km[0] < 710
+
+
+# -- ranking and filters ------------------------------------------------------------------------
+def test_oportunidades_por_pacientes_cubribles_y_luego_distancia():
+    df = tabla(
+        linea("F1", "A", "Faltante", 10, CDMX),
+        linea("LEJOS", "A", "Excedente", 10, MONTERREY),
+        linea("CERCA", "A", "Excedente", 10, GUADALAJARA),
+        linea("MINIMA", "A", "Excedente", 4, CDMX),
+        linea("OTRA", "B", "Excedente", 50, CDMX),  # another product: never paired with A
+    )
+    p = intercambio.oportunidades(df)
+    assert p.total == 3
+    assert p.tabla["excedente_unidad"].tolist() == ["CERCA", "LEJOS", "MINIMA"]
+    assert p.tabla["cubrible"].tolist() == [10, 10, 4]
+    assert p.tabla["km"].iloc[0] == pytest.approx(float(intercambio.haversine_km(*CDMX, *GUADALAJARA)), abs=0.05)
+    assert p.tabla["faltante_pacientes"].tolist() == [10, 10, 10]
+
+
+def test_oportunidades_limite_recorta_la_tabla_pero_cuenta_todas():
+    df = tabla(*[linea(f"F{k}", "A", "Faltante", k + 1) for k in range(5)],
+               *[linea(f"E{k}", "A", "Excedente", 3) for k in range(4)])
+    p = intercambio.oportunidades(df, limite=7)
+    assert p.total == 20 and len(p.tabla) == 7
+    assert p.tabla["cubrible"].is_monotonic_decreasing
+
+
+def test_no_se_empareja_una_unidad_consigo_misma():
+    df = tabla(linea("U1", "A", "Faltante", 5), linea("U1", "B", "Excedente", 5), linea("U2", "B", "Faltante", 5))
+    p = intercambio.oportunidades(df)
+    assert p.total == 1 and p.tabla["faltante_unidad"].tolist() == ["U2"]
+
+
+def _base_filtros() -> pd.DataFrame:
+    return tabla(
+        linea("F", "A", "Faltante", 10, CDMX, estado="09", ambito="Hospitalario"),
+        linea("MISMO", "A", "Excedente", 3, CDMX, estado="09", ambito="Hospitalario"),
+        linea("AMB", "A", "Excedente", 4, CDMX, estado="09", ambito="Ambulatorio"),
+        linea("GDL", "A", "Excedente", 5, GUADALAJARA, estado="14", ambito="Hospitalario"),
+        linea("MTY", "A", "Excedente", 6, MONTERREY, estado="19", ambito="Hospitalario"),
+        linea("FX", "X", "Faltante", 2, CDMX, grupo="LAB", especialidad="LAB-QUI"),
+        linea("EX", "X", "Excedente", 2, GUADALAJARA, estado="14", grupo="LAB", especialidad="LAB-QUI"),
+        linea("FY", "Y", "Faltante", 2, CDMX, grupo="LAB", especialidad="LAB-HEM"),
+        linea("EY", "Y", "Excedente", 2, GUADALAJARA, estado="14", grupo="LAB", especialidad="LAB-HEM"),
+    )
+
+
+@pytest.mark.parametrize(("filtros", "esperadas"), [
+    (Filtros(), {"MISMO", "AMB", "GDL", "MTY", "EX", "EY"}),
+    (Filtros(mismo_estado=True), {"MISMO", "AMB"}),
+    (Filtros(misma_modalidad=True), {"MISMO", "GDL", "MTY", "EX", "EY"}),
+    (Filtros(km_max=500), {"MISMO", "AMB", "GDL", "EX", "EY"}),
+    (Filtros(km_max=100), {"MISMO", "AMB"}),
+    (Filtros(grupo="LAB"), {"EX", "EY"}),
+    (Filtros(grupo="LAB", especialidad="LAB-HEM"), {"EY"}),
+    (Filtros(especialidad="CEX-CAR", mismo_estado=True, misma_modalidad=True), {"MISMO"}),
+])
+def test_cada_filtro(filtros, esperadas):
+    p = intercambio.oportunidades(_base_filtros(), filtros)
+    assert set(p.tabla["excedente_unidad"]) == esperadas and p.total == len(esperadas)
+
+
+def test_producto_remoto_a_cero_km_solo_si_se_permite():
+    df = tabla(
+        linea("CUN", "R", "Faltante", 8, CANCUN, estado="23", remoto=True),
+        linea("MTY", "R", "Excedente", 8, MONTERREY, estado="19", remoto=True),
+        linea("CHE", "R", "Excedente", 8, CHETUMAL, estado="23", remoto=True),
+        linea("CUN", "N", "Faltante", 8, CANCUN, estado="23"),  # not remote: distance counts
+        linea("MTY", "N", "Excedente", 8, MONTERREY, estado="19"),
+    )
+    sin = intercambio.oportunidades(df, Filtros(km_max=400))
+    assert set(zip(sin.tabla["producto"], sin.tabla["excedente_unidad"], strict=True)) == {("R", "CHE")}
+    con = intercambio.oportunidades(df, Filtros(km_max=400, remoto_a_distancia=True))
+    assert set(zip(con.tabla["producto"], con.tabla["excedente_unidad"], strict=True)) == {("R", "CHE"), ("R", "MTY")}
+    assert con.tabla["remoto"].all()
+    # The straight-line distance stays visible; the ranking counts it as 0 (a tie broken by line order).
+    assert con.tabla.set_index("excedente_unidad").loc["MTY", "km"] > 1400
+    # The same-state filter still applies to remote care.
+    mismo = intercambio.oportunidades(df, Filtros(remoto_a_distancia=True, mismo_estado=True))
+    assert set(mismo.tabla["excedente_unidad"]) == {"CHE"}
+    # Allocation: with remote care the far surplus covers at 0 patient-km.
+    a = intercambio.asignar(df, Filtros(km_max=400, remoto_a_distancia=True))
+    remoto = a.flujos[a.flujos["producto"] == "R"]
+    assert remoto["pacientes"].sum() == 8 and remoto["paciente_km"].sum() == 0
+
+
+# -- allocation: worked cases ---------------------------------------------------------------------
+def test_asignacion_cubre_el_maximo_aunque_el_par_mas_cercano_no_sea_el_elegido():
+    # Within 500 km, E1 (San Luis Potosí) reaches both; E2 (Guadalajara) only F1 (Mexico City).
+    # The closest pair is E1-F1 (~360 km): taking it first would leave F2 uncovered.
+    df = tabla(
+        linea("F1", "A", "Faltante", 5, CDMX),
+        linea("F2", "A", "Faltante", 5, MONTERREY),
+        linea("E1", "A", "Excedente", 5, SAN_LUIS),
+        linea("E2", "A", "Excedente", 5, GUADALAJARA),
+    )
+    p = intercambio.oportunidades(df, Filtros(km_max=500))
+    assert p.tabla[["excedente_unidad", "faltante_unidad"]].iloc[0].tolist() == ["E1", "F1"]
+    a = intercambio.asignar(df, Filtros(km_max=500))
+    assert a.cubierto == 10 and a.pacientes_sin_cubrir == 0 and a.sin_cubrir.empty
+    assert set(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], strict=True)) == {("E1", "F2"), ("E2", "F1")}
+
+
+def test_asignacion_entre_los_maximos_elige_menos_pacientes_km():
+    df = tabla(
+        linea("F_GDL", "A", "Faltante", 5, GUADALAJARA, estado="14"),
+        linea("F_MTY", "A", "Faltante", 5, MONTERREY, estado="19"),
+        linea("E_GDL", "A", "Excedente", 5, GUADALAJARA, estado="14"),
+        linea("E_MTY", "A", "Excedente", 5, MONTERREY, estado="19"),
+    )
+    a = intercambio.asignar(df)
+    assert a.cubierto == 10 and a.paciente_km == 0
+    assert set(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], strict=True)) == {("E_GDL", "F_GDL"), ("E_MTY", "F_MTY")}
+    assert a.faltante == 10 and a.excedente == 10
+
+
+def test_motivos_de_lo_no_cubierto():
+    df = tabla(
+        linea("F1", "SOLO", "Faltante", 7, CDMX),  # nobody offers this product
+        linea("F2", "LEJOS", "Faltante", 6, CDMX),
+        linea("E2", "LEJOS", "Excedente", 6, MONTERREY),  # beyond the maximum distance
+        linea("F3", "POCO", "Faltante", 10, CDMX),
+        linea("F4", "POCO", "Faltante", 10, GUADALAJARA),
+        linea("E3", "POCO", "Excedente", 12, CDMX),  # used up: 10 to F3 (0 km), 2 to F4
+        linea("F5", "POCO", "Faltante", 3, MONTERREY),  # POCO's surplus is out of reach (distance)
+    )
+    a = intercambio.asignar(df, Filtros(km_max=600))
+    motivos = dict(zip(a.sin_cubrir["unidad"], a.sin_cubrir["motivo"], strict=True))
+    assert motivos == {
+        "F1": intercambio.MOTIVO_SIN_EXCEDENTE,
+        "F2": intercambio.MOTIVO_FUERA_FILTROS,
+        "F4": intercambio.MOTIVO_AGOTADO,
+        "F5": intercambio.MOTIVO_FUERA_FILTROS,
+    }
+    f4 = a.sin_cubrir.set_index("unidad").loc["F4"]
+    assert (f4["pacientes"], f4["cubiertos"], f4["sin_cubrir"]) == (10, 2, 8)
+    assert a.faltante == 36 and a.cubierto == 12 and a.pacientes_sin_cubrir == 24
+    assert a.sin_cubrir["sin_cubrir"].sum() == 24
+
+
+def test_sin_pares_la_asignacion_esta_vacia_y_todo_queda_sin_cubrir():
+    a = intercambio.asignar(tabla(linea("F1", "A", "Faltante", 4)))
+    assert a.flujos.empty and a.cubierto == 0 and a.paciente_km == 0
+    assert a.sin_cubrir["motivo"].tolist() == [intercambio.MOTIVO_SIN_EXCEDENTE]
+    assert intercambio.sankey_estados(a.flujos).empty
+
+
+# -- allocation: feasibility and optimality on random instances -----------------------------------
+LUGARES = [CDMX, GUADALAJARA, MONTERREY, CANCUN, CHETUMAL, (19.4326, -99.1332)]  # a repeated place: ties
+
+
+def _instancia(semilla: int) -> tuple[pd.DataFrame, Filtros]:
+    rng = np.random.default_rng(semilla)
+    n_unidades, n_productos = int(rng.integers(3, 9)), int(rng.integers(1, 5))
+    remotos = {f"P{p}" for p in range(n_productos) if rng.random() < 0.3}
+    lugar = {u: LUGARES[rng.integers(len(LUGARES))] for u in range(n_unidades)}
+    filas = []
+    for u, p in itertools.product(range(n_unidades), range(n_productos)):
+        r = rng.random()
+        if r < 0.35:
+            continue
+        tipo = "Excedente" if r < 0.65 else "Faltante"  # a unit holds both sides, of different products
+        pacientes = int(rng.choice([0, 1, 2, 3, 5, 5, 8, 13]))  # 0: a zero-capacity line
+        filas.append(linea(f"U{u}", f"P{p}", tipo, pacientes, lugar[u], estado=f"{u % 3:02d}",
+                           ambito=("Ambulatorio", "Hospitalario")[int(rng.integers(2))], remoto=f"P{p}" in remotos))
+    filtros = Filtros(
+        km_max=float(rng.choice([np.nan, 500, 1000, 2000])) if rng.random() < 0.6 else None,
+        mismo_estado=bool(rng.random() < 0.2),
+        misma_modalidad=bool(rng.random() < 0.3),
+        remoto_a_distancia=bool(rng.random() < 0.5),
+    )
+    if filtros.km_max is not None and math.isnan(filtros.km_max):
+        filtros = Filtros(remoto_a_distancia=filtros.remoto_a_distancia)
+    return pd.DataFrame(filas, columns=list(linea("x", "x", "Excedente", 1).keys())), filtros
+
+
+def _optimo_lp(df: pd.DataFrame, f: Filtros) -> tuple[float, float]:
+    """(max patients covered, min patient-km among those) by two linear programs, pair by pair."""
+    exc = df[(df["tipo"] == "Excedente") & (df["pacientes"] > 0)].reset_index(drop=True)
+    fal = df[(df["tipo"] == "Faltante") & (df["pacientes"] > 0)].reset_index(drop=True)
+    pares, costos, cotas = [], [], []
+    for a, e in exc.iterrows():
+        for b, s in fal.iterrows():
+            if e["producto"] != s["producto"] or e["unidad"] == s["unidad"]:
+                continue
+            km = float(intercambio.haversine_km(e["lat"], e["lon"], s["lat"], s["lon"]))
+            remoto = f.remoto_a_distancia and bool(e["remoto"])
+            if f.km_max is not None and not remoto and km > f.km_max:
+                continue
+            if f.mismo_estado and e["cve_ent"] != s["cve_ent"]:
+                continue
+            if f.misma_modalidad and e["ambito"] != s["ambito"]:
+                continue
+            pares.append((a, b))
+            costos.append(0.0 if remoto else km)
+            cotas.append((0, min(e["pacientes"], s["pacientes"])))
+    if not pares:
+        return 0.0, 0.0
+    a_ub = np.zeros((len(exc) + len(fal), len(pares)))
+    for k, (a, b) in enumerate(pares):
+        a_ub[a, k] = 1
+        a_ub[len(exc) + b, k] = 1
+    b_ub = np.concatenate([exc["pacientes"].to_numpy(float), fal["pacientes"].to_numpy(float)])
+    maximo = linprog(-np.ones(len(pares)), A_ub=a_ub, b_ub=b_ub, bounds=cotas, method="highs")
+    assert maximo.status == 0
+    flujo = -maximo.fun
+    costo = linprog(np.array(costos), A_ub=np.vstack([a_ub, -np.ones(len(pares))]),
+                    b_ub=np.append(b_ub, -flujo + 1e-7), bounds=cotas, method="highs")
+    assert costo.status == 0
+    return flujo, costo.fun
+
+
+@pytest.mark.parametrize("semilla", range(40))
+def test_asignacion_factible_y_optima_contra_programacion_lineal(semilla):
+    df, f = _instancia(semilla)
+    a = intercambio.asignar(df, f)
+    fl = a.flujos
+    ofrecido = df[df["tipo"] == "Excedente"].set_index(["unidad", "producto"])["pacientes"]
+    pedido = df[df["tipo"] == "Faltante"].set_index(["unidad", "producto"])["pacientes"]
+
+    # Feasible: nobody gives more than its surplus nor receives more than its shortage.
+    if not fl.empty:
+        da = fl.groupby(["de_unidad", "producto"])["pacientes"].sum()
+        recibe = fl.groupby(["a_unidad", "producto"])["pacientes"].sum()
+        assert (da <= ofrecido.loc[da.index]).all()
+        assert (recibe <= pedido.loc[recibe.index]).all()
+        assert (fl["pacientes"] > 0).all() and (fl["de_unidad"] != fl["a_unidad"]).all()
+        if f.km_max is not None:
+            assert ((fl["km"] <= f.km_max + 0.05) | fl["remoto"]).all()
+        if f.mismo_estado:
+            assert (fl["de_cve_ent"] == fl["a_cve_ent"]).all()
+        if f.misma_modalidad:
+            assert (fl["de_ambito"] == fl["a_ambito"]).all()
+    assert a.cubierto == int(fl["pacientes"].sum())
+    assert a.faltante == int(pedido.sum())
+    assert a.faltante - a.cubierto == int(a.sin_cubrir["sin_cubrir"].sum())
+
+    # Optimal: same maximum covered; cost equal within rounding (whole metres per arc, 0.1 km shown).
+    flujo, costo = _optimo_lp(df, f)
+    assert a.cubierto == round(flujo)
+    assert a.paciente_km == pytest.approx(costo, abs=0.001 * a.cubierto + 0.1)
+
+
+def test_instancias_aleatorias_cubren_los_casos_dificiles():
+    """The random instances do hold ties, zero-patient lines, remote products and both-sided units."""
+    vistos = {"empate": False, "cero": False, "remoto": False, "ambos_lados": False, "flujo": False}
+    for semilla in range(40):
+        df, f = _instancia(semilla)
+        vistos["cero"] |= bool((df["pacientes"] == 0).any())
+        vistos["remoto"] |= bool(df["remoto"].any() and f.remoto_a_distancia)
+        vistos["ambos_lados"] |= bool((df.groupby("unidad")["tipo"].nunique() == 2).any())
+        vistos["empate"] |= bool(df.duplicated(["lat", "lon"]).any())
+        vistos["flujo"] |= not intercambio.asignar(df, f).flujos.empty
+    assert all(vistos.values()), vistos
+
+
+# -- states, display, permissions -----------------------------------------------------------------
+def test_sankey_por_estados_suma_pacientes_y_etiqueta_en_espanol():
+    df = tabla(
+        linea("F1", "A", "Faltante", 4, CDMX, estado="09"),
+        linea("F2", "B", "Faltante", 3, CDMX, estado="09"),
+        linea("F3", "A", "Faltante", 2, MONTERREY, estado="19"),
+        linea("E1", "A", "Excedente", 6, GUADALAJARA, estado="14"),
+        linea("E2", "B", "Excedente", 3, GUADALAJARA, estado="14"),
+    )
+    a = intercambio.asignar(df)
+    estados = intercambio.sankey_estados(a.flujos)
+    assert estados.to_dict("records") == [
+        {"origen": "Estado 14", "destino": "Estado 09", "pacientes": 7},
+        {"origen": "Estado 14", "destino": "Estado 19", "pacientes": 2},
+    ]
+    fig = intercambio.figura_sankey(estados, 2026)
+    sankey = fig.data[0]
+    assert list(sankey.node.label) == ["Estado 14 (ofrece)", "Estado 09 (recibe)", "Estado 19 (recibe)"]
+    assert list(sankey.link.value) == [7, 2]
+    assert "Pacientes" in sankey.link.hovertemplate and "2026" in fig.layout.title.text
+
+
+def test_tablas_para_mostrar_con_encabezados_en_espanol():
+    df = tabla(linea("F1", "R", "Faltante", 4, CANCUN, remoto=True), linea("E1", "R", "Excedente", 6, MONTERREY, remoto=True))
+    a = intercambio.asignar(df, Filtros(remoto_a_distancia=True))
+    t = intercambio.para_mostrar(a.flujos, intercambio.COLUMNAS_FLUJOS)
+    assert list(t.columns) == list(intercambio.COLUMNAS_FLUJOS.values())
+    assert t["Atención a distancia"].tolist() == ["Sí"] and t["Pacientes mensuales"].tolist() == [4]
+    p = intercambio.para_mostrar(intercambio.oportunidades(df).tabla, intercambio.COLUMNAS_OPORTUNIDADES)
+    assert p["Atención a distancia"].tolist() == ["No"]
+
+
+def test_opciones_de_grupo_y_especialidad_salen_de_las_lineas():
+    df = _base_filtros()
+    assert intercambio.opciones_grupo(df) == {"CEX": "Grupo CEX", "LAB": "Grupo LAB"}
+    assert intercambio.opciones_especialidad(df, "LAB") == {"LAB-HEM": "Especialidad LAB-HEM",
+                                                            "LAB-QUI": "Especialidad LAB-QUI"}
+
+
+@pytest.mark.parametrize("usuario", ["chihuahua", "quintana-roo"])
+def test_capturista_no_lee_las_lineas_del_intercambio(store, cuenta, usuario):
+    with pytest.raises(AccesoDenegado, match="exclusiva de la División"):
+        intercambio.lineas(store, cuenta(usuario), 2026)
+
+
+def test_sin_sesion_no_lee_las_lineas_del_intercambio(store):
+    with pytest.raises(AccesoDenegado):
+        intercambio.lineas(store, None, 2026)
