@@ -109,6 +109,56 @@ def crear_periodo(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.dat
     return periodo(store, anio)
 
 
+def cambiar_ventana(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:
+    """Admins move the registration window (extend it, open it earlier) while the period is open."""
+    permisos.exigir_division(cuenta, admin=True)
+    if inicio is None or fin is None:
+        raise ErrorDominio("Indique las fechas de inicio y de fin del periodo de registro.")
+    if fin < inicio:
+        raise ErrorDominio("La fecha de fin del periodo de registro no puede ser anterior a la de inicio.")
+
+    def trabajo(tx) -> None:
+        antes = periodo(store, anio)
+        if antes.cerrado:
+            raise CapturaBloqueada(f"El periodo {anio} está cerrado: su ventana de registro ya no cambia.")
+        if (antes.inicio, antes.fin) == (inicio, fin):
+            raise ErrorDominio("Las fechas son las mismas que ya tiene el periodo.")
+        tx.execute("UPDATE periodo SET inicio = ?, fin = ? WHERE anio = ?", [inicio, fin, anio])
+        auditoria.registrar(
+            tx, cuenta=cuenta.usuario, persona=None, accion="ventana de registro cambiada", anio=anio,
+            antes={"inicio": antes.inicio, "fin": antes.fin}, despues={"inicio": inicio, "fin": fin},
+        )
+
+    store.escribir(trabajo)
+    return periodo(store, anio)
+
+
+def cerrar_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> Periodo:
+    """Admins close a period for good: no capture, declaration, finalization, reopen or upload after."""
+    permisos.exigir_division(cuenta, admin=True)
+
+    def trabajo(tx) -> None:
+        antes = periodo(store, anio)
+        if antes.cerrado:
+            raise ErrorDominio(f"El periodo {anio} ya está cerrado.")
+        momento = reloj.ahora()
+        tx.execute("UPDATE periodo SET cerrado = TRUE, cerrado_en = ? WHERE anio = ?", [momento, anio])
+        por_estado = dict(tx.execute(
+            "SELECT estado, count(*) FROM declaracion WHERE anio = ? GROUP BY estado", [anio]
+        ).fetchall())
+        auditoria.registrar(
+            tx, cuenta=cuenta.usuario, persona=None, accion="periodo cerrado", anio=anio,
+            antes={"cerrado": False}, despues={"cerrado": True, "cerrado_en": momento, "estados": por_estado},
+        )
+
+    store.escribir(trabajo)
+    return periodo(store, anio)
+
+
+def cerrado_en(store: Store, anio: int) -> dt.datetime | None:
+    return store.valor("SELECT cerrado_en FROM periodo WHERE anio = ?", [anio])
+
+
 def estado(store: Store, anio: int, ooad: str) -> EstadoOoad:
     f = store.fila(
         "SELECT estado, respuesta, version_final, actualizada_en, actualizada_por, actualizada_persona"
@@ -124,7 +174,10 @@ def motivo_bloqueo(store: Store, anio: int, ooad: str) -> str | None:
     """Why this OOAD/UMAE cannot change its capture now, in words for the user; None if it can."""
     p = periodo(store, anio)
     if p.cerrado:
-        return f"El periodo {anio} está cerrado por la División: la información solo puede consultarse."
+        cuando = cerrado_en(store, anio)
+        return (f"El periodo {anio} está cerrado por la División"
+                + (f" desde el {reloj.fecha(cuando.astimezone(reloj.ZONA))}" if cuando else "")
+                + ": la información solo puede consultarse.")
     e = estado(store, anio, ooad)
     if e.estado in (FINALIZADO, FIRMADO):
         f = store.fila(
@@ -307,16 +360,23 @@ def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: s
         e = estado(store, anio, ooad)
         if e.estado not in (FINALIZADO, FIRMADO):
             raise TransicionInvalida("Solo se reabre una OOAD/UMAE que ya finalizó su registro.")
+        momento = reloj.ahora()
         tx.execute("UPDATE firmado SET vigente = FALSE WHERE anio = ? AND ooad = ? AND vigente", [anio, ooad])
         tx.execute(
             "UPDATE declaracion SET estado = 'en captura', actualizada_en = ?, actualizada_por = ?,"
             " actualizada_persona = NULL WHERE anio = ? AND ooad = ?",
-            [reloj.ahora(), cuenta.usuario, anio, ooad],
+            [momento, cuenta.usuario, anio, ooad],
         )
+        # A request waiting for this reopen is answered by it, with the same reason.
+        atendidas = [r[0] for r in tx.execute(
+            "UPDATE solicitud_reapertura SET estado = 'concedida', respuesta = ?, resuelta_en = ?,"
+            " resuelta_por = ? WHERE anio = ? AND ooad = ? AND estado = 'pendiente' RETURNING id",
+            [motivo, momento, cuenta.usuario, anio, ooad],
+        ).fetchall()]
         auditoria.registrar(
             tx, cuenta=cuenta.usuario, persona=None, accion="reapertura", anio=anio, ooad=ooad,
             antes={"estado": e.estado, "version_final": e.version_final},
-            despues={"estado": EN_CAPTURA, "motivo": motivo},
+            despues={"estado": EN_CAPTURA, "motivo": motivo, "solicitudes": atendidas},
         )
 
     store.escribir(trabajo)

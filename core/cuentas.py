@@ -1,11 +1,18 @@
-"""Accounts: who may log in, with which role and OOAD/UMAE. Only bcrypt hashes are stored."""
+"""Accounts: who may log in, with which role and OOAD/UMAE. Only bcrypt hashes are stored.
+
+Login goes through `autenticar`, which adds what streamlit-authenticator lacks: failures per
+account slow the next attempt down and then lock the account for a while, all in the audit trail.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
 import bcrypt
+import pandas as pd
 
 from core import auditoria, reloj
 from core.errors import AccesoDenegado, CredencialesInvalidas, ErrorDominio, NoEncontrado
@@ -19,6 +26,22 @@ ETIQUETA_OOAD = "CASE WHEN {o}.tipo = 'OOAD' THEN 'OOAD ' || {o}.nombre ELSE {o}
 # bcrypt cost 12 (~0.25 s a hash here): slow enough against guessing, fast enough for a login.
 BCRYPT_COSTO = 12
 
+# Lockout. From the 3rd consecutive failure the next attempt must wait (5 s, then 30 s); the 5th
+# locks the account for 15 minutes: a person who mistypes is barely slowed, while guessing a
+# password at 5 tries per quarter hour takes years. Failures older than the window are forgotten.
+ESPERAS_SEGUNDOS = {3: 5, 4: 30}
+INTENTOS_MAXIMOS = 5
+BLOQUEO = dt.timedelta(minutes=15)
+VENTANA_FALLOS = dt.timedelta(minutes=15)
+
+# Passwords people choose: long enough to resist guessing within the lockout's pace.
+LONGITUD_MINIMA = 10
+_USUARIO = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+
+class AccesoBloqueado(CredencialesInvalidas):
+    """Too many failed logins: the account waits or is locked until a given moment."""
+
 
 @dataclass(frozen=True)
 class Cuenta:
@@ -28,6 +51,7 @@ class Cuenta:
     nombre: str
     rol: str
     ooad: str | None
+    debe_cambiar: bool = False  # a new or reset password: the person must choose their own
 
     @property
     def es_capturista(self) -> bool:
@@ -38,8 +62,9 @@ class Cuenta:
         return self.rol in ("analista", "admin")
 
 
-def hash_password(password: str, costo: int = BCRYPT_COSTO) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=costo)).decode("ascii")
+def hash_password(password: str, costo: int | None = None) -> str:
+    # The cost is read at call time, so tests can lower it for speed.
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=costo or BCRYPT_COSTO)).decode("ascii")
 
 
 def _verificar(password: str, hash_: str) -> bool:
@@ -92,6 +117,7 @@ def crear_primer_admin(store: Store, usuario: str = "admin") -> str:
     password = secrets.token_urlsafe(12)
     with store.transaction() as tx:
         tx.execute("DELETE FROM cuenta")
+        tx.execute("DELETE FROM acceso_fallido")
         tx.execute("INSERT OR REPLACE INTO ajuste VALUES ('demo', 'no')")
         auditoria.registrar(tx, cuenta=None, persona=None, accion="modo demo desactivado")
         crear(store, usuario, "Administrador", "admin", password=password, debe_cambiar=True)
@@ -103,24 +129,116 @@ def obtener(store: Store, usuario: str | None) -> Cuenta | None:
     if not usuario:
         return None
     fila = store.fila(
-        "SELECT usuario, nombre, rol, ooad FROM cuenta WHERE usuario = ? AND activa",
+        "SELECT usuario, nombre, rol, ooad, debe_cambiar FROM cuenta WHERE usuario = ? AND activa",
         [usuario.strip().lower()],
     )
     return Cuenta(*fila) if fila else None
 
 
+# -- login with lockout ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EstadoAcceso:
+    """Failed logins of one account that still count, and until when it must wait or is locked."""
+
+    fallos: int
+    espera_hasta: dt.datetime | None
+    bloqueada_hasta: dt.datetime | None
+
+
+def _estado_acceso(fila: tuple | None, ahora: dt.datetime) -> EstadoAcceso:
+    """From an acceso_fallido row (fallos, ultimo_fallo, bloqueada_hasta) as of `ahora`."""
+    if fila is None:
+        return EstadoAcceso(0, None, None)
+    fallos, ultimo, bloqueada = fila
+    if bloqueada is not None:
+        if ahora < bloqueada:
+            return EstadoAcceso(fallos, None, bloqueada)
+        return EstadoAcceso(0, None, None)  # the lock has passed: a fresh start
+    if ultimo is None or ahora - ultimo > VENTANA_FALLOS:
+        return EstadoAcceso(0, None, None)
+    espera = ESPERAS_SEGUNDOS.get(fallos)
+    hasta = ultimo + dt.timedelta(seconds=espera) if espera else None
+    return EstadoAcceso(fallos, hasta if hasta and ahora < hasta else None, None)
+
+
+def estado_acceso(store: Store, usuario: str) -> EstadoAcceso:
+    fila = store.fila(
+        "SELECT fallos, ultimo_fallo, bloqueada_hasta FROM acceso_fallido WHERE usuario = ?",
+        [(usuario or "").strip().lower()],
+    )
+    return _estado_acceso(fila, reloj.ahora())
+
+
+def _mensaje_bloqueo(hasta: dt.datetime) -> str:
+    return (
+        f"Demasiados intentos fallidos: la cuenta está bloqueada hasta el {reloj.fecha_hora(hasta)} "
+        "(hora del centro de México). Después podrá intentar de nuevo; si no recuerda la contraseña, "
+        "pida a la División que la restablezca."
+    )
+
+
+def _segundos(desde: dt.datetime, hasta: dt.datetime) -> int:
+    return max(1, int((hasta - desde).total_seconds() + 0.999))
+
+
 def autenticar(store: Store, usuario: str, password: str) -> Cuenta:
-    """Check a password; every attempt, good or bad, is recorded in the audit trail."""
+    """Check a password; every attempt, good, bad or refused by the lockout, is audited.
+
+    The bcrypt check runs outside the writer lock (0.25 s), so one login never holds up saves.
+    """
     usuario = (usuario or "").strip().lower()
+    ahora = reloj.ahora()
     fila = store.fila("SELECT hash, activa FROM cuenta WHERE usuario = ?", [usuario])
-    ok = fila is not None and fila[1] and _verificar(password or "", fila[0])
-    with store.transaction() as tx:
-        auditoria.registrar(
-            tx, cuenta=usuario or None, persona=None,
-            accion="inicio de sesión" if ok else "inicio de sesión fallido",
-        )
+    previo = estado_acceso(store, usuario) if fila else EstadoAcceso(0, None, None)
+    if previo.bloqueada_hasta or previo.espera_hasta:
+        if previo.bloqueada_hasta:
+            accion, mensaje = "inicio de sesión rechazado (cuenta bloqueada)", _mensaje_bloqueo(previo.bloqueada_hasta)
+        else:
+            espera = _segundos(ahora, previo.espera_hasta)
+            accion = "inicio de sesión rechazado (espera)"
+            mensaje = (f"Hubo {previo.fallos:,} intentos fallidos seguidos: espere {espera:,} segundo(s) "
+                       "antes de volver a intentar.")
+        with store.transaction() as tx:
+            auditoria.registrar(tx, cuenta=usuario, persona=None, accion=accion,
+                                despues={"hasta": previo.bloqueada_hasta or previo.espera_hasta})
+        raise AccesoBloqueado(mensaje)
+
+    ok = fila is not None and bool(fila[1]) and _verificar(password or "", fila[0])
+
+    def trabajo(tx) -> EstadoAcceso:
+        if ok:
+            tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [usuario])
+            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="inicio de sesión")
+            return EstadoAcceso(0, None, None)
+        auditoria.registrar(tx, cuenta=usuario or None, persona=None, accion="inicio de sesión fallido")
+        if fila is None:
+            return EstadoAcceso(0, None, None)  # no such account: nothing to lock
+        # Re-read inside the transaction: two wrong attempts at once both count.
+        actual = _estado_acceso(tx.execute(
+            "SELECT fallos, ultimo_fallo, bloqueada_hasta FROM acceso_fallido WHERE usuario = ?", [usuario]
+        ).fetchone(), ahora)
+        fallos = actual.fallos + 1
+        bloqueada = ahora + BLOQUEO if fallos >= INTENTOS_MAXIMOS else None
+        tx.execute("INSERT OR REPLACE INTO acceso_fallido VALUES (?, ?, ?, ?)", [usuario, fallos, ahora, bloqueada])
+        if bloqueada:
+            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="cuenta bloqueada",
+                                objeto=usuario, despues={"fallos": fallos, "hasta": bloqueada})
+        espera = ESPERAS_SEGUNDOS.get(fallos)
+        return EstadoAcceso(fallos, ahora + dt.timedelta(seconds=espera) if espera else None, bloqueada)
+
+    despues = store.escribir(trabajo)
     if not ok:
-        raise CredencialesInvalidas("Usuario o contraseña incorrectos.")
+        if despues.bloqueada_hasta:
+            raise AccesoBloqueado(_mensaje_bloqueo(despues.bloqueada_hasta))
+        mensaje = "Usuario o contraseña incorrectos."
+        if despues.espera_hasta:
+            restantes = INTENTOS_MAXIMOS - despues.fallos
+            mensaje += (
+                f" Espere {_segundos(ahora, despues.espera_hasta):,} segundo(s) antes de volver a intentar;"
+                f" {restantes:,} intento(s) fallido(s) más bloquearán la cuenta "
+                f"{int(BLOQUEO.total_seconds() // 60):,} minutos."
+            )
+        raise CredencialesInvalidas(mensaje)
     cuenta = obtener(store, usuario)
     assert cuenta is not None
     return cuenta
@@ -157,3 +275,180 @@ def exigir_rol(cuenta: Cuenta | None, *roles: str) -> Cuenta:
     if cuenta.rol not in roles:
         raise AccesoDenegado("Su cuenta no tiene permiso para esta acción.")
     return cuenta
+
+
+# -- administration (admin only) and one's own password -------------------------------------------
+def _exigir_admin(cuenta: Cuenta | None) -> Cuenta:
+    from core import permisos  # permisos imports this module for Cuenta
+
+    return permisos.exigir_division(cuenta, admin=True)
+
+
+def _password_temporal() -> str:
+    """16 URL-safe characters (96 bits), shown once and typed once before the person chooses theirs."""
+    return secrets.token_urlsafe(12)
+
+
+def listar(store: Store, cuenta: Cuenta | None) -> pd.DataFrame:
+    """Every account, as the admin page shows and exports it."""
+    _exigir_admin(cuenta)
+    ahora = reloj.ahora()
+    df = store.df(
+        "SELECT c.usuario, c.nombre, c.rol, c.ooad, " + ETIQUETA_OOAD.format(o="o") + " AS ooad_nombre,"
+        " c.activa, c.debe_cambiar, c.creada_en, f.bloqueada_hasta"
+        " FROM cuenta c LEFT JOIN ooad o ON o.clave = c.ooad"
+        " LEFT JOIN acceso_fallido f ON f.usuario = c.usuario AND f.bloqueada_hasta > ?"
+        " ORDER BY c.rol <> 'admin', c.rol <> 'analista', o.numero, c.usuario",
+        [ahora],
+    )
+    roles = {"capturista": "OOAD/UMAE (capturista)", "analista": "Analista (División)", "admin": "Administración"}
+
+    def _estado(activa, bloqueada) -> str:
+        if not activa:
+            return "Deshabilitada"
+        if bloqueada is not None and not pd.isna(bloqueada):
+            return f"Bloqueada hasta {reloj.fecha_hora(bloqueada.to_pydatetime())}"
+        return "Activa"
+
+    return pd.DataFrame({
+        "Usuario": df["usuario"],
+        "Nombre": df["nombre"],
+        "Rol": df["rol"].map(roles),
+        "OOAD/UMAE": df["ooad_nombre"].fillna(""),
+        "Estado": [_estado(a, b) for a, b in zip(df["activa"], df["bloqueada_hasta"], strict=True)],
+        "Contraseña": df["debe_cambiar"].map({True: "Temporal: debe cambiarla", False: "Propia"}),
+        "Creada": df["creada_en"].map(lambda d: reloj.fecha(d.to_pydatetime().astimezone(reloj.ZONA))),
+        "rol": df["rol"],
+        "activa": df["activa"],
+    })
+
+
+def alta(store: Store, cuenta: Cuenta | None, usuario: str, nombre: str, rol: str, ooad: str | None = None) -> str:
+    """Create an account; returns its one-time password (shown once, stored only as bcrypt)."""
+    admin = _exigir_admin(cuenta)
+    usuario = (usuario or "").strip().lower()
+    nombre = " ".join((nombre or "").split())
+    if not _USUARIO.match(usuario):
+        raise ErrorDominio(
+            "El usuario debe tener de 3 a 40 caracteres: letras minúsculas sin acentos, números, punto, "
+            "guion o guion bajo, y empezar con letra o número."
+        )
+    if not 3 <= len(nombre) <= 120:
+        raise ErrorDominio("Escriba el nombre de la cuenta (de 3 a 120 caracteres).")
+    if rol not in ROLES:
+        raise ErrorDominio("Elija el rol de la cuenta.")
+    if rol == "capturista" and not ooad:
+        raise ErrorDominio("Una cuenta de OOAD/UMAE necesita su OOAD/UMAE.")
+    password = _password_temporal()
+    crear(store, usuario, nombre, rol, ooad if rol == "capturista" else None,
+          password=password, debe_cambiar=True, actor=admin.usuario)
+    return password
+
+
+def _fila_cuenta(tx, usuario: str) -> tuple:
+    fila = tx.execute("SELECT usuario, activa, debe_cambiar, ooad FROM cuenta WHERE usuario = ?",
+                      [(usuario or "").strip().lower()]).fetchone()
+    if fila is None:
+        raise NoEncontrado(f"La cuenta '{usuario}' no existe.")
+    return fila
+
+
+def deshabilitar(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
+    """A disabled account cannot log in and its open sessions end on their next click."""
+    admin = _exigir_admin(cuenta)
+
+    def trabajo(tx) -> None:
+        u, activa, _, ooad = _fila_cuenta(tx, usuario)
+        if u == admin.usuario:
+            raise ErrorDominio("No puede deshabilitar su propia cuenta.")
+        if not activa:
+            raise ErrorDominio(f"La cuenta '{u}' ya está deshabilitada.")
+        tx.execute("UPDATE cuenta SET activa = FALSE WHERE usuario = ?", [u])
+        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta deshabilitada", ooad=ooad,
+                            objeto=u, antes={"activa": True}, despues={"activa": False})
+
+    store.escribir(trabajo)
+
+
+def habilitar(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
+    admin = _exigir_admin(cuenta)
+
+    def trabajo(tx) -> None:
+        u, activa, _, ooad = _fila_cuenta(tx, usuario)
+        if activa:
+            raise ErrorDominio(f"La cuenta '{u}' ya está activa.")
+        tx.execute("UPDATE cuenta SET activa = TRUE WHERE usuario = ?", [u])
+        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta habilitada", ooad=ooad,
+                            objeto=u, antes={"activa": False}, despues={"activa": True})
+
+    store.escribir(trabajo)
+
+
+def restablecer(store: Store, cuenta: Cuenta | None, usuario: str) -> str:
+    """A new one-time password (shown once); it also lifts a lockout."""
+    admin = _exigir_admin(cuenta)
+    password = _password_temporal()
+    hash_ = hash_password(password)
+
+    def trabajo(tx) -> None:
+        u, _, debe, ooad = _fila_cuenta(tx, usuario)
+        tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = TRUE WHERE usuario = ?", [hash_, u])
+        tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [u])
+        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="contraseña restablecida", ooad=ooad,
+                            objeto=u, antes={"debe_cambiar": debe}, despues={"debe_cambiar": True})
+
+    store.escribir(trabajo)
+    return password
+
+
+def desbloquear(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
+    """Lift a lockout before it expires (the person proved who they are by other means)."""
+    admin = _exigir_admin(cuenta)
+
+    def trabajo(tx) -> None:
+        u, _, _, ooad = _fila_cuenta(tx, usuario)
+        antes = tx.execute("SELECT fallos, bloqueada_hasta FROM acceso_fallido WHERE usuario = ?", [u]).fetchone()
+        if antes is None:
+            raise ErrorDominio(f"La cuenta '{u}' no tiene intentos fallidos pendientes.")
+        tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [u])
+        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta desbloqueada", ooad=ooad,
+                            objeto=u, antes={"fallos": antes[0], "bloqueada_hasta": antes[1]})
+
+    store.escribir(trabajo)
+
+
+def validar_password_nueva(usuario: str, nueva: str, confirmacion: str, actual: str | None = None) -> None:
+    """The rules a chosen password must meet, each refused with its own message."""
+    if nueva != confirmacion:
+        raise ErrorDominio("La nueva contraseña y su confirmación no coinciden.")
+    if len(nueva) < LONGITUD_MINIMA:
+        raise ErrorDominio(f"La nueva contraseña debe tener al menos {LONGITUD_MINIMA} caracteres.")
+    if nueva.strip() != nueva:
+        raise ErrorDominio("La nueva contraseña no puede empezar ni terminar con espacios.")
+    if usuario and usuario.lower() in nueva.lower():
+        raise ErrorDominio("La nueva contraseña no puede contener el nombre de usuario.")
+    if actual is not None and nueva == actual:
+        raise ErrorDominio("La nueva contraseña debe ser distinta de la actual.")
+
+
+def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: str, confirmacion: str) -> None:
+    """Any logged-in account changes its own password, proving the current one first."""
+    if cuenta is None:
+        raise AccesoDenegado("Inicie sesión para continuar.")
+    fila = store.fila("SELECT hash FROM cuenta WHERE usuario = ? AND activa", [cuenta.usuario])
+    if fila is None:
+        raise AccesoDenegado("Su cuenta ya no está activa.")
+    if not _verificar(actual or "", fila[0]):
+        with store.transaction() as tx:
+            auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="cambio de contraseña rechazado",
+                                ooad=cuenta.ooad, objeto=cuenta.usuario)
+        raise CredencialesInvalidas("La contraseña actual no es correcta.")
+    validar_password_nueva(cuenta.usuario, nueva or "", confirmacion or "", actual)
+    hash_ = hash_password(nueva)
+
+    def trabajo(tx) -> None:
+        tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = FALSE WHERE usuario = ?", [hash_, cuenta.usuario])
+        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="contraseña cambiada",
+                            ooad=cuenta.ooad, objeto=cuenta.usuario)
+
+    store.escribir(trabajo)
