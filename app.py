@@ -38,6 +38,7 @@ captura = [
 # The division's pages (analista and admin). Each page also checks the role through core/.
 analisis = [
     # ANÁLISIS: pages of the analysis section, one st.Page per line
+    st.Page("pages/analisis_oportunidades.py", title="Oportunidades de intercambio", icon="🔁", url_path="oportunidades"),
 ]
 administracion = [
     # ADMINISTRACIÓN: admin pages, one st.Page per line

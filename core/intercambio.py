@@ -163,7 +163,7 @@ def _pares(lineas: pd.DataFrame, f: Filtros) -> _Pares:
         elegible &= remoto | (km <= f.km_max)
     if f.mismo_estado:
         ent_e, ent_f = _codigos(exc["cve_ent"], fal["cve_ent"])
-        elegible &= ent_e[i] == ent_f[j]
+        elegible &= (ent_e[i] == ent_f[j]) & (ent_e[i] >= 0)  # an unknown state matches none
     if f.misma_modalidad:
         amb_e, amb_f = _codigos(exc["ambito"], fal["ambito"])
         elegible &= amb_e[i] == amb_f[j]

@@ -1,0 +1,112 @@
+"""Oportunidades de intercambio through AppTest on the demo database: the division sees the
+proposals, the allocation, its Sankey and what is left uncovered; a capturista is refused."""
+
+from __future__ import annotations
+
+import json
+
+from core import ciclo, cuentas, instalacion, intercambio
+from tests.pages.conftest import abrir_app, iniciar_sesion, textos
+
+PAGINA = "pages/analisis_oportunidades.py"
+
+
+def _abrir(datos, usuario: str | None):
+    at = abrir_app(datos)
+    if usuario:
+        iniciar_sesion(at, usuario, persona=None if usuario in ("analista", "admin") else "Ana Pérez")
+    at.switch_page(PAGINA).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _tabla(at, encabezado: str):
+    for df in (d.value for d in at.dataframe):
+        if encabezado in df.columns:
+            return df
+    raise AssertionError(f"No hay tabla con «{encabezado}»")
+
+
+def _esperado(datos, **filtros):
+    """The allocation computed by core on the same database, to compare with what is shown."""
+    store = instalacion.abrir(datos)
+    try:
+        analista = cuentas.obtener(store, "analista")
+        anio = ciclo.periodo_actual(store).anio
+        lineas = intercambio.lineas(store, analista, anio)
+        return intercambio.asignar(lineas, intercambio.Filtros(**filtros)), intercambio.oportunidades(lineas).total
+    finally:
+        store.close()
+
+
+def test_analista_ve_propuestas_asignacion_sankey_y_sin_cubrir(datos):
+    asig, pares = _esperado(datos)
+    at = _abrir(datos, "analista")
+    texto = textos(at)
+    assert "Oportunidades de intercambio" in texto
+    assert "última Versión Final" in texto and "OOAD/UMAE" in texto  # the coverage sentence
+
+    propuestas = _tabla(at, "Pacientes que podrían cubrirse")
+    assert len(propuestas) == min(500, pares) and propuestas["Pacientes que podrían cubrirse"].is_monotonic_decreasing
+    assert {"Amb./Hosp. (faltante)", "Amb./Hosp. (excedente)", "Distancia en línea recta (km)"} <= set(propuestas.columns)
+
+    flujos = _tabla(at, "De la unidad (excedente)")
+    assert len(flujos) == len(asig.flujos) > 0
+    assert int(flujos["Pacientes mensuales"].sum()) == asig.cubierto
+
+    sin_cubrir = _tabla(at, "Motivo")
+    assert int(sin_cubrir["Pacientes sin cubrir"].sum()) == asig.pacientes_sin_cubrir
+    assert set(sin_cubrir["Motivo"]) <= {intercambio.MOTIVO_SIN_EXCEDENTE, intercambio.MOTIVO_AGOTADO,
+                                         intercambio.MOTIVO_FUERA_FILTROS}
+
+    metricas = {m.label: m.value for m in at.metric}
+    assert metricas["Pacientes cubiertos"] == f"{asig.cubierto:,}"
+    assert metricas["Pacientes con faltante"] == f"{asig.faltante:,}"
+    assert metricas["Pares posibles"] == f"{pares:,}"
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    sankey = spec["data"][0]
+    assert sankey["type"] == "sankey"
+    assert all(e.endswith(("(ofrece)", "(recibe)")) for e in sankey["node"]["label"])
+    assert sum(sankey["link"]["value"]) == asig.cubierto
+    assert "Pacientes" in sankey["link"]["hovertemplate"]
+    assert "entre estados" in spec["layout"]["title"]["text"]
+
+    etiquetas = [b.proto.label for b in at.get("download_button")]
+    assert "⬇️ Descargar Excel" in etiquetas and any("Sin cubrir" in e for e in etiquetas)
+
+
+def test_filtros_mismo_estado_y_distancia_cambian_la_asignacion(datos):
+    todo, _ = _esperado(datos)
+    esperado, _ = _esperado(datos, mismo_estado=True, km_max=100.0)
+    at = _abrir(datos, "analista")
+    at.checkbox(key="oport_mismo_estado").check().run()
+    at.number_input(key="oport_km").set_value(100).run()
+    assert not at.exception
+    flujos = _tabla(at, "De la unidad (excedente)")
+    assert (flujos["Estado que ofrece"] == flujos["Estado que recibe"]).all()
+    assert (flujos["Distancia en línea recta (km)"] <= 100).all()
+    assert int(flujos["Pacientes mensuales"].sum()) == esperado.cubierto < todo.cubierto
+    assert intercambio.MOTIVO_FUERA_FILTROS in set(_tabla(at, "Motivo")["Motivo"])
+
+
+def test_incluir_en_captura_suma_lineas(datos):
+    at = _abrir(datos, "analista")
+    antes = {m.label: m.value for m in at.metric}["Pacientes con faltante"]
+    at.toggle(key="oport_en_captura").set_value(True).run()
+    assert not at.exception
+    despues = {m.label: m.value for m in at.metric}["Pacientes con faltante"]
+    assert int(despues.replace(",", "")) > int(antes.replace(",", ""))
+    assert "en captura" in textos(at)
+
+
+def test_capturista_no_llega_a_la_pagina(datos):
+    at = _abrir(datos, "chihuahua")
+    assert "exclusiva de la División" in textos(at)
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_sin_sesion_no_llega_a_la_pagina(datos):
+    at = _abrir(datos, None)
+    assert "Inicie sesión" in textos(at)
+    assert not at.get("plotly_chart")
