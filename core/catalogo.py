@@ -381,6 +381,21 @@ def _validar_referencias(registros: dict[str, list[tuple[int, dict]]], errores: 
 
 
 # --------------------------------------------------------------------------------------------------
+# Helpers for single-file imports (core/importacion.py applies the same rules to one uploaded file)
+
+Columna = _Columna
+Errores = _Errores
+PATRON_TIPO_UNIDAD = _TIPO_UNIDAD
+PATRON_CVE_ENT = _CVE_ENT
+PATRON_CVE_MUN = _CVE_MUN
+
+
+def convertir(col: _Columna, crudo: str, donde: str, errores: _Errores):
+    """One raw text value typed as its column says; a bad value is reported through `errores`."""
+    return _valor(col, crudo, donde, errores)
+
+
+# --------------------------------------------------------------------------------------------------
 # Loading into the store
 
 _TIPO_SQL = {"texto": "VARCHAR", "entero": "INTEGER", "lat": "DOUBLE", "lon": "DOUBLE", "bool": "BOOLEAN"}

@@ -109,6 +109,18 @@ class Store:
                 self._local.tx = None
                 cur.close()
 
+    @contextmanager
+    def bloqueo_escritura(self) -> Iterator[None]:
+        """Hold the process-wide writer lock: no write of this process starts or commits meanwhile.
+
+        For work that must see a still database but cannot run inside a transaction (a backup
+        copies the whole database with DuckDB's COPY FROM DATABASE, which opens its own).
+        """
+        if getattr(self._local, "tx", None) is not None:
+            raise RuntimeError("bloqueo_escritura() cannot be taken inside a transaction")
+        with self._escritor:
+            yield
+
     def escribir(self, trabajo: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run `trabajo(tx)` in one transaction, retrying it whole on a DuckDB write conflict."""
         for intento in range(_REINTENTOS_CONFLICTO):
