@@ -1,6 +1,7 @@
-"""Command-line tasks: `python -m core.cli preparar | primer-admin`.
+"""Command-line tasks: `python -m core.cli preparar | periodo | primer-admin | respaldar | restaurar`.
 
-Run them with the server stopped: DuckDB lets one process hold the file.
+Run them with the server stopped: DuckDB lets one process hold the file. Against a database in
+use, every command prints a Spanish message and exits with status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -8,8 +9,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
-from core import ciclo, cuentas, instalacion
+import duckdb
+
+from core import catalogo, ciclo, cuentas, instalacion, respaldo
 from core.errors import ErrorDominio
 
 
@@ -24,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--fin", required=True, help="dd/mm/aaaa")
     a = sub.add_parser("primer-admin", help="sale del modo demostración: deja una sola cuenta admin")
     a.add_argument("--usuario", default="admin")
+    r = sub.add_parser("respaldar", help="copia la base y los reportes firmados a data/respaldos/<fecha>/ (servidor detenido)")
+    r.add_argument("--destino", type=Path, help="carpeta donde crear el respaldo (por omisión data/respaldos)")
+    rs = sub.add_parser("restaurar", help="reemplaza la base y los firmados por un respaldo (servidor detenido); "
+                                         "sin argumento, lista los respaldos")
+    rs.add_argument("respaldo", nargs="?", help="carpeta del respaldo, o su nombre dentro de data/respaldos")
     args = parser.parse_args(argv)
     try:
         if args.orden == "preparar":
@@ -45,8 +54,33 @@ def main(argv: list[str] | None = None) -> int:
             store.close()
             print(f"Modo demostración desactivado. Cuenta '{args.usuario}', contraseña de un solo uso: {password}")
             print("Guárdela ahora: no se vuelve a mostrar ni se guarda en claro.")
+        elif args.orden == "respaldar":
+            hecho = respaldo.respaldar_archivo(destino=args.destino)
+            print(f"{hecho.describir()}\nCarpeta: {hecho.ruta}")
+        elif args.orden == "restaurar":
+            if not args.respaldo:
+                disponibles = respaldo.listar_carpeta()
+                if not disponibles:
+                    print(f"No hay respaldos en {respaldo.carpeta()}.", file=sys.stderr)
+                    return 2
+                print("Respaldos disponibles (el más reciente primero):")
+                for uno in disponibles:
+                    print(f"  {uno.nombre}  {uno.describir()}")
+                print("Restaure uno con: python -m core.cli restaurar <nombre>")
+                return 2
+            print(respaldo.restaurar(args.respaldo).describir())
     except ErrorDominio as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except catalogo.CatalogoInvalido as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"Error: la base de datos {instalacion.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
+              file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Error: no se pudo leer o escribir un archivo ({exc}).", file=sys.stderr)
         return 2
     return 0
 
