@@ -42,6 +42,8 @@ analisis = [
 ]
 administracion = [
     # ADMINISTRACIÓN: admin pages, one st.Page per line
+    st.Page("pages/admin_catalogos.py", title="Catálogos", icon="🗂️", url_path="admin-catalogos"),
+    st.Page("pages/admin_respaldos.py", title="Respaldos", icon="💾", url_path="admin-respaldos"),
 ]
 paginas = publicas + captura + analisis + administracion  # all registered: links never break; each page checks the session
 navegacion = st.navigation(paginas, position="hidden")

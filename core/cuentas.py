@@ -452,3 +452,18 @@ def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: st
                             ooad=cuenta.ooad, objeto=cuenta.usuario)
 
     store.escribir(trabajo)
+
+
+def registrar_salida(store: Store, usuario: str | None, *, por_inactividad: bool = False) -> None:
+    """A logout, or a session ended after inactivity, in the bitácora (logins are there too)."""
+    if not usuario:
+        return
+    with store.transaction() as tx:
+        auditoria.registrar(tx, cuenta=usuario, persona=None,
+                            accion="sesión vencida por inactividad" if por_inactividad else "cierre de sesión")
+
+
+def opciones_ooad(store: Store) -> list[tuple[str, str]]:
+    """(clave, label) of every OOAD/UMAE in tablero order, for the admin pages' selectors."""
+    return [tuple(f) for f in store.filas(
+        "SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " FROM ooad o ORDER BY o.numero")]

@@ -1,4 +1,7 @@
-"""Paso 1: choose the OOAD/UMAE and type its password (the division logs in the same way)."""
+"""Paso 1: choose the OOAD/UMAE and type its password (the division logs in the same way).
+
+The password is checked by core/cuentas.autenticar, with its lockout, before the authenticator
+library sets its cookie (see contexto.iniciar_sesion)."""
 
 import streamlit as st
 
@@ -46,6 +49,7 @@ if cuenta is None:
 
 if cuenta is not None:
     st.success(f"Sesión iniciada: **{cuenta.nombre}**.")
+    ctx.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
     if cuenta.es_capturista:
         ctx.pedir_persona(cuenta)  # stops here until the person gives their name
         if not recien:

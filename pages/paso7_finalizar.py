@@ -5,6 +5,7 @@ import streamlit as st
 from core import captura, ciclo
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components import reaperturas as reap
 from pages.components import reportes as comp
 
 ctx.encabezado(
@@ -23,6 +24,7 @@ anio = cx.periodo.anio
 
 if flash := st.session_state.pop("p7_flash", None):
     st.success(flash)
+reap.estado_solicitud(cx, key="p7")
 
 if cx.estado.respuesta is None:
     st.info("Primero conteste la pregunta del Paso 2.")

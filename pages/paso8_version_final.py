@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import ciclo, reloj, reportes
 from pages.components import contexto as ctx
+from pages.components import reaperturas as reap
 from pages.components import reportes as comp
 
 ctx.encabezado(
@@ -22,6 +23,7 @@ if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 cab, lineas = vf
+reap.estado_solicitud(cx, key="p8")
 folio = reportes.folio_vigente(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 st.markdown(
     f"Versión final **{cab['version']}** · Folio **`{folio}`** · finalizada el "
@@ -46,4 +48,5 @@ else:
             "pacientes": st.column_config.NumberColumn("Pacientes Mensuales", format="localized"),
         },
     )
+reap.diferencias(cx, key="p8")
 st.page_link(ctx.PASO9, label="Subir el reporte firmado (Paso 9)", icon="➡️")

@@ -5,6 +5,7 @@ import streamlit as st
 from core import ciclo, firmados, reloj
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components import reaperturas as reap
 
 ctx.encabezado(
     "Paso 9",
@@ -25,6 +26,7 @@ if flash := st.session_state.pop("p9_flash", None):
     st.success(flash[0])
     if flash[1]:
         st.warning(flash[1])
+reap.estado_solicitud(cx, key="p9")
 
 puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
 if puede_subir:

@@ -15,12 +15,11 @@ st.title("Recolección de Excedentes y/o Faltantes de Servicios Médicos Institu
 if periodo is None:
     st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
     st.stop()
-dias = periodo.dias_restantes()
 st.subheader(f"Captura del periodo {periodo.anio}")
-st.markdown(
-    f"Periodo de registro **{periodo.describir_ventana()}** · "
-    + (f"**quedan {dias:,} día(s)**" if dias else "**el registro está cerrado**: solo consulta e impresión")
-)
+st.markdown(f"Periodo de registro **{periodo.describir_ventana()}** · {ctx.plazo(periodo)}")
+if cuenta is not None and cuenta.debe_cambiar:
+    st.warning("Su contraseña es temporal: elija una propia en «Mi cuenta».", icon="🔐")
+    st.page_link(ctx.MI_CUENTA, label="Cambiar contraseña", icon="🔐")
 ctx.aviso_pendientes()
 st.caption(
     "Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción."
@@ -36,7 +35,8 @@ estados = c3.multiselect(
     "Semáforo", list(ciclo.ESTADOS), format_func=ciclo.semaforo, key="tablero_estado",
     placeholder="Todos",
 )
-vista, tabla = ctx.tablero_vista(periodo.anio, filtro, tipo, tuple(estados))
+division = cuenta is not None and cuenta.es_division
+vista, tabla = ctx.tablero_vista(periodo.anio, filtro, tipo, tuple(estados), con_recepcion=division)
 
 evento = st.dataframe(
     tabla,
@@ -57,12 +57,15 @@ evento = st.dataframe(
         "Final (para firmas)": st.column_config.TextColumn(width=125),
         "Subir (firmado)": st.column_config.TextColumn(width=140),
         "Semáforo": st.column_config.TextColumn(width=115),
+        "Recepción (original)": st.column_config.TextColumn(
+            width=190, help="Fecha en que la División recibió el original firmado en papel y quién lo recibió"),
     },
 )
 semaforo.leyenda()
 st.caption(
     f"{tot['ooad_umae']:,} OOAD/UMAE · {tot['unidades']:,} Unidades Médicas · "
     + " · ".join(f"{ciclo.semaforo(e)}: {tot[e]:,}" for e in ciclo.ESTADOS)
+    + f" · Originales firmados recibidos en papel: {tot['recibidos']:,}"
 )
 
 seleccion = evento.selection.rows if evento else []
@@ -71,6 +74,10 @@ if seleccion and seleccion[0] < len(vista):
     clave, estado = fila["clave"], fila["estado"]
     etiqueta = fila["nombre"] if fila["tipo"] == "UMAE" else f"OOAD {fila['nombre']}"
     st.markdown(f"#### {etiqueta} · {ciclo.semaforo(estado)}")
+    if estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
+        recibido = tablero.recepcion(fila["recibida_el"], fila["recibio"])
+        st.caption(f"Original firmado en papel: recibido el {recibido.replace(' · ', ' por ', 1)}" if recibido
+                   else "Original firmado en papel: la División aún no registra su recepción.")
     acciones = st.columns(5)
     if cuenta is None:
         if acciones[0].button("Ingresar con la contraseña de esta OOAD/UMAE (Paso 1)", type="primary"):

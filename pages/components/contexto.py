@@ -6,17 +6,27 @@ trust a role or an OOAD/UMAE from the URL or session state.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from core import auditoria, ciclo, cuentas, instalacion, tablero
+from core import auditoria, ciclo, cuentas, instalacion, permisos, rejilla, reloj, tablero
 from core.cuentas import Cuenta
 from core.errors import ErrorDominio
 from core.store import Store
 
 COOKIE = "eyf_sesion"
+
+# A session ends after this many minutes without a click (EYF_INACTIVIDAD_MIN overrides it): a
+# shared office computer left logged in should not stay open for the next person.
+INACTIVIDAD_MIN = 30
+
+# What survives a session that expired: the Paso 6 edits not yet saved and where they were made,
+# so that after logging in again the grid still has them.
+_CONSERVAR_AL_VENCER = ("pendientes", "sel_unidad", "sel_grupo", "sel_especialidad")
 
 # Page files, by name, so links and switches never break.
 TABLERO = "pages/tablero.py"
@@ -30,6 +40,12 @@ PASO7 = "pages/paso7_finalizar.py"
 PASO8 = "pages/paso8_version_final.py"
 PASO9 = "pages/paso9_subir.py"
 AYUDA = "pages/ayuda.py"
+MI_CUENTA = "pages/mi_cuenta.py"
+ADMIN_PERIODOS = "pages/admin_periodos.py"
+ADMIN_RECEPCION = "pages/admin_recepcion.py"
+ADMIN_REAPERTURAS = "pages/admin_reaperturas.py"
+ADMIN_CUENTAS = "pages/admin_cuentas.py"
+ADMIN_BITACORA = "pages/admin_bitacora.py"
 
 
 @st.cache_resource(show_spinner="Preparando la base de datos…")
@@ -42,13 +58,23 @@ def store() -> Store:
     return _store(str(instalacion.ruta_base()))
 
 
+def minutos_inactividad() -> int:
+    """EYF_INACTIVIDAD_MIN if it is a whole number of minutes ≥ 1, else INACTIVIDAD_MIN."""
+    valor = os.environ.get("EYF_INACTIVIDAD_MIN", "")
+    return int(valor) if valor.isdigit() and int(valor) >= 1 else INACTIVIDAD_MIN
+
+
 def preparar_autenticador() -> stauth.Authenticate:
-    """Once per script run (app.py): its cookie component may be drawn only once per run."""
+    """Once per script run (app.py): its cookie component may be drawn only once per run.
+
+    The cookie lives as long as the inactivity limit: reloading the page later than that asks
+    for the password again instead of reviving an abandoned session.
+    """
     auth = stauth.Authenticate(
         cuentas.credenciales_para_login(store()),
         COOKIE,
         instalacion.secreto_cookie(),
-        cookie_expiry_days=1,
+        cookie_expiry_days=minutos_inactividad() / (24 * 60),
         auto_hash=False,
         login_sleep_time=0,
     )
@@ -67,14 +93,17 @@ def tablero_filas(anio: int):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _tablero_vista(ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple):
+def _tablero_vista(ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple,
+                   con_recepcion: bool = False):
     vista = tablero.filtrar(_tablero_filas(ruta, anio, generacion), buscar, tipo, list(estados))
-    return vista, tablero.tabla_guia(vista)
+    return vista, tablero.tabla_guia(vista, con_recepcion=con_recepcion)
 
 
-def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple):
-    """(filtered rows, the guide's table of them), cached like tablero_filas."""
-    return _tablero_vista(str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados)
+def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False):
+    """(filtered rows, the guide's table of them), cached like tablero_filas; the division's
+    view adds when the signed paper copy arrived."""
+    return _tablero_vista(str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados,
+                          con_recepcion)
 
 
 def autenticador() -> stauth.Authenticate:
@@ -92,40 +121,125 @@ def cuenta() -> Cuenta | None:
 
 
 def iniciar_sesion(usuario: str, password: str) -> Cuenta:
-    """Check the password in core (audited), then let streamlit-authenticator set its cookie."""
+    """Check the password in core (audited, with the lockout), then let streamlit-authenticator
+    set its cookie. Paso 6 edits kept from an expired session go back only to the same account."""
     c = cuentas.autenticar(store(), usuario, password)
     auth = autenticador()
-    auth.authentication_controller.login(usuario, password)
+    auth.authentication_controller.login(c.usuario, password)
     try:
         auth.cookie_controller.set_cookie()
     except Exception:  # the cookie only saves a re-login; the session is already valid
         pass
     st.session_state.pop("persona", None)
+    duenio = st.session_state.pop("_pendientes_de", None)
+    if duenio is not None and duenio != c.usuario:
+        for k in _CONSERVAR_AL_VENCER:
+            st.session_state.pop(k, None)
+    st.session_state.pop("_sesion_vencida", None)
+    st.session_state["_ultima_actividad"] = reloj.ahora()
     return c
 
 
 def restaurar_sesion() -> None:
-    """Log in again from a valid cookie (a reload of the page keeps the session)."""
+    """End a session idle for too long; else log in again from a valid cookie (a reload keeps it)."""
+    _vencer_por_inactividad()
+    if not st.session_state.get("authentication_status"):
+        try:
+            autenticador().login(location="unrendered")
+        except Exception:
+            st.session_state["authentication_status"] = None
     if st.session_state.get("authentication_status"):
+        st.session_state.pop("_sesion_vencida", None)
+    elif (minutos := st.session_state.get("_sesion_vencida")) is not None:
+        n = sum(len(p) for p in st.session_state.get("pendientes", {}).values())
+        st.warning(
+            f"Su sesión se cerró tras {minutos:,} minutos sin actividad. "
+            + (f"Sus cambios sin guardar del Paso 6 ({n:,} producto(s)) se conservan: inicie sesión de nuevo "
+               "en el Paso 1 con la misma cuenta para revisarlos y guardarlos." if n else
+               "Inicie sesión de nuevo en el Paso 1 para continuar."),
+            icon="⏱️",
+        )
+
+
+def _vencer_por_inactividad() -> None:
+    """Every run is a click: if the previous one was too long ago, the session ends here."""
+    ahora = reloj.ahora()
+    anterior = st.session_state.get("_ultima_actividad")
+    st.session_state["_ultima_actividad"] = ahora
+    if not st.session_state.get("authentication_status") or anterior is None:
         return
-    try:
-        autenticador().login(location="unrendered")
-    except Exception:
-        st.session_state["authentication_status"] = None
+    minutos = minutos_inactividad()
+    if ahora - anterior <= dt.timedelta(minutes=minutos):
+        return
+    usuario = st.session_state.get("username")
+    _guardar_edicion_de_la_rejilla()
+    conservar = {k: st.session_state[k] for k in _CONSERVAR_AL_VENCER if k in st.session_state}
+    cerrar_sesion(por_inactividad=True)
+    st.session_state.update(conservar)
+    st.session_state["_pendientes_de"] = usuario
+    st.session_state["_sesion_vencida"] = minutos
+    st.session_state["_ultima_actividad"] = ahora
 
 
-def cerrar_sesion() -> None:
+def _guardar_edicion_de_la_rejilla() -> None:
+    """Fold the Paso 6 grid's latest edits into the pending edits before its widget state goes."""
+    snap = st.session_state.get("p6_snap")
+    if not snap or snap.get("key") not in st.session_state:
+        return
+    editadas = st.session_state[snap["key"]].get("edited_rows")
+    if editadas:
+        rejilla.fusionar_ediciones(pendientes().setdefault(snap["unidad"], {}), snap["frame"], editadas)
+
+
+def cerrar_sesion(*, por_inactividad: bool = False) -> None:
+    """Log out (audited). The library's `logout` flag stays, or the cookie this browser sent when
+    the session began would log the person straight back in on the next run."""
+    cuentas.registrar_salida(store(), st.session_state.get("username"), por_inactividad=por_inactividad)
     try:
         autenticador().logout(location="unrendered")
     except Exception:
         pass
     for k in list(st.session_state.keys()):
-        if k != "_autenticador":
+        if k not in ("_autenticador", "logout"):
             del st.session_state[k]
+    st.session_state["logout"] = True
+
+
+def exigir_password_propia(c: Cuenta) -> None:
+    """An account with a new or reset password chooses its own before doing anything else."""
+    if c.debe_cambiar:
+        st.warning("Su contraseña es temporal (nueva o restablecida por la División): elija una propia antes "
+                   "de continuar.", icon="🔐")
+        st.page_link(MI_CUENTA, label="Cambiar contraseña (Mi cuenta)", icon="🔐")
+        st.stop()
+
+
+def exigir_admin() -> Cuenta:
+    """Admin pages: the role is checked by core's permission rule, from the account in the store."""
+    c = cuenta()
+    try:
+        permisos.exigir_division(c, admin=True)
+    except ErrorDominio as exc:
+        mostrar_error(exc)
+        if c is None:
+            st.page_link(PASO1, label="Ir al Paso 1", icon="🔑")
+        st.stop()
+    exigir_password_propia(c)
+    return c
 
 
 def periodo() -> ciclo.Periodo | None:
     return ciclo.periodo_actual(store())
+
+
+def plazo(p: ciclo.Periodo) -> str:
+    """How much registration time is left, in words, for the tablero and every capture screen."""
+    if p.cerrado:
+        return "**periodo cerrado por la División**: solo consulta e impresión"
+    if reloj.hoy() < p.inicio:
+        return f"**el registro inicia el {reloj.fecha(p.inicio)}**"
+    dias = p.dias_restantes()
+    return f"**quedan {dias:,} día(s)**" if dias else "**el registro está cerrado**: solo consulta e impresión"
 
 
 def persona() -> str | None:
@@ -225,6 +339,7 @@ def contexto_captura(pagina: str, *, avisar_bloqueo: bool = True) -> ContextoCap
         st.warning("Inicie sesión en el Paso 1 para continuar.")
         st.page_link(PASO1, label="Ir al Paso 1", icon="🔑")
         st.stop()
+    exigir_password_propia(c)
     quien = pedir_persona(c)
     p = periodo()
     if p is None:
@@ -241,8 +356,8 @@ def contexto_captura(pagina: str, *, avisar_bloqueo: bool = True) -> ContextoCap
     if bloqueo is None and not c.es_capturista:
         bloqueo = "Su cuenta es de consulta (División): puede ver, pero no capturar."
     nombre = s.valor(f"SELECT {cuentas.ETIQUETA_OOAD.format(o='ooad')} FROM ooad WHERE clave = ?", [ooad])
-    st.markdown(f"**{nombre}** · Captura del periodo {p.anio} · "
-                f"Semáforo: {ciclo.semaforo(estado.estado)}")
+    st.markdown(f"**{nombre}** · Captura del periodo {p.anio} · Semáforo: {ciclo.semaforo(estado.estado)}  \n"
+                f"Periodo de registro {p.describir_ventana()} · {plazo(p)}")
     if bloqueo and avisar_bloqueo:
         st.info(f"🔒 Pantalla de solo consulta. {bloqueo}")
     aviso_pendientes(pagina)
