@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint catalog admin clean
+.PHONY: run test bench lint catalog admin respaldo clean
 
 $(VENV)/.instalado: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ catalog: $(VENV)/.instalado
 ## Leave demo mode: replace every account by one admin with a one-time password.
 admin: $(VENV)/.instalado
 	$(PY) -m core.cli primer-admin
+
+## Back up the database and the signed reports to data/respaldos/<fecha>/ (server stopped; while it
+## runs, use Administración › Respaldos). Restore: .venv/bin/python -m core.cli restaurar <fecha>.
+respaldo: $(VENV)/.instalado
+	$(PY) -m core.cli respaldar
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -422,6 +422,21 @@ def _revisar_fila(t: _Tipo, r: dict, error: Callable[[str, str], None], ref: dic
                       f"'{previa[0]}' y no puede pasar a otra; retírela y dé de alta una clave nueva")
 
 
+def catalogo_csv(store: Store, cuenta: Cuenta | None, tipo: str) -> bytes:
+    """The active units or products in the import's columns: download, edit, upload back."""
+    permisos.exigir_division(cuenta, admin=True)
+    t = TIPOS[tipo]
+    columnas = catalogo.COLUMNAS[t.archivo]
+    lista = ", ".join(f'"{c.nombre}"' for c in columnas)
+    df = store.df(f'SELECT {lista} FROM {t.tabla} WHERE "{t.activo}" ORDER BY clave')
+    for c in columnas:
+        if c.tipo == "bool":
+            df[c.nombre] = df[c.nombre].map({True: "true", False: "false"})
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
 # --------------------------------------------------------------------------------------------------
 # Comparing with the store
 

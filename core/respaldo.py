@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from core import auditoria, firmados, instalacion, permisos, reloj
 from core.cuentas import Cuenta
@@ -245,6 +246,18 @@ def listar_carpeta(directorio: Path | None = None) -> list[Respaldo]:
             except RespaldoInvalido:
                 continue
     return sorted(salida, key=lambda r: (r.creado, r.nombre), reverse=True)
+
+
+def tabla(respaldos: list[Respaldo]) -> pd.DataFrame:
+    """The backups as the admin page lists them."""
+    return pd.DataFrame({
+        "Creado": [reloj.fecha_hora(r.creado) for r in respaldos],
+        "Carpeta": [r.nombre for r in respaldos],
+        "Tamaño": [_tamano(r.bytes) for r in respaldos],
+        "Archivos firmados": [f"{r.firmados:,}" for r in respaldos],
+        "Líneas capturadas": [f"{r.tablas.get('linea', 0):,}" if r.tablas else "" for r in respaldos],
+        "Creado por": [r.creado_por or "línea de comandos" for r in respaldos],
+    }, columns=["Creado", "Carpeta", "Tamaño", "Archivos firmados", "Líneas capturadas", "Creado por"])
 
 
 def verificar(ruta: Path) -> Respaldo:

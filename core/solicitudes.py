@@ -139,6 +139,26 @@ def listar(store: Store, cuenta: Cuenta | None, *, ooad: str | None = None, esta
     return store.df(sql + " ORDER BY s.id DESC", params)
 
 
+def para_mostrar(df: pd.DataFrame) -> pd.DataFrame:
+    """The requests as the screens show them: Spanish headers, dd/mm/aaaa hh:mm:ss dates."""
+    return pd.DataFrame({
+        "No.": df["id"].map(lambda n: f"{n:,}"),
+        "OOAD/UMAE": df["ooad_nombre"],
+        "Unidad Médica": df["unidad_nombre"].fillna(""),
+        "Grupo de Servicio": df["grupo"].fillna(""),
+        "Especialidad Troncal": df["especialidad_nombre"].fillna(df["especialidad"]),
+        "Producto solicitado": df["nombre"],
+        "Ambulatorio/ Hospitalario": df["ambito_default"],
+        "Justificación": df["justificacion"],
+        "Solicitada": [f"{reloj.fecha_hora(e)} · {p or u}" for e, p, u in
+                       zip(df["solicitada_en"], df["solicitada_persona"], df["solicitada_por"], strict=True)],
+        "Estado": df["estado"].str.capitalize(),
+        "Clave asignada": df["producto"].fillna(""),
+        "Respuesta": df["respuesta"].fillna(""),
+        "Decidida": [reloj.fecha_hora(e) if e is not None and e == e else "" for e in df["decidida_en"]],
+    })
+
+
 def siguiente_clave(store: Store, especialidad: str) -> str:
     """The next free key of the specialty's group: "<GRUPO>-nnnn", like the curated LAB-0001."""
     grupo = _grupo(store, especialidad)

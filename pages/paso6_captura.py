@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import captura, rejilla
+from core import captura, rejilla, solicitudes
 from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
 from pages.components import contexto as ctx
 
@@ -17,7 +17,8 @@ ctx.encabezado(
         "(por ejemplo, Cirugía). Busca por nombre o clave, sin importar mayúsculas ni acentos.",
         "Para guardar dé clic en «Guardar» y confirme que los datos son correctos. Cuando todas las "
         "unidades con Excedentes y/o Faltantes hayan registrado su información, continúe con el Paso 7.",
-        "Si requiere algún producto que no esté en el listado, solicítelo a colaboracion.salud@imss.gob.mx.",
+        "Si requiere algún producto que no esté en el listado, solicítelo en «¿No encuentra el producto?», al "
+        "final de esta pantalla: la División lo revisa y usted ve aquí su respuesta.",
     ],
     plegadas=True,
 )
@@ -182,6 +183,32 @@ else:
 
 if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:
     _confirmar(*pendiente)
+
+# PRODUCTO NO CONTEMPLADO: the guide's e-mail request, filed here and answered by the division.
+with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):
+    if cx.cuenta.es_capturista:
+        with st.form("p6_solicitud", clear_on_submit=True):
+            st.caption(f"Se solicitará en {captura.nombre(store, 'grupo', grupo)} › "
+                       f"{captura.nombre(store, 'especialidad', esp)}.")
+            sol_nombre = st.text_input("Nombre del producto (intervención)", max_chars=solicitudes.NOMBRE_MAX)
+            sol_ambito = st.radio("Ambulatorio u Hospitalario", captura.AMBITOS, horizontal=True)
+            sol_just = st.text_area("Justificación: ¿por qué lo necesita?", max_chars=solicitudes.JUSTIFICACION_MAX)
+            if st.form_submit_button("Enviar solicitud"):
+                try:
+                    sol_id = solicitudes.solicitar_producto(store, cx.cuenta, cx.persona, cx.ooad, esp, sol_nombre,
+                                                            sol_just, sol_ambito, unidad)
+                except ErrorDominio as exc:
+                    ctx.mostrar_error(exc)
+                else:
+                    st.success(f"Solicitud {sol_id:,} enviada a la División. Su respuesta aparecerá aquí.")
+    else:
+        st.caption("Las OOAD/UMAE solicitan aquí los productos que no encuentran; la División las decide en "
+                   "Administración › Catálogos.")
+    sol_propias = solicitudes.listar(store, cx.cuenta, ooad=cx.ooad)
+    if not sol_propias.empty:
+        st.dataframe(solicitudes.para_mostrar(sol_propias)[["No.", "Especialidad Troncal", "Producto solicitado",
+                                                              "Solicitada", "Estado", "Clave asignada", "Respuesta"]],
+                     hide_index=True, width="stretch", placeholder="", key="p6_solicitudes")
 
 st.page_link(ctx.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
 st.page_link(ctx.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")

@@ -265,3 +265,12 @@ def test_progreso_avanza_hasta_el_final(store, cuenta):
     importacion.aplicar(store, cuenta("admin"), vista, progreso=lambda f, _m: pasos.append(f))
     assert pasos == sorted(pasos) and pasos[-1] == 1.0 and len(pasos) > 3
     assert store.valor("SELECT count(*) FROM auditoria WHERE accion = 'producto agregado'") == 1190
+
+
+@pytest.mark.parametrize("tipo", ["unidades", "productos"])
+def test_el_catalogo_descargado_se_vuelve_a_subir_sin_cambios(store, cuenta, tipo):
+    with pytest.raises(AccesoDenegado):
+        importacion.catalogo_csv(store, cuenta("analista"), tipo)
+    datos = importacion.catalogo_csv(store, cuenta("admin"), tipo)
+    vista = _previa(store, cuenta, tipo, datos)
+    assert not vista.hay_cambios and vista.sin_cambio == len(vista.registros) > 0
