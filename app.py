@@ -24,6 +24,7 @@ publicas = [
     st.Page(ctx.TABLERO, title="Tablero de control", icon="📋", default=True, url_path="tablero"),
     st.Page(ctx.PASO1, title="Paso 1 · Acceso", icon="🔑", url_path="paso1"),
     st.Page(ctx.AYUDA, title="Ayuda y contacto", icon="❓", url_path="ayuda"),
+    st.Page(ctx.MI_CUENTA, title="Mi cuenta", icon="👤", url_path="mi-cuenta"),  # sidebar link only when logged in
 ]
 captura = [
     st.Page(ctx.PASO2, title="Paso 2 · Declaración", url_path="paso2"),
@@ -42,6 +43,11 @@ analisis = [
 ]
 administracion = [
     # ADMINISTRACIÓN: admin pages, one st.Page per line
+    st.Page(ctx.ADMIN_PERIODOS, title="Periodos y ventanas", icon="🗓️", url_path="admin-periodos"),
+    st.Page(ctx.ADMIN_REAPERTURAS, title="Solicitudes de reapertura", icon="🔓", url_path="admin-reaperturas"),
+    st.Page(ctx.ADMIN_RECEPCION, title="Recepción de originales", icon="📬", url_path="admin-recepcion"),
+    st.Page(ctx.ADMIN_CUENTAS, title="Cuentas y contraseñas", icon="👥", url_path="admin-cuentas"),
+    st.Page(ctx.ADMIN_BITACORA, title="Bitácora", icon="📜", url_path="admin-bitacora"),
     st.Page("pages/admin_catalogos.py", title="Catálogos", icon="🗂️", url_path="admin-catalogos"),
     st.Page("pages/admin_respaldos.py", title="Respaldos", icon="💾", url_path="admin-respaldos"),
 ]
@@ -78,6 +84,7 @@ with st.sidebar:
         quien = ctx.persona()
         st.caption(f"Sesión: **{cuenta.nombre}** ({cuenta.usuario})" + (f"<br>Captura: {quien}" if quien else ""),
                    unsafe_allow_html=True)
+        st.page_link(ctx.MI_CUENTA, label="Mi cuenta · cambiar contraseña", icon="👤")
         if st.button("Cerrar sesión", key="boton_salir"):
             ctx.cerrar_sesion()
             st.switch_page(ctx.TABLERO)
