@@ -7,7 +7,7 @@ Two views over the lines of a period (the DataFrame of `core.analisis.lineas`):
   could cover, ranked by those patients and then by distance.
 - `asignar`: one allocation for all products at once that covers as many shortage patients as
   the surplus allows and, among those allocations, has the fewest patient-kilometres. It is a
-  min-cost max-flow solved by OR-Tools (about 50x faster than networkx on the national problem).
+  min-cost max-flow solved by OR-Tools (networkx is about 50x slower on the national problem).
 
 Both are pure functions of the lines, so they are tested without a store; `lineas` is the one
 store-facing entry point and checks that the account belongs to the division.
@@ -123,6 +123,7 @@ class _Pares:
     remoto: np.ndarray  # matched as remote care
     cubrible: np.ndarray  # min(surplus, shortage) patients
     elegible: np.ndarray  # passes the filters
+    producto: np.ndarray  # integer code of the pair's product
 
 
 def _lineas_filtradas(lineas: pd.DataFrame, f: Filtros) -> pd.DataFrame:
@@ -168,7 +169,7 @@ def _pares(lineas: pd.DataFrame, f: Filtros) -> _Pares:
         amb_e, amb_f = _codigos(exc["ambito"], fal["ambito"])
         elegible &= amb_e[i] == amb_f[j]
     cubrible = np.minimum(exc["pacientes"].to_numpy(np.int64)[i], fal["pacientes"].to_numpy(np.int64)[j])
-    return _Pares(exc, fal, i, j, km, km_efectivo, remoto, cubrible, elegible)
+    return _Pares(exc, fal, i, j, km, km_efectivo, remoto, cubrible, elegible, prod_e[i])
 
 
 def _codigos(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -214,12 +215,12 @@ def oportunidades(lineas: pd.DataFrame, filtros: Filtros | None = None, *, limit
 
 # -- allocation ---------------------------------------------------------------------------------
 def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
-    """Maximum shortage patients covered, then fewest patient-km: one min-cost max-flow.
+    """Maximum shortage patients covered, then fewest patient-km: a min-cost max-flow.
 
     Network: a node per surplus line with supply = its patients, a node per shortage line with
-    demand = its patients, an arc per eligible pair (capacity min of both, cost = metres). A
-    product's nodes only connect within the product, so one solve covers every product.
-    OR-Tools' solve_max_flow_with_min_cost adds the source and sink itself.
+    demand = its patients, an arc per eligible pair (capacity min of both, cost = metres).
+    OR-Tools' solve_max_flow_with_min_cost adds the source and sink itself. Products never share
+    a node, so the national optimum is the sum of each product's optimum.
     """
     f = filtros or Filtros()
     p = _pares(lineas, f)
@@ -228,7 +229,7 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
     flujo = np.zeros(len(sel), dtype=np.int64)
     if len(sel):
         flujo = _resolver(
-            i, j, p.cubrible[sel],
+            p.producto[sel], i, j, p.cubrible[sel],
             np.rint(p.km_efectivo[sel] * _METROS_POR_KM).astype(np.int64),
             p.exc["pacientes"].to_numpy(np.int64), p.fal["pacientes"].to_numpy(np.int64),
         )
@@ -262,23 +263,54 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
     )
 
 
-def _resolver(i, j, capacidad, costo, oferta, demanda) -> np.ndarray:
-    """Flow on each arc of the min-cost max-flow; nodes are renumbered to those with arcs."""
-    nodos_e, ti = np.unique(i, return_inverse=True)
-    nodos_f, hj = np.unique(j, return_inverse=True)
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcos = smcf.add_arcs_with_capacity_and_unit_cost(
-        ti.astype(np.int32), (hj + len(nodos_e)).astype(np.int32),
-        capacidad.astype(np.int64), costo.astype(np.int64),
-    )
-    smcf.set_nodes_supplies(
-        np.arange(len(nodos_e) + len(nodos_f), dtype=np.int32),
-        np.concatenate([oferta[nodos_e], -demanda[nodos_f]]).astype(np.int64),
-    )
-    estado = smcf.solve_max_flow_with_min_cost()
-    if estado != smcf.OPTIMAL:
-        raise ErrorDominio(f"No se pudo calcular la asignación (resultado del optimizador: {estado.name}).")
-    return np.asarray(smcf.flows(arcos), dtype=np.int64)
+def _resolver(producto, i, j, capacidad, costo, oferta, demanda) -> np.ndarray:
+    """Flow on each arc: one OR-Tools SimpleMinCostFlow per product.
+
+    Measured on the national problem (2,000 products, 820k arcs): the same network solved as one
+    SimpleMinCostFlow takes 6.5 s, per product 0.65 s in all, with the same optimum; cost scaling
+    grows faster than linearly with the network, and the products are independent. Node numbers
+    and slices are computed once, vectorised; the loop only hands each product's slices over.
+    """
+    orden = np.argsort(producto, kind="stable")
+    prod, cap, cost = producto[orden], capacidad[orden].astype(np.int64), costo[orden].astype(np.int64)
+    nodos_e, cola, lim_e = _numerar(prod, i[orden])
+    nodos_f, cabeza, lim_f = _numerar(prod, j[orden])
+    oferta_e = oferta[nodos_e].astype(np.int64)
+    demanda_f = -demanda[nodos_f].astype(np.int64)
+    lim_a = np.flatnonzero(np.r_[True, prod[1:] != prod[:-1], True])
+    numeros = np.arange(int(np.diff(lim_e).max() + np.diff(lim_f).max()), dtype=np.int32)
+    flujo = np.empty(len(orden), dtype=np.int64)
+    for k in range(len(lim_a) - 1):
+        a, b = lim_a[k], lim_a[k + 1]
+        ea, eb, fa, fb = lim_e[k], lim_e[k + 1], lim_f[k], lim_f[k + 1]
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        arcos = smcf.add_arcs_with_capacity_and_unit_cost(cola[a:b], cabeza[a:b] + (eb - ea), cap[a:b], cost[a:b])
+        smcf.set_nodes_supplies(numeros[: eb - ea + fb - fa], np.concatenate([oferta_e[ea:eb], demanda_f[fa:fb]]))
+        estado = smcf.solve_max_flow_with_min_cost()
+        if estado != smcf.OPTIMAL:
+            raise ErrorDominio(f"No se pudo calcular la asignación (resultado del optimizador: {estado.name}).")
+        flujo[a:b] = smcf.flows(arcos)
+    salida = np.empty_like(flujo)
+    salida[orden] = flujo
+    return salida
+
+
+def _numerar(prod: np.ndarray, nodo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number the lines of each product's arcs from 0, given arcs sorted by product.
+
+    Returns (the distinct lines, ordered by product; each arc's local number; where each
+    product's lines start in that order, with the total at the end).
+    """
+    o = np.lexsort((nodo, prod))
+    p_o, n_o = prod[o], nodo[o]
+    nuevo = np.r_[True, (n_o[1:] != n_o[:-1]) | (p_o[1:] != p_o[:-1])]
+    distinto = np.cumsum(nuevo) - 1  # each arc's distinct line, in (product, line) order
+    nodos, prod_nodo = n_o[nuevo], p_o[nuevo]
+    inicio = np.flatnonzero(np.r_[True, prod_nodo[1:] != prod_nodo[:-1]])
+    local_nodo = np.arange(len(nodos)) - np.repeat(inicio, np.diff(np.r_[inicio, len(nodos)]))
+    local = np.empty(len(nodo), dtype=np.int32)
+    local[o] = local_nodo[distinto]
+    return nodos, local, np.r_[inicio, len(nodos)]
 
 
 def _sin_cubrir(p: _Pares, cubiertos: np.ndarray) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Oportunidades de intercambio: ranked pairs, the optimal allocation, its Sankey and what is left."""
 
+import pyarrow as pa
 import streamlit as st
 
 from core import analisis, auditoria, ciclo, instalacion, intercambio, permisos
@@ -12,18 +13,24 @@ TODOS = "Todos"
 LIMITES = (100, 500, 1_000, 5_000)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+# Results are cached as shared objects (st.cache_resource): a cache_data hit would unpickle the
+# frames and rebuild the plotly figure on every rerun, the slowest part of this page. Nothing
+# below mutates them. Keys carry the audit generation, so any write recomputes them; the
+# account's access is checked before every call.
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _lineas(ruta: str, anio: int, incluir: bool, generacion: int, _cuenta):
-    """Lines and the coverage sentence, recomputed only after a write (the access was checked)."""
+    """Lines, the coverage sentence and the filter choices of one period's selection."""
     store = ctx.store()
     df = intercambio.lineas(store, _cuenta, anio, incluir_en_captura=incluir)
-    cob = analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir)
-    return df, analisis.describir_cobertura(cob)
+    cob = analisis.describir_cobertura(analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir))
+    grupos = intercambio.opciones_grupo(df)
+    especialidades = {g: intercambio.opciones_especialidad(df, g) for g in [None, *grupos]}
+    return df, cob, grupos, especialidades
 
 
-@st.cache_data(max_entries=32, show_spinner="Calculando la asignación óptima…")
+@st.cache_resource(max_entries=32, show_spinner="Calculando la asignación óptima…")
 def _calculo(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
-    df, _ = _lineas(ruta, anio, incluir, generacion, _cuenta)
+    df = _lineas(ruta, anio, incluir, generacion, _cuenta)[0]
     f = Filtros(*filtros)
     propuestas = intercambio.oportunidades(df, f, limite=limite)
     asig = intercambio.asignar(df, f)
@@ -34,8 +41,12 @@ def _calculo(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tupl
         "Entre estados": intercambio.para_mostrar(estados, intercambio.COLUMNAS_ESTADOS),
         "Sin cubrir": intercambio.para_mostrar(asig.sin_cubrir, intercambio.COLUMNAS_SIN_CUBRIR),
     }
+    # Arrow tables for display: st.dataframe then skips converting the frames on every rerun.
+    vistas = {n: pa.Table.from_pandas(t, preserve_index=False) for n, t in tablas.items()}
+    numeros = {c: st.column_config.NumberColumn(format="localized")
+               for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
     figura = intercambio.figura_sankey(estados, anio) if len(estados) else None
-    return propuestas.total, asig, tablas, figura
+    return propuestas.total, asig, tablas, vistas, numeros, figura
 
 
 store = ctx.store()
@@ -57,7 +68,7 @@ c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
 anio = c1.selectbox("Periodo", periodos, index=periodos.index(actual.anio) if actual else 0, key="oport_periodo")
 incluir = c2.toggle("Incluir OOAD/UMAE en captura (líneas actuales, aún sin finalizar)", key="oport_en_captura")
 ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
-lineas, cobertura = _lineas(ruta, anio, incluir, generacion, cuenta)
+lineas, cobertura, grupos, por_grupo = _lineas(ruta, anio, incluir, generacion, cuenta)
 st.caption(cobertura)
 
 with st.expander("Cómo se calculan las oportunidades y la asignación"):
@@ -77,11 +88,10 @@ with st.expander("Cómo se calculan las oportunidades y la asignación"):
         "se usó por completo para otras unidades."
     )
 
-grupos = intercambio.opciones_grupo(lineas)
 f1, f2, f3 = st.columns(3)
 grupo = f1.selectbox("Grupo de Servicio", [TODOS, *grupos], format_func=lambda g: grupos.get(g, g), key="oport_grupo")
 grupo = None if grupo == TODOS else grupo
-especialidades = intercambio.opciones_especialidad(lineas, grupo)
+especialidades = por_grupo[grupo]
 especialidad = f2.selectbox("Especialidad Troncal", [TODOS, *especialidades],
                             format_func=lambda e: especialidades.get(e, e), key="oport_especialidad")
 especialidad = None if especialidad == TODOS else especialidad
@@ -91,11 +101,11 @@ g1, g2, g3, g4 = st.columns(4)
 mismo_estado = g1.checkbox("Solo dentro del mismo estado", key="oport_mismo_estado")
 misma_modalidad = g2.checkbox("Misma modalidad (Ambulatorio/Hospitalario)", key="oport_modalidad")
 remoto = g3.checkbox("Permitir atención a distancia (productos remotos a 0 km)", key="oport_remoto")
-limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=1, format_func=lambda n: f"{n:,}", key="oport_limite")
+limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lambda n: f"{n:,}", key="oport_limite")
 
 filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)
 try:
-    total_pares, asig, tablas, figura = _calculo(ruta, anio, incluir, generacion, filtros, limite, cuenta)
+    total_pares, asig, tablas, vistas, numeros, figura = _calculo(ruta, anio, incluir, generacion, filtros, limite, cuenta)
 except ErrorDominio as exc:
     ctx.mostrar_error(exc)
     st.stop()
@@ -114,19 +124,16 @@ m4.metric("Pacientes-km (línea recta)", f"{asig.paciente_km:,.0f}")
 m5.metric("Pares posibles", f"{total_pares:,}")
 descargas.botones(tablas, "Oportunidades de intercambio", anio, key="oport_descargas")
 
-numeros = {c: st.column_config.NumberColumn(format="localized")
-           for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
-
 st.subheader("Propuestas de intercambio")
 mostradas = len(tablas["Propuestas"])
 st.caption(f"Las {mostradas:,} mejores de {total_pares:,} pares posibles, por pacientes que podrían cubrirse "
            "y luego por distancia." if total_pares > mostradas else f"{total_pares:,} pares posibles.")
-st.dataframe(tablas["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(vistas["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")
 
 st.subheader("Asignación óptima")
 st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
-st.dataframe(tablas["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(vistas["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")
 
 st.subheader("Pacientes asignados entre estados")
@@ -134,9 +141,9 @@ if figura is None:
     st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
 else:
     st.plotly_chart(figura, width="stretch", config={"displaylogo": False})
-    st.dataframe(tablas["Entre estados"], hide_index=True, width="stretch", column_config=numeros,
+    st.dataframe(vistas["Entre estados"], hide_index=True, width="stretch", column_config=numeros,
                  height=min(38 + 35 * len(tablas["Entre estados"]), 360))
 
 st.subheader("Faltante sin cubrir y por qué")
-st.dataframe(tablas["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(vistas["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")

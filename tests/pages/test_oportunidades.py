@@ -47,7 +47,7 @@ def test_analista_ve_propuestas_asignacion_sankey_y_sin_cubrir(datos):
     assert "última Versión Final" in texto and "OOAD/UMAE" in texto  # the coverage sentence
 
     propuestas = _tabla(at, "Pacientes que podrían cubrirse")
-    assert len(propuestas) == min(500, pares) and propuestas["Pacientes que podrían cubrirse"].is_monotonic_decreasing
+    assert len(propuestas) == min(100, pares) and propuestas["Pacientes que podrían cubrirse"].is_monotonic_decreasing
     assert {"Amb./Hosp. (faltante)", "Amb./Hosp. (excedente)", "Distancia en línea recta (km)"} <= set(propuestas.columns)
 
     flujos = _tabla(at, "De la unidad (excedente)")
