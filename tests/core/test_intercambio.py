@@ -368,3 +368,38 @@ def test_capturista_no_lee_las_lineas_del_intercambio(store, cuenta, usuario):
 def test_sin_sesion_no_lee_las_lineas_del_intercambio(store):
     with pytest.raises(AccesoDenegado):
         intercambio.lineas(store, None, 2026)
+
+
+def test_division_empareja_lo_finalizado_en_la_base(store, cuenta):
+    """End to end through core: two OOAD capture and finalize; the division sees their exchange."""
+    from core import captura, ciclo
+    from core.captura import FilaCaptura
+    from tests.conftest import ANIO
+
+    chih, qroo = cuenta("chihuahua"), cuenta("quintana-roo")
+    for c in (chih, qroo):
+        ciclo.declarar(store, c, "Ana Pérez", ANIO, "SI")
+    captura.guardar(store, chih, "Ana Pérez", ANIO, "IL-CH-0001",
+                    [FilaCaptura("39.95", fal_pacientes=12, fal_causa="Falta de Equipo")])
+    captura.guardar(store, qroo, "Ana Pérez", ANIO, "IL-QR-0002", [FilaCaptura("39.95", exc_pacientes=5)])
+    ciclo.finalizar(store, chih, "Ana Pérez", ANIO)
+
+    analista = cuenta("analista")
+    # Only Chihuahua finalized: Quintana Roo's surplus counts once the switch adds en captura.
+    solo_final = intercambio.asignar(intercambio.lineas(store, analista, ANIO))
+    assert solo_final.cubierto == 0 and solo_final.sin_cubrir["motivo"].tolist() == [intercambio.MOTIVO_SIN_EXCEDENTE]
+    a = intercambio.asignar(intercambio.lineas(store, analista, ANIO, incluir_en_captura=True))
+    assert a.flujos[["de_unidad", "a_unidad", "producto", "pacientes"]].values.tolist() == [
+        ["IL-QR-0002", "IL-CH-0001", "39.95", 5]]
+    km = a.flujos["km"].iloc[0]
+    assert km == pytest.approx(float(intercambio.haversine_km(31.690363, -106.424547, 21.1619, -86.8515)), abs=0.05)
+    assert a.sin_cubrir[["sin_cubrir", "motivo"]].values.tolist() == [[7, intercambio.MOTIVO_AGOTADO]]
+
+
+def test_sin_lineas_todo_vacio():
+    vacio = tabla(linea("x", "x", "Excedente", 1)).iloc[:0]
+    a = intercambio.asignar(vacio)
+    assert a.flujos.empty and a.sin_cubrir.empty and (a.faltante, a.cubierto, a.paciente_km) == (0, 0, 0)
+    p = intercambio.oportunidades(vacio, limite=10)
+    assert p.total == 0 and p.tabla.empty
+    assert intercambio.opciones_grupo(vacio) == {}
