@@ -55,7 +55,12 @@ historial = firmados.historial(store, cx.cuenta, anio, cx.ooad)
 if historial.empty:
     st.caption("Todavía no se ha subido el reporte firmado.")
 for fila in historial.itertuples():
-    estado = "✅ vigente" if fila.vigente else "reemplazado"
+    if fila.vigente:
+        estado = "✅ vigente"
+    elif fila.version < cx.estado.version_final or cx.estado.estado != ciclo.FIRMADO:
+        estado = "sin vigencia (el registro se reabrió)"
+    else:
+        estado = "reemplazado"
     folio = {True: "folio verificado", False: f"⚠️ folio {fila.folio_leido} no coincide", None: "folio no legible"}[
         None if fila.folio_coincide is None or fila.folio_coincide != fila.folio_coincide else bool(fila.folio_coincide)]
     c1, c2 = st.columns([4, 1])

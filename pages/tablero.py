@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import ciclo, tablero
+from core import ciclo, reaperturas, tablero
 from pages.components import contexto as ctx
 from pages.components import reportes as comp
 from pages.components import semaforo
@@ -21,6 +21,10 @@ if cuenta is not None and cuenta.debe_cambiar:
     st.warning("Su contraseña es temporal: elija una propia en «Mi cuenta».", icon="🔐")
     st.page_link(ctx.MI_CUENTA, label="Cambiar contraseña", icon="🔐")
 ctx.aviso_pendientes()
+if cuenta is not None and cuenta.rol == "admin" and not (cola := reaperturas.pendientes(store, cuenta)).empty:
+    st.info(f"Hay {len(cola):,} solicitud(es) de reapertura en espera; la más antigua espera desde hace "
+            f"{cola.iloc[0]['Espera']}.", icon="🔓")
+    st.page_link(ctx.ADMIN_REAPERTURAS, label="Atender solicitudes de reapertura", icon="🔓")
 st.caption(
     "Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción."
 )

@@ -102,7 +102,9 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     assert "en espera de respuesta de la División" in textos(at)
     assert not any(b.label == "Enviar solicitud de reapertura" for b in at.button)
 
-    adm = _ir(_como(datos, "admin"), "pages/admin_reaperturas.py")
+    adm = _ir(_como(datos, "admin"), "pages/tablero.py")
+    assert "Hay 1 solicitud(es) de reapertura en espera" in textos(adm)
+    _ir(adm, "pages/admin_reaperturas.py")
     cola = adm.dataframe[0].value
     assert cola["OOAD/UMAE"].tolist() == ["OOAD Coahuila"] and cola.iloc[0]["Solicitó"] == "Ana Pérez (Jefa de Servicio)"
     adm.text_area(key="adm_reap_razon").input("Se concede: corrijan y finalicen antes del cierre")
