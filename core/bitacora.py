@@ -57,14 +57,16 @@ def _filtro(
     for palabra in normalizar(texto).split():
         condiciones.append(
             "contains(strip_accents(lower(concat_ws(' ', a.accion, a.cuenta, a.persona, a.objeto, a.unidad,"
-            " u.nombre, o.nombre, a.antes, a.despues))), ?)"
+            " u.nombre, o.nombre, p.nombre, a.antes, a.despues))), ?)"
         )
         params.append(palabra)
     return " AND ".join(condiciones), params
 
 
+# A line's audit row names its product by code in `objeto`: the join adds the name people search by.
 _DESDE = (" FROM auditoria a LEFT JOIN ooad o ON o.clave = a.ooad"
-          " LEFT JOIN unidad u ON u.clave = a.unidad")
+          " LEFT JOIN unidad u ON u.clave = a.unidad"
+          " LEFT JOIN producto p ON p.clave = a.objeto AND a.unidad IS NOT NULL")
 
 
 def consultar(
@@ -81,7 +83,7 @@ def consultar(
         " coalesce(CAST(a.anio AS VARCHAR), '') AS \"Periodo\","
         " coalesce(" + ETIQUETA_OOAD.format(o="o") + ", a.ooad, '') AS \"OOAD/UMAE\","
         " coalesce(u.nombre || ' (' || a.unidad || ')', a.unidad, '') AS \"Unidad Médica\","
-        " coalesce(a.objeto, '') AS \"Objeto\", coalesce(a.antes, '') AS \"Antes\","
+        " coalesce(a.objeto || ' · ' || p.nombre, a.objeto, '') AS \"Objeto\", coalesce(a.antes, '') AS \"Antes\","
         " coalesce(a.despues, '') AS \"Después\""
         + _DESDE + f" WHERE {donde} ORDER BY a.id DESC LIMIT ?",
         [*params, int(limite)],

@@ -341,7 +341,9 @@ def test_bitacora_filtra_y_exporta(store, cuenta):
     assert (lineas["Persona"] == P).all() and (lineas["OOAD/UMAE"] == "OOAD Chihuahua").all()
     fallidos = bitacora.consultar(store, admin, usuario="analista")
     assert fallidos["Acción"].tolist() == ["inicio de sesión fallido"]
-    assert bitacora.consultar(store, admin, texto="HEMODIALISIS")["Acción"].tolist() == ["reapertura"]
+    assert bitacora.consultar(store, admin, texto="HEMODIALISIS REAPERTURA")["Acción"].tolist() == ["reapertura"]
+    hemo = bitacora.consultar(store, admin, texto="hemodiálisis", acciones=["línea creada"])
+    assert hemo["Objeto"].tolist() == ["39.95 · Hemodiálisis"]  # found by the product's name
     assert len(bitacora.consultar(store, admin, desde=dt.date(2026, 6, 16))) == 1
     assert len(bitacora.consultar(store, admin, hasta=dt.date(2026, 6, 15))) == len(todo) - 1
     assert bitacora.consultar(store, admin, ooad="quintana-roo")["Acción"].tolist() == ["cuenta creada"]
