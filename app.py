@@ -39,6 +39,8 @@ captura = [
 # The division's pages (analista and admin). Each page also checks the role through core/.
 analisis = [
     # ANÁLISIS: pages of the analysis section, one st.Page per line
+    st.Page("pages/analisis_panorama.py", title="Panorama nacional", icon="🗺️", url_path="panorama"),
+    st.Page("pages/analisis_cruce.py", title="Cruce por estado y especialidad", icon="🧮", url_path="cruce"),
     st.Page("pages/analisis_oportunidades.py", title="Oportunidades de intercambio", icon="🔁", url_path="oportunidades"),
 ]
 administracion = [

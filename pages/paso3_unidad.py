@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import captura
+from core import captura, exportar
 from pages.components import contexto as ctx
+from pages.components import descargas
 
 ctx.encabezado(
     "Paso 3",
@@ -27,6 +28,13 @@ df = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad, buscar)
 todas = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 con = int((todas["lineas"] > 0).sum())
 st.caption(f"{con:,} de {len(todas):,} Unidades Médicas tienen Excedentes y/o Faltantes guardados.")
+# DESCARGAS: the OOAD/UMAE's saved lines (CSV and Excel), built only when a button is clicked.
+if con:
+    with st.expander("Descargar las líneas guardadas de su OOAD/UMAE"):
+        descargas.boton_diferido(
+            lambda: exportar.lineas_propias(store, cx.cuenta, cx.periodo.anio, cx.ooad), "Líneas guardadas",
+            f"lineas guardadas {cx.ooad}", cx.periodo.anio, key="paso3_descargas", filas=int(todas["lineas"].sum()),
+        )
 if df.empty:
     st.info("Ninguna unidad coincide con la búsqueda.")
     st.stop()

@@ -111,3 +111,8 @@ if seleccion and seleccion[0] < len(vista):
                 st.switch_page(ctx.PASO9)
             if acciones[2].button("Consultar lo capturado (Paso 3)"):
                 st.switch_page(ctx.PASO3)
+
+# DESCARGAS: the tablero table as shown (filters applied), as CSV and Excel.
+from pages.components import descargas  # noqa: E402
+
+descargas.botones({"Tablero de control": tabla}, "tablero de control", periodo.anio, key="tablero_descargas")

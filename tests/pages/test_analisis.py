@@ -1,0 +1,130 @@
+"""Panorama and Cruce through AppTest: who may open them, what they draw, the drill-down."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from core.catalogo import CATALOGO_DIR as CATALOGO
+from tests.pages.conftest import abrir_app, iniciar_sesion, textos
+
+PANORAMA = "pages/analisis_panorama.py"
+CRUCE = "pages/analisis_cruce.py"
+
+
+def _abrir(datos, usuario: str, pagina: str):
+    at = abrir_app(datos)
+    iniciar_sesion(at, usuario)
+    at.switch_page(pagina).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _figuras(at) -> list[dict]:
+    return [json.loads(g.proto.spec) for g in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("pagina", [PANORAMA, CRUCE])
+def test_capturista_no_entra_al_analisis(datos, pagina):
+    at = _abrir(datos, "chihuahua", pagina)
+    assert any("exclusiva de la División" in e.value for e in at.error)
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+@pytest.mark.parametrize("pagina", [PANORAMA, CRUCE])
+def test_sin_sesion_no_entra_al_analisis(datos, pagina):
+    at = abrir_app(datos)
+    at.switch_page(pagina).run()
+    assert any("Inicie sesión" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+
+
+def test_panorama_del_analista_con_mapa_y_cifras(datos):
+    at = _abrir(datos, "analista", PANORAMA)
+    texto = textos(at)
+    assert "Panorama nacional" in texto
+    assert "última Versión Final de 16 OOAD/UMAE" in texto and "no incluye 10 OOAD/UMAE en captura" in texto
+    metricas = {m.label: m.value for m in at.metric}
+    assert metricas["Líneas"] == "236" and metricas["OOAD/UMAE que reportan"] == "14"
+    figuras = _figuras(at)
+    mapa = next(f for f in figuras if f["data"][0]["type"] == "choropleth")
+    traza = mapa["data"][0]
+    assert traza["featureidkey"] == "properties.CVE_ENT" and len(traza["locations"]) == 32
+    assert len(traza["geojson"]["features"]) == 32 and traza["zmid"] == 0
+    assert mapa["layout"]["geo"]["fitbounds"] == "locations" and mapa["layout"]["geo"]["visible"] is False
+    assert "mapbox" not in json.dumps(mapa)
+    assert "Balance: %{z:,}" in traza["hovertemplate"] and "Excedentes" in traza["hovertemplate"]
+    causas = next(f for f in figuras if f["layout"]["title"]["text"] == "Faltantes por causa principal")
+    assert causas["layout"]["yaxis"]["title"]["text"] == "Pacientes mensuales"
+    assert causas["layout"]["yaxis"]["tickformat"] == ","
+    estados = at.dataframe[-1].value
+    assert len(estados) == 32 and "Balance (pacientes)" in estados.columns
+    assert [b.label for b in at.get("download_button")][-2:] == ["⬇️ Descargar CSV", "⬇️ Descargar Excel"]
+
+
+def test_el_interruptor_suma_las_ooad_en_captura(datos):
+    at = _abrir(datos, "admin", PANORAMA)
+    antes = {m.label: m.value for m in at.metric}["Líneas"]
+    at.toggle(key="analisis_en_captura").set_value(True).run()
+    assert not at.exception
+    assert "más las líneas actuales de 10 OOAD/UMAE en captura" in textos(at)
+    assert {m.label: m.value for m in at.metric}["Líneas"] == "376" != antes
+
+
+def test_cruce_con_mapa_de_calor_y_detalle_de_una_celda(datos):
+    at = _abrir(datos, "analista", CRUCE)
+    texto = textos(at)
+    assert "Cruce por estado y especialidad" in texto and "Periodo" in texto and "Cubre 16 de 60" in texto
+    tabla = at.dataframe[0].value
+    assert tabla.columns[0] == "Estado" and tabla.columns[-1] == "Total" and tabla.iloc[-1, 0] == "Total"
+    calor = _figuras(at)[0]
+    traza = calor["data"][0]
+    assert traza["type"] == "heatmap" and traza["zmid"] == 0 and traza["colorscale"]
+    assert "Estado: %{y}" in traza["hovertemplate"] and "%{z:,}" in traza["hovertemplate"]
+    assert calor["layout"]["xaxis"]["title"]["text"] == "Especialidad Troncal"
+    assert calor["layout"]["yaxis"]["title"]["text"] == "Estado"
+    assert set(traza["y"]) <= set(tabla["Estado"])
+
+    # Drill-down: the lines behind Baja California Sur × its first specialty.
+    at.selectbox(key="cruce_sel_fila").select("03").run()  # options are keys shown by their label
+    columna = at.selectbox(key="cruce_sel_columna")
+    claves = pd.read_csv(CATALOGO / "especialidades.csv", dtype=str)["clave"]
+    columna.select(next(k for k in claves if columna.format_func(k) == columna.options[0])).run()
+    assert not at.exception
+    detalle = at.dataframe[-1].value
+    assert len(detalle) >= 1 and set(detalle["Estado"]) == {"Baja California Sur"}
+    assert {"Unidad Médica", "Producto", "Pacientes Mensuales", "Eventos Mensuales"} <= set(detalle.columns)
+
+
+def test_cruce_cambia_de_dimension_medida_y_filtro(datos):
+    at = _abrir(datos, "admin", CRUCE)
+    at.selectbox(key="cruce_filas").select("causa").run()
+    at.selectbox(key="cruce_columnas").select("ambito").run()
+    at.radio(key="cruce_medida").set_value("eventos").run()
+    assert not at.exception
+    tabla = at.dataframe[0].value
+    assert tabla.columns[0] == "Causa Principal"
+    assert set(tabla.columns[1:]) == {"Ambulatorio", "Hospitalario", "Total"}
+    assert "Sin causa (Excedentes)" in set(tabla["Causa Principal"])
+    at.multiselect(key="cruce_f_causas").select("Falta de Equipo").run()
+    causas = set(at.dataframe[0].value["Causa Principal"])
+    assert causas == {"Falta de Equipo", "Sin causa (Excedentes)", "Total"}
+    assert "eventos mensuales" in _figuras(at)[0]["data"][0]["hovertemplate"]
+
+
+def _descargas(at) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+def test_tablero_descarga_la_tabla_que_muestra(datos):
+    at = abrir_app(datos)
+    assert not at.exception
+    assert {"⬇️ Descargar CSV", "⬇️ Descargar Excel"} <= set(_descargas(at))
+
+
+def test_capturista_descarga_sus_lineas_desde_el_paso3(datos):
+    at = _abrir(datos, "chihuahua", "pages/paso3_unidad.py")
+    assert any(e.label == "Descargar las líneas guardadas de su OOAD/UMAE" for e in at.expander)
+    assert {"⬇️ Descargar CSV", "⬇️ Descargar Excel"} <= set(_descargas(at))
