@@ -98,7 +98,10 @@ mapa = go.Figure(go.Choropleth(
 mapa.update_geos(fitbounds="locations", visible=False)
 mapa.update_layout(title="Excedentes − Faltantes por estado (azul: sobra capacidad; rojo: falta)",
                    height=520, margin={"t": 50, "l": 0, "r": 0, "b": 0})
-st.plotly_chart(mapa, key="panorama_mapa")
+# plotly.js fetches a world topojson from cdn.plot.ly for any choropleth, even with the base map hidden,
+# and draws nothing offline: an empty topology (a data: URL) stands in for it; the states are the GeoJSON.
+st.plotly_chart(mapa, key="panorama_mapa",
+                config={"topojsonURL": 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'})
 tabla_est = analisis.tabla_estados(est)
 st.dataframe(tabla_est, hide_index=True, column_config={c: NUMERO for c in tabla_est.columns[2:]})
 
