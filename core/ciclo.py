@@ -93,9 +93,17 @@ def periodo_actual(store: Store) -> Periodo | None:
 
 
 def crear_periodo(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:
-    """Admins create periods; `cuenta=None` is the installer creating the demo period."""
-    if cuenta is not None:
-        permisos.exigir_division(cuenta, admin=True)
+    """Admins create periods (the Periodos page)."""
+    cuenta = permisos.exigir_division(cuenta, admin=True)
+    return _crear_periodo(store, cuenta.usuario, anio, inicio, fin)
+
+
+def crear_periodo_sistema(store: Store, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:
+    """The installer's demo period and the command line (server stopped); never a page."""
+    return _crear_periodo(store, None, anio, inicio, fin)
+
+
+def _crear_periodo(store: Store, usuario: str | None, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:
     if fin < inicio:
         raise ErrorDominio("La fecha de fin del periodo de registro no puede ser anterior a la de inicio.")
     with store.transaction() as tx:
@@ -103,7 +111,7 @@ def crear_periodo(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.dat
             raise ErrorDominio(f"El periodo {anio} ya existe.")
         tx.execute("INSERT INTO periodo (anio, inicio, fin) VALUES (?, ?, ?)", [anio, inicio, fin])
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario if cuenta else None, persona=None, accion="periodo creado",
+            tx, cuenta=usuario, persona=None, accion="periodo creado",
             anio=anio, despues={"inicio": inicio, "fin": fin},
         )
     return periodo(store, anio)

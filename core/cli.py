@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             store.close()
         elif args.orden == "periodo":
             store = instalacion.abrir(con_demo=False)
-            p = ciclo.crear_periodo(store, None, args.anio, _fecha(args.inicio), _fecha(args.fin))
+            p = ciclo.crear_periodo_sistema(store, args.anio, _fecha(args.inicio), _fecha(args.fin))
             store.close()
             print(f"Periodo {p.anio} creado: registro {p.describir_ventana()}.")
         elif args.orden == "primer-admin":

@@ -61,7 +61,7 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
     cuentas.crear(store, "analista", "Análisis (demo)", "analista", hash_=hash_demo)
 
     hoy = reloj.hoy()
-    periodo = ciclo.crear_periodo(store, None, hoy.year, hoy - dt.timedelta(days=30), hoy + dt.timedelta(days=45))
+    periodo = ciclo.crear_periodo_sistema(store, hoy.year, hoy - dt.timedelta(days=30), hoy + dt.timedelta(days=45))
     with store.transaction() as tx:
         tx.execute("INSERT OR REPLACE INTO ajuste VALUES ('demo', 'si')")
 

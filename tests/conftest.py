@@ -35,7 +35,7 @@ def _poblar(store: Store) -> Store:
     datos = catalogo.leer_directorio(CATALOGO_MINI)
     with store.transaction() as tx:
         catalogo.cargar(tx, datos)
-    ciclo.crear_periodo(store, None, ANIO, INICIO, FIN)
+    ciclo.crear_periodo_sistema(store, ANIO, INICIO, FIN)
     h = cuentas.hash_password(PASSWORD, costo=4)
     for ooad in ("chihuahua", "quintana-roo", "umae-hes-cmn-siglo-xxi"):
         cuentas.crear(store, ooad, f"Capturista {ooad}", "capturista", ooad, hash_=h)
