@@ -16,6 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -173,7 +174,7 @@ _INSTANTANEAS_MAX = 4
 class _Instantanea:
     tabla: pa.Table  # int32 codes for _CODIFICADAS (null: key missing from the catalog), quantities
     valores: dict[str, list]  # column -> key of each code
-    diccionarios: dict[str, pa.Table]  # column -> (codigo, clave), for joins in SQL
+    etiquetas: dict[str, list]  # column -> label of each code (catalog names at this generation)
 
     def codigo(self, columna: str, clave: str) -> int:
         try:
@@ -212,9 +213,13 @@ def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instanta
             valores[nombre] = dic.dictionary.to_pylist()
         else:
             columnas[nombre] = col.combine_chunks()
-    diccionarios = {c: pa.table({"codigo": pa.array(range(len(v)), pa.int32()), "clave": pa.array(v, pa.string())})
-                    for c, v in valores.items()}
-    inst = _Instantanea(pa.table(columnas), valores, diccionarios)
+    etiquetas = dict(valores)
+    for d in DIMENSIONES.values():
+        if d.etiqueta:
+            tabla, columna_clave, texto = d.etiqueta
+            nombres = dict(store.filas(f"SELECT l.{columna_clave}, {texto.format(t='l')} FROM {tabla} l"))
+            etiquetas[d.columna] = [nombres.get(v) for v in valores[d.columna]]
+    inst = _Instantanea(pa.table(columnas), valores, etiquetas)
     with _candado:
         propias = _instantaneas.setdefault(store, {})
         for viejo in [k for k in propias if k[:2] == clave[:2] or k[2] != clave[2]]:
@@ -226,18 +231,13 @@ def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instanta
 
 
 def _consultar(store: Store, inst: _Instantanea, sql: str, params: dict | None = None) -> pd.DataFrame:
-    """Run DuckDB SQL over the snapshot, visible as the table `sel`, with each code's key in the
-    tables `dic_<column>` (codigo, clave)."""
+    """Run DuckDB SQL over the snapshot, visible as the table `sel`."""
     with store.cursor() as cur:
         cur.register("sel", inst.tabla)
-        usados = [f"dic_{c}" for c in _CODIFICADAS if f"dic_{c} " in sql]
-        for nombre in usados:
-            cur.register(nombre, inst.diccionarios[nombre[4:]])
         try:
             return cur.sql(sql, params=params or {}).to_arrow_table().to_pandas()
         finally:
-            for nombre in ["sel", *usados]:
-                cur.unregister(nombre)
+            cur.unregister("sel")
 
 
 def _params(anio: int, incluir_en_captura: bool) -> dict:
@@ -347,26 +347,33 @@ def agregado(
     params = {"exc": inst.codigo("tipo", EXCEDENTE), "fal": inst.codigo("tipo", FALTANTE)}
     donde = (filtros or Filtros()).sql_codigos(inst, params)
     claves = ", ".join(f"{d.columna} AS k{i}" for i, d in enumerate(dims))
-    salida, uniones = [], []
-    for i, (n, d) in enumerate(zip(dimensiones, dims, strict=True)):
-        uniones.append(f"LEFT JOIN dic_{d.columna} d{i} ON d{i}.codigo = a.k{i}")
-        salida.append(f"coalesce(d{i}.clave, '') AS {n}_clave")
-        if d.etiqueta:
-            tabla, clave, texto = d.etiqueta
-            uniones.append(f"LEFT JOIN {tabla} l{i} ON l{i}.{clave} = d{i}.clave")
-            salida.append(f"coalesce({texto.format(t=f'l{i}')}, '{SIN_DATO}') AS {n}")
-        else:
-            salida.append(f"coalesce(d{i}.clave, '{SIN_DATO}') AS {n}")
-    df = _consultar(
+    crudo = _consultar(
         store, inst,
-        f"WITH agg AS (SELECT {claves},"
-        f" coalesce(sum({campo}) FILTER (WHERE tipo = $exc), 0)::BIGINT AS excedente,"
-        f" coalesce(sum({campo}) FILTER (WHERE tipo = $fal), 0)::BIGINT AS faltante, count(*)::BIGINT AS lineas"
+        # Grouping by the kind too (one plain sum) is cheaper over a million rows than two
+        # FILTERed sums; the small result is then folded into surplus and shortage.
+        f"WITH t AS MATERIALIZED (SELECT {claves}, tipo, sum({campo}) AS total, count(*) AS n"
         f" FROM sel WHERE {donde} GROUP BY ALL)"
-        f" SELECT {', '.join(salida)}, a.excedente, a.faltante, a.excedente - a.faltante AS balance, a.lineas"
-        f" FROM agg a {' '.join(uniones)} ORDER BY {', '.join(dimensiones)}",
+        " SELECT " + ", ".join(f"k{i}" for i in range(len(dims))) + ","
+        " coalesce(sum(total) FILTER (WHERE tipo = $exc), 0)::BIGINT AS excedente,"
+        " coalesce(sum(total) FILTER (WHERE tipo = $fal), 0)::BIGINT AS faltante, sum(n)::BIGINT AS lineas"
+        " FROM t GROUP BY ALL",
         params,
     )
+    # Codes become keys and labels by array lookups on the few hundred rows of the result.
+    datos = {}
+    for i, (n, d) in enumerate(zip(dimensiones, dims, strict=True)):
+        valores, etiquetas = inst.valores[d.columna], inst.etiquetas[d.columna]
+        pos = crudo[f"k{i}"].fillna(len(valores)).astype("int64").to_numpy()
+        datos[f"{n}_clave"] = np.array([*valores, None], dtype=object)[pos]
+        datos[n] = np.array([*etiquetas, None], dtype=object)[pos]
+    df = pd.DataFrame(datos)
+    for n in dimensiones:
+        df[f"{n}_clave"] = df[f"{n}_clave"].fillna("").astype("str")
+        df[n] = df[n].fillna(SIN_DATO).astype("str")
+    df["excedente"], df["faltante"], df["lineas"] = (crudo[c].astype("int64").to_numpy()
+                                                     for c in ("excedente", "faltante", "lineas"))
+    df["balance"] = df["excedente"] - df["faltante"]
+    df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True)
     columnas = [c for n in dimensiones for c in (f"{n}_clave", n)]
     return df[columnas + ["excedente", "faltante", "balance", "lineas"]]
 
@@ -535,9 +542,10 @@ def opciones_filtro(store: Store, cuenta: Cuenta | None) -> dict[str, list[tuple
 GEOJSON = Path(catalogo.CATALOGO_DIR) / "mexico_estados.geojson"
 # The property of each feature that holds the INEGI state code (same as estado.cve_ent).
 PROPIEDAD_CVE = "CVE_ENT"
-# 0.02° (about 2 km) is finer than a state-level map can show; rounding to it and dropping
-# repeated points cuts the shapes sent to the browser several times over.
-_PRECISION_MAPA = 50  # 1 / 0.02
+# 0.05° (about 5 km, one pixel of a national map on screen) is as fine as a state-level map can
+# show; rounding to it and dropping repeated points cuts the shapes sent to the browser from
+# 1.2 MB to about 0.2 MB, and plotly copies them on every draw.
+_PRECISION_MAPA = 20  # 1 / 0.05
 
 
 def _simplificar_anillo(anillo: list) -> list:
@@ -554,7 +562,9 @@ def _simplificar_anillo(anillo: list) -> list:
 
 
 @functools.lru_cache(maxsize=1)
-def _geojson_texto() -> str:
+def geojson_estados() -> dict:
+    """The shipped state shapes (simplified for a national map), keyed by INEGI code in
+    properties.CVE_ENT. Read once per process and shared: callers must not modify it."""
     datos = json.loads(GEOJSON.read_text(encoding="utf-8"))
     for f in datos["features"]:
         g = f["geometry"]
@@ -563,12 +573,7 @@ def _geojson_texto() -> str:
         elif g["type"] == "MultiPolygon":
             g["coordinates"] = [[_simplificar_anillo(r) for r in poli] for poli in g["coordinates"]]
         f["properties"] = {PROPIEDAD_CVE: f["properties"][PROPIEDAD_CVE], "NOM_ENT": f["properties"].get("NOM_ENT")}
-    return json.dumps(datos, separators=(",", ":"))
-
-
-def geojson_estados() -> dict:
-    """The shipped state shapes (simplified for a national map), keyed by INEGI code."""
-    return json.loads(_geojson_texto())
+    return datos
 
 
 # -- tables as shown (Spanish headers), also what the downloads contain -------------------------

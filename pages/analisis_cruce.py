@@ -87,12 +87,17 @@ if largo.empty:
     st.warning("No hay líneas con esta selección de datos y filtros.")
     st.stop()
 
-tabla = analisis.tabla_cruce(largo, filas, columnas, valor)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _vista(largo, filas: str, columnas: str, valor: str):
+    """The displayed table and heatmap matrix of a cached cross-tab (pivots cost on every rerun)."""
+    return analisis.tabla_cruce(largo, filas, columnas, valor), *analisis.matriz(largo, filas, columnas, valor)
+
+
+tabla, m, recortado = _vista(largo, filas, columnas, valor)
 st.subheader(f"{VALORES[valor]} · {nombre_medida} · {titulo[filas]} × {titulo[columnas]}")
 st.dataframe(tabla, hide_index=True, key="cruce_tabla", height=min(38 + 35 * len(tabla), 560),
              column_config={c: st.column_config.NumberColumn(format="localized") for c in tabla.columns[1:]})
 
-m, recortado = analisis.matriz(largo, filas, columnas, valor)
 limite = max(1, int(m.abs().to_numpy().max()))
 escala = {"balance": "RdBu", "excedente": "Blues", "faltante": "Reds"}[valor]
 mapa_calor = go.Heatmap(
@@ -115,10 +120,10 @@ if recortado:
                "la tabla y las descargas tienen todas.")
 
 descargas.botones({
-    "Balance": analisis.tabla_cruce(largo, filas, columnas, "balance"),
-    "Excedente": analisis.tabla_cruce(largo, filas, columnas, "excedente"),
-    "Faltante": analisis.tabla_cruce(largo, filas, columnas, "faltante"),
-    "Detalle por celda": analisis.tabla_larga(largo, filas, columnas, medida),
+    "Balance": lambda: analisis.tabla_cruce(largo, filas, columnas, "balance"),
+    "Excedente": lambda: analisis.tabla_cruce(largo, filas, columnas, "excedente"),
+    "Faltante": lambda: analisis.tabla_cruce(largo, filas, columnas, "faltante"),
+    "Detalle por celda": lambda: analisis.tabla_larga(largo, filas, columnas, medida),
 }, f"cruce {filas} {columnas} {medida}", anio, key="cruce_descargas")
 
 st.subheader("Líneas detrás de una celda")

@@ -87,7 +87,7 @@ st.subheader("Balance por estado (pacientes mensuales)")
 est = pan.estados
 limite = max(1, int(est["balance"].abs().max()))
 mapa = go.Figure(go.Choropleth(
-    geojson=analisis.geojson_estados(), featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
+    featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
     locations=est["cve_ent"], z=est["balance"], zmid=0, zmin=-limite, zmax=limite, colorscale="RdBu",
     marker_line_color="#ffffff", marker_line_width=0.5,
     customdata=est[["estado", "excedente", "faltante", "lineas"]],
@@ -95,13 +95,14 @@ mapa = go.Figure(go.Choropleth(
     hovertemplate="<b>%{customdata[0]}</b><br>Excedentes: %{customdata[1]:,} pacientes<br>"
                   "Faltantes: %{customdata[2]:,} pacientes<br>Balance: %{z:,}<br>Líneas: %{customdata[3]:,}<extra></extra>",
 ))
-mapa.update_geos(fitbounds="locations", visible=False)
+mapa.update_geos(fitbounds="locations", visible=False)  # no basemap, no tile server: works offline
 mapa.update_layout(title="Excedentes − Faltantes por estado (azul: sobra capacidad; rojo: falta)",
                    height=520, margin={"t": 50, "l": 0, "r": 0, "b": 0})
-# plotly.js fetches a world topojson from cdn.plot.ly for any choropleth, even with the base map hidden,
-# and draws nothing offline: an empty topology (a data: URL) stands in for it; the states are the GeoJSON.
-st.plotly_chart(mapa, key="panorama_mapa",
-                config={"topojsonURL": 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'})
+# The shapes go in last, into the plain spec: plotly copies a figure's data on every check, and
+# the shipped GeoJSON is most of this page's weight.
+espec_mapa = mapa.to_dict()
+espec_mapa["data"][0]["geojson"] = analisis.geojson_estados()
+st.plotly_chart(espec_mapa, key="panorama_mapa")
 tabla_est = analisis.tabla_estados(est)
 st.dataframe(tabla_est, hide_index=True, column_config={c: NUMERO for c in tabla_est.columns[2:]})
 

@@ -13,30 +13,38 @@ _CSV = "text/csv"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def botones(tablas: dict[str, pd.DataFrame], base: str, anio: int, key: str) -> None:
+def botones(tablas: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]], base: str, anio: int, key: str) -> None:
     """One CSV button per table (a CSV holds one table) and one Excel button with a sheet each.
 
-    `tablas` maps the sheet name to the frame exactly as shown (filters applied, Spanish headers);
-    `base` names the files, with the period appended: "cruce" + 2026 -> cruce_2026.xlsx.
+    `tablas` maps the sheet name to the frame exactly as shown (filters applied, Spanish headers),
+    or to a function returning it, called only when a button is clicked; `base` names the files,
+    with the period appended: "cruce" + 2026 -> cruce_2026.xlsx.
     """
     tablas = {nombre: df for nombre, df in tablas.items() if df is not None}
     if not tablas:
         return
+
+    def marco(t) -> pd.DataFrame:
+        return t() if callable(t) else t
+
+    def vacia(t) -> bool:
+        return not callable(t) and t.empty
+
     varias = len(tablas) > 1
     fila = st.container(horizontal=True, gap="small")
     for i, (nombre, df) in enumerate(tablas.items()):
         archivo = base if not varias else f"{base} {nombre}"
         fila.download_button(
             f"⬇️ CSV · {nombre}" if varias else "⬇️ Descargar CSV",
-            data=lambda df=df: exportar.csv_bytes(df),
+            data=lambda df=df: exportar.csv_bytes(marco(df)),
             file_name=exportar.nombre_archivo(archivo, anio, "csv"), mime=_CSV,
-            key=f"{key}_csv_{i}", on_click="ignore", disabled=df.empty,
+            key=f"{key}_csv_{i}", on_click="ignore", disabled=vacia(df),
         )
     fila.download_button(
         "⬇️ Descargar Excel",
-        data=lambda: exportar.xlsx_bytes(tablas),
+        data=lambda: exportar.xlsx_bytes({nombre: marco(t) for nombre, t in tablas.items()}),
         file_name=exportar.nombre_archivo(base, anio, "xlsx"), mime=_XLSX,
-        key=f"{key}_xlsx", on_click="ignore", disabled=all(df.empty for df in tablas.values()),
+        key=f"{key}_xlsx", on_click="ignore", disabled=all(vacia(t) for t in tablas.values()),
         help="Un archivo .xlsx con una hoja por tabla." if varias else None,
     )
 
