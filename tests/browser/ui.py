@@ -344,3 +344,74 @@ def elegir_en_celda(grid: Locator, fila: int, columna: int, opcion: str) -> None
     expect(page.get_by_role("option", name=opcion, exact=True)).to_be_hidden()
     expect(objetivo).to_have_text(opcion)
     esperar_ejecucion(page)
+
+
+# -- the division's screens ---------------------------------------------------------------------
+def entrar_division(page: Page, usuario: str, password: str = "demo") -> None:
+    """Paso 1 for the division's accounts (admin, analista): listed after the OOAD/UMAE, no person."""
+    menu(page, "Paso 1 · Acceso")
+    lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
+    esperar_ejecucion(page, 0)
+    lista.click()
+    lista.press_sequentially(usuario)
+    page.get_by_role("option", name=re.compile(rf"^División — .* \({re.escape(usuario)}\)$")).click()
+    page.get_by_label("Contraseña").fill(password)
+    boton(page, "Entrar").click()
+    ver(page, re.compile(r"^Sesión iniciada"))
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"({usuario})")
+
+
+def campo(contenedor: Page | Locator, tipo: str, etiqueta: str) -> Locator:
+    """The widget of a Streamlit element type ("stDateInput", "stMultiSelect"…) whose label is `etiqueta`
+    (labels repeat across forms: pass the form as `contenedor`)."""
+    pagina = contenedor if isinstance(contenedor, Page) else contenedor.page
+    etiquetas = contenedor.get_by_test_id(tipo).filter(
+        has=pagina.get_by_test_id("stWidgetLabel").filter(has_text=re.compile(rf"^\s*{re.escape(etiqueta)}\s*$")))
+    expect(etiquetas).to_have_count(1)
+    return etiquetas
+
+
+def escribir_fecha(contenedor: Page | Locator, etiqueta: str, fecha) -> None:
+    """A date input (segments día / mes / año, format DD/MM/YYYY): click the day and type the digits;
+    each segment moves on by itself once full. Checked through the hidden ISO value it keeps."""
+    caja = campo(contenedor, "stDateInput", etiqueta)
+    caja.get_by_role("spinbutton").first.click()
+    caja.page.keyboard.type(fecha.strftime("%d%m%Y"))
+    caja.page.keyboard.press("Tab")
+    expect(caja.locator("input[type=date]")).to_have_value(fecha.isoformat())
+
+
+def elegir_varios(page: Page, etiqueta: str, opciones: list[str]) -> None:
+    """A multiselect: type each option's text and click it in the list (every pick reruns the page)."""
+    caja = campo(page, "stMultiSelect", etiqueta)
+    for opcion in opciones:
+        entrada = caja.locator("input")
+        entrada.click()
+        entrada.fill(opcion)
+        page.get_by_role("option", name=opcion, exact=True).click()
+        esperar_ejecucion(page)
+        expect(caja).to_contain_text(opcion)
+    page.keyboard.press("Escape")
+
+
+def elegir_opcion(page: Page, etiqueta: str, opcion: str, contenedor: Page | Locator | None = None) -> None:
+    """A selectbox: open it, type to filter, click the option; checked through the value it shows."""
+    caja = campo(contenedor or page, "stSelectbox", etiqueta)
+    entrada = caja.get_by_role("combobox")
+    esperar_ejecucion(page, 0)
+    entrada.click()
+    entrada.fill(opcion)
+    page.get_by_role("option", name=opcion, exact=True).click()
+    expect(entrada).to_have_value(opcion)  # react-select keeps the label in its input
+    esperar_ejecucion(page)
+
+
+def descargar(page: Page, nombre: str | re.Pattern, contenedor: Page | Locator | None = None) -> tuple[str, bytes]:
+    """Click a download button and return (file name, bytes) of what the browser received."""
+    with page.expect_download() as descarga:
+        boton(contenedor or page, nombre).click()
+    d = descarga.value
+    ruta = d.path()
+    assert ruta is not None, f"La descarga de «{nombre}» falló: {d.failure()}"
+    with open(ruta, "rb") as f:
+        return d.suggested_filename, f.read()
