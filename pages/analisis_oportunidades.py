@@ -1,53 +1,15 @@
 """Oportunidades de intercambio: ranked pairs, the optimal allocation, its Sankey and what is left."""
 
-import pyarrow as pa
 import streamlit as st
 
-from core import analisis, auditoria, ciclo, instalacion, intercambio, permisos
+from core import auditoria, instalacion, permisos
 from core.errors import ErrorDominio
-from core.intercambio import Filtros
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components import vistas_analisis as vistas
 
 TODOS = "Todos"
 LIMITES = (100, 500, 1_000, 5_000)
-
-
-# Results are cached as shared objects (st.cache_resource): a cache_data hit would unpickle the
-# frames and rebuild the plotly figure on every rerun, the slowest part of this page. Nothing
-# below mutates them. Keys carry the audit generation, so any write recomputes them; the
-# account's access is checked before every call.
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _lineas(ruta: str, anio: int, incluir: bool, generacion: int, _cuenta):
-    """Lines, the coverage sentence and the filter choices of one period's selection."""
-    store = ctx.store()
-    df = intercambio.lineas(store, _cuenta, anio, incluir_en_captura=incluir)
-    cob = analisis.describir_cobertura(analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir))
-    grupos = intercambio.opciones_grupo(df)
-    especialidades = {g: intercambio.opciones_especialidad(df, g) for g in [None, *grupos]}
-    return df, cob, grupos, especialidades
-
-
-@st.cache_resource(max_entries=32, show_spinner="Calculando la asignación óptima…")
-def _calculo(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
-    df = _lineas(ruta, anio, incluir, generacion, _cuenta)[0]
-    f = Filtros(*filtros)
-    propuestas = intercambio.oportunidades(df, f, limite=limite)
-    asig = intercambio.asignar(df, f)
-    estados = intercambio.sankey_estados(asig.flujos)
-    tablas = {
-        "Propuestas": intercambio.para_mostrar(propuestas.tabla, intercambio.COLUMNAS_OPORTUNIDADES),
-        "Asignación": intercambio.para_mostrar(asig.flujos, intercambio.COLUMNAS_FLUJOS),
-        "Entre estados": intercambio.para_mostrar(estados, intercambio.COLUMNAS_ESTADOS),
-        "Sin cubrir": intercambio.para_mostrar(asig.sin_cubrir, intercambio.COLUMNAS_SIN_CUBRIR),
-    }
-    # Arrow tables for display: st.dataframe then skips converting the frames on every rerun.
-    vistas = {n: pa.Table.from_pandas(t, preserve_index=False) for n, t in tablas.items()}
-    numeros = {c: st.column_config.NumberColumn(format="localized")
-               for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
-    figura = intercambio.figura_sankey(estados, anio) if len(estados) else None
-    return propuestas.total, asig, tablas, vistas, numeros, figura
-
 
 store = ctx.store()
 cuenta = ctx.cuenta()
@@ -59,16 +21,16 @@ except ErrorDominio as exc:
     ctx.mostrar_error(exc)
     st.stop()
 
-periodos = [p.anio for p in ciclo.periodos(store)]
+ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
+periodos, actual = vistas.periodos(ruta, generacion)
 if not periodos:
     st.warning("Todavía no hay ningún periodo de captura.")
     st.stop()
-actual = ctx.periodo()
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-anio = c1.selectbox("Periodo", periodos, index=periodos.index(actual.anio) if actual else 0, key="oport_periodo")
+anio = c1.selectbox("Periodo", periodos, index=actual, key="oport_periodo")
 incluir = c2.toggle("Incluir OOAD/UMAE en captura (líneas actuales, aún sin finalizar)", key="oport_en_captura")
-ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
-lineas, cobertura, grupos, por_grupo = _lineas(ruta, anio, incluir, generacion, cuenta)
+# The account was checked above; results are shared objects keyed by the audit generation.
+lineas, cobertura, grupos, por_grupo = vistas.lineas_intercambio(ruta, anio, incluir, generacion, cuenta)
 st.caption(cobertura)
 
 with st.expander("Cómo se calculan las oportunidades y la asignación"):
@@ -105,7 +67,8 @@ limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lamb
 
 filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)
 try:
-    total_pares, asig, tablas, vistas, numeros, figura = _calculo(ruta, anio, incluir, generacion, filtros, limite, cuenta)
+    total_pares, asig, tablas, tablas_arrow, numeros, figura = vistas.calculo_intercambio(
+        ruta, anio, incluir, generacion, filtros, limite, cuenta)
 except ErrorDominio as exc:
     ctx.mostrar_error(exc)
     st.stop()
@@ -128,12 +91,12 @@ st.subheader("Propuestas de intercambio")
 mostradas = len(tablas["Propuestas"])
 st.caption(f"Las {mostradas:,} mejores de {total_pares:,} pares posibles, por pacientes que podrían cubrirse "
            "y luego por distancia." if total_pares > mostradas else f"{total_pares:,} pares posibles.")
-st.dataframe(vistas["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")
 
 st.subheader("Asignación óptima")
 st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
-st.dataframe(vistas["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")
 
 st.subheader("Pacientes asignados entre estados")
@@ -141,9 +104,9 @@ if figura is None:
     st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
 else:
     st.plotly_chart(figura, width="stretch", config={"displaylogo": False})
-    st.dataframe(vistas["Entre estados"], hide_index=True, width="stretch", column_config=numeros,
+    st.dataframe(tablas_arrow["Entre estados"], hide_index=True, width="stretch", column_config=numeros,
                  height=min(38 + 35 * len(tablas["Entre estados"]), 360))
 
 st.subheader("Faltante sin cubrir y por qué")
-st.dataframe(vistas["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros,
+st.dataframe(tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros,
              placeholder="")
