@@ -61,7 +61,10 @@ _tabla("Faltantes por causa")
 _tabla("Ámbito")
 
 st.subheader("Balance por estado (pacientes mensuales)")
-st.plotly_chart(figuras["mapa"], key="panorama_mapa")
+# plotly.js fetches a world topojson from cdn.plot.ly for any choropleth, even with the base map hidden,
+# and draws no state without it (offline): an empty topology (a data: URL) stands in for it.
+st.plotly_chart(figuras["mapa"], key="panorama_mapa",
+                config={"topojsonURL": 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'})
 _tabla("Por estado")
 
 st.markdown("**Descargar las tablas de esta página**")
