@@ -1,6 +1,8 @@
 """Cruce por estado y especialidad: surplus against shortage in a table and a heatmap, with the
 lines behind any cell."""
 
+import dataclasses
+
 import streamlit as st
 
 from core import analisis, auditoria, instalacion
@@ -61,7 +63,7 @@ with st.expander("Filtros", expanded=False):
     )
     st.caption("La causa solo filtra los Faltantes: los Excedentes no tienen causa y se cuentan siempre.")
 
-clave = (RUTA, cuenta.usuario, anio, en_captura, generacion, filas, columnas, medida, filtros)
+clave = (RUTA, cuenta.usuario, anio, en_captura, generacion, filas, columnas, medida, dataclasses.astuple(filtros))
 vista = vistas.vista_cruce(clave, valor, cuenta)
 nombre_medida = analisis.MEDIDAS[medida].lower()
 if vista is None:
@@ -84,33 +86,4 @@ descargas.botones({
 }, f"cruce {filas} {columnas} {medida}", anio, key="cruce_descargas")
 
 
-@st.fragment
-def _lineas_de_una_celda() -> None:
-    """Choosing a cell reruns only this part: the table and heatmap above are not sent again."""
-    st.subheader("Líneas detrás de una celda")
-    etiqueta_fila = dict(zip(largo[f"{filas}_clave"], largo[filas], strict=False))
-    s1, s2 = st.columns(2)
-    clave_fila = s1.selectbox(titulo[filas], list(etiqueta_fila), format_func=etiqueta_fila.get, index=None,
-                              placeholder="Elija la fila", key="cruce_sel_fila")
-    if clave_fila is None:
-        st.caption("Elija una fila y una columna para ver las líneas (unidad, producto, cantidades) que suman esa celda.")
-        return
-    de_fila = largo[largo[f"{filas}_clave"] == clave_fila]
-    etiqueta_col = dict(zip(de_fila[f"{columnas}_clave"], de_fila[columnas], strict=False))
-    clave_col = s2.selectbox(titulo[columnas], list(etiqueta_col), format_func=etiqueta_col.get, index=None,
-                             placeholder="Elija la columna", key="cruce_sel_columna")
-    if clave_col is None:
-        return
-    celda = de_fila[de_fila[f"{columnas}_clave"] == clave_col].iloc[0]
-    st.markdown(f"**{etiqueta_fila[clave_fila]} × {etiqueta_col[clave_col]}** · Excedente {int(celda['excedente']):,} · "
-                f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} {nombre_medida} · "
-                f"{int(celda['lineas']):,} línea(s)")
-    detalle, detalle_arrow = vistas.detalle(clave, ((filas, clave_fila), (columnas, clave_col)), cuenta)
-    st.dataframe(detalle_arrow, hide_index=True, key="cruce_detalle", placeholder="",
-                 column_config={c: vistas.NUMERO for c in ("Eventos Mensuales", "Pacientes Mensuales")})
-    descargas.botones({"Líneas de la celda": detalle},
-                      f"cruce lineas {etiqueta_fila[clave_fila]} {etiqueta_col[clave_col]}", anio,
-                      key="cruce_detalle_descargas")
-
-
-_lineas_de_una_celda()
+vistas.lineas_de_una_celda(clave, cuenta)

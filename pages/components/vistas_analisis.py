@@ -16,6 +16,7 @@ import streamlit as st
 from core import analisis, ciclo, intercambio
 from core.intercambio import Filtros
 from pages.components import contexto as ctx
+from pages.components import descargas
 
 NUMERO = st.column_config.NumberColumn(format="localized")
 
@@ -113,9 +114,9 @@ def opciones_filtro(ruta: str, usuario: str, generacion: int, _cuenta):
 @st.cache_resource(max_entries=64, show_spinner="Calculando el cruce…")
 def cruce(clave: tuple, _cuenta):
     """The long cross-tab; `clave` = (ruta, usuario, anio, en_captura, generacion, filas,
-    columnas, medida, filtros)."""
+    columnas, medida, the analisis.Filtros as a plain tuple: cheaper to hash on every run)."""
     _, _, anio, en_captura, _, filas, columnas, medida, filtros = clave
-    return analisis.cruce(ctx.store(), _cuenta, anio, filas, columnas, medida, filtros,
+    return analisis.cruce(ctx.store(), _cuenta, anio, filas, columnas, medida, analisis.Filtros(*filtros),
                           incluir_en_captura=en_captura)
 
 
@@ -133,6 +134,49 @@ def vista_cruce(clave: tuple, valor: str, _cuenta):
     m, recortado = analisis.matriz(largo, filas, columnas, valor)
     return (flecha(tabla), len(tabla), {c: NUMERO for c in tabla.columns[1:]},
             _figura_calor(m, filas, columnas, medida, valor), m.shape, recortado)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def etiquetas_celda(clave: tuple, _cuenta, clave_fila: str | None = None) -> dict[str, str]:
+    """Key -> label of the cross-tab's rows, or of the columns that have lines in one row."""
+    largo = cruce(clave, _cuenta)
+    filas, columnas = clave[5:7]
+    if clave_fila is None:
+        return dict(zip(largo[f"{filas}_clave"], largo[filas], strict=False))
+    de_fila = largo[largo[f"{filas}_clave"] == clave_fila]
+    return dict(zip(de_fila[f"{columnas}_clave"], de_fila[columnas], strict=False))
+
+
+@st.fragment
+def lineas_de_una_celda(clave: tuple, cuenta) -> None:
+    """«Líneas detrás de una celda». Choosing a cell reruns only this fragment: the cross-tab's
+    table and heatmap above are not sent again."""
+    _, _, anio, _, _, filas, columnas, medida, _ = clave
+    titulo = {d: analisis.DIMENSIONES[d].titulo for d in (filas, columnas)}
+    st.subheader("Líneas detrás de una celda")
+    etiqueta_fila = etiquetas_celda(clave, cuenta)
+    s1, s2 = st.columns(2)
+    clave_fila = s1.selectbox(titulo[filas], list(etiqueta_fila), format_func=etiqueta_fila.get, index=None,
+                              placeholder="Elija la fila", key="cruce_sel_fila")
+    if clave_fila is None:
+        st.caption("Elija una fila y una columna para ver las líneas (unidad, producto, cantidades) que suman esa celda.")
+        return
+    etiqueta_col = etiquetas_celda(clave, cuenta, clave_fila)
+    clave_col = s2.selectbox(titulo[columnas], list(etiqueta_col), format_func=etiqueta_col.get, index=None,
+                             placeholder="Elija la columna", key="cruce_sel_columna")
+    if clave_col is None:
+        return
+    largo = cruce(clave, cuenta)
+    celda = largo[(largo[f"{filas}_clave"] == clave_fila) & (largo[f"{columnas}_clave"] == clave_col)].iloc[0]
+    st.markdown(f"**{etiqueta_fila[clave_fila]} × {etiqueta_col[clave_col]}** · Excedente {int(celda['excedente']):,} · "
+                f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} "
+                f"{analisis.MEDIDAS[medida].lower()} · {int(celda['lineas']):,} línea(s)")
+    tabla, tabla_arrow = detalle(clave, ((filas, clave_fila), (columnas, clave_col)), cuenta)
+    st.dataframe(tabla_arrow, hide_index=True, key="cruce_detalle", placeholder="",
+                 column_config={c: NUMERO for c in ("Eventos Mensuales", "Pacientes Mensuales")})
+    descargas.botones({"Líneas de la celda": tabla},
+                      f"cruce lineas {etiqueta_fila[clave_fila]} {etiqueta_col[clave_col]}", anio,
+                      key="cruce_detalle_descargas")
 
 
 def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.Figure:
@@ -161,7 +205,8 @@ def detalle(clave: tuple, seleccion: tuple, _cuenta):
     """The lines behind one cell, as a frame and as Arrow (a query over the whole selection:
     once per cell and generation)."""
     _, _, anio, en_captura, _, _, _, _, filtros = clave
-    df = analisis.detalle(ctx.store(), _cuenta, anio, dict(seleccion), filtros, incluir_en_captura=en_captura)
+    df = analisis.detalle(ctx.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros),
+                          incluir_en_captura=en_captura)
     return df, flecha(df)
 
 
