@@ -26,7 +26,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTOS = RAIZ / "test-artifacts"
 DOCS = RAIZ / "docs"
 # Screenshots that the README shows: copied to docs/ only when the whole browser run passed.
-PARA_DOCS = {"tablero.png": "tablero.png", "paso6.png": "paso6.png"}
+PARA_DOCS = {"tablero.png": "tablero.png", "paso6.png": "paso6.png",
+             "panorama.png": "panorama.png", "cruce.png": "cruce.png", "oportunidades.png": "oportunidades.png",
+             "admin_reaperturas.png": "admin_reaperturas.png"}
 PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
     PYTHON = Path(sys.executable)
