@@ -351,6 +351,8 @@ def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
     pos_d = {e: len(origenes) + k for k, e in enumerate(destinos)}
     fig = go.Figure(go.Sankey(
         valueformat=",d",
+        # Dark labels without the white halo the default theme draws: legible over grey links.
+        textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
         node={"label": etiquetas, "pad": 12, "thickness": 14,
               "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>"},
         link={
@@ -386,30 +388,33 @@ def _opciones(df: pd.DataFrame, clave: str, nombre: str) -> dict[str, str]:
 
 _SI_NO = {True: "Sí", False: "No"}
 
+# Column order: what ranks and decides a row (product, patients, km, the two units) comes first,
+# so the grid shows it without scrolling sideways; the context follows.
 COLUMNAS_OPORTUNIDADES = {
-    "producto": "Clave del producto", "producto_nombre": "Producto", "grupo_nombre": "Grupo de Servicio",
+    "producto_nombre": "Producto", "cubrible": "Pacientes que podrían cubrirse",
+    "km": "Distancia en línea recta (km)",
+    "faltante_unidad_nombre": "Unidad con faltante", "faltante_estado_nombre": "Estado (faltante)",
+    "excedente_unidad_nombre": "Unidad con excedente", "excedente_estado_nombre": "Estado (excedente)",
+    "faltante_pacientes": "Pacientes faltantes", "excedente_pacientes": "Pacientes excedentes",
+    "faltante_ambito": "Amb./Hosp. (faltante)", "excedente_ambito": "Amb./Hosp. (excedente)",
+    "remoto": "Atención a distancia",
+    "faltante_ooad_nombre": "OOAD/UMAE (faltante)", "excedente_ooad_nombre": "OOAD/UMAE (excedente)",
+    "producto": "Clave del producto", "grupo_nombre": "Grupo de Servicio",
     "especialidad_nombre": "Especialidad Troncal",
-    "faltante_unidad_nombre": "Unidad con faltante", "faltante_ooad_nombre": "OOAD/UMAE (faltante)",
-    "faltante_estado_nombre": "Estado (faltante)", "faltante_ambito": "Amb./Hosp. (faltante)",
-    "faltante_pacientes": "Pacientes faltantes",
-    "excedente_unidad_nombre": "Unidad con excedente", "excedente_ooad_nombre": "OOAD/UMAE (excedente)",
-    "excedente_estado_nombre": "Estado (excedente)", "excedente_ambito": "Amb./Hosp. (excedente)",
-    "excedente_pacientes": "Pacientes excedentes",
-    "km": "Distancia en línea recta (km)", "remoto": "Atención a distancia",
-    "cubrible": "Pacientes que podrían cubrirse",
 }
 COLUMNAS_FLUJOS = {
-    "de_unidad_nombre": "De la unidad (excedente)", "de_ooad_nombre": "OOAD/UMAE que ofrece",
-    "de_estado_nombre": "Estado que ofrece", "a_unidad_nombre": "A la unidad (faltante)",
-    "a_ooad_nombre": "OOAD/UMAE que recibe", "a_estado_nombre": "Estado que recibe",
-    "producto": "Clave del producto", "producto_nombre": "Producto", "pacientes": "Pacientes mensuales",
+    "producto_nombre": "Producto", "de_unidad_nombre": "De la unidad (excedente)",
+    "a_unidad_nombre": "A la unidad (faltante)", "pacientes": "Pacientes mensuales",
     "km": "Distancia en línea recta (km)", "remoto": "Atención a distancia", "paciente_km": "Pacientes-km",
+    "de_estado_nombre": "Estado que ofrece", "a_estado_nombre": "Estado que recibe",
+    "de_ooad_nombre": "OOAD/UMAE que ofrece", "a_ooad_nombre": "OOAD/UMAE que recibe",
+    "producto": "Clave del producto",
 }
 COLUMNAS_SIN_CUBRIR = {
-    "producto": "Clave del producto", "producto_nombre": "Producto", "grupo_nombre": "Grupo de Servicio",
-    "unidad_nombre": "Unidad Médica", "ooad_nombre": "OOAD/UMAE", "estado_nombre": "Estado",
-    "ambito": "Ambulatorio/Hospitalario", "causa": "Causa Principal", "pacientes": "Pacientes faltantes",
+    "producto_nombre": "Producto", "unidad_nombre": "Unidad Médica", "pacientes": "Pacientes faltantes",
     "cubiertos": "Pacientes cubiertos", "sin_cubrir": "Pacientes sin cubrir", "motivo": "Motivo",
+    "estado_nombre": "Estado", "ooad_nombre": "OOAD/UMAE", "ambito": "Ambulatorio/Hospitalario",
+    "causa": "Causa Principal", "producto": "Clave del producto", "grupo_nombre": "Grupo de Servicio",
 }
 COLUMNAS_ESTADOS = {"origen": "Estado que ofrece", "destino": "Estado que recibe", "pacientes": "Pacientes mensuales"}
 
