@@ -65,7 +65,8 @@ with st.sidebar:
         dias = periodo.dias_restantes()
         ventana = f"Registro {periodo.describir_ventana()}"
         st.caption(f"Captura del periodo {periodo.anio} · {ventana} · "
-                   + (f"quedan {dias:,} día(s)" if dias else "registro cerrado"))
+                   + (f"el registro inicia el {reloj.fecha(periodo.inicio)}" if reloj.hoy() < periodo.inicio
+                      else f"quedan {dias:,} día(s)" if dias else "registro cerrado"))
     st.page_link(publicas[0])
     if cuenta is None:
         st.page_link(publicas[1])

@@ -86,10 +86,17 @@ def periodo(store: Store, anio: int) -> Periodo:
 
 
 def periodo_actual(store: Store) -> Periodo | None:
-    """The newest period still open, else the newest one."""
-    todos = periodos(store)
+    """The newest open period whose registration has begun; else the next one to begin; else the
+    newest. Creating next year's period ahead of time must not move everyone to it before it opens."""
+    todos = periodos(store)  # newest first
+    hoy = reloj.hoy()
     abiertos = [p for p in todos if not p.cerrado]
-    return (abiertos or todos or [None])[0]
+    iniciados = [p for p in abiertos if p.inicio <= hoy]
+    if iniciados:
+        return iniciados[0]
+    if abiertos:
+        return min(abiertos, key=lambda p: p.inicio)
+    return (todos or [None])[0]
 
 
 def crear_periodo(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:

@@ -61,8 +61,11 @@ km_max = f3.number_input("Distancia máxima en línea recta (km)", min_value=0, 
                          placeholder="Sin límite", key="oport_km")
 g1, g2, g3, g4 = st.columns(4)
 mismo_estado = g1.checkbox("Solo dentro del mismo estado", key="oport_mismo_estado")
-misma_modalidad = g2.checkbox("Misma modalidad (Ambulatorio/Hospitalario)", key="oport_modalidad")
-remoto = g3.checkbox("Permitir atención a distancia (productos remotos a 0 km)", key="oport_remoto")
+misma_modalidad = g2.checkbox("Misma modalidad", key="oport_modalidad",
+                              help="Ambulatorio solo con Ambulatorio y Hospitalario solo con Hospitalario.")
+remoto = g3.checkbox("Atención a distancia (0 km)", key="oport_remoto",
+                     help="Los productos que pueden atenderse por videollamada (consulta de seguimiento, "
+                          "como el piloto de Quintana Roo) se asignan sin importar la distancia.")
 limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lambda n: f"{n:,}", key="oport_limite")
 
 filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)

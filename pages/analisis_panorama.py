@@ -39,7 +39,7 @@ if pan.lineas == 0:
 
 exc, fal = pan.por_tipo.set_index("tipo").loc[analisis.EXCEDENTE], pan.por_tipo.set_index("tipo").loc[analisis.FALTANTE]
 m = st.columns(6)
-m[0].metric("Unidades Médicas que reportan", f"{pan.unidades:,}")
+m[0].metric("Unidades que reportan", f"{pan.unidades:,}", help="Unidades Médicas con al menos una línea")
 m[1].metric("OOAD/UMAE que reportan", f"{pan.ooad_umae:,}")
 m[2].metric("Líneas", f"{pan.lineas:,}")
 m[3].metric("Pacientes excedentes (mes)", f"{int(exc['pacientes']):,}")

@@ -68,7 +68,7 @@ def _figura_mapa(est) -> go.Figure:
         # again costs its small data only.
         geojson=analisis.geojson_estados(), featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
         locations=est["cve_ent"].tolist(), z=est["balance"], zmid=0, zmin=-limite, zmax=limite,
-        colorscale="RdBu", marker_line_color="#ffffff", marker_line_width=0.5,
+        colorscale="RdBu", marker_line_color="#9aa0a6", marker_line_width=0.6,
         text=est["estado"].tolist(), customdata=est[["excedente", "faltante", "lineas"]],
         colorbar={"title": {"text": "Balance"}, "tickformat": ","},
         hovertemplate="<b>%{text}</b><br>Excedentes: %{customdata[0]:,} pacientes<br>"

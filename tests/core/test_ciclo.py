@@ -135,3 +135,14 @@ def test_dias_restantes():
     assert p.dias_restantes(dt.date(2026, 6, 15)) == 16
     assert p.dias_restantes(dt.date(2026, 5, 1)) == 30
     assert p.dias_restantes(dt.date(2026, 7, 1)) == 0
+
+
+def test_periodo_actual_no_salta_a_un_periodo_que_aun_no_abre(store, cuenta):
+    admin = cuenta("admin")
+    ciclo.crear_periodo(store, admin, 2027, dt.date(2027, 6, 1), dt.date(2027, 6, 30))
+    assert ciclo.periodo_actual(store).anio == 2026  # next year's window has not begun
+    reloj.fijar(dt.datetime(2027, 6, 2, 9, 0))
+    assert ciclo.periodo_actual(store).anio == 2027
+    reloj.fijar(dt.datetime(2026, 7, 15, 9, 0))
+    ciclo.cerrar_periodo(store, admin, 2026)
+    assert ciclo.periodo_actual(store).anio == 2027  # the next one to open, once 2026 is closed
