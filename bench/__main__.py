@@ -62,6 +62,10 @@ def _apptest_ms(pagina: str, estado: dict, n: int = 15) -> tuple[float, float]:
 
 
 def main() -> None:
+    # Cached page functions called outside a Streamlit run warn once per call; the table is the output.
+    from streamlit import logger
+
+    logger.set_log_level("error")
     tmp = Path(tempfile.mkdtemp(prefix="eyf-bench-"))
     os.environ["EYF_DATA_DIR"] = str(tmp)
     os.environ.setdefault("EYF_COOKIE_KEY", "b" * 64)
