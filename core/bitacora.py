@@ -7,6 +7,7 @@ updates or deletes them (tests/core/test_administracion.py scans the sources for
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,46 @@ from core.texto import normalizar
 LIMITE = 10_000
 
 COLUMNAS = ("Fecha y hora", "Cuenta", "Persona", "Acción", "Periodo", "OOAD/UMAE", "Unidad Médica", "Objeto",
-            "Antes", "Después")
+            "Cambio", "Antes", "Después")
+
+
+def describir_cambio(antes: str | None, despues: str | None) -> str:
+    """The before/after JSON as a person reads it: only what changed, «campo: antes → después»."""
+    def leer(texto):
+        if not texto:
+            return None
+        try:
+            return json.loads(texto)
+        except ValueError:
+            return texto
+
+    a, d = leer(antes), leer(despues)
+    if not isinstance(a, dict) or not isinstance(d, dict):
+        if a is None and d is None:
+            return ""
+        if a is None:
+            return _valores(d)
+        if d is None:
+            return "Quitado: " + _valores(a)
+        return f"{_valor(a)} → {_valor(d)}"
+    claves = [k for k in dict.fromkeys([*a, *d]) if a.get(k) != d.get(k)]
+    return "; ".join(f"{k}: {_valor(a.get(k))} → {_valor(d.get(k))}" for k in claves) or "sin cambios"
+
+
+def _valor(v) -> str:
+    if v is None or v == "":
+        return "—"
+    if isinstance(v, bool):
+        return "sí" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _valores(v) -> str:
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_valor(x)}" for k, x in v.items() if x not in (None, ""))
+    return _valor(v)
 
 
 def _inicio_del_dia(d: dt.date) -> dt.datetime:
@@ -88,6 +128,7 @@ def consultar(
         + _DESDE + f" WHERE {donde} ORDER BY a.id DESC LIMIT ?",
         [*params, int(limite)],
     )
+    df["Cambio"] = [describir_cambio(a, d) for a, d in zip(df["Antes"], df["Después"], strict=True)]
     return df[list(COLUMNAS)]
 
 

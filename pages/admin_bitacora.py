@@ -46,5 +46,10 @@ else:
 if tabla.empty:
     st.info("Ningún registro coincide con los filtros.")
 else:
-    st.dataframe(tabla, hide_index=True, width="stretch", key="bit_tabla")
+    st.dataframe(tabla, hide_index=True, width="stretch", key="bit_tabla", column_config={
+        "Persona": st.column_config.TextColumn(width="medium"),
+        "Cambio": st.column_config.TextColumn(width="large", help="Solo lo que cambió: campo: antes → después"),
+        "Antes": st.column_config.TextColumn(width="small", help="Registro completo (JSON)"),
+        "Después": st.column_config.TextColumn(width="small", help="Registro completo (JSON)"),
+    })
     descargas.botones({"Bitácora": tabla}, "bitacora", periodo.anio if periodo else reloj.hoy().year, key="bit_descargas")

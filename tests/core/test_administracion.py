@@ -372,3 +372,11 @@ def test_bitacora_nunca_se_modifica_ni_se_borra():
     # The scan itself would catch one.
     assert patron.search('tx.execute("DELETE FROM auditoria WHERE id = ?")')
     assert patron.search("UPDATE auditoria SET antes = NULL")
+
+
+def test_bitacora_dice_que_cambio_en_palabras():
+    assert bitacora.describir_cambio('{"pacientes": 5, "tipo": "Excedente"}',
+                                     '{"pacientes": 1200, "tipo": "Excedente"}') == "pacientes: 5 → 1,200"
+    assert bitacora.describir_cambio(None, '{"nombre": "Ana", "activa": true}') == "nombre: Ana; activa: sí"
+    assert bitacora.describir_cambio('{"pacientes": 5}', None) == "Quitado: pacientes: 5"
+    assert bitacora.describir_cambio(None, None) == ""
