@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.__main__ import _mediana
 from core import instalacion, intercambio
 
 PRODUCTOS = 2_000
@@ -62,15 +62,6 @@ def problema_nacional(semilla: int = SEMILLA) -> pd.DataFrame:
         "ambito": np.where(rng.random(len(producto)) < 0.7, "Ambulatorio", "Hospitalario"),
         "causa": np.where(es_excedente, None, "Falta de Personal"), "pacientes": pacientes, "eventos": pacientes,
     })
-
-
-def _mediana(fn, n: int) -> float:
-    tiempos = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        tiempos.append(time.perf_counter() - t0)
-    return statistics.median(tiempos)
 
 
 def _referencia_lp(p) -> tuple[int, float, float]:

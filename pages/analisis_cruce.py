@@ -5,33 +5,14 @@ import dataclasses
 
 import streamlit as st
 
-from core import analisis, auditoria, instalacion
-from core.errors import AccesoDenegado
-from pages.components import contexto as ctx
+from core import analisis
 from pages.components import descargas
 from pages.components import vistas_analisis as vistas
 from pages.components.vistas_analisis import VALORES
 
-st.caption("Análisis · División de Integración Estratégica Sectorial")
-st.title("Cruce por estado y especialidad")
-store = ctx.store()
-cuenta = ctx.cuenta()
-try:
-    analisis.exigir_acceso(cuenta)
-except AccesoDenegado as exc:
-    st.error(str(exc), icon="🔒")
-    st.stop()
-
-RUTA, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
-periodos, actual = vistas.periodos(RUTA, generacion)
-if not periodos:
-    st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
-    st.stop()
-c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-anio = c1.selectbox("Periodo", periodos, index=actual, key="analisis_anio")
-en_captura = c2.toggle("Incluir OOAD/UMAE en captura", key="analisis_en_captura",
-                       help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
-                            "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.")
+cab = vistas.cabecera("Cruce por estado y especialidad")
+store, cuenta, anio, en_captura = cab.store, cab.cuenta, cab.anio, cab.en_captura
+RUTA, generacion = cab.ruta, cab.generacion
 
 # The account was checked above; caches are keyed by its user so nobody reads another's entry.
 st.info(vistas.cobertura_texto(RUTA, cuenta.usuario, anio, en_captura, generacion, cuenta), icon="ℹ️")

@@ -2,32 +2,13 @@
 
 import streamlit as st
 
-from core import analisis, auditoria, instalacion
-from core.errors import AccesoDenegado
-from pages.components import contexto as ctx
+from core import analisis
 from pages.components import descargas
 from pages.components import vistas_analisis as vistas
 
-st.caption("Análisis · División de Integración Estratégica Sectorial")
-st.title("Panorama nacional")
-store = ctx.store()
-cuenta = ctx.cuenta()
-try:
-    analisis.exigir_acceso(cuenta)
-except AccesoDenegado as exc:
-    st.error(str(exc), icon="🔒")
-    st.stop()
-
-ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
-periodos, actual = vistas.periodos(ruta, generacion)
-if not periodos:
-    st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
-    st.stop()
-c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-anio = c1.selectbox("Periodo", periodos, index=actual, key="analisis_anio")
-en_captura = c2.toggle("Incluir OOAD/UMAE en captura", key="analisis_en_captura",
-                       help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
-                            "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.")
+cab = vistas.cabecera("Panorama nacional")
+store, cuenta, anio, en_captura = cab.store, cab.cuenta, cab.anio, cab.en_captura
+ruta, generacion = cab.ruta, cab.generacion
 
 # The account was checked above; the cache is keyed by its user so nobody reads another's entry.
 cob, pan, tablas, tablas_arrow, formatos, figuras = vistas.panorama(ruta, cuenta.usuario, anio, en_captura,

@@ -9,11 +9,14 @@ here, not in the page scripts, because a page script re-runs its decorators on e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from core import analisis, ciclo, intercambio
+from core import analisis, auditoria, ciclo, instalacion, intercambio
+from core.errors import AccesoDenegado
 from core.intercambio import Filtros
 from pages.components import contexto as ctx
 from pages.components import descargas
@@ -240,3 +243,37 @@ def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, fi
     numeros = {c: NUMERO for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
     figura = intercambio.figura_sankey(estados, anio) if len(estados) else None
     return propuestas.total, asig, tablas, vistas, numeros, figura
+
+
+@dataclass(frozen=True)
+class Cabecera:
+    store: object
+    cuenta: object
+    ruta: str
+    generacion: int
+    anio: int
+    en_captura: bool
+
+
+def cabecera(titulo: str) -> Cabecera:
+    """What Panorama and Cruce open with: the division check, the period and the data switch."""
+    st.caption("Análisis · División de Integración Estratégica Sectorial")
+    st.title(titulo)
+    store = ctx.store()
+    cuenta = ctx.cuenta()
+    try:
+        analisis.exigir_acceso(cuenta)
+    except AccesoDenegado as exc:
+        st.error(str(exc), icon="🔒")
+        st.stop()
+    ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
+    lista, actual = periodos(ruta, generacion)
+    if not lista:
+        st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
+        st.stop()
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    anio = c1.selectbox("Periodo", lista, index=actual, key="analisis_anio")
+    en_captura = c2.toggle("Incluir OOAD/UMAE en captura", key="analisis_en_captura",
+                           help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
+                                "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.")
+    return Cabecera(store, cuenta, ruta, generacion, anio, en_captura)
