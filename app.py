@@ -38,13 +38,11 @@ captura = [
 ]
 # The division's pages (analista and admin). Each page also checks the role through core/.
 analisis = [
-    # ANÁLISIS: pages of the analysis section, one st.Page per line
     st.Page("pages/analisis_panorama.py", title="Panorama nacional", icon="🗺️", url_path="panorama"),
     st.Page("pages/analisis_cruce.py", title="Cruce por estado y especialidad", icon="🧮", url_path="cruce"),
     st.Page("pages/analisis_oportunidades.py", title="Oportunidades de intercambio", icon="🔁", url_path="oportunidades"),
 ]
 administracion = [
-    # ADMINISTRACIÓN: admin pages, one st.Page per line
     st.Page(ctx.ADMIN_PERIODOS, title="Periodos y ventanas", icon="🗓️", url_path="admin-periodos"),
     st.Page(ctx.ADMIN_REAPERTURAS, title="Solicitudes de reapertura", icon="🔓", url_path="admin-reaperturas"),
     st.Page(ctx.ADMIN_RECEPCION, title="Recepción de originales", icon="📬", url_path="admin-recepcion"),
@@ -73,11 +71,11 @@ with st.sidebar:
     elif cuenta.es_capturista:
         for p in captura:
             st.page_link(p)
-    if cuenta is not None and cuenta.es_division and analisis:
+    if cuenta is not None and cuenta.es_division:
         st.markdown("**Análisis**")
         for p in analisis:
             st.page_link(p)
-    if cuenta is not None and cuenta.rol == "admin" and administracion:
+    if cuenta is not None and cuenta.rol == "admin":
         st.markdown("**Administración**")
         for p in administracion:
             st.page_link(p)

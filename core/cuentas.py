@@ -355,31 +355,26 @@ def _fila_cuenta(tx, usuario: str) -> tuple:
 
 def deshabilitar(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
     """A disabled account cannot log in and its open sessions end on their next click."""
-    admin = _exigir_admin(cuenta)
-
-    def trabajo(tx) -> None:
-        u, activa, _, ooad = _fila_cuenta(tx, usuario)
-        if u == admin.usuario:
-            raise ErrorDominio("No puede deshabilitar su propia cuenta.")
-        if not activa:
-            raise ErrorDominio(f"La cuenta '{u}' ya está deshabilitada.")
-        tx.execute("UPDATE cuenta SET activa = FALSE WHERE usuario = ?", [u])
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta deshabilitada", ooad=ooad,
-                            objeto=u, antes={"activa": True}, despues={"activa": False})
-
-    store.escribir(trabajo)
+    _cambiar_activa(store, cuenta, usuario, activa=False)
 
 
 def habilitar(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
+    _cambiar_activa(store, cuenta, usuario, activa=True)
+
+
+def _cambiar_activa(store: Store, cuenta: Cuenta | None, usuario: str, *, activa: bool) -> None:
     admin = _exigir_admin(cuenta)
 
     def trabajo(tx) -> None:
-        u, activa, _, ooad = _fila_cuenta(tx, usuario)
-        if activa:
-            raise ErrorDominio(f"La cuenta '{u}' ya está activa.")
-        tx.execute("UPDATE cuenta SET activa = TRUE WHERE usuario = ?", [u])
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta habilitada", ooad=ooad,
-                            objeto=u, antes={"activa": False}, despues={"activa": True})
+        u, estaba_activa, _, ooad = _fila_cuenta(tx, usuario)
+        if not activa and u == admin.usuario:
+            raise ErrorDominio("No puede deshabilitar su propia cuenta.")
+        if estaba_activa == activa:
+            raise ErrorDominio(f"La cuenta '{u}' ya está {'activa' if activa else 'deshabilitada'}.")
+        tx.execute("UPDATE cuenta SET activa = ? WHERE usuario = ?", [activa, u])
+        auditoria.registrar(tx, cuenta=admin.usuario, persona=None,
+                            accion="cuenta habilitada" if activa else "cuenta deshabilitada", ooad=ooad,
+                            objeto=u, antes={"activa": estaba_activa}, despues={"activa": activa})
 
     store.escribir(trabajo)
 
