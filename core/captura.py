@@ -6,6 +6,8 @@ A save is validated whole and written in one transaction, or nothing of it is wr
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +17,7 @@ from core import auditoria, ciclo, permisos, reloj
 from core.cuentas import Cuenta
 from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
 from core.store import Store
-from core.texto import normalizar, orden_natural
+from core.texto import normalizar, orden_natural, visible
 
 CAUSAS = ("Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal")
 AMBITOS = ("Ambulatorio", "Hospitalario")
@@ -184,31 +186,52 @@ def _vacio(v: Any) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
+# A quantity as typed: ASCII digits, with no sign, decimal point or inner space, optionally grouped
+# by commas every three digits ("2,989"). Anything else is refused, never read as something near it:
+# "1,5" is not 15, "1e3" is not 1000, fullwidth "１２" is not 12. Leading zeros are read in base 10
+# ("007" is 7): there is no other reading of them to confuse with.
+_CANTIDAD = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
+_REGLA_CANTIDAD = ("escriba solo dígitos (0-9), sin signo, punto decimal ni espacios; la coma solo separa "
+                   "miles (2,989)")
+
+
+def leer_cantidad(v: Any) -> int:
+    """The whole number a quantity stands for, or ValueError with the rule it breaks (Spanish).
+
+    Text is what the grid sends and is read strictly (`_CANTIDAD`). Python callers may pass ints,
+    and floats that are exactly whole (3.0, as pandas gives a numeric column with gaps); 1.5 is
+    refused, never rounded. The range (1 to CANTIDAD_MAXIMA) is checked by the caller.
+    """
+    if isinstance(v, bool):
+        raise ValueError("debe ser un número entero.")
+    if isinstance(v, str):
+        texto = v.strip(" ")
+        if not _CANTIDAD.fullmatch(texto):
+            raise ValueError(f"«{visible(texto)}» no es un número válido: {_REGLA_CANTIDAD}.")
+        digitos = texto.replace(",", "").lstrip("0") or "0"
+        if len(digitos) > len(str(CANTIDAD_MAXIMA)):
+            # Not converted: int() of thousands of digits is slow and refused by Python anyway.
+            raise ValueError(f"({visible(texto)}) excede el máximo mensual permitido de {CANTIDAD_MAXIMA:,}.")
+        return int(digitos)
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        v = float(v)
+        if math.isinf(v) or math.isnan(v):
+            raise ValueError("no es un número válido.")
+        if not v.is_integer():
+            raise ValueError(f"debe ser un número entero, sin decimales ({v:g}).")
+        return int(v)
+    raise ValueError("no es un número.")
+
+
 def _cantidad(v: Any, etiqueta: str, errores: list[str], prefijo: str) -> int | None:
     if _vacio(v):
         return None
-    if isinstance(v, bool):
-        errores.append(f"{prefijo}: {etiqueta} debe ser un número entero.")
-        return None
-    if isinstance(v, str):
-        texto = v.strip().replace(",", "")
-        try:
-            v = int(texto) if texto.lstrip("+-").isdigit() else float(texto)
-        except ValueError:
-            errores.append(f"{prefijo}: {etiqueta} «{v.strip()}» no es un número.")
-            return None
-    if isinstance(v, float):
-        if math.isinf(v) or math.isnan(v):
-            errores.append(f"{prefijo}: {etiqueta} no es un número válido.")
-            return None
-        if not v.is_integer():
-            errores.append(f"{prefijo}: {etiqueta} debe ser un número entero, sin decimales ({v:g}).")
-            return None
-        v = int(v)
     try:
-        n = int(v)
-    except (TypeError, ValueError):
-        errores.append(f"{prefijo}: {etiqueta} no es un número.")
+        n = leer_cantidad(v)
+    except ValueError as exc:
+        errores.append(f"{prefijo}: {etiqueta} {exc}")
         return None
     if n < 1:
         errores.append(f"{prefijo}: {etiqueta} debe ser al menos 1 (escribió {n:,}); deje vacío si no hay.")
