@@ -161,7 +161,14 @@ def leer(store: Store, cuenta: Cuenta | None, id_firmado: int, directorio: Path 
     if f is None:
         raise ErrorDominio("Ese archivo no existe.")
     permisos.exigir_lectura_ooad(cuenta, f[0])
-    datos = (carpeta(directorio) / f[2]).read_bytes()
+    try:
+        datos = (carpeta(directorio) / f[2]).read_bytes()
+    except FileNotFoundError as exc:
+        # The row survives a lost or partly restored signed-PDF folder; the person must learn why.
+        raise ErrorDominio(
+            f"El archivo firmado «{f[1]}» no se encuentra en el servidor; restaure un respaldo de la carpeta "
+            "de firmados o vuelva a subirlo. Si no puede, avise a la División."
+        ) from exc
     if hashlib.sha256(datos).hexdigest() != f[3]:
         raise ErrorDominio("El archivo guardado no coincide con su huella SHA-256: avise a la División.")
     return f[1], datos

@@ -69,7 +69,13 @@ for fila in historial.itertuples():
         f"{fila.bytes / 1024:,.0f} KB · {folio} · {reloj.fecha_hora(fila.subido_en)} por "
         f"{fila.subido_persona or fila.subido_por}"
     )
-    c2.download_button(
-        "Descargar", data=lambda i=int(fila.id): firmados.leer(store, cx.cuenta, i)[1],
-        file_name=fila.nombre_original, mime="application/pdf", key=f"p9_desc_{fila.id}", on_click="ignore",
-    )
+    # Read in this run, not in a deferred download: a file missing on disk then says so on screen
+    # instead of leaving a button that does nothing.
+    if c2.button("Descargar", key=f"p9_desc_{fila.id}"):
+        try:
+            nombre, datos = firmados.leer(store, cx.cuenta, int(fila.id))
+        except ErrorDominio as exc:
+            ctx.mostrar_error(exc)
+        else:
+            c2.download_button("💾 Guardar el PDF", data=datos, file_name=nombre, mime="application/pdf",
+                               key=f"p9_guardar_{fila.id}", on_click="ignore", type="primary")
