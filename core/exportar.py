@@ -21,8 +21,9 @@ from core.errors import ErrorDominio
 from core.store import Store
 from core.texto import slug
 
-# What a spreadsheet may take as the start of a formula (OWASP "CSV injection").
-_INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may take as the start of a formula (OWASP "CSV injection"), plus the fullwidth
+# signs an East Asian input method types, which some spreadsheets also read as a formula.
+_INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # Excel's hard limits: rows per sheet (header included) and characters of a sheet name.
 FILAS_MAXIMAS_XLSX = 1_048_576
@@ -45,9 +46,18 @@ def _es_texto(serie: pd.Series) -> bool:
 
 
 def _neutralizar_valor(v):
-    if isinstance(v, str) and v.startswith(_INICIO_FORMULA):
+    # Apostrophes already there count too ("'=x" -> "''=x"), so that `restaurar` can always undo it.
+    if isinstance(v, str) and v.lstrip("'").startswith(_INICIO_FORMULA):
         return "'" + v
     return v
+
+
+def restaurar(texto: str) -> str:
+    """The value a neutralised cell stood for: a file downloaded, edited and uploaded back (the catalog
+    template) keeps its names instead of gaining an apostrophe each round."""
+    if texto.startswith("'") and texto.lstrip("'").startswith(_INICIO_FORMULA):
+        return texto[1:]
+    return texto
 
 
 def neutralizar(df: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from core import auditoria, catalogo, permisos
+from core import auditoria, catalogo, exportar, permisos
 from core.cuentas import Cuenta
 from core.errors import ErrorDominio
 from core.store import Store
@@ -253,7 +253,7 @@ def _leer_csv(archivo: str, datos: bytes) -> tuple[list[str], list[tuple[int, li
         siguiente = lector.line_num + 1  # a quoted field may span lines: a row starts here
         for valores in lector:
             if valores and any(v.strip() for v in valores):
-                filas.append((siguiente, valores))
+                filas.append((siguiente, [exportar.restaurar(v) for v in valores]))
             siguiente = lector.line_num + 1
     except csv.Error as e:
         return [], [], [f"{archivo}, fila {lector.line_num:,}: no se pudo leer como CSV ({e})."]
@@ -312,7 +312,7 @@ def _celda(valor: Any, columna: str) -> tuple[str, str | None]:
         if isinstance(valor, int) and columna in ("cve_ent", "cve_mun"):
             return str(valor).zfill(2 if columna == "cve_ent" else 5), None  # Excel drops leading zeros
         return str(valor), None
-    return str(valor), None
+    return exportar.restaurar(str(valor)), None
 
 
 def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas: list[tuple[int, list[str]]],
@@ -423,7 +423,10 @@ def _revisar_fila(t: _Tipo, r: dict, error: Callable[[str, str], None], ref: dic
 
 
 def catalogo_csv(store: Store, cuenta: Cuenta | None, tipo: str) -> bytes:
-    """The active units or products in the import's columns: download, edit, upload back."""
+    """The active units or products in the import's columns: download, edit, upload back.
+
+    Written by `exportar.csv_bytes`, so a name such as "=HYPERLINK(…)" opens as text; the import
+    undoes that neutralisation (`exportar.restaurar`), so the round trip changes nothing."""
     permisos.exigir_division(cuenta, admin=True)
     t = TIPOS[tipo]
     columnas = catalogo.COLUMNAS[t.archivo]
@@ -432,9 +435,7 @@ def catalogo_csv(store: Store, cuenta: Cuenta | None, tipo: str) -> bytes:
     for c in columnas:
         if c.tipo == "bool":
             df[c.nombre] = df[c.nombre].map({True: "true", False: "false"})
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return exportar.csv_bytes(df)
 
 
 # --------------------------------------------------------------------------------------------------
