@@ -50,8 +50,11 @@ def base(store, cuenta, anio: int, unidad: str, especialidad: str) -> pd.DataFra
         " WHERE p.especialidad = ? AND p.activo ORDER BY p.clave",
         [anio, unidad, especialidad],
     ).set_index("clave")
-    for c in (*CANTIDADES, "version"):
-        df[c] = df[c].astype("Int64")
+    df["version"] = df["version"].astype("Int64")
+    for c in CANTIDADES:
+        # Text columns in the grid (a number column rewrites what is typed): saved values shown with
+        # thousands commas, which core reads back as the same number.
+        df[c] = pd.Series([None if pd.isna(x) else f"{int(x):,}" for x in df[c]], index=df.index, dtype=object)
     for c in ("exc_ambito", "fal_ambito", "fal_causa"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df[["producto", *CAMPOS, "guardado", "version"]]
@@ -89,9 +92,30 @@ def superponer(frame: pd.DataFrame, pendientes: dict) -> pd.DataFrame:
     for producto, fila in pendientes.items():
         if producto in out.index:
             for campo in CAMPOS:
-                out.at[producto, campo] = pd.NA if fila[campo] is None and campo in CANTIDADES else fila[campo]
+                valor = fila[campo]
+                if campo in CANTIDADES and valor is not None:
+                    valor = valor if isinstance(valor, str) else _como_texto(valor)
+                out.at[producto, campo] = valor
             out.at[producto, "guardado"] = (out.at[producto, "guardado"] + " ✏️").strip()
     return out
+
+
+def _como_texto(valor: Any) -> str:
+    """A pending quantity given by code (an int, as AppTest sends) in the grid's text column."""
+    try:
+        return f"{lectura.leer_cantidad(valor):,}"
+    except ValueError:
+        return str(valor)
+
+
+def _misma_cantidad(tecleado: Any, guardado: int | None) -> bool:
+    """"2,989" typed equals 2989 saved; text core would refuse ("abc", "1.5") is always a change."""
+    if tecleado is None or guardado is None:
+        return tecleado is None and guardado is None
+    try:
+        return lectura.leer_cantidad(tecleado) == guardado
+    except ValueError:
+        return False
 
 
 def _tiene_dato(fila: dict) -> bool:
@@ -121,9 +145,7 @@ def _igual(fila: dict, guardada: dict) -> bool:
                 return False
         elif c.startswith(pre) or c == "fal_causa":
             a, b = _limpio(fila.get(c)), guardada[c]
-            if isinstance(a, float) and a.is_integer():
-                a = int(a)
-            if a != b:
+            if not (_misma_cantidad(a, b) if c in CANTIDADES else a == b):
                 return False
     return True
 
