@@ -69,7 +69,15 @@ if not snap or snap["firma"] != firma:
 
 mostrados = len(snap["frame"])
 st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
-cantidad = dict(min_value=1, max_value=captura.CANTIDAD_MAXIMA, step=1, format="localized")
+# Text columns: a number column rewrites what is typed (-1 became 1, 1,5 became 15) before core sees
+# it; core reads the text strictly and refuses with a message instead.
+_REGLA = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
+
+
+def _cantidad(etiqueta: str, ayuda: str, ancho: int):
+    return st.column_config.TextColumn(etiqueta, help=f"{ayuda}. {_REGLA}", width=ancho)
+
+
 st.data_editor(
     snap["frame"],
     key=snap["key"],
@@ -83,12 +91,12 @@ st.data_editor(
     column_config={
         "_index": st.column_config.TextColumn("Clave", width=65),
         "producto": st.column_config.TextColumn("Producto", width=300),
-        "exc_pacientes": st.column_config.NumberColumn("Exc. Pacientes", help="Excedente: pacientes mensuales", width=100, **cantidad),
-        "exc_eventos": st.column_config.NumberColumn("Exc. Eventos", help="Excedente: eventos mensuales", width=95, **cantidad),
+        "exc_pacientes": _cantidad("Exc. Pacientes", "Excedente: pacientes mensuales", 100),
+        "exc_eventos": _cantidad("Exc. Eventos", "Excedente: eventos mensuales", 95),
         "exc_ambito": st.column_config.SelectboxColumn("Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
         "fal_causa": st.column_config.SelectboxColumn("Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160),
-        "fal_pacientes": st.column_config.NumberColumn("Falt. Pacientes", help="Faltante: pacientes mensuales", width=100, **cantidad),
-        "fal_eventos": st.column_config.NumberColumn("Falt. Eventos", help="Faltante: eventos mensuales", width=95, **cantidad),
+        "fal_pacientes": _cantidad("Falt. Pacientes", "Faltante: pacientes mensuales", 100),
+        "fal_eventos": _cantidad("Falt. Eventos", "Faltante: eventos mensuales", 95),
         "fal_ambito": st.column_config.SelectboxColumn("Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
         "guardado": st.column_config.TextColumn("Guardado", width=105),
     },
