@@ -12,6 +12,7 @@ from core import auditoria, ciclo, permisos, reloj
 from core.cuentas import ETIQUETA_OOAD, Cuenta
 from core.errors import CapturaBloqueada, ErrorDominio, TransicionInvalida
 from core.store import Store
+from core.texto import exigir_caracteres
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ def registrar(
 ) -> Recepcion:
     """Record that the paper copy of the current final version arrived (date and who received it)."""
     admin = permisos.exigir_division(cuenta, admin=True)
+    exigir_caracteres(recibio, "Recibió (nombre)")
+    exigir_caracteres(notas, "Notas")
     recibio = " ".join((recibio or "").split())
     notas = " ".join((notas or "").split())
     if len(recibio) < 3:

@@ -8,10 +8,13 @@ from core import auditoria, captura, ciclo, folio, permisos, reloj
 from core.cuentas import ETIQUETA_OOAD, Cuenta
 from core.errors import ErrorDominio, TransicionInvalida
 from core.store import Store
+from core.texto import exigir_texto
 from reports.reporte import DatosReporte, Firmante, reporte_final, reporte_preliminar
 
 # Signatories printed on the final report; the guide's reports carry a handful of representatives.
 FIRMANTES_MAXIMO = 6
+# A full name or a post on one line of the signature block.
+FIRMANTE_TEXTO_MAXIMO = 120
 
 
 def _etiqueta(store: Store, ooad: str) -> str:
@@ -79,13 +82,12 @@ def guardar_firmantes(
     permisos.exigir_captura_ooad(cuenta, ooad or "")
     limpios = []
     for i, (nombre, cargo) in enumerate(lista, start=1):
-        nombre, cargo = (nombre or "").strip(), (cargo or "").strip()
+        nombre = exigir_texto(nombre, f"Firmante {i}, nombre", FIRMANTE_TEXTO_MAXIMO)
+        cargo = exigir_texto(cargo, f"Firmante {i}, cargo", FIRMANTE_TEXTO_MAXIMO)
         if not nombre and not cargo:
             continue
         if not nombre or not cargo:
             raise ErrorDominio(f"Firmante {i}: escriba el nombre y el cargo.")
-        if len(nombre) > 120 or len(cargo) > 120:
-            raise ErrorDominio(f"Firmante {i}: el nombre y el cargo admiten hasta 120 caracteres.")
         limpios.append((nombre, cargo))
     if len(limpios) > FIRMANTES_MAXIMO:
         raise ErrorDominio(f"Se admiten hasta {FIRMANTES_MAXIMO} firmantes.")

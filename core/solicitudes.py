@@ -17,7 +17,7 @@ from core.cuentas import ETIQUETA_OOAD, Cuenta
 from core.errors import ErrorDominio, NoEncontrado, TransicionInvalida
 from core.importacion import PATRON_CLAVE
 from core.store import Store
-from core.texto import normalizar
+from core.texto import exigir_caracteres, normalizar
 
 PENDIENTE, ACEPTADA, RECHAZADA = "pendiente", "aceptada", "rechazada"
 ESTADOS = (PENDIENTE, ACEPTADA, RECHAZADA)
@@ -26,7 +26,8 @@ ESTADOS = (PENDIENTE, ACEPTADA, RECHAZADA)
 # ~250 characters); a justification that says something, but not an essay.
 NOMBRE_MIN, NOMBRE_MAX = 5, 300
 JUSTIFICACION_MIN, JUSTIFICACION_MAX = 15, 2000
-MOTIVO_MIN = 10
+# The division's answer: a note when accepting, a reason when declining (a paragraph at most).
+NOTA_MAX, MOTIVO_MIN, MOTIVO_MAX = 500, 10, 1000
 
 ORIGEN = "solicitud"
 
@@ -35,8 +36,16 @@ class SolicitudInvalida(ErrorDominio):
     """A request (or a decision on one) with missing or wrong data; nothing was stored."""
 
 
-def _texto(valor: str | None) -> str:
-    return re.sub(r"\s+", " ", valor or "").strip()
+def _texto(valor: str | None, campo: str, maximo: int | None = None, *, varias_lineas: bool = False) -> str:
+    """Spaces collapsed, after refusing control and invisible characters (core.texto's one rule).
+
+    `maximo` None: the caller checks the length range itself (name, justification).
+    """
+    exigir_caracteres(valor, campo, varias_lineas=varias_lineas)
+    texto = re.sub(r"\s+", " ", valor or "").strip()
+    if maximo is not None and len(texto) > maximo:
+        raise SolicitudInvalida(f"{campo}: admite hasta {maximo:,} caracteres (tiene {len(texto):,}).")
+    return texto
 
 
 def _grupo(store: Store, especialidad: str) -> str:
@@ -69,7 +78,8 @@ def solicitar_producto(
 ) -> int:
     """File a request on behalf of the capturista's own OOAD/UMAE; returns its number."""
     cuenta = permisos.exigir_captura_ooad(cuenta, ooad)
-    nombre, justificacion = _texto(nombre), _texto(justificacion)
+    nombre = _texto(nombre, "Nombre del producto")
+    justificacion = _texto(justificacion, "Justificación", varias_lineas=True)
     errores = []
     if not NOMBRE_MIN <= len(nombre) <= NOMBRE_MAX:
         errores.append(f"El nombre del producto debe tener entre {NOMBRE_MIN} y {NOMBRE_MAX} caracteres.")
@@ -194,16 +204,17 @@ def aceptar(
 ) -> str:
     """Add the requested product to the catalog (the admin may correct its name, key, ámbito)."""
     cuenta = permisos.exigir_division(cuenta, admin=True)
-    clave = _texto(clave) or None
+    clave = _texto(clave, "Clave", NOMBRE_MAX) or None
     if clave is not None and not PATRON_CLAVE.match(clave):
         raise SolicitudInvalida(f"La clave '{clave}' no es válida (solo letras, dígitos, puntos y guiones, sin espacios).")
     if ambito_default is not None and ambito_default not in catalogo.AMBITOS:
         raise SolicitudInvalida("El ámbito debe ser Ambulatorio u Hospitalario.")
-    respuesta = _texto(respuesta) or None
+    respuesta = _texto(respuesta, "Nota para la OOAD/UMAE", NOTA_MAX) or None
+    nombre = _texto(nombre, "Nombre en el catálogo")
 
     def trabajo(tx) -> str:
         _, ooad, especialidad, pedido, ambito_pedido, unidad = _pendiente(tx, id_solicitud)
-        final = _texto(nombre) or pedido
+        final = nombre or pedido
         if not NOMBRE_MIN <= len(final) <= NOMBRE_MAX:
             raise SolicitudInvalida(f"El nombre del producto debe tener entre {NOMBRE_MIN} y {NOMBRE_MAX} caracteres.")
         if (existente := _existente(store, especialidad, final)) is not None:
@@ -239,7 +250,7 @@ def aceptar(
 def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, motivo: str) -> None:
     """Decline a request; the reason is what the OOAD/UMAE reads."""
     cuenta = permisos.exigir_division(cuenta, admin=True)
-    motivo = _texto(motivo)
+    motivo = _texto(motivo, "Motivo del rechazo", MOTIVO_MAX, varias_lineas=True)
     if len(motivo) < MOTIVO_MIN:
         raise SolicitudInvalida(f"Escriba el motivo del rechazo (al menos {MOTIVO_MIN} caracteres): la OOAD/UMAE lo leerá.")
 
