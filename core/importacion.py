@@ -32,11 +32,15 @@ from core import auditoria, catalogo, exportar, permisos
 from core.cuentas import Cuenta
 from core.errors import ErrorDominio
 from core.store import Store
-from core.texto import normalizar
+from core.texto import normalizar, revisar_texto
 
 # A full national list of units or products is well under 2 MB as CSV; 20 MB leaves room for
 # Excel's overhead and refuses a wrong file (a video, a database dump) before reading it.
 TAMANO_MAXIMO = 20 * 1024 * 1024
+
+# A text cell (a name, a locality) as long as a product name may be (solicitudes.NOMBRE_MAX): the
+# shipped catalog's longest is about 210 characters.
+CELDA_MAXIMA = 300
 
 # Progress is reported every this many rows: often enough for a smooth bar, rarely enough that
 # redrawing it costs nothing next to the work.
@@ -351,7 +355,10 @@ def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas:
         r: dict = {}
         for col in columnas:
             donde = f"{archivo}, fila {fila:,}, columna '{col.nombre}'"
-            r[col.nombre] = catalogo.convertir(col, valores[posicion[col.nombre]].strip(), donde, errores)
+            crudo = valores[posicion[col.nombre]]
+            if col.tipo == "texto" and (problema := revisar_texto(crudo, donde, CELDA_MAXIMA)) is not None:
+                errores(problema)
+            r[col.nombre] = catalogo.convertir(col, crudo.strip(), donde, errores)
         _revisar_fila(t, r, lambda c, m, f=fila: errores(f"{archivo}, fila {f:,}, columna '{c}': {m}"), ref)
         clave = r["clave"]
         if clave:
