@@ -17,6 +17,7 @@ import pandas as pd
 from core import auditoria, reloj
 from core.errors import AccesoDenegado, CredencialesInvalidas, ErrorDominio, NoEncontrado
 from core.store import Store
+from core.texto import exigir_caracteres, exigir_texto
 
 ROLES = ("capturista", "analista", "admin")
 
@@ -36,6 +37,9 @@ VENTANA_FALLOS = dt.timedelta(minutes=15)
 
 # Passwords people choose: long enough to resist guessing within the lockout's pace.
 LONGITUD_MINIMA = 10
+# An account's name, and the name and post a capturista gives for a session (shared OOAD/UMAE
+# password): one line each, as the audit trail and the reports print them.
+NOMBRE_MAXIMO = PERSONA_MAXIMO = 120
 _USUARIO = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 
@@ -88,6 +92,7 @@ def crear(
 ) -> None:
     """Create an account from a password or an existing hash (demo accounts share one hash)."""
     usuario = usuario.strip().lower()
+    nombre = exigir_texto(nombre, "Nombre de la cuenta", NOMBRE_MAXIMO)
     if rol not in ROLES:
         raise ErrorDominio(f"Rol desconocido: {rol}.")
     if (rol == "capturista") != (ooad is not None):
@@ -327,6 +332,7 @@ def alta(store: Store, cuenta: Cuenta | None, usuario: str, nombre: str, rol: st
     """Create an account; returns its one-time password (shown once, stored only as bcrypt)."""
     admin = _exigir_admin(cuenta)
     usuario = (usuario or "").strip().lower()
+    exigir_caracteres(nombre, "Nombre de la cuenta")
     nombre = " ".join((nombre or "").split())
     if not _USUARIO.match(usuario):
         raise ErrorDominio(
@@ -410,6 +416,16 @@ def desbloquear(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
                             objeto=u, antes={"fallos": antes[0], "bloqueada_hasta": antes[1]})
 
     store.escribir(trabajo)
+
+
+def persona_de_sesion(nombre: str | None, cargo: str | None) -> str:
+    """"Nombre (Cargo)" as the audit trail records who captured: the OOAD/UMAE's password is shared,
+    so this name is what tells people apart; refused if it is missing or carries hidden characters."""
+    nombre = exigir_texto(nombre, "Nombre completo de quien captura", PERSONA_MAXIMO)
+    cargo = exigir_texto(cargo, "Cargo", PERSONA_MAXIMO)
+    if len(nombre) < 3:
+        raise ErrorDominio("Escriba su nombre completo.")
+    return f"{nombre} ({cargo})" if cargo else nombre
 
 
 def validar_password_nueva(usuario: str, nueva: str, confirmacion: str, actual: str | None = None) -> None:

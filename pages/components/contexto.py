@@ -304,14 +304,14 @@ def pedir_persona(c: Cuenta) -> str:
         icon="🪪",
     )
     with st.form("form_persona"):
-        nombre = st.text_input("Nombre completo de quien captura", max_chars=120)
-        cargo = st.text_input("Cargo", max_chars=120)
+        nombre = st.text_input("Nombre completo de quien captura", max_chars=cuentas.PERSONA_MAXIMO)
+        cargo = st.text_input("Cargo", max_chars=cuentas.PERSONA_MAXIMO)
         if st.form_submit_button("Continuar", type="primary"):
-            nombre, cargo = nombre.strip(), cargo.strip()
-            if len(nombre) < 3:
-                st.error("Escriba su nombre completo.")
+            try:
+                st.session_state["persona"] = cuentas.persona_de_sesion(nombre, cargo)
+            except ErrorDominio as exc:
+                mostrar_error(exc)
             else:
-                st.session_state["persona"] = f"{nombre} ({cargo})" if cargo else nombre
                 st.rerun()
     st.stop()
 
