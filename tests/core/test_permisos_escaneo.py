@@ -23,7 +23,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 import core
-from core import captura, ciclo, firmados, importacion, permisos, reaperturas, solicitudes
+from core import borradores, captura, ciclo, firmados, importacion, permisos, reaperturas, solicitudes
 from core.analisis import Filtros
 from core.captura import FilaCaptura
 from core.errors import AccesoDenegado, ErrorDominio
@@ -62,6 +62,7 @@ def esc(store, cuenta, tmp_path) -> Escenario:
     dueno = cuenta(VICTIMA)
     ciclo.declarar(store, dueno, P, ANIO, "SI")
     captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
+    borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
     ciclo.finalizar(store, dueno, P, ANIO)
     subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, _pdf(), "firmado.pdf", directorio=tmp_path)
     reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
@@ -80,6 +81,10 @@ D = dt.date(2026, 6, 10)
 
 # -- writes that name their target: refused to an analista and to a capturista of another OOAD ----
 ESCRITURAS = {
+    "borradores.descartar": lambda e: (P, ANIO, UNIDAD_VICTIMA),
+    "borradores.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "4"}}),
+    "borradores.guardar_captura": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
+    "borradores.quitar": lambda e: (P, ANIO, UNIDAD_VICTIMA, ["47.09"]),
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "firmados.subir": lambda e: (P, ANIO, VICTIMA, _pdf(), "otro.pdf", e.tmp),
     "solicitudes.solicitar_producto": lambda e: (
@@ -93,6 +98,12 @@ ESCRITURAS_PROPIAS = {
     "ciclo.finalizar": lambda e: (P, ANIO),
     "reaperturas.solicitar": lambda e: (P, ANIO, "Motivo de la solicitud de reapertura"),
     "reportes.guardar_firmantes": lambda e: (P, ANIO, [("Nombre Apellido", "Cargo")]),
+}
+# -- reads of the account's own drafts (keyed by the account; no parameter could name another
+#    OOAD/UMAE): refused to the division, which has none
+LECTURAS_PROPIAS = {
+    "borradores.de_otras_personas": lambda e: (P, ANIO),
+    "borradores.listar": lambda e: (P, ANIO),
 }
 # -- the account acting on itself: refused without a session
 PROPIAS_DE_LA_CUENTA = {
@@ -194,9 +205,10 @@ SIN_CUENTA_PUBLICAS = {
 # The login itself and what runs before any account exists or from the command line, with the
 # server stopped. Pages may only use those listed as the login's.
 SIN_CUENTA_SISTEMA = {
-    "cuentas.autenticar": "the login: checks the password, with lockout",
-    "cuentas.credenciales_para_login": "feeds the login widget (hashes only)",
-    "cuentas.registrar_salida": "records a logout of the account that was logged in",
+    "cuentas.autenticar": "checks a password, with lockout (no session: core and tests only)",
+    "cuentas.iniciar_sesion": "the login: checks the password, with lockout, and opens a session",
+    "cuentas.sesion_valida": "the account of the session whose token the cookie carries, or none",
+    "cuentas.cerrar_sesion": "ends the session whose token the page holds (a logout)",
     "auditoria.registrar": "called inside core's own transactions",
     "catalogo.cargar": "first run and the import, inside core",
     "cuentas.crear": "demo data and the first admin (command line)",
@@ -205,10 +217,11 @@ SIN_CUENTA_SISTEMA = {
     "demo.cargar": "first run",
     "instalacion.preparar": "first run",
 }
-PERMITIDAS_EN_PAGINAS = {"cuentas.autenticar", "cuentas.credenciales_para_login", "cuentas.registrar_salida"}
+PERMITIDAS_EN_PAGINAS = {"cuentas.iniciar_sesion", "cuentas.sesion_valida", "cuentas.cerrar_sesion"}
 
 TABLAS = {
     "escritura": ESCRITURAS, "escritura propia": ESCRITURAS_PROPIAS, "de la cuenta": PROPIAS_DE_LA_CUENTA,
+    "lectura propia": LECTURAS_PROPIAS,
     "lectura OOAD": LECTURAS_OOAD, "división": DIVISION, "admin": ADMIN,
     "pública": SIN_CUENTA_PUBLICAS, "sistema": SIN_CUENTA_SISTEMA,
 }
@@ -269,7 +282,7 @@ def test_los_controles_mismos_rechazan(quien, cuenta):
 
 
 def test_escrituras_propias_no_pueden_nombrar_otra_ooad():
-    for nombre in ESCRITURAS_PROPIAS:
+    for nombre in [*ESCRITURAS_PROPIAS, *LECTURAS_PROPIAS]:
         params = set(inspect.signature(FUNCIONES[nombre]).parameters)
         assert not params & {"ooad", "unidad", "usuario"}, nombre
 
@@ -290,6 +303,7 @@ def _huella(store) -> tuple:
         store.valor("SELECT count(*) FROM producto"),
         store.filas("SELECT usuario, activa, hash FROM cuenta ORDER BY usuario"),
         store.filas("SELECT anio, inicio, fin, cerrado FROM periodo ORDER BY anio"),
+        store.filas("SELECT * FROM borrador ORDER BY ALL"),
     )
 
 
@@ -328,6 +342,14 @@ def test_escritura_propia_rechazada_a_la_division(esc, nombre):
     _rechazada(esc, nombre, esc.analista, args)
     _rechazada(esc, nombre, esc.admin, args)
     _rechazada(esc, nombre, None, args)
+
+
+@pytest.mark.parametrize("nombre", _casos(LECTURAS_PROPIAS))
+def test_lectura_propia_rechazada_a_la_division(esc, nombre):
+    args = LECTURAS_PROPIAS[nombre](esc)
+    for quien in (esc.analista, esc.admin, None):
+        _rechazada(esc, nombre, quien, args)
+    _permitida(esc, nombre, esc.dueno, args)
 
 
 @pytest.mark.parametrize("nombre", _casos(PROPIAS_DE_LA_CUENTA))
