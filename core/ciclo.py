@@ -29,10 +29,25 @@ SIGNIFICADO = {
     FIRMADO: "proceso concluido",
 }
 
+# A reopen reason must say something (not "x") and stay a paragraph, not a document. One rule for the
+# OOAD/UMAE's request, the division's answer and its reopen without a request, counted on the text
+# with its surrounding and repeated spaces removed; the pages' hints read these same numbers.
+MOTIVO_MINIMO, MOTIVO_MAXIMO = 10, 1_000
+
 PREGUNTA_PASO2 = (
     "¿Alguna de las Unidades Médicas del OOAD/UMAE tiene Excedentes y/o Faltantes de algún "
     "servicio médico institucional?"
 )
+
+
+def limpiar_motivo(texto: str | None, que: str = "el motivo de la reapertura") -> str:
+    """The reason as stored (spaces collapsed), or why it is refused."""
+    texto = " ".join((texto or "").split())
+    if len(texto) < MOTIVO_MINIMO:
+        raise ErrorDominio(f"Escriba {que} (al menos {MOTIVO_MINIMO} caracteres).")
+    if len(texto) > MOTIVO_MAXIMO:
+        raise ErrorDominio(f"{que[0].upper()}{que[1:]} admite hasta {MOTIVO_MAXIMO:,} caracteres.")
+    return texto
 
 
 def semaforo(estado: str) -> str:
@@ -364,9 +379,7 @@ def version_final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, ver
 def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: str) -> EstadoOoad:
     """Admin only: back to `en captura`; the final versions stay, the signed PDF stops being current."""
     permisos.exigir_division(cuenta, admin=True)
-    motivo = (motivo or "").strip()
-    if len(motivo) < 5:
-        raise ErrorDominio("Escriba el motivo de la reapertura.")
+    motivo = limpiar_motivo(motivo)
 
     def trabajo(tx) -> None:
         p = periodo(store, anio)

@@ -15,9 +15,6 @@ from core.store import Store
 
 PENDIENTE, CONCEDIDA, RECHAZADA = "pendiente", "concedida", "rechazada"
 
-# A reason must say something (not "x"), and stay a paragraph, not a document.
-MOTIVO_MINIMO, MOTIVO_MAXIMO = 10, 1_000
-
 _COLUMNAS = ("id", "anio", "ooad", "version", "motivo", "solicitada_en", "solicitada_por", "solicitada_persona",
              "estado", "respuesta", "resuelta_en", "resuelta_por")
 _SELECT = "SELECT " + ", ".join(_COLUMNAS) + " FROM solicitud_reapertura"
@@ -61,15 +58,6 @@ def espera(desde: dt.datetime, hasta: dt.datetime | None = None) -> str:
     return f"{minutos} min"
 
 
-def _limpio(texto: str | None, que: str) -> str:
-    texto = " ".join((texto or "").split())
-    if len(texto) < MOTIVO_MINIMO:
-        raise ErrorDominio(f"Escriba {que} (al menos {MOTIVO_MINIMO} caracteres).")
-    if len(texto) > MOTIVO_MAXIMO:
-        raise ErrorDominio(f"{que[0].upper()}{que[1:]} admite hasta {MOTIVO_MAXIMO:,} caracteres.")
-    return texto
-
-
 def _leer(cur, id_solicitud: int) -> Solicitud:
     """One request, read on a cursor or inside the caller's transaction."""
     fila = cur.execute(_SELECT + " WHERE id = ?", [id_solicitud]).fetchone()
@@ -82,7 +70,7 @@ def solicitar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
     """The OOAD/UMAE's own capturista asks to reopen its finalized capture, with a reason."""
     ooad = cuenta.ooad if cuenta is not None else None
     permisos.exigir_captura_ooad(cuenta, ooad or "")
-    motivo = _limpio(motivo, "el motivo de la solicitud")
+    motivo = ciclo.limpiar_motivo(motivo, "el motivo de la solicitud")
 
     def trabajo(tx) -> int:
         p = ciclo.periodo(store, anio)
@@ -184,7 +172,7 @@ def resueltas(store: Store, cuenta: Cuenta | None, limite: int = 200) -> pd.Data
 def conceder(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: str) -> ciclo.EstadoOoad:
     """Grant: the OOAD/UMAE goes back to `en captura` (ciclo.reabrir answers the request)."""
     permisos.exigir_division(cuenta, admin=True)
-    respuesta = _limpio(respuesta, "la razón de la respuesta")
+    respuesta = ciclo.limpiar_motivo(respuesta, "la razón de la respuesta")
 
     def trabajo(tx) -> ciclo.EstadoOoad:
         s = _leer(tx, id_solicitud)
@@ -198,7 +186,7 @@ def conceder(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: 
 def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: str) -> Solicitud:
     """Decline with a reason the OOAD/UMAE will read; its capture stays finalized."""
     admin = permisos.exigir_division(cuenta, admin=True)
-    respuesta = _limpio(respuesta, "la razón de la respuesta")
+    respuesta = ciclo.limpiar_motivo(respuesta, "la razón de la respuesta")
 
     def trabajo(tx) -> None:
         s = _leer(tx, id_solicitud)
@@ -224,7 +212,7 @@ def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: 
 def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: str) -> ciclo.EstadoOoad:
     """An admin reopens without a request (a pending one, if any, is answered by it)."""
     permisos.exigir_division(cuenta, admin=True)
-    return ciclo.reabrir(store, cuenta, anio, ooad, _limpio(motivo, "el motivo de la reapertura"))
+    return ciclo.reabrir(store, cuenta, anio, ooad, motivo)
 
 
 def reabribles(store: Store, cuenta: Cuenta | None, anio: int) -> list[tuple[str, str]]:

@@ -19,10 +19,11 @@ def hoy() -> dt.date:
 
 
 def fijar(momento: dt.datetime | None) -> None:
-    """Set (or with None, release) the clock; naive datetimes are taken as Mexico City time."""
+    """Set (or with None, release) the clock; naive datetimes are taken as Mexico City time, and an
+    instant given in another zone is read in Mexico City, where the registration days are counted."""
     global _fijo
-    if momento is not None and momento.tzinfo is None:
-        momento = momento.replace(tzinfo=ZONA)
+    if momento is not None:
+        momento = momento.replace(tzinfo=ZONA) if momento.tzinfo is None else momento.astimezone(ZONA)
     _fijo = momento
 
 

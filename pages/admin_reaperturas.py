@@ -3,10 +3,11 @@ reason, or reopen without a request."""
 
 import streamlit as st
 
-from core import reaperturas
+from core import ciclo, reaperturas
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components import reaperturas as reapertura
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Solicitudes de reapertura", [
@@ -37,7 +38,8 @@ else:
                  for i, n, p, e in zip(cola["id"], cola["OOAD/UMAE"], cola["Periodo"], cola["Espera"], strict=True)}
     with st.form("adm_reap_responder"):
         elegida = st.selectbox("Solicitud", list(etiquetas), format_func=etiquetas.get, key="adm_reap_solicitud")
-        razon = st.text_area("Razón de la respuesta (la verá la OOAD/UMAE)", max_chars=1_000, key="adm_reap_razon")
+        razon = st.text_area("Razón de la respuesta (la verá la OOAD/UMAE)", max_chars=ciclo.MOTIVO_MAXIMO,
+                             placeholder=reapertura.pista_motivo(), key="adm_reap_razon")
         a, b, _ = st.columns([1, 1, 3])
         conceder = a.form_submit_button("Conceder reapertura", type="primary")
         rechazar = b.form_submit_button("Rechazar")
@@ -63,8 +65,8 @@ if periodo is not None and not periodo.cerrado:
             ooad = st.selectbox(f"OOAD/UMAE finalizada en {periodo.anio} (escriba para buscar)", list(opciones),
                                 format_func=opciones.get, index=None, placeholder="Elija la OOAD/UMAE",
                                 key="adm_reap_ooad")
-            motivo = st.text_area("Motivo de la reapertura (lo verá la OOAD/UMAE)", max_chars=1_000,
-                                  key="adm_reap_motivo")
+            motivo = st.text_area("Motivo de la reapertura (lo verá la OOAD/UMAE)", max_chars=ciclo.MOTIVO_MAXIMO,
+                                  placeholder=reapertura.pista_motivo(), key="adm_reap_motivo")
             if st.form_submit_button("Reabrir"):
                 if not ooad:
                     st.error("Elija la OOAD/UMAE.")

@@ -10,6 +10,11 @@ from pages.components import contexto as ctx
 from pages.components import descargas
 
 
+def pista_motivo() -> str:
+    """The hint under every reopen reason box, from the same numbers core checks."""
+    return f"Al menos {ciclo.MOTIVO_MINIMO} caracteres; hasta {ciclo.MOTIVO_MAXIMO:,}."
+
+
 def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
     """The latest request and the division's answer; the OOAD/UMAE's own form to ask for one."""
     s = ctx.store()
@@ -36,7 +41,8 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
                    "el registro vuelve a «En captura», el reporte firmado deja de estar vigente y, al finalizar "
                    "de nuevo, se genera una nueva versión final con su propio folio.")
         with st.form(f"{key}_reapertura"):
-            motivo = st.text_area("Motivo de la solicitud (qué necesita corregir y por qué)", max_chars=1_000,
+            motivo = st.text_area("Motivo de la solicitud (qué necesita corregir y por qué)",
+                                  max_chars=ciclo.MOTIVO_MAXIMO, placeholder=pista_motivo(),
                                   key=f"{key}_reapertura_motivo")
             if st.form_submit_button("Enviar solicitud de reapertura"):
                 try:
