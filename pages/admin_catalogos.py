@@ -8,7 +8,7 @@ from core import catalogo, importacion, reloj, solicitudes
 from core.errors import ErrorDominio
 from core.importacion import ImportacionInvalida
 from pages.components import contexto as ctx
-from pages.components import descargas
+from pages.components import descargas, limite_errores
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Catálogos", [
@@ -105,6 +105,7 @@ with importar:
             st.info("El archivo coincide con el catálogo vigente: no hay nada que aplicar.")
 
     @st.dialog("Confirmar importación", on_dismiss=lambda: ctx.cerrar_confirmacion("adm_cat"))
+    @limite_errores.protegido
     def _confirmar(vista: importacion.VistaPrevia) -> None:
         st.markdown(vista.resumen())
         if vista.retirados:

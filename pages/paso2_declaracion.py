@@ -5,6 +5,7 @@ import streamlit as st
 from core import ciclo
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components import limite_errores
 
 ctx.encabezado(
     "Paso 2",
@@ -43,6 +44,7 @@ def _guardar(lineas_a_borrar: int = 0) -> None:
 
 
 @st.dialog("Confirmar respuesta NO", on_dismiss=lambda: ctx.cerrar_confirmacion("p2"))
+@limite_errores.protegido
 def _confirmar_no(n: int) -> None:
     st.warning(
         f"Al contestar **NO** se eliminarán **{n:,} línea(s)** ya guardada(s) de sus unidades médicas. "

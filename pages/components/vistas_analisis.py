@@ -19,7 +19,7 @@ from core import analisis, auditoria, ciclo, instalacion, intercambio
 from core.errors import AccesoDenegado
 from core.intercambio import Filtros
 from pages.components import contexto as ctx
-from pages.components import descargas
+from pages.components import descargas, limite_errores
 
 NUMERO = st.column_config.NumberColumn(format="localized")
 
@@ -151,6 +151,7 @@ def etiquetas_celda(clave: tuple, _cuenta, clave_fila: str | None = None) -> dic
 
 
 @st.fragment
+@limite_errores.protegido
 def lineas_de_una_celda(clave: tuple, cuenta) -> None:
     """«Líneas detrás de una celda». Choosing a cell reruns only this fragment: the cross-tab's
     table and heatmap above are not sent again."""
