@@ -6,7 +6,6 @@ from core import instalacion, reloj
 from core.errors import BaseDeDatosOcupada
 from pages.components import contexto as ctx
 from pages.components import limite_errores
-from pages.components.marcado import md
 
 st.set_page_config(
     page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide"
@@ -18,6 +17,7 @@ except BaseDeDatosOcupada as exc:
     st.error(str(exc))
     st.stop()
 
+ctx.preparar_autenticador()
 ctx.restaurar_sesion()
 cuenta = ctx.cuenta()
 
@@ -84,8 +84,8 @@ with st.sidebar:
     if cuenta is not None:
         st.divider()
         quien = ctx.persona()
-        st.caption(f"Sesión: **{md(cuenta.nombre)}** ({md(cuenta.usuario)})"
-                   + (f"  \nCaptura: {md(quien)}" if quien else ""))
+        st.caption(f"Sesión: **{cuenta.nombre}** ({cuenta.usuario})" + (f"<br>Captura: {quien}" if quien else ""),
+                   unsafe_allow_html=True)
         st.page_link(ctx.MI_CUENTA, label="Mi cuenta · cambiar contraseña", icon="👤")
         if st.button("Cerrar sesión", key="boton_salir"):
             ctx.cerrar_sesion()
