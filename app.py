@@ -17,7 +17,6 @@ except BaseDeDatosOcupada as exc:
     st.error(str(exc))
     st.stop()
 
-ctx.preparar_autenticador()
 ctx.restaurar_sesion()
 cuenta = ctx.cuenta()
 

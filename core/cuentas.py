@@ -1,12 +1,17 @@
 """Accounts: who may log in, with which role and OOAD/UMAE. Only bcrypt hashes are stored.
 
-Login goes through `autenticar`, which adds what streamlit-authenticator lacks: failures per
-account slow the next attempt down and then lock the account for a while, all in the audit trail.
+Login goes through `iniciar_sesion`: one password check, where failures per account slow the
+next attempt down and then lock the account for a while, all in the audit trail. A good password
+opens a server-side session (table `sesion`): the browser's cookie carries only a random token,
+checked here on every script run, so logging out, a password change or reset, or disabling the
+account ends every copy of that cookie at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -123,6 +128,7 @@ def crear_primer_admin(store: Store, usuario: str = "admin") -> str:
     with store.transaction() as tx:
         tx.execute("DELETE FROM cuenta")
         tx.execute("DELETE FROM acceso_fallido")
+        tx.execute("DELETE FROM sesion")
         tx.execute("INSERT OR REPLACE INTO ajuste VALUES ('demo', 'no')")
         auditoria.registrar(tx, cuenta=None, persona=None, accion="modo demo desactivado")
         crear(store, usuario, "Administrador", "admin", password=password, debe_cambiar=True)
@@ -187,7 +193,20 @@ def _segundos(desde: dt.datetime, hasta: dt.datetime) -> int:
 
 
 def autenticar(store: Store, usuario: str, password: str) -> Cuenta:
-    """Check a password; every attempt, good, bad or refused by the lockout, is audited.
+    """Check a password without opening a session (every attempt is audited; see iniciar_sesion)."""
+    return _autenticar(store, usuario, password, abrir=False)[0]
+
+
+def iniciar_sesion(store: Store, usuario: str, password: str) -> Sesion:
+    """The login: one password check, with the lockout, and a new server-side session opened in the
+    transaction that audits the «inicio de sesión». The token goes to the cookie only."""
+    cuenta, token = _autenticar(store, usuario, password, abrir=True)
+    assert token is not None
+    return Sesion(cuenta, token)
+
+
+def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tuple[Cuenta, str | None]:
+    """Every attempt, good, bad or refused by the lockout, is audited.
 
     The bcrypt check runs outside the writer lock (0.25 s), so one login never holds up saves.
     """
@@ -210,10 +229,15 @@ def autenticar(store: Store, usuario: str, password: str) -> Cuenta:
 
     ok = fila is not None and bool(fila[1]) and _verificar(password or "", fila[0])
 
+    token: str | None = None
+
     def trabajo(tx) -> EstadoAcceso:
+        nonlocal token
         if ok:
             tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [usuario])
-            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="inicio de sesión")
+            token = _abrir_sesion(tx, usuario, ahora) if abrir else None
+            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="inicio de sesión",
+                                despues={"sesion": _corto(_id_sesion(token))} if token else None)
             return EstadoAcceso(0, None, None)
         auditoria.registrar(tx, cuenta=usuario or None, persona=None, accion="inicio de sesión fallido")
         if fila is None:
@@ -246,20 +270,7 @@ def autenticar(store: Store, usuario: str, password: str) -> Cuenta:
         raise CredencialesInvalidas(mensaje)
     cuenta = obtener(store, usuario)
     assert cuenta is not None
-    return cuenta
-
-
-def credenciales_para_login(store: Store) -> dict:
-    """The dict streamlit-authenticator expects (it mutates it: callers pass a fresh one)."""
-    usuarios = {}
-    for usuario, nombre, rol, hash_ in store.filas(
-        "SELECT usuario, nombre, rol, hash FROM cuenta WHERE activa ORDER BY usuario"
-    ):
-        usuarios[usuario] = {
-            "name": nombre, "password": hash_, "roles": [rol],
-            "email": f"{usuario}@cuentas.local", "first_name": nombre, "last_name": "",
-        }
-    return {"usernames": usuarios}
+    return cuenta, token
 
 
 def opciones_acceso(store: Store) -> list[tuple[str, str]]:
@@ -381,12 +392,14 @@ def _cambiar_activa(store: Store, cuenta: Cuenta | None, usuario: str, *, activa
         auditoria.registrar(tx, cuenta=admin.usuario, persona=None,
                             accion="cuenta habilitada" if activa else "cuenta deshabilitada", ooad=ooad,
                             objeto=u, antes={"activa": estaba_activa}, despues={"activa": activa})
+        if not activa:
+            _revocar_sesiones(tx, u, "cuenta deshabilitada", actor=admin.usuario, ooad=ooad)
 
     store.escribir(trabajo)
 
 
 def restablecer(store: Store, cuenta: Cuenta | None, usuario: str) -> str:
-    """A new one-time password (shown once); it also lifts a lockout."""
+    """A new one-time password (shown once); it also lifts a lockout and ends the account's sessions."""
     admin = _exigir_admin(cuenta)
     password = _password_temporal()
     hash_ = hash_password(password)
@@ -397,6 +410,8 @@ def restablecer(store: Store, cuenta: Cuenta | None, usuario: str) -> str:
         tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [u])
         auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="contraseña restablecida", ooad=ooad,
                             objeto=u, antes={"debe_cambiar": debe}, despues={"debe_cambiar": True})
+        # Whoever held the old password (or a copy of its session cookie) is out.
+        _revocar_sesiones(tx, u, "contraseña restablecida", actor=admin.usuario, ooad=ooad)
 
     store.escribir(trabajo)
     return password
@@ -442,8 +457,14 @@ def validar_password_nueva(usuario: str, nueva: str, confirmacion: str, actual: 
         raise ErrorDominio("La nueva contraseña debe ser distinta de la actual.")
 
 
-def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: str, confirmacion: str) -> None:
-    """Any logged-in account changes its own password, proving the current one first."""
+def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: str, confirmacion: str,
+                     *, sesion: str | None = None) -> str | None:
+    """Any logged-in account changes its own password, proving the current one first.
+
+    Every session of the account ends (a copy of an old cookie, another computer). The session
+    that made the change, `sesion` (its token), is replaced by a new one whose token is returned
+    for the cookie, so the person stays logged in; without it, None and everyone logs in again.
+    """
     if cuenta is None:
         raise AccesoDenegado("Inicie sesión para continuar.")
     fila = store.fila("SELECT hash FROM cuenta WHERE usuario = ? AND activa", [cuenta.usuario])
@@ -457,21 +478,129 @@ def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: st
     validar_password_nueva(cuenta.usuario, nueva or "", confirmacion or "", actual)
     hash_ = hash_password(nueva)
 
-    def trabajo(tx) -> None:
+    def trabajo(tx) -> str | None:
         tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = FALSE WHERE usuario = ?", [hash_, cuenta.usuario])
         auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="contraseña cambiada",
                             ooad=cuenta.ooad, objeto=cuenta.usuario)
+        propia = sesion and tx.execute("SELECT 1 FROM sesion WHERE id = ? AND usuario = ? AND activa",
+                                       [_id_sesion(sesion), cuenta.usuario]).fetchone()
+        _revocar_sesiones(tx, cuenta.usuario, "cambio de contraseña", actor=cuenta.usuario, ooad=cuenta.ooad)
+        if not propia:
+            return None
+        token = _abrir_sesion(tx, cuenta.usuario, reloj.ahora())
+        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="sesión renovada", ooad=cuenta.ooad,
+                            objeto=cuenta.usuario, despues={"sesion": _corto(_id_sesion(token))})
+        return token
+
+    return store.escribir(trabajo)
+
+
+# -- server-side sessions ------------------------------------------------------------------------
+# A session ends after this many minutes without a click (EYF_INACTIVIDAD_MIN overrides it): a
+# shared office computer left logged in should not stay open for the next person.
+INACTIVIDAD_MIN = 30
+# The last activity is written at most once a minute per session, not on every click; the idle
+# limit grants that minute, so a session ends between N and N+1 minutes without a click (the page
+# also ends it after exactly N, from its own clock: see pages/components/contexto.py).
+TOQUE = dt.timedelta(minutes=1)
+# Ended sessions are state, not history (the bitácora keeps the history): an account's rows older
+# than this go when it logs in again.
+CONSERVAR_SESIONES = dt.timedelta(days=30)
+_LARGO_MAXIMO_TOKEN = 128
+# How each reason to end one session shows in the bitácora.
+_ACCION_FIN = {"cierre": "cierre de sesión", "inactividad": "sesión vencida por inactividad"}
+
+
+@dataclass(frozen=True)
+class Sesion:
+    """A session just opened: the account and the token for its cookie (the store keeps only its SHA-256)."""
+
+    cuenta: Cuenta
+    token: str
+
+
+def minutos_inactividad() -> int:
+    """EYF_INACTIVIDAD_MIN if it is a whole number of minutes ≥ 1, else INACTIVIDAD_MIN."""
+    valor = os.environ.get("EYF_INACTIVIDAD_MIN", "")
+    return int(valor) if valor.isdigit() and int(valor) >= 1 else INACTIVIDAD_MIN
+
+
+def _id_sesion(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _corto(id_: str) -> str:
+    """The first characters of a session's id: enough to follow it in the bitácora, useless to enter."""
+    return id_[:12]
+
+
+def _abrir_sesion(tx, usuario: str, ahora: dt.datetime) -> str:
+    """A new session row for `usuario`; returns its token (256 random bits), never stored."""
+    tx.execute("DELETE FROM sesion WHERE usuario = ? AND coalesce(revocada_en, ultima_actividad) < ?",
+               [usuario, ahora - CONSERVAR_SESIONES])
+    token = secrets.token_urlsafe(32)
+    tx.execute("INSERT INTO sesion (id, usuario, creada, ultima_actividad) VALUES (?, ?, ?, ?)",
+               [_id_sesion(token), usuario, ahora, ahora])
+    return token
+
+
+def _revocar_sesiones(tx, usuario: str, motivo: str, *, actor: str | None, ooad: str | None = None) -> int:
+    """End every open session of `usuario`, audited once with the reason and how many ended."""
+    n = tx.execute("SELECT count(*) FROM sesion WHERE usuario = ? AND activa", [usuario]).fetchone()[0]
+    if n:
+        tx.execute("UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE usuario = ? AND activa",
+                   [reloj.ahora(), motivo, usuario])
+        auditoria.registrar(tx, cuenta=actor, persona=None, accion="sesiones revocadas", ooad=ooad, objeto=usuario,
+                            despues={"motivo": motivo, "sesiones": n})
+    return n
+
+
+def _terminar_sesion(store: Store, id_: str, motivo: str) -> None:
+    """End one session (idempotent: two tabs may end it on the same click), audited with the reason."""
+
+    def trabajo(tx) -> None:
+        fila = tx.execute("SELECT usuario FROM sesion WHERE id = ? AND activa", [id_]).fetchone()
+        if fila is None:
+            return
+        tx.execute("UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE id = ?",
+                   [reloj.ahora(), motivo, id_])
+        accion = _ACCION_FIN.get(motivo, "sesión revocada")
+        auditoria.registrar(tx, cuenta=fila[0], persona=None, accion=accion, objeto=fila[0],
+                            despues={"sesion": _corto(id_), "motivo": motivo})
 
     store.escribir(trabajo)
 
 
-def registrar_salida(store: Store, usuario: str | None, *, por_inactividad: bool = False) -> None:
-    """A logout, or a session ended after inactivity, in the bitácora (logins are there too)."""
-    if not usuario:
-        return
-    with store.transaction() as tx:
-        auditoria.registrar(tx, cuenta=usuario, persona=None,
-                            accion="sesión vencida por inactividad" if por_inactividad else "cierre de sesión")
+def sesion_valida(store: Store, token: str | None) -> Cuenta | None:
+    """The account of a live session, re-read from the store; None for an unknown or altered token,
+    a revoked session, one idle for too long, or a disabled account. Runs on every script run."""
+    if not token or not isinstance(token, str) or len(token) > _LARGO_MAXIMO_TOKEN:
+        return None
+    id_ = _id_sesion(token)
+    fila = store.fila("SELECT usuario, ultima_actividad FROM sesion WHERE id = ? AND activa AND revocada_en IS NULL",
+                      [id_])
+    if fila is None:
+        return None
+    usuario, ultima = fila
+    ahora = reloj.ahora()
+    cuenta = obtener(store, usuario)
+    if cuenta is None:  # disabled (its sessions were revoked then) or gone
+        _terminar_sesion(store, id_, "cuenta deshabilitada")
+        return None
+    if ahora - ultima > dt.timedelta(minutes=minutos_inactividad()) + TOQUE:
+        _terminar_sesion(store, id_, "inactividad")
+        return None
+    if ahora - ultima >= TOQUE:
+        store.escribir(lambda tx: tx.execute(
+            "UPDATE sesion SET ultima_actividad = ? WHERE id = ? AND activa", [ahora, id_]))
+    return cuenta
+
+
+def cerrar_sesion(store: Store, token: str | None, *, por_inactividad: bool = False) -> None:
+    """A logout, or a session the page ended after inactivity: the session is over for every copy
+    of its cookie, and the bitácora says so (logins are there too)."""
+    if token and isinstance(token, str) and len(token) <= _LARGO_MAXIMO_TOKEN:
+        _terminar_sesion(store, _id_sesion(token), "inactividad" if por_inactividad else "cierre")
 
 
 def opciones_ooad(store: Store) -> list[tuple[str, str]]:

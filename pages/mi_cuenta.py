@@ -30,11 +30,15 @@ with st.form("form_mi_cuenta", clear_on_submit=True):
     confirmacion = st.text_input("Confirme la nueva contraseña", type="password", key="mi_cuenta_confirmacion")
     if st.form_submit_button("Cambiar contraseña", type="primary"):
         try:
-            cuentas.cambiar_password(ctx.store(), cuenta, actual, nueva, confirmacion)
+            renovada = cuentas.cambiar_password(ctx.store(), cuenta, actual, nueva, confirmacion,
+                                                sesion=ctx.token_sesion())
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
-            st.session_state["mi_cuenta_flash"] = "Contraseña cambiada. Úsela a partir de ahora."
+            # Every other session of the account (another computer, a copied cookie) has ended.
+            ctx.sesion_renovada(renovada)
+            st.session_state["mi_cuenta_flash"] = ("Contraseña cambiada. Úsela a partir de ahora; las demás "
+                                                   "sesiones abiertas con esta cuenta se cerraron.")
             st.rerun()
 
 if not cuenta.debe_cambiar:

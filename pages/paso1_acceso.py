@@ -1,7 +1,7 @@
 """Paso 1: choose the OOAD/UMAE and type its password (the division logs in the same way).
 
-The password is checked by core/cuentas.autenticar, with its lockout, before the authenticator
-library sets its cookie (see contexto.iniciar_sesion)."""
+The password is checked once, by core/cuentas.iniciar_sesion with its lockout, which opens a
+server-side session; its token goes to the browser's cookie (see contexto.iniciar_sesion)."""
 
 import streamlit as st
 

@@ -1,17 +1,17 @@
 """What every page needs: the store, the logged-in account, the period, and the menu.
 
-The account is always re-read from the store by the user name that the login set; pages never
-trust a role or an OOAD/UMAE from the URL or session state.
+The account is always re-read from the store through its server-side session (core checks the
+session's token on every run); pages never trust a role or an OOAD/UMAE from the URL or session
+state. The browser keeps only that token, in the `eyf_sesion` cookie.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import re
 from dataclasses import dataclass
 
 import streamlit as st
-import streamlit_authenticator as stauth
 
 from core import auditoria, ciclo, cuentas, instalacion, permisos, rejilla, reloj, tablero
 from core.cuentas import Cuenta
@@ -19,10 +19,8 @@ from core.errors import ErrorDominio
 from core.store import Store
 
 COOKIE = "eyf_sesion"
-
-# A session ends after this many minutes without a click (EYF_INACTIVIDAD_MIN overrides it): a
-# shared office computer left logged in should not stay open for the next person.
-INACTIVIDAD_MIN = 30
+# The cookie outlives any idle limit: core ends the session itself, the cookie only carries its token.
+COOKIE_HORAS = 12
 
 # What survives a session that expired: the Paso 6 edits not yet saved and where they were made,
 # so that after logging in again the grid still has them.
@@ -59,27 +57,8 @@ def store() -> Store:
 
 
 def minutos_inactividad() -> int:
-    """EYF_INACTIVIDAD_MIN if it is a whole number of minutes ≥ 1, else INACTIVIDAD_MIN."""
-    valor = os.environ.get("EYF_INACTIVIDAD_MIN", "")
-    return int(valor) if valor.isdigit() and int(valor) >= 1 else INACTIVIDAD_MIN
-
-
-def preparar_autenticador() -> stauth.Authenticate:
-    """Once per script run (app.py): its cookie component may be drawn only once per run.
-
-    The cookie lives as long as the inactivity limit: reloading the page later than that asks
-    for the password again instead of reviving an abandoned session.
-    """
-    auth = stauth.Authenticate(
-        cuentas.credenciales_para_login(store()),
-        COOKIE,
-        instalacion.secreto_cookie(),
-        cookie_expiry_days=minutos_inactividad() / (24 * 60),
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-    st.session_state["_autenticador"] = auth
-    return auth
+    """Minutes without a click that end a session (EYF_INACTIVIDAD_MIN; core applies the same)."""
+    return cuentas.minutos_inactividad()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -106,30 +85,78 @@ def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepci
                           con_recepcion)
 
 
-def autenticador() -> stauth.Authenticate:
-    return st.session_state.get("_autenticador") or preparar_autenticador()
-
-
 def cuenta() -> Cuenta | None:
-    """The logged-in account, re-read from the store (a disabled account is logged out)."""
+    """The logged-in account: core checks this session in the store and re-reads the account, so a
+    session ended elsewhere (revoked, idle, a disabled account) is logged out here on its next run."""
     if not st.session_state.get("authentication_status"):
         return None
-    c = cuentas.obtener(store(), st.session_state.get("username"))
-    if c is None:
+    c = cuentas.sesion_valida(store(), st.session_state.get("_sesion"))
+    if c is None or c.usuario != st.session_state.get("username"):
         st.session_state["authentication_status"] = None
+        return None
     return c
 
 
+def _escribir_cookie(token: str | None) -> None:
+    """Queue the cookie for the browser: the session's token, or None to delete it."""
+    st.session_state["_cookie_pendiente"] = token or ""
+
+
+def _enviar_cookie() -> None:
+    """Write the queued cookie from the page. Streamlit cannot set a cookie on an HTTP response, so
+    a script does it (it cannot be HttpOnly: see README, Seguridad). Sent in a run that completes."""
+    valor = st.session_state.pop("_cookie_pendiente", None)
+    if valor is None:
+        return
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", valor):  # our own tokens only: nothing to escape
+        raise ValueError("token de sesión con caracteres inesperados")
+    vida = COOKIE_HORAS * 3600 if valor else 0
+    st.html(
+        f'<script>document.cookie = "{COOKIE}={valor}; Path=/; Max-Age={vida}; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>',
+        unsafe_allow_javascript=True,
+    )
+
+
+def token_sesion() -> str | None:
+    """The token of this browser session's server-side session (for core's password change)."""
+    return st.session_state.get("_sesion") if st.session_state.get("authentication_status") else None
+
+
+def sesion_renovada(token: str | None) -> None:
+    """After one's own password change core ended every session and re-issued this one: the new
+    token replaces the old in this session and in the cookie (None: log in again)."""
+    if token is None:
+        cerrar_sesion()
+        return
+    st.session_state["_sesion"] = token
+    _escribir_cookie(token)
+
+
+def _desde_cookie() -> None:
+    """A new browser session (a reload, another tab) picks up the session its cookie names, if
+    core still holds it open; a cookie core refuses is deleted (once per browser session)."""
+    token = st.context.cookies.get(COOKIE)
+    if not token or token == st.session_state.get("_cookie_descartada"):
+        return
+    c = cuentas.sesion_valida(store(), token)
+    if c is None:
+        st.session_state["_cookie_descartada"] = token
+        _escribir_cookie(None)
+        return
+    st.session_state.update({"authentication_status": True, "username": c.usuario, "_sesion": token,
+                             "_ultima_actividad": reloj.ahora()})
+
+
 def iniciar_sesion(usuario: str, password: str) -> Cuenta:
-    """Check the password in core (audited, with the lockout), then let streamlit-authenticator
-    set its cookie. Paso 6 edits kept from an expired session go back only to the same account."""
-    c = cuentas.autenticar(store(), usuario, password)
-    auth = autenticador()
-    auth.authentication_controller.login(c.usuario, password)
-    try:
-        auth.cookie_controller.set_cookie()
-    except Exception:  # the cookie only saves a re-login; the session is already valid
-        pass
+    """One password check in core (audited, with the lockout) that opens a server-side session;
+    its token goes to the cookie in this run (Paso 1 lets the run complete). Paso 6 edits kept
+    from an expired session go back only to the same account."""
+    s = cuentas.iniciar_sesion(store(), usuario, password)
+    c = s.cuenta
+    st.session_state.update({"authentication_status": True, "username": c.usuario, "_sesion": s.token})
+    _escribir_cookie(s.token)
+    _enviar_cookie()
     st.session_state.pop("persona", None)
     duenio = st.session_state.pop("_pendientes_de", None)
     if duenio is not None and duenio != c.usuario:
@@ -144,10 +171,8 @@ def restaurar_sesion() -> None:
     """End a session idle for too long; else log in again from a valid cookie (a reload keeps it)."""
     _vencer_por_inactividad()
     if not st.session_state.get("authentication_status"):
-        try:
-            autenticador().login(location="unrendered")
-        except Exception:
-            st.session_state["authentication_status"] = None
+        _desde_cookie()
+    _enviar_cookie()
     if st.session_state.get("authentication_status"):
         st.session_state.pop("_sesion_vencida", None)
     elif (minutos := st.session_state.get("_sesion_vencida")) is not None:
@@ -192,17 +217,12 @@ def _guardar_edicion_de_la_rejilla() -> None:
 
 
 def cerrar_sesion(*, por_inactividad: bool = False) -> None:
-    """Log out (audited). The library's `logout` flag stays, or the cookie this browser sent when
-    the session began would log the person straight back in on the next run."""
-    cuentas.registrar_salida(store(), st.session_state.get("username"), por_inactividad=por_inactividad)
-    try:
-        autenticador().logout(location="unrendered")
-    except Exception:
-        pass
+    """Log out (audited): core ends the session, so no copy of its cookie logs anyone back in;
+    the cookie itself is deleted on the next run that completes."""
+    cuentas.cerrar_sesion(store(), st.session_state.get("_sesion"), por_inactividad=por_inactividad)
     for k in list(st.session_state.keys()):
-        if k not in ("_autenticador", "logout"):
-            del st.session_state[k]
-    st.session_state["logout"] = True
+        del st.session_state[k]
+    _escribir_cookie(None)
 
 
 def exigir_password_propia(c: Cuenta) -> None:

@@ -67,7 +67,3 @@ def test_costo_bcrypt_de_produccion():
     assert cuentas.hash_password("x", costo=4).startswith("$2b$04$")
 
 
-def test_credenciales_para_login_sin_contrasenas_en_claro(store):
-    cred = cuentas.credenciales_para_login(store)
-    assert set(cred["usernames"]) == {"chihuahua", "quintana-roo", "umae-hes-cmn-siglo-xxi", "analista", "admin"}
-    assert all(u["password"].startswith("$2b$") for u in cred["usernames"].values())
