@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
-from core import auditoria, ciclo, folio, instalacion, permisos, reloj
+from core import auditoria, ciclo, folio, instalacion, permisos, reloj, revision_pdf
 from core.cuentas import Cuenta
 from core.errors import CapturaBloqueada, ErrorDominio, TransicionInvalida
 from core.store import Store
 
-# The guide: "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes".
-TAMANO_MAXIMO = 100 * 1024 * 1024
+# The guide: "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes". A MB is
+# 2**20 bytes, as Windows Explorer shows sizes and as Streamlit's server counts server.maxUploadSize:
+# a file of exactly 104,857,600 bytes is accepted, one byte more is refused.
+MB = 1024 * 1024
+TAMANO_MAXIMO = 100 * MB
 
 
 class ArchivoRechazado(ErrorDominio):
@@ -49,31 +48,25 @@ def carpeta(directorio: Path | None = None) -> Path:
     return (directorio or instalacion.data_dir()) / "firmados"
 
 
-def validar_pdf(datos: bytes) -> tuple[int, str]:
-    """(pages, text) of a real, complete PDF; raises ArchivoRechazado with the reason otherwise."""
+def validar_pdf(datos: bytes, **limites) -> tuple[int, str]:
+    """(pages, text) of a real, complete PDF without active content; raises ArchivoRechazado with the
+    reason otherwise. The cheap checks run here; pypdf runs in a limited child (`core.revision_pdf`),
+    with `limites` overriding its page, CPU, wall-clock and memory limits (tests)."""
     if not datos:
         raise ArchivoRechazado("El archivo está vacío.")
     if len(datos) > TAMANO_MAXIMO:
         raise ArchivoRechazado(
-            f"El archivo pesa {len(datos) / 1024 / 1024:,.1f} MB; el máximo es {TAMANO_MAXIMO // 1024 // 1024} MB."
+            f"El archivo pesa {len(datos):,} bytes ({len(datos) / MB:,.1f} MB); el máximo es "
+            f"{TAMANO_MAXIMO // MB} MB ({TAMANO_MAXIMO:,} bytes)."
         )
     if not datos.lstrip()[:5] == b"%PDF-":
         raise ArchivoRechazado("El archivo no es un PDF (su contenido no empieza como un PDF), aunque se llame .pdf.")
     if b"%%EOF" not in datos[-2048:]:
         raise ArchivoRechazado("El PDF está incompleto o dañado (no tiene fin de archivo). Vuelva a generarlo.")
     try:
-        # strict: pypdf would otherwise repair broken files silently; every page is read.
-        lector = PdfReader(io.BytesIO(datos), strict=True)
-        if lector.is_encrypted:
-            raise ArchivoRechazado("El PDF está protegido con contraseña; súbalo sin protección.")
-        textos = [pagina.extract_text() or "" for pagina in lector.pages]
-    except ArchivoRechazado:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise ArchivoRechazado(f"El PDF está dañado y no se puede leer ({type(exc).__name__}). Vuelva a generarlo.") from exc
-    if not textos:
-        raise ArchivoRechazado("El PDF no tiene páginas.")
-    return len(textos), "\n".join(textos)
+        return revision_pdf.revisar(datos, **limites)
+    except revision_pdf.PdfRechazado as exc:
+        raise ArchivoRechazado(str(exc)) from None
 
 
 def subir(
