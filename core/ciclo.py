@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import auditoria, permisos, reloj
+from core import auditoria, integridad, permisos, reloj
 from core.cuentas import Cuenta
 from core.errors import CapturaBloqueada, ErrorDominio, NoEncontrado, TransicionInvalida
 from core.store import Store
-from core.texto import orden_natural
+from core.texto import exigir_caracteres, orden_natural
 
 SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO = "sin iniciar", "en captura", "finalizado", "firmado"
 ESTADOS = (SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO)
@@ -42,6 +42,8 @@ PREGUNTA_PASO2 = (
 
 def limpiar_motivo(texto: str | None, que: str = "el motivo de la reapertura") -> str:
     """The reason as stored (spaces collapsed), or why it is refused."""
+    # Before collapsing: split() would turn some controls (U+001C-U+001F, U+2028) into spaces.
+    exigir_caracteres(texto, f"{que[0].upper()}{que[1:]}", varias_lineas=True)
     texto = " ".join((texto or "").split())
     if len(texto) < MOTIVO_MINIMO:
         raise ErrorDominio(f"Escriba {que} (al menos {MOTIVO_MINIMO} caracteres).")
@@ -202,6 +204,8 @@ def estado(store: Store, anio: int, ooad: str) -> EstadoOoad:
 
 def motivo_bloqueo(store: Store, anio: int, ooad: str) -> str | None:
     """Why this OOAD/UMAE cannot change its capture now, in words for the user; None if it can."""
+    if danado := integridad.motivo(store, ooad):
+        return danado
     p = periodo(store, anio)
     if p.cerrado:
         cuando = cerrado_en(store, anio)

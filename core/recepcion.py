@@ -14,6 +14,9 @@ from core.errors import CapturaBloqueada, ErrorDominio, TransicionInvalida
 from core.store import Store
 from core.texto import exigir_caracteres
 
+# Who received the paper copy (a name on one line) and a short remark about it.
+RECIBIO_MAXIMO, NOTAS_MAXIMO = 120, 500
+
 
 @dataclass(frozen=True)
 class Recepcion:
@@ -40,8 +43,8 @@ def registrar(
     notas = " ".join((notas or "").split())
     if len(recibio) < 3:
         raise ErrorDominio("Escriba el nombre de quien recibió el documento.")
-    if len(recibio) > 120 or len(notas) > 500:
-        raise ErrorDominio("El nombre admite hasta 120 caracteres y las notas hasta 500.")
+    if len(recibio) > RECIBIO_MAXIMO or len(notas) > NOTAS_MAXIMO:
+        raise ErrorDominio(f"El nombre admite hasta {RECIBIO_MAXIMO} caracteres y las notas hasta {NOTAS_MAXIMO}.")
     if recibida_el is None:
         raise ErrorDominio("Indique la fecha de recepción.")
     if recibida_el > reloj.hoy():

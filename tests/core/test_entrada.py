@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from core import captura, ciclo, cuentas, importacion, recepcion, rejilla, reportes, solicitudes
+from core import captura, ciclo, cuentas, importacion, reaperturas, recepcion, rejilla, reportes, solicitudes
 from core.captura import FilaCaptura
 from core.errors import CapturaInvalida, ErrorDominio
 from core.importacion import ImportacionInvalida
@@ -298,3 +298,26 @@ def test_auditoria_guarda_el_nombre_tal_cual(store, cuenta):
     reportes.guardar_firmantes(store, c, persona, ANIO, [("Ana López", "Directora")])
     fila = store.fila("SELECT persona, despues FROM auditoria WHERE accion = 'firmantes'")
     assert fila[0] == "Ana López (Jefa)" and json.loads(fila[1]) == [["Ana López", "Directora"]]
+
+
+@pytest.mark.parametrize("accion, campo", [
+    (lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir \x00 la unidad HGZ 6."),
+     "El motivo de la solicitud"),
+    (lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir\x1fla unidad HGZ 6."),
+     "El motivo de la solicitud"),  # split() would have made it a space
+    (lambda s, c: reaperturas.conceder(s, c("admin"), 1, "Concedida \u202epara corregir."),
+     "La razón de la respuesta"),
+    (lambda s, c: reaperturas.rechazar(s, c("admin"), 1, "Rechazada:\u2029ya se firmó."),
+     "La razón de la respuesta"),
+    (lambda s, c: reaperturas.reabrir(s, c("admin"), ANIO, "chihuahua", "Reapertura\x07 por oficio 12."),
+     "El motivo de la reapertura"),
+])
+def test_motivos_de_reapertura_con_caracteres_ocultos(store, cuenta, accion, campo):
+    antes = store.valor("SELECT count(*) FROM auditoria")
+    with pytest.raises(ErrorDominio, match=f"^{campo}: contiene un carácter de control"):
+        accion(store, cuenta)
+    assert store.valor("SELECT count(*) FROM auditoria") == antes
+
+
+def test_motivo_de_reapertura_de_varias_lineas_se_acepta():
+    assert ciclo.limpiar_motivo("Corregir la unidad\nHGZ 6 por oficio.") == "Corregir la unidad HGZ 6 por oficio."
