@@ -321,3 +321,16 @@ def test_motivos_de_reapertura_con_caracteres_ocultos(store, cuenta, accion, cam
 
 def test_motivo_de_reapertura_de_varias_lineas_se_acepta():
     assert ciclo.limpiar_motivo("Corregir la unidad\nHGZ 6 por oficio.") == "Corregir la unidad HGZ 6 por oficio."
+
+
+def test_el_readme_lista_los_limites_que_core_aplica():
+    """The README's table of free-text limits says the numbers core enforces (and every one of them)."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    filas = re.findall(r"^\| [^|]+ \| [^|]+ \| ([\d,]+)[^|]* \| `(\w+)\.(\w+)` \|$", readme, re.M)
+    assert len(filas) >= 11
+    for numero, modulo, constante in filas:
+        assert getattr(importlib.import_module(f"core.{modulo}"), constante) == int(numero.replace(",", "")), constante
