@@ -301,3 +301,14 @@ def describir(fila: dict) -> str:
             texto_datos = ", ".join(d for d in datos if d)
             partes.append(f"{tipo}{f' ({causa})' if causa else ''}: {texto_datos}".rstrip(": "))
     return "; ".join(partes) or "(vacío: borrar la línea)"
+
+
+def para_mostrar(df: pd.DataFrame) -> pd.DataFrame:
+    """`listar`'s drafts as a read-only table: where, which product, what was typed, when."""
+    return pd.DataFrame({
+        "Unidad Médica": df["unidad_nombre"].fillna(df["unidad"]),
+        "Clave": df["producto"],
+        "Producto": df["producto_nombre"].fillna(""),
+        "Lo que escribió": [describir({c: getattr(r, c) for c in CAMPOS}) for r in df.itertuples()],
+        "Escrito el": [reloj.fecha_hora(t) for t in df["editado_en"]],
+    })
