@@ -17,6 +17,12 @@ from core.store import Store
 # a file of exactly 104,857,600 bytes is accepted, one byte more is refused.
 MB = 1024 * 1024
 TAMANO_MAXIMO = 100 * MB
+# What the upload screen says, from the limits themselves.
+REQUISITOS = (
+    f"Solo PDF, de hasta {TAMANO_MAXIMO // MB} MB ({TAMANO_MAXIMO:,} bytes; 1 MB = {MB:,} bytes, como lo "
+    f"muestra Windows) y hasta {revision_pdf.PAGINAS_MAXIMAS:,} páginas, sin contraseña. No se aceptan PDF con "
+    "JavaScript, archivos adjuntos, multimedia ni formularios XFA. La revisión tarda unos segundos."
+)
 
 
 class ArchivoRechazado(ErrorDominio):

@@ -28,14 +28,26 @@ if flash := st.session_state.pop("p9_flash", None):
         st.warning(flash[1])
 reap.estado_solicitud(cx, key="p9")
 
+ESTILO_SUBIDA = """<style>
+[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
+[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzone"] button p::after {
+  content: "Elegir archivo"; font-size: 0.875rem; }
+</style>"""
+
 puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
 if puede_subir:
     verbo = "Reemplazar" if cx.estado.estado == ciclo.FIRMADO else "Subir"
+    # Streamlit writes its own limit in English ("<server.maxUploadSize>MB per file", a MB being 10**6
+    # or 2**20 bytes depending on the browser's system) and labels its button "Upload": the limit line
+    # is hidden and the one that counts, core's, is said in Spanish below; the button gets a Spanish label.
+    st.html(ESTILO_SUBIDA)
     # A new key after each upload empties the uploader.
     archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"],
                                key=f"p9_archivo_{st.session_state.get('p9_subidas', 0)}")
+    st.caption(firmados.REQUISITOS)
     if archivo is not None and st.button(verbo, type="primary", key="p9_subir"):
-        with st.spinner("Revisando el PDF página por página…"):
+        with st.spinner("Revisando el PDF…"):
             try:
                 s = firmados.subir(store, cx.cuenta, cx.persona, anio, cx.ooad, archivo.getvalue(), archivo.name)
             except ErrorDominio as exc:

@@ -6,7 +6,7 @@ import io
 
 from reportlab.pdfgen import canvas
 
-from core import instalacion
+from core import firmados, instalacion
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 
@@ -16,6 +16,18 @@ def _pdf(texto: str) -> bytes:
     c.drawString(72, 720, texto)
     c.showPage()
     c.save()
+    return buf.getvalue()
+
+
+def _pdf_con_javascript() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf("Reporte"))))
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    buf = io.BytesIO()
+    w.write(buf)
     return buf.getvalue()
 
 
@@ -53,9 +65,13 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "coahuila")
     at.switch_page("pages/paso9_subir.py").run()
+    assert firmados.REQUISITOS in [c.value for c in at.caption]  # the limits, in Spanish
     at.get("file_uploader")[0].upload("reporte.pdf", b"esto no es un pdf" * 10, "application/pdf").run()
     boton(at, "Subir").click().run()
     assert "no es un PDF" in textos(at)
+    at.get("file_uploader")[0].upload("firmado.pdf", _pdf_con_javascript(), "application/pdf").run()
+    boton(at, "Subir").click().run()
+    assert "El PDF contiene JavaScript" in textos(at)
     at.get("file_uploader")[0].upload("firmado.pdf", _pdf(f"Folio: {folio}"), "application/pdf").run()
     boton(at, "Subir").click().run()
     assert "Reporte firmado recibido (1 página(s))" in textos(at)
