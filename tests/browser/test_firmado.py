@@ -39,6 +39,15 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
 
     ui.boton(page, "Subir (Paso 9)").click()
     ui.ver(page, "Subir Reporte «Versión Final» firmado")
+    # Streamlit's own English limit line ("110MB per file") is hidden, its "Upload" reads in Spanish,
+    # and the limit that counts is said in Spanish.
+    subida = page.get_by_test_id("stFileUploaderDropzone")
+    expect(subida.get_by_text(re.compile("per file"))).to_have_count(1)
+    expect(subida.get_by_text(re.compile("per file"))).to_be_hidden()
+    ui.ver(page, re.compile(r"Solo PDF, de hasta 100 MB \(104,857,600 bytes; 1 MB = 1,048,576 bytes"))
+    boton = subida.get_by_role("button").locator("p")
+    assert boton.evaluate("e => getComputedStyle(e, '::after').content") == '"Elegir archivo"'
+    assert boton.evaluate("e => getComputedStyle(e).fontSize") == "0px"
     falso = tmp_path / "reporte.pdf"
     falso.write_text("esto es texto, no un PDF\n" * 20, encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(falso))
