@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import auditoria, permisos, reloj
+from core import auditoria, integridad, permisos, reloj
 from core.cuentas import Cuenta
 from core.errors import CapturaBloqueada, ErrorDominio, NoEncontrado, TransicionInvalida
 from core.store import Store
@@ -204,6 +204,8 @@ def estado(store: Store, anio: int, ooad: str) -> EstadoOoad:
 
 def motivo_bloqueo(store: Store, anio: int, ooad: str) -> str | None:
     """Why this OOAD/UMAE cannot change its capture now, in words for the user; None if it can."""
+    if danado := integridad.motivo(store, ooad):
+        return danado
     p = periodo(store, anio)
     if p.cerrado:
         cuando = cerrado_en(store, anio)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import catalogo, ciclo, cuentas, instalacion, respaldo
+from core import catalogo, ciclo, cuentas, instalacion, integridad, respaldo
 from core.errors import ErrorDominio
 
 
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Base creada en {instalacion.ruta_base()}.")
             if instalacion.modo_demo(store):
                 print("Modo demostración: cuentas de ejemplo con contraseña 'demo' (ver README).")
+            _avisar_integridad(store)
             store.close()
         elif args.orden == "periodo":
             store = instalacion.abrir(con_demo=False)
@@ -83,6 +84,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: no se pudo leer o escribir un archivo ({exc}).", file=sys.stderr)
         return 2
     return 0
+
+
+def _avisar_integridad(store) -> None:
+    """The app still starts on findings (the OOAD/UMAE they touch become read-only): say so loudly."""
+    if not store.hallazgos:
+        return
+    print(f"ATENCIÓN: la revisión de integridad encontró {len(store.hallazgos):,} diferencia(s):", file=sys.stderr)
+    for h in store.hallazgos[:20]:
+        print(f"  {h.tabla} · {h.clave}: guardado [{h.guardado}] · bitácora [{h.auditado}] · {h.detalle}",
+              file=sys.stderr)
+    print(integridad.RESTAURAR, file=sys.stderr)
 
 
 def _fecha(texto: str) -> dt.date:

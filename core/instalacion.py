@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core import catalogo, demo
+from core import catalogo, demo, integridad
 from core.store import Store
 
 RAIZ = Path(__file__).resolve().parent.parent
@@ -31,8 +31,11 @@ def preparar(store: Store, *, con_demo: bool = True, catalogo_dir: Path | None =
 
 
 def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
+    """Open as the server and every command do: schema, catalog, demo, then the integrity check
+    (its findings make the OOAD/UMAE they touch read-only; the app still starts)."""
     store = Store(ruta_base(directorio))
     preparar(store, con_demo=con_demo)
+    integridad.revisar(store)
     return store
 
 

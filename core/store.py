@@ -9,6 +9,7 @@ enclosing transaction of the same thread (DuckDB has no SAVEPOINT).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,14 +27,21 @@ T = TypeVar("T")
 # Extensions that would need a download fail at once instead of hanging on a closed network.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
+log = logging.getLogger(__name__)
+
 # A conflicting commit is retried this many times; with the writer lock held, conflicts can only
 # come from work outside this process's discipline, so a few tries are plenty.
 _REINTENTOS_CONFLICTO = 5
 
 
 class Store:
-    def __init__(self, ruta: str | Path = ":memory:"):
+    def __init__(self, ruta: str | Path = ":memory:", *, asentar: bool = True):
+        """`asentar=False` keeps committed writes in the WAL until DuckDB's own checkpoint: only for
+        the benchmark that measures what checkpointing after every write costs."""
         self.ruta = str(ruta)
+        self._asentar_escrituras = asentar and self.ruta != ":memory:"
+        # Set by core.integridad at start-up: what did not pass the integrity check.
+        self.hallazgos: list = []
         if self.ruta != ":memory:":
             Path(self.ruta).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -108,6 +116,32 @@ class Store:
             finally:
                 self._local.tx = None
                 cur.close()
+            self._asentar()
+
+    def _asentar(self) -> None:
+        """Write what was just committed into the database file before the caller is answered.
+
+        Why: DuckDB 2.0.0 replays some UPDATEs wrongly from its WAL after a crash (a line switched
+        from Excedente to Faltante came back with `causa` NULL in 8 of 63 kills; see STACK.md and
+        duckdb/duckdb#24180, where the statistics of a column updated from NULL are not
+        maintained by WAL replay). An acknowledged save that is already checkpointed is never
+        replayed, so that bug cannot reach it. The plain CHECKPOINT fails at once while another
+        cursor has a transaction open; FORCE CHECKPOINT then waits for those readers (they are
+        short: every read fetches its whole result). A checkpoint that still fails leaves the
+        save committed in the WAL, durable, and acknowledged: it is logged, retried after the next
+        write, and the start-up integrity check (core.integridad) compares every line with its
+        audit row. Runs under the writer lock, so no write transaction of this process is open.
+        """
+        if not self._asentar_escrituras:
+            return
+        try:
+            with self._con.cursor() as cur:
+                try:
+                    cur.execute("CHECKPOINT")
+                except duckdb.TransactionException:
+                    cur.execute("FORCE CHECKPOINT")
+        except duckdb.Error as exc:  # the save stands: it is committed and durable in the WAL
+            log.warning("Checkpoint after a committed write failed (kept in the WAL): %s", exc)
 
     @contextmanager
     def bloqueo_escritura(self) -> Iterator[None]:

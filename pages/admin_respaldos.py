@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from core import respaldo
+from core import integridad, respaldo
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Respaldos", [
@@ -15,6 +16,25 @@ ctx.encabezado("Administración", "Respaldos", [
 ])
 store = ctx.store()
 
+st.subheader("Revisión de integridad")
+hallazgos = integridad.hallazgos(store, cuenta)
+if not hallazgos:
+    st.success("Al iniciar el servidor, todas las tablas se leyeron completas y cada línea guardada coincide con "
+               "su último registro en la bitácora.", icon="✅")
+else:
+    afectadas = sorted({h.ooad or "todas" for h in hallazgos})
+    st.error(
+        f"Al iniciar el servidor se encontraron {len(hallazgos):,} dato(s) que no coinciden con la bitácora o no se "
+        f"pudieron leer. Quedan en solo consulta: {md(', '.join(afectadas))}. Nada se corrigió automáticamente.",
+        icon="🛑",
+    )
+    st.dataframe(
+        [{"Tabla": h.tabla, "Clave": h.clave, "Valor guardado": h.guardado, "Valor en la bitácora": h.auditado,
+          "OOAD/UMAE": h.ooad or "todas", "Detalle": h.detalle} for h in hallazgos],
+        hide_index=True, width="stretch", key="adm_integridad_tabla",
+    )
+    st.markdown("**Qué hacer:** " + md(integridad.RESTAURAR))
+
 if st.button("Crear respaldo ahora", type="primary", key="adm_resp_crear"):
     with st.spinner("Creando el respaldo…"):
         try:
@@ -22,7 +42,7 @@ if st.button("Crear respaldo ahora", type="primary", key="adm_resp_crear"):
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         except OSError as exc:
-            st.error(f"No se pudo escribir el respaldo ({exc}). Revise el espacio libre y los permisos de la carpeta.")
+            st.error(f"No se pudo escribir el respaldo ({md(exc)}). Revise el espacio libre y los permisos de la carpeta.")
         else:
             st.success(f"{hecho.describir()} Carpeta: `{hecho.ruta}`")
 

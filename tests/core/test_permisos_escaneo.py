@@ -162,6 +162,7 @@ ADMIN = {
     "cuentas.listar": lambda e: (),
     "cuentas.restablecer": lambda e: (VICTIMA,),
     "importacion.aplicar": lambda e: (e.vista,),
+    "integridad.hallazgos": lambda e: (),
     "importacion.catalogo_csv": lambda e: ("productos",),
     "importacion.vista_previa": lambda e: ("productos", "p.csv", b"clave\n"),
     "reaperturas.conceder": lambda e: (e.id_reapertura, "Se concede la reapertura"),
@@ -201,6 +202,7 @@ SIN_CUENTA_PUBLICAS = {
     "cuentas.obtener": "re-reads the logged-in account by the name the login set",
     "cuentas.estado_acceso": "whether an account is locked, for the login form",
     "instalacion.modo_demo": "whether the demo banner shows",
+    "integridad.motivo": "why an OOAD/UMAE is read-only after the start-up check (names no value)",
 }
 # The login itself and what runs before any account exists or from the command line, with the
 # server stopped. Pages may only use those listed as the login's.
@@ -216,6 +218,7 @@ SIN_CUENTA_SISTEMA = {
     "ciclo.crear_periodo_sistema": "the installer's demo period and the command line",
     "demo.cargar": "first run",
     "instalacion.preparar": "first run",
+    "integridad.revisar": "start-up (instalacion.abrir), before any account exists",
 }
 PERMITIDAS_EN_PAGINAS = {"cuentas.iniciar_sesion", "cuentas.sesion_valida", "cuentas.cerrar_sesion"}
 
