@@ -4,7 +4,8 @@
 position: the header and every row are 35 px high. The grid also keeps an accessible copy of its
 visible cells in a hidden <table> (`td[data-testid="glide-cell-<col>-<row>"]`, rows from 0), which
 is how these helpers read what a grid shows. Editing: select a cell, press Enter, type into the
-overlay's `input.gdg-input`, press Enter (typing straight onto a selected cell loses the first key).
+overlay's `.gdg-input` (an <input> for numbers, a <textarea> for text columns such as Paso 6's
+quantities), press Enter (typing straight onto a selected cell loses the first key).
 """
 
 from __future__ import annotations
@@ -327,7 +328,7 @@ def _abrir_editor(grid: Locator, fila: int, columna: int, editor: Locator) -> Lo
 
 def escribir_celda(grid: Locator, fila: int, columna: int, valor: str) -> None:
     page = grid.page
-    editor = page.locator("input.gdg-input").first
+    editor = page.locator(".gdg-input").first
     objetivo = _abrir_editor(grid, fila, columna, editor)
     editor.fill(valor)
     page.keyboard.press("Enter")

@@ -1,0 +1,105 @@
+"""Paso 6 in Chromium: what is typed in the grid reaches core exactly as typed.
+
+The quantity columns used to be number columns, which rewrote the text before the script saw it
+(-1 → 1, 1,5 → 15, 1e3 → 13, 0x10 → 10, a 20-digit number → the maximum) and saved that without a
+word. Now each bad value is refused with a message naming the product and the rule, and the line
+saved before keeps its value (read back through the app's own screens after a reload: the server
+holds the database file).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import ui
+
+pytestmark = pytest.mark.navegador
+
+OOAD = ("Tabas", "OOAD Tabasco")  # sin iniciar in the demo data; no other browser test uses it
+PRODUCTO, NOMBRE = "47.01", "Apendicectomía laparoscópica"
+EXC_PACIENTES = r"^Exc.*Pacientes"
+REGLA = "no es un número válido: escriba solo dígitos"
+# (typed, what the message says about it). At least six, each once rewritten by the number column.
+MALAS = [
+    ("-1", f"«-1» {REGLA}"),
+    ("1.5", f"«1.5» {REGLA}"),
+    ("1,5", f"«1,5» {REGLA}"),
+    ("1e3", f"«1e3» {REGLA}"),
+    ("0x10", f"«0x10» {REGLA}"),
+    ("12345678901234567890", "(12345678901234567890) excede el máximo mensual permitido de 100,000"),
+    ("１２", f"«１２» {REGLA}"),
+]
+
+
+def _a_la_rejilla(page: Page) -> tuple:
+    """Paso 3 (first unit) → Paso 4 Cirugía → Paso 5 Cirugía General → Paso 6, searched to PRODUCTO."""
+    ui.menu(page, "Paso 3 · Unidad Médica")
+    unidades = ui.rejilla(page)
+    ui.esperar_rejilla(unidades)
+    unidad = ui.primera_columna(unidades)[0]
+    ui.elegir_fila(unidades, 0)
+    ui.boton(page, f"Continuar con {unidad} (Paso 4)").click()
+    ui.ver(page, "Seleccionar Grupo de Servicio")
+    ui.boton(page, re.compile(r"^Cirugía\s+—")).click()
+    ui.ver(page, "Seleccionar la Especialidad Troncal")
+    ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
+    ui.ver(page, f"Unidad Médica: {unidad}")
+    ui.buscar(page, "Buscar producto", PRODUCTO, re.compile(rf"^1 de [\d,]+ productos coinciden con «{PRODUCTO}»$"))
+    grid = ui.rejilla(page)
+    ui.esperar_filas(grid, [PRODUCTO])
+    return grid, ui.columna(grid, EXC_PACIENTES)[0]
+
+
+def _guardar(page: Page) -> None:
+    ui.boton(page, "Guardar").click()
+    ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+
+
+def _guardado(page: Page) -> str:
+    """Pacientes of PRODUCTO in «Líneas guardadas de esta Unidad Médica» (read from the store every run)."""
+    guardadas = ui.rejilla(page, 1)
+    ui.esperar_rejilla(guardadas)
+    expect(guardadas.locator("tbody tr")).to_have_count(1)
+    [fila] = ui.tabla(guardadas)
+    assert fila["Clave"] == PRODUCTO, fila
+    return ui.valor(fila, "Pacientes")
+
+
+def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
+    page.goto("/")
+    ui.iniciar_sesion(page, *OOAD)
+    ui.elegir_radio(page, "SI")
+    ui.boton(page, "Guardar").click()
+    ui.ver(page, "Respuesta SI guardada.")
+    grid, exc_pacientes = _a_la_rejilla(page)
+
+    # A good value with a thousands comma: stored as 2989, shown back with its comma.
+    ui.escribir_celda(grid, 0, exc_pacientes, "2,989")
+    _guardar(page)
+    ui.ver(page, "Líneas guardadas: 1 nueva(s).")
+    assert _guardado(page) == "2,989"
+
+    for tecleado, regla in MALAS:
+        grid = ui.rejilla(page)
+        ui.esperar_filas(grid, [PRODUCTO])
+        ui.escribir_celda(grid, 0, exc_pacientes, tecleado)  # the cell keeps exactly what was typed
+        ui.ver(page, "Cambios sin guardar: 0 nueva(s), 1 modificada(s)")
+        _guardar(page)
+        ui.ver(page, re.compile("^No se guardó nada"))
+        ui.ver(page, re.compile(re.escape(f"Producto {PRODUCTO} «{NOMBRE}»: Excedente – pacientes mensuales {regla}")))
+        assert _guardado(page) == "2,989", tecleado
+        ui.boton(page, "Descartar cambios").click()
+        expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
+
+    # A fresh page load: the store still holds 2,989 and nothing else for this unit.
+    page.reload()
+    ui.esperar_ejecucion(page, 0)
+    if page.get_by_label("Nombre completo de quien captura").count():
+        ui.decir_quien(page)
+    grid, exc_pacientes = _a_la_rejilla(page)
+    assert ui.valor(ui.tabla(grid)[0], EXC_PACIENTES) == "2,989"
+    assert _guardado(page) == "2,989"
