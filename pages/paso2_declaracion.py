@@ -39,8 +39,6 @@ def _guardar(lineas_a_borrar: int = 0) -> None:
         st.session_state["paso2_error"] = str(exc)
         return
     st.session_state["paso2_ok"] = respuesta
-    if respuesta == "NO":
-        ctx.pendientes().clear()
 
 
 @st.dialog("Confirmar respuesta NO", on_dismiss=lambda: ctx.cerrar_confirmacion("p2"))

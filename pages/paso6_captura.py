@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import captura, rejilla, solicitudes
+from core import borradores, captura, rejilla, solicitudes
 from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import limite_errores
@@ -107,19 +107,27 @@ filas = rejilla.cambios(pend, lineas)
 nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
 
 
-def _olvidar_edicion() -> None:
-    todas_pendientes.pop(unidad, None)
+def _rehacer_rejilla() -> None:
+    """A new grid frame (from the saved data and what is still pending) on the next run."""
     st.session_state.pop("p6_snap", None)
     st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
 
 
 def _guardar(filas_a_guardar) -> None:
     try:
-        res = captura.guardar(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
-    except (CapturaInvalida, ConflictoEdicion, ErrorDominio) as exc:
+        res = borradores.guardar_captura(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
+    except ConflictoEdicion as exc:
+        # Only the products someone else saved meanwhile are reloaded with their value; the person's
+        # other edits stay pending and go with the next «Guardar».
+        ctx.olvidar_pendientes(unidad, getattr(exc, "claves", None))
+        st.session_state["p6_conflicto"] = (exc.productos, getattr(exc, "detalle", []))
+        _rehacer_rejilla()
+        return
+    except (CapturaInvalida, ErrorDominio) as exc:
         st.session_state["p6_error"] = str(exc)
         return
-    _olvidar_edicion()
+    ctx.olvidar_pendientes(unidad, [f.producto for f in filas_a_guardar])
+    _rehacer_rejilla()
     st.session_state["p6_flash"] = res.describir()
 
 
@@ -152,12 +160,27 @@ if cx.editable:
     if a.button("Guardar", type="primary", disabled=not filas, key="p6_guardar"):
         ctx.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
-        _olvidar_edicion()
+        ctx.descartar_pendientes(cx, unidad)
+        _rehacer_rejilla()
         st.rerun()
-    if not filas and pend:
-        todas_pendientes.pop(unidad, None)
+    # Every edit is kept as a draft in the store at once; an edit back to the saved value is no edit.
+    cambiadas = {f.producto for f in filas}
+    try:
+        ctx.conservar_pendientes(cx, unidad, [p for p in pend if p not in cambiadas])
+    except ErrorDominio as exc:
+        ctx.mostrar_error(exc)
+    ctx.aviso_otras_personas(cx, unidad)
 if err := st.session_state.pop("p6_error", None):
-    st.error(err)
+    st.error(md(err))
+if conflicto := st.session_state.pop("p6_conflicto", None):
+    productos, detalle = conflicto
+    st.error(md(
+        "No se guardó nada: otra persona modificó estas líneas después de que usted las cargó. Se recargaron "
+        "con lo que esa persona guardó y se descartó lo que usted escribió en ellas (vea abajo); sus demás "
+        "cambios siguen pendientes: presione «Guardar» de nuevo para guardarlos.\n"
+        + "\n".join(f"• {p}" for p in productos)), icon="⚠️")
+    if detalle:  # a static table: the grids of this page keep their order
+        st.table(detalle, hide_index=True)
 
 st.subheader("Líneas guardadas de esta Unidad Médica")
 if lineas.empty:

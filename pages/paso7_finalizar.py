@@ -90,7 +90,7 @@ if st.button("Guardar", type="primary", key="p7_guardar", disabled=decision is N
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
-            ctx.pendientes().clear()
+            # Unsaved Paso 6 edits stay: every capture screen now lists them read-only, to be discarded.
             st.session_state["p7_flash"] = (
                 f"Registro finalizado (versión final {version}). Ya puede imprimir la Versión Final "
                 "para firmas (Paso 8)."
