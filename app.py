@@ -5,11 +5,12 @@ import streamlit as st
 from core import instalacion, reloj
 from core.errors import BaseDeDatosOcupada
 from pages.components import contexto as ctx
-from pages.components import limite_errores
+from pages.components import limite_errores, textos_streamlit
 
 st.set_page_config(
     page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide"
 )
+textos_streamlit.traducir()  # Streamlit's own English texts, in Spanish where CSS reaches them
 
 try:
     store = ctx.store()
