@@ -105,6 +105,17 @@ def _paginas(carpeta: Path) -> list[tuple[str, str, str, str]]:
     return filas
 
 
+def _integridad(store) -> tuple[str, str, str, str]:
+    """The start-up integrity check (every table read whole, every line against its audit row)."""
+    from core import integridad
+
+    revision = integridad.revisar(store)
+    auditoria = store.valor("SELECT count(*) FROM auditoria")
+    return (f"Revisión de integridad al iniciar ({revision.lineas:,} líneas, {auditoria:,} registros de bitácora,"
+            f" {revision.tablas} tablas)", f"{revision.segundos:,.2f} s",
+            "0 diferencias", "sí" if not revision.hallazgos else f"NO ({len(revision.hallazgos):,})")
+
+
 def medir() -> list[tuple[str, str, str, str]]:
     filas: list[tuple[str, str, str, str]] = []
     anio = reloj.hoy().year
@@ -115,6 +126,7 @@ def medir() -> list[tuple[str, str, str, str]]:
             filas.append((f"Generación sintética por core ({n:,} líneas, un periodo, 60 OOAD/UMAE)",
                           f"{segundos:,.1f} s", "", ""))
             filas.extend(_cruce(store, anio, objetivo))
+            filas.append(_integridad(store))
             store.close()
             if objetivo == TAMANOS[-1]:
                 filas.extend(_paginas(carpeta))

@@ -109,6 +109,11 @@ def _validar(df: pd.DataFrame) -> None:
         raise CapturaInvalida(errores)
 
 
+# A line's values as the audit trail records them (core.auditoria writes the same keys).
+_JSON_LINEA = ("json_object('ambito', ambito, 'causa', causa, 'eventos', eventos, 'pacientes', pacientes,"
+               " 'tipo', tipo)::VARCHAR")
+
+
 def _insertar(store: Store, admin: Cuenta, df: pd.DataFrame, accion: str) -> None:
     _validar(df)
     momento = reloj.ahora()
@@ -120,6 +125,14 @@ def _insertar(store: Store, admin: Cuenta, df: pd.DataFrame, accion: str) -> Non
                 "INSERT INTO linea (anio, ooad, unidad, producto, tipo, ambito, causa, pacientes, eventos,"
                 " modificada_en, modificada_por, modificada_persona)"
                 " SELECT anio, ooad, unidad, producto, tipo, ambito, causa, pacientes, eventos, ?, modificada_por, ?"
+                " FROM sinteticas",
+                [momento, PERSONA],
+            )
+            # One audit row per line, as a save through the grid writes: the start-up integrity
+            # check compares every line with its last audit row.
+            tx.execute(
+                "INSERT INTO auditoria (en, cuenta, persona, accion, anio, ooad, unidad, objeto, antes, despues)"
+                f" SELECT ?, modificada_por, ?, 'línea creada', anio, ooad, unidad, producto, NULL, {_JSON_LINEA}"
                 " FROM sinteticas",
                 [momento, PERSONA],
             )
@@ -139,12 +152,21 @@ def _cambiar(store: Store, admin: Cuenta, anio: int, ooad: str, usuario: str, rn
 
     def trabajo(tx) -> None:
         antes = tx.execute("SELECT count(*) FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad]).fetchone()[0]
+        momento = reloj.ahora()
         tx.execute(
             "UPDATE linea SET pacientes = pacientes + 7, eventos = CASE WHEN eventos IS NULL THEN NULL"
             " ELSE greatest(eventos + 7, pacientes + 7) END, version = version + 1, modificada_en = ?,"
             " modificada_por = ?, modificada_persona = ? WHERE anio = ? AND ooad = ? AND hash(id, ?) % 3 = 0",
-            [reloj.ahora(), usuario, PERSONA, anio, ooad, semilla],
+            [momento, usuario, PERSONA, anio, ooad, semilla],
         )
+        for accion, resto, condicion in (("línea modificada", _JSON_LINEA, "hash(id, ?) % 3 = 0"),
+                                         ("línea eliminada", "NULL", "hash(id, ?) % 10 = 1")):
+            tx.execute(
+                "INSERT INTO auditoria (en, cuenta, persona, accion, anio, ooad, unidad, objeto, antes, despues)"
+                f" SELECT ?, ?, ?, ?, anio, ooad, unidad, producto, NULL, {resto} FROM linea"
+                f" WHERE anio = ? AND ooad = ? AND {condicion}",
+                [momento, usuario, PERSONA, accion, anio, ooad, semilla],
+            )
         tx.execute("DELETE FROM linea WHERE anio = ? AND ooad = ? AND hash(id, ?) % 10 = 1", [anio, ooad, semilla])
         despues = tx.execute("SELECT count(*) FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad]).fetchone()[0]
         auditoria.registrar(tx, cuenta=admin.usuario, persona=PERSONA, accion="líneas sintéticas modificadas",

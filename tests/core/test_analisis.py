@@ -358,3 +358,14 @@ def test_tras_una_escritura_el_analisis_no_queda_viejo(store, cuenta):
     n = store.valor("SELECT count(*) FROM linea WHERE anio = ? AND ooad = 'chihuahua'", [ANIO])
     assert despues["lineas"] == n > 0 and despues["finalizado"] == 1
     assert analisis.cruce(store, analista, ANIO)["lineas"].sum() == n
+
+
+def test_lo_generado_pasa_la_revision_de_integridad(mundo):
+    """Synthetic lines (created, changed after a reopen, removed) carry their audit rows like saves do."""
+    from core import integridad
+
+    store, _ = mundo
+    revision = integridad.revisar(store)
+    assert revision.lineas > 2_000
+    assert revision.hallazgos == ()
+    store.hallazgos = []
