@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from core import captura, ciclo
@@ -140,3 +142,82 @@ def test_el_mismo_producto_a_la_vez_uno_gana_el_otro_es_conflicto(store_archivo)
         h.join()
     assert sorted(resultados) == ["conflicto"] * 5 + ["ok"]
     assert s.valor("SELECT count(*) FROM linea") == 1
+
+
+# -- every acknowledged write is in the database file, not only in DuckDB's WAL -----------------------
+def _solo_el_archivo(ruta: Path, destino: Path) -> duckdb.DuckDBPyConnection:
+    """The database as a crash would leave it if the WAL were lost or replayed wrongly."""
+    shutil.copy(ruta, destino)
+    return duckdb.connect(str(destino), read_only=True)
+
+
+def test_lo_confirmado_ya_esta_en_el_archivo(tmp_path):
+    s = Store(tmp_path / "a.duckdb")
+    s.escribir(lambda tx: tx.execute("INSERT INTO ajuste VALUES ('x', 'confirmado')"))
+    con = _solo_el_archivo(tmp_path / "a.duckdb", tmp_path / "copia.duckdb")
+    assert con.execute("SELECT valor FROM ajuste WHERE clave = 'x'").fetchone() == ("confirmado",)
+    con.close()
+    s.close()
+
+
+def test_se_asienta_aunque_otra_sesion_este_leyendo(tmp_path):
+    """A plain CHECKPOINT fails while a reader's transaction is open; FORCE CHECKPOINT waits for it."""
+    s = Store(tmp_path / "a.duckdb")
+    lector = s._con.cursor()
+    lector.begin()
+    assert lector.execute("SELECT count(*) FROM ajuste").fetchone() == (0,)
+    hilo = threading.Timer(0.3, lector.commit)
+    hilo.start()
+    s.escribir(lambda tx: tx.execute("INSERT INTO ajuste VALUES ('x', 'con lector')"))
+    hilo.join()
+    lector.close()
+    con = _solo_el_archivo(tmp_path / "a.duckdb", tmp_path / "copia.duckdb")
+    assert con.execute("SELECT valor FROM ajuste WHERE clave = 'x'").fetchone() == ("con lector",)
+    con.close()
+    s.close()
+
+
+class _ConexionSinCheckpoint:
+    """Delegates to a real connection; every CHECKPOINT fails as a full disk would make it."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def cursor(self):
+        return _CursorSinCheckpoint(self._real.cursor())
+
+    def __getattr__(self, nombre):
+        return getattr(self._real, nombre)
+
+
+class _CursorSinCheckpoint:
+    def __init__(self, real):
+        self._real = real
+
+    def execute(self, sql, *args, **kw):
+        if "CHECKPOINT" in sql.upper():
+            raise duckdb.IOException("Could not write file: No space left on device")
+        return self._real.execute(sql, *args, **kw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._real.close()
+
+    def __getattr__(self, nombre):
+        return getattr(self._real, nombre)
+
+
+def test_un_checkpoint_fallido_no_vuelve_error_lo_confirmado(tmp_path, caplog):
+    s = Store(tmp_path / "a.duckdb")
+    real = s._con
+    s._con = _ConexionSinCheckpoint(real)
+    s.escribir(lambda tx: tx.execute("INSERT INTO ajuste VALUES ('x', 'en el WAL')"))  # no exception
+    assert "Checkpoint after a committed write failed" in caplog.text
+    s._con = real
+    assert s.valor("SELECT valor FROM ajuste WHERE clave = 'x'") == "en el WAL"
+    s.close()
+    s = Store(tmp_path / "a.duckdb")  # durable: replayed from the WAL on reopen
+    assert s.valor("SELECT valor FROM ajuste WHERE clave = 'x'") == "en el WAL"
+    s.close()
