@@ -5,6 +5,7 @@ import streamlit as st
 from core import instalacion, reloj
 from core.errors import BaseDeDatosOcupada
 from pages.components import contexto as ctx
+from pages.components.marcado import md
 from pages.components import limite_errores, textos_streamlit
 
 st.set_page_config(
@@ -84,8 +85,8 @@ with st.sidebar:
     if cuenta is not None:
         st.divider()
         quien = ctx.persona()
-        st.caption(f"Sesión: **{cuenta.nombre}** ({cuenta.usuario})" + (f"<br>Captura: {quien}" if quien else ""),
-                   unsafe_allow_html=True)
+        st.caption(f"Sesión: **{md(cuenta.nombre)}** ({md(cuenta.usuario)})"
+                   + (f"  \nCaptura: {md(quien)}" if quien else ""))
         st.page_link(ctx.MI_CUENTA, label="Mi cuenta · cambiar contraseña", icon="👤")
         if st.button("Cerrar sesión", key="boton_salir"):
             ctx.cerrar_sesion()

@@ -9,6 +9,7 @@ from core.errors import ErrorDominio
 from core.importacion import ImportacionInvalida
 from pages.components import contexto as ctx
 from pages.components import descargas, limite_errores
+from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Catálogos", [
@@ -69,14 +70,14 @@ with importar:
         st.session_state["adm_cat_vista"] = vista
 
     if (errores := st.session_state.get("adm_cat_errores")) and vista is None and datos is not None:
-        st.error(errores[0], icon="⚠️")
-        st.markdown("\n".join(f"- {e}" for e in errores[1]))
+        st.error(md(errores[0]), icon="⚠️")
+        st.markdown("\n".join(f"- {md(e)}" for e in errores[1]))  # they quote the file's name and cells
 
     if vista is not None:
         st.subheader("Vista previa")
-        st.markdown(vista.resumen())
+        st.markdown(md(vista.resumen()))
         for aviso in vista.avisos:
-            st.warning(aviso)
+            st.warning(md(aviso))
         a, b, c, d = st.columns(4)
         a.metric("Se agregan", f"{len(vista.agregados):,}")
         b.metric("Se modifican", f"{len(vista.cambiados):,}")
@@ -107,7 +108,7 @@ with importar:
     @st.dialog("Confirmar importación", on_dismiss=lambda: ctx.cerrar_confirmacion("adm_cat"))
     @limite_errores.protegido
     def _confirmar(vista: importacion.VistaPrevia) -> None:
-        st.markdown(vista.resumen())
+        st.markdown(md(vista.resumen()))
         if vista.retirados:
             en_uso = sum(1 for r in vista.retirados if r.lineas)
             st.warning(f"Se retirarán {len(vista.retirados):,} {importacion.TIPOS[vista.tipo].plural}"
@@ -125,7 +126,7 @@ with importar:
             else:
                 ctx.cerrar_confirmacion("adm_cat")
                 st.session_state.pop("adm_cat_vista", None)
-                st.session_state["adm_cat_flash"] = f"{res.describir()} Archivo: «{vista.archivo}»."
+                st.session_state["adm_cat_flash"] = f"{res.describir()} Archivo: «{md(vista.archivo)}»."
             st.rerun()
         if no.button("Cancelar", key="adm_cat_cancelar"):
             ctx.cerrar_confirmacion("adm_cat")

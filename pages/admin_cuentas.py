@@ -8,6 +8,7 @@ from core import cuentas
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Cuentas y contraseñas", [
@@ -23,7 +24,7 @@ periodo = ctx.periodo()
 
 if una_vez := st.session_state.pop("adm_cuentas_password", None):
     usuario, password, que = una_vez
-    st.success(f"{que} Contraseña de un solo uso de **{usuario}** (se muestra solo esta vez):")
+    st.success(f"{md(que)} Contraseña de un solo uso de **{md(usuario)}** (se muestra solo esta vez):")
     st.code(password, language=None)
     st.warning("Cópiela ahora: no se guarda en claro y no se volverá a mostrar.", icon="🔑")
 if flash := st.session_state.pop("adm_cuentas_flash", None):

@@ -8,6 +8,7 @@ from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components import reaperturas as reapertura
+from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Solicitudes de reapertura", [
@@ -52,7 +53,7 @@ else:
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
-            _hecho(f"{nombres[elegida]}: reapertura "
+            _hecho(f"{md(nombres[elegida])}: reapertura "
                    + ("concedida; regresó a «En captura»." if conceder else "rechazada."))
 
 if periodo is not None and not periodo.cerrado:
@@ -76,7 +77,7 @@ if periodo is not None and not periodo.cerrado:
                     except ErrorDominio as exc:
                         ctx.mostrar_error(exc)
                     else:
-                        _hecho(f"{opciones[ooad].rsplit(' · ', 1)[0]} reabierta: regresó a «En captura».")
+                        _hecho(f"{md(opciones[ooad].rsplit(' · ', 1)[0])} reabierta: regresó a «En captura».")
 
 st.subheader("Respondidas")
 resueltas = reaperturas.resueltas(store, cuenta)

@@ -6,6 +6,7 @@ from core import ciclo, recepcion, reloj
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
 ctx.encabezado("Administración", "Recepción del original firmado", [
@@ -51,5 +52,5 @@ with st.form("adm_rec_form"):
             except ErrorDominio as exc:
                 ctx.mostrar_error(exc)
             else:
-                st.session_state["adm_rec_flash"] = f"{etiquetas[ooad]}: {r.describir()}"
+                st.session_state["adm_rec_flash"] = md(f"{etiquetas[ooad]}: {r.describir()}")  # who received it, typed
                 st.rerun()

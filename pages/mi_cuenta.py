@@ -5,6 +5,7 @@ import streamlit as st
 from core import cuentas
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components.marcado import md
 
 ctx.encabezado("Mi cuenta", "Cambiar contraseña", [
     f"La nueva contraseña debe tener al menos {cuentas.LONGITUD_MINIMA} caracteres, no contener el nombre de "
@@ -19,7 +20,7 @@ if cuenta is None:
 
 if flash := st.session_state.pop("mi_cuenta_flash", None):
     st.success(flash)
-st.markdown(f"Cuenta: **{cuenta.usuario}** · {cuenta.nombre}")
+st.markdown(f"Cuenta: **{cuenta.usuario}** · {md(cuenta.nombre)}")
 if cuenta.debe_cambiar:
     st.warning("Su contraseña es temporal (nueva o restablecida por la División): elija una propia para continuar.",
                icon="🔐")

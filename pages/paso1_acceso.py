@@ -8,6 +8,7 @@ import streamlit as st
 from core import cuentas
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 1", "Seleccionar OOAD/UMAE",
@@ -48,7 +49,7 @@ if cuenta is None:
                 st.session_state.pop("paso1_usuario", None)
 
 if cuenta is not None:
-    st.success(f"Sesión iniciada: **{cuenta.nombre}**.")
+    st.success(f"Sesión iniciada: **{md(cuenta.nombre)}**.")
     ctx.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
     if cuenta.es_capturista:
         ctx.pedir_persona(cuenta)  # stops here until the person gives their name

@@ -6,6 +6,7 @@ from core import ciclo
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import limite_errores
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 2",
@@ -29,7 +30,7 @@ respuesta = st.radio(
     horizontal=True, disabled=not cx.editable, key="paso2_respuesta",
 )
 if actual:
-    st.caption(f"Respuesta guardada: **{actual}** ({cx.estado.actualizada_persona or cx.estado.actualizada_por}).")
+    st.caption(f"Respuesta guardada: **{actual}** ({md(cx.estado.actualizada_persona or cx.estado.actualizada_por)}).")
 
 
 def _guardar(lineas_a_borrar: int = 0) -> None:
@@ -70,7 +71,7 @@ if (por_borrar := ctx.confirmacion_pendiente("p2")) is not None:
     _confirmar_no(por_borrar)
 
 if err := st.session_state.pop("paso2_error", None):
-    st.error(err)
+    st.error(md(err))
 if ok := st.session_state.pop("paso2_ok", None):
     if ok == "NO":
         # The guide: answering NO leads straight to Paso 7 to finalize.

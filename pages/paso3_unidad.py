@@ -5,6 +5,7 @@ import streamlit as st
 from core import captura, exportar
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 3",
@@ -57,6 +58,6 @@ evento = st.dataframe(
 st.caption("Dé clic sobre el renglón de la Unidad Médica que reportará Excedentes y/o Faltantes.")
 if evento and evento.selection.rows:
     fila = df.iloc[evento.selection.rows[0]]
-    if st.button(f"Continuar con {fila['nombre']} (Paso 4)", type="primary", key="paso3_continuar"):
+    if st.button(f"Continuar con {md(fila['nombre'])} (Paso 4)", type="primary", key="paso3_continuar"):
         st.session_state["sel_unidad"] = fila["clave"]
         st.switch_page(ctx.PASO4)

@@ -6,6 +6,7 @@ from core import borradores, captura, rejilla, solicitudes
 from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import limite_errores
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 6",
@@ -134,7 +135,7 @@ def _guardar(filas_a_guardar) -> None:
 @st.dialog("Confirmar guardado", on_dismiss=lambda: ctx.cerrar_confirmacion("p6"))
 @limite_errores.protegido
 def _confirmar(filas_a_guardar, n, m, e) -> None:
-    st.markdown(f"Unidad Médica: **{unidad_nombre}**")
+    st.markdown(f"Unidad Médica: **{md(unidad_nombre)}**")
     partes = [f"**{n:,}** línea(s) nueva(s)", f"**{m:,}** modificada(s)", f"**{e:,}** eliminada(s)"]
     st.markdown("Se guardarán " + ", ".join(partes) + ". ¿Los datos son correctos?")
     if e:

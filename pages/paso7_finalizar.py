@@ -7,6 +7,7 @@ from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 7",
@@ -52,7 +53,7 @@ else:
         st.markdown(f"**{tipo}s:** {len(sub):,} línea(s) · {int(sub['pacientes'].sum()):,} pacientes mensuales · "
                     f"{int(sub['eventos'].fillna(0).sum()):,} eventos mensuales")
     for unidad_nombre, grupo_lineas in lineas.groupby("unidad_nombre", sort=False):
-        with st.expander(f"{unidad_nombre} — {len(grupo_lineas):,} línea(s)"):
+        with st.expander(f"{md(unidad_nombre)} — {len(grupo_lineas):,} línea(s)"):
             for tipo in ("Faltante", "Excedente"):
                 sub = grupo_lineas[grupo_lineas["tipo"] == tipo]
                 if sub.empty:

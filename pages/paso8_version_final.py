@@ -6,6 +6,7 @@ from core import ciclo, reloj, reportes
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 8",
@@ -27,7 +28,7 @@ reap.estado_solicitud(cx, key="p8")
 folio = reportes.folio_vigente(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 st.markdown(
     f"Versión final **{cab['version']}** · Folio **`{folio}`** · finalizada el "
-    f"**{reloj.fecha_hora(cab['finalizada_en'])}** por **{cab['finalizada_persona'] or cab['finalizada_por']}** · "
+    f"**{reloj.fecha_hora(cab['finalizada_en'])}** por **{md(cab['finalizada_persona'] or cab['finalizada_por'])}** · "
     f"**{cab['unidades_con']:,} de {cab['unidades_total']:,} Unidades Médicas reportan Excedentes y/o Faltantes**"
 )
 comp.boton_final(cx.cuenta, cx.periodo.anio, cx.ooad, key="p8_pdf")

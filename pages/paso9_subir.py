@@ -6,6 +6,7 @@ from core import ciclo, firmados, reloj
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
+from pages.components.marcado import md
 
 ctx.encabezado(
     "Paso 9",
@@ -25,7 +26,7 @@ if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
 if flash := st.session_state.pop("p9_flash", None):
     st.success(flash[0])
     if flash[1]:
-        st.warning(flash[1])
+        st.warning(md(flash[1]))
 reap.estado_solicitud(cx, key="p9")
 
 ESTILO_SUBIDA = """<style>
@@ -77,9 +78,9 @@ for fila in historial.itertuples():
         None if fila.folio_coincide is None or fila.folio_coincide != fila.folio_coincide else bool(fila.folio_coincide)]
     c1, c2 = st.columns([4, 1])
     c1.markdown(
-        f"**{fila.nombre_original}** · {estado} · versión final {fila.version} · {fila.paginas:,} pág. · "
+        f"**{md(fila.nombre_original)}** · {estado} · versión final {fila.version} · {fila.paginas:,} pág. · "
         f"{fila.bytes / 1024:,.0f} KB · {folio} · {reloj.fecha_hora(fila.subido_en)} por "
-        f"{fila.subido_persona or fila.subido_por}"
+        f"{md(fila.subido_persona or fila.subido_por)}"
     )
     # Read in this run, not in a deferred download: a file missing on disk then says so on screen
     # instead of leaving a button that does nothing.

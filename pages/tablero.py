@@ -6,6 +6,7 @@ from core import ciclo, reaperturas, tablero
 from pages.components import contexto as ctx
 from pages.components import reportes as comp
 from pages.components import semaforo
+from pages.components.marcado import md
 
 store = ctx.store()
 cuenta = ctx.cuenta()
@@ -77,10 +78,10 @@ if seleccion and seleccion[0] < len(vista):
     fila = vista.iloc[seleccion[0]]
     clave, estado = fila["clave"], fila["estado"]
     etiqueta = fila["nombre"] if fila["tipo"] == "UMAE" else f"OOAD {fila['nombre']}"
-    st.markdown(f"#### {etiqueta} · {ciclo.semaforo(estado)}")
+    st.markdown(f"#### {md(etiqueta)} · {ciclo.semaforo(estado)}")
     if estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
         recibido = tablero.recepcion(fila["recibida_el"], fila["recibio"])
-        st.caption(f"Original firmado en papel: recibido el {recibido.replace(' · ', ' por ', 1)}" if recibido
+        st.caption(f"Original firmado en papel: recibido el {md(recibido.replace(' · ', ' por ', 1))}" if recibido
                    else "Original firmado en papel: la División aún no registra su recepción.")
     acciones = st.columns(5)
     if cuenta is None:

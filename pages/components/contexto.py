@@ -17,6 +17,7 @@ from core import auditoria, borradores, ciclo, cuentas, instalacion, permisos, r
 from core.cuentas import Cuenta
 from core.errors import ErrorDominio
 from core.store import Store
+from pages.components.marcado import md
 
 COOKIE = "eyf_sesion"
 # The cookie outlives any idle limit: core ends the session itself, the cookie only carries its token.
@@ -277,7 +278,7 @@ def ooad_objetivo(c: Cuenta | None) -> str | None:
 
 
 def mostrar_error(exc: ErrorDominio) -> None:
-    st.error(str(exc), icon="⚠️")
+    st.error(md(str(exc)), icon="⚠️")
 
 
 def pendientes() -> dict:
@@ -506,7 +507,7 @@ def contexto_captura(pagina: str, *, avisar_bloqueo: bool = True) -> ContextoCap
     if bloqueo is None and not c.es_capturista:
         bloqueo = "Su cuenta es de consulta (División): puede ver, pero no capturar."
     nombre = s.valor(f"SELECT {cuentas.ETIQUETA_OOAD.format(o='ooad')} FROM ooad WHERE clave = ?", [ooad])
-    st.markdown(f"**{nombre}** · Captura del periodo {p.anio} · Semáforo: {ciclo.semaforo(estado.estado)}  \n"
+    st.markdown(f"**{md(nombre)}** · Captura del periodo {p.anio} · Semáforo: {ciclo.semaforo(estado.estado)}  \n"
                 f"Periodo de registro {p.describir_ventana()} · {plazo(p)}")
     if bloqueo and avisar_bloqueo:
         st.info(f"🔒 Pantalla de solo consulta. {bloqueo}")
@@ -523,7 +524,7 @@ def unidad_elegida(cx: ContextoCaptura) -> tuple[str, str]:
         st.info("Primero elija la Unidad Médica en el Paso 3.")
         st.page_link(PASO3, label="Ir al Paso 3", icon="⬅️")
         st.stop()
-    st.markdown(f"Unidad Médica: **{fila[0]}**")
+    st.markdown(f"Unidad Médica: **{md(fila[0])}**")
     return unidad, fila[0]
 
 

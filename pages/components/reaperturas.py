@@ -8,6 +8,7 @@ from core import ciclo, comparar, reaperturas
 from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
+from pages.components.marcado import md
 
 
 def pista_motivo() -> str:
@@ -23,7 +24,7 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
     ultima = reaperturas.ultima(s, cx.cuenta, cx.periodo.anio, cx.ooad)
     finalizada = cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO)
     if ultima is not None:
-        texto = ultima.describir()
+        texto = md(ultima.describir())  # carries the reason and the person's name
         if ultima.version < cx.estado.version_final:
             st.caption(f"Última solicitud de reapertura — {texto}")
         elif ultima.estado == reaperturas.PENDIENTE:

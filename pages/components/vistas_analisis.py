@@ -20,6 +20,7 @@ from core.errors import AccesoDenegado
 from core.intercambio import Filtros
 from pages.components import contexto as ctx
 from pages.components import descargas, limite_errores
+from pages.components.marcado import md
 
 NUMERO = st.column_config.NumberColumn(format="localized")
 
@@ -172,7 +173,7 @@ def lineas_de_una_celda(clave: tuple, cuenta) -> None:
         return
     largo = cruce(clave, cuenta)
     celda = largo[(largo[f"{filas}_clave"] == clave_fila) & (largo[f"{columnas}_clave"] == clave_col)].iloc[0]
-    st.markdown(f"**{etiqueta_fila[clave_fila]} × {etiqueta_col[clave_col]}** · Excedente {int(celda['excedente']):,} · "
+    st.markdown(f"**{md(etiqueta_fila[clave_fila])} × {md(etiqueta_col[clave_col])}** · Excedente {int(celda['excedente']):,} · "
                 f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} "
                 f"{analisis.MEDIDAS[medida].lower()} · {int(celda['lineas']):,} línea(s)")
     tabla, tabla_arrow = detalle(clave, ((filas, clave_fila), (columnas, clave_col)), cuenta)
