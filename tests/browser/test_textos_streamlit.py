@@ -1,0 +1,53 @@
+"""Streamlit's own English texts, in Chromium: the Enter hint under a text box and the "Connection
+error" dialog read in Spanish. They are CSS generated content (pages/components/textos_streamlit.py),
+which the DOM's text does not include: they are read through getComputedStyle."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
+
+from tests.browser import ui
+
+pytestmark = pytest.mark.navegador
+
+
+def _generado(elemento: Locator) -> str:
+    """The ::after text CSS writes in place of the English one ("" when there is none)."""
+    return elemento.evaluate("e => getComputedStyle(e, '::after').content").strip('"').replace("none", "")
+
+
+def test_pista_de_enter_y_aviso_sin_conexion_en_espanol(page: Page, captura):
+    sockets: list[WebSocketRoute] = []
+    cortado = {"ya": False}
+
+    def socket(ws: WebSocketRoute) -> None:
+        if cortado["ya"]:  # the frontend's attempts to reconnect fail, as with a stopped server
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/_stcore/stream"), socket)
+    page.goto("/")
+    ui.ver(page, "Tablero de control")
+    buscar = page.get_by_label("Buscar OOAD/UMAE")
+    buscar.click()
+    buscar.press_sequentially("mex")
+    pista = page.get_by_test_id("InputInstructions").locator("span").first
+    expect(pista).to_have_text("Press Enter to apply")  # what Streamlit writes, hidden…
+    assert _generado(pista) == "Enter para aplicar"  # …and what is seen
+
+    # The server goes away: the connection drops and every way back fails.
+    cortado["ya"] = True
+    page.route(re.compile(r"/_stcore/(health|host-config)"), lambda ruta: ruta.abort())
+    for ws in sockets:
+        ws.close()
+    dialogo = page.get_by_role("dialog")
+    expect(dialogo).to_contain_text("Connection error")
+    assert _generado(dialogo.locator("h2")) == "Sin conexión con el servidor"
+    assert _generado(dialogo.locator("h2 + div > div")).startswith("El servidor no responde.")
+    assert dialogo.locator("h2").evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    captura(page, "sin_conexion.png")
