@@ -16,7 +16,6 @@ ctx.encabezado(
 )
 store = ctx.store()
 cuenta = ctx.cuenta()
-recien = False
 
 if cuenta is None:
     opciones = cuentas.opciones_acceso(store)
@@ -39,22 +38,20 @@ if cuenta is None:
             st.error("Escriba la contraseña.")
         else:
             try:
-                cuenta = ctx.iniciar_sesion(usuario, password)
+                ctx.iniciar_sesion(usuario, password)
             except ErrorDominio as exc:
                 ctx.mostrar_error(exc)
             else:
-                # No st.switch_page in this run: the login cookie is sent when the run completes.
+                # Run again: the menu then shows the session, and that run writes the cookie.
                 zona.empty()
-                recien = True
                 st.session_state.pop("paso1_usuario", None)
+                st.rerun()
 
 if cuenta is not None:
     st.success(f"Sesión iniciada: **{md(cuenta.nombre)}**.")
     ctx.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
     if cuenta.es_capturista:
         ctx.pedir_persona(cuenta)  # stops here until the person gives their name
-        if not recien:
-            st.switch_page(ctx.PASO2)
-        st.page_link(ctx.PASO2, label="Continuar con el Paso 2", icon="➡️")
+        st.switch_page(ctx.PASO2)
     else:
         st.page_link(ctx.TABLERO, label="Ir al Tablero de control", icon="📋")

@@ -152,13 +152,12 @@ def _desde_cookie() -> None:
 
 def iniciar_sesion(usuario: str, password: str) -> Cuenta:
     """One password check in core (audited, with the lockout) that opens a server-side session;
-    its token goes to the cookie in this run (Paso 1 lets the run complete). Paso 6 edits kept
-    from an expired session go back only to the same account."""
+    its token goes to the cookie at the start of the next run (Paso 1 reruns at once). Paso 6
+    edits kept from an expired session go back only to the same account."""
     s = cuentas.iniciar_sesion(store(), usuario, password)
     c = s.cuenta
     st.session_state.update({"authentication_status": True, "username": c.usuario, "_sesion": s.token})
     _escribir_cookie(s.token)
-    _enviar_cookie()
     st.session_state.pop("persona", None)
     duenio = st.session_state.pop("_pendientes_de", None)
     if duenio is not None and duenio != c.usuario:
@@ -224,6 +223,7 @@ def cerrar_sesion(*, por_inactividad: bool = False) -> None:
     cuentas.cerrar_sesion(store(), st.session_state.get("_sesion"), por_inactividad=por_inactividad)
     for k in list(st.session_state.keys()):
         del st.session_state[k]
+    st.session_state["authentication_status"] = None
     _escribir_cookie(None)
 
 
