@@ -38,8 +38,8 @@ PARED_SEGUNDOS = 30
 # by pypdf, the interpreter's 55 MB); 1 GB leaves room and stops a decompression bomb.
 MEMORIA_MAXIMA = 1024 * 1024 * 1024
 # Decoded drawing instructions of one page. A page of the Versión Final has at most 15 KB; a scanned
-# page a few dozen bytes (the image is not an instruction). Text extraction costs about 0.7 s of CPU
-# per MB of instructions, so this also bounds the work spent on one page.
+# page a few dozen bytes (the image is not an instruction). Text extraction costs 0.7-1.4 s of CPU per
+# MB of text instructions (measured), so this also bounds the work spent on one page.
 CONTENIDO_PAGINA_MAXIMO = 4 * 1024 * 1024
 # The folio is printed on every page of the Versión Final: the text of the first and last pages is
 # enough to find it, and reading every page of 2,000 would cost about 35 s (60 pages/s).

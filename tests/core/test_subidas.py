@@ -249,16 +249,18 @@ def _xref_stream(objetos: list[bytes], comprimidos: dict[int, bytes], raiz: int 
 
 
 def test_javascript_dentro_de_un_flujo_de_objetos_comprimido_se_rechaza():
+    # Document-level JavaScript (the catalog's /Names tree) packed in a compressed object stream.
     datos = _xref_stream(
-        [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 7 0 R >>",
+        [b"<< /Type /Catalog /Pages 2 0 R /Names 8 0 R >>",
          b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
          b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
          b" /Resources << /Font << /F1 5 0 R >> >> >>",
          _stream(TEXTO), FUENTE],
-        {7: b"<< /S /JavaScript /JS (app.alert(1)) >>"},
+        {7: b"<< /S /JavaScript /JS (app.alert(1)) >>", 8: b"<< /JavaScript 9 0 R >>",
+         9: b"<< /Names [(inicio) 7 0 R] >>"},
     )
     assert revision_pdf.activo_en_bytes(datos) is None  # invisible to the byte grep
-    with pytest.raises(ArchivoRechazado, match="JavaScript"):
+    with pytest.raises(ArchivoRechazado, match="El PDF contiene JavaScript"):
         firmados.validar_pdf(datos)
 
 
