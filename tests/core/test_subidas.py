@@ -336,3 +336,15 @@ def test_version_final_impresa_se_acepta_con_su_folio(store, cuenta, tmp_path):
     folio, pdf = reportes.final(store, c, ANIO, "chihuahua")
     s = firmados.subir(store, c, P, ANIO, "chihuahua", pdf, "final.pdf", directorio=tmp_path)
     assert (s.folio_leido, s.folio_coincide, s.aviso()) == (folio, True, None)
+
+
+def test_el_readme_dice_los_limites_que_aplica_core():
+    from pathlib import Path
+
+    texto = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    for dicho in (f"{firmados.TAMANO_MAXIMO:,} bytes", f"1 MB = {firmados.MB:,} bytes",
+                  f"hasta {revision_pdf.PAGINAS_MAXIMAS:,} páginas", f"{revision_pdf.CPU_SEGUNDOS} s de CPU",
+                  f"{revision_pdf.PARED_SEGUNDOS} s de reloj", f"{revision_pdf.MEMORIA_MAXIMA // 2**30} GB de memoria",
+                  f"{revision_pdf.CONTENIDO_PAGINA_MAXIMO // 2**20} MB de instrucciones",
+                  f"primeras y últimas {revision_pdf.PAGINAS_CON_TEXTO} páginas"):
+        assert dicho in texto, dicho
