@@ -170,6 +170,7 @@ def iniciar_sesion(usuario: str, password: str) -> Cuenta:
 
 def restaurar_sesion() -> None:
     """End a session idle for too long; else log in again from a valid cookie (a reload keeps it)."""
+    st.session_state.setdefault("authentication_status", None)  # logged in: True (pages and tests read it)
     _vencer_por_inactividad()
     if not st.session_state.get("authentication_status"):
         _desde_cookie()
