@@ -37,14 +37,19 @@ CSS = """<style>
 [data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
   content: "Ctrl+Enter para enviar el formulario"; }
 
-/* "Connection error": the only dialog without Streamlit elements inside (the app's own dialogs
-   hold a block of elements). Its title and body are replaced; the close button stays. */
-[data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 { font-size: 0; }
-[data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2::after {
+/* "Connection error": a dialog without Streamlit elements inside (the app's own dialogs hold a block
+   of them) while the app is not connected ("Page not found" has the same dialog, but connected).
+   Its title and text are replaced; the close button stays. */
+body:has([data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]))
+  [data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 { font-size: 0; }
+body:has([data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]))
+  [data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2::after {
   content: "Sin conexión con el servidor"; font-size: 1.5rem; }
-[data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 + div > div {
+body:has([data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]))
+  [data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 + div > div {
   font-size: 0; }
-[data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 + div > div::after {
+body:has([data-testid="stApp"]:not([data-test-connection-state="CONNECTED"]))
+  [data-testid="stDialog"]:not(:has([data-testid="stVerticalBlock"])) section[role="dialog"] > h2 + div > div::after {
   content: "El servidor no responde. Espere un momento: la página intenta volver a conectarse sola. "
            "Si el aviso no desaparece en unos minutos, avise a la División.";
   font-size: 1rem; }

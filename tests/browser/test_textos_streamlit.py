@@ -1,6 +1,7 @@
 """Streamlit's own English texts, in Chromium: the Enter hint under a text box and the "Connection
-error" dialog read in Spanish. They are CSS generated content (pages/components/textos_streamlit.py),
-which the DOM's text does not include: they are read through getComputedStyle."""
+error" dialog read in Spanish; "Page not found", the same kind of dialog, is left alone. The Spanish
+is CSS generated content (pages/components/textos_streamlit.py), which the DOM's text does not
+include: it is read through getComputedStyle."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 from tests.browser import ui
 
 pytestmark = pytest.mark.navegador
+
+
+# Whether the page already has the Spanish style sheet (it arrives with the app's run).
+_HOJA_CARGADA = "Array.from(document.querySelectorAll('style')).some(e => e.textContent.includes('Enter para aplicar'))"
 
 
 def _generado(elemento: Locator) -> str:
@@ -31,7 +36,14 @@ def test_pista_de_enter_y_aviso_sin_conexion_en_espanol(page: Page, captura):
         sockets.append(ws)
 
     page.route_web_socket(re.compile(r"/_stcore/stream"), socket)
-    page.goto("/")
+    # A mistyped address opens Streamlit's "Page not found", the same kind of dialog: not relabelled.
+    page.goto("/no-existe")
+    dialogo = page.get_by_role("dialog")
+    expect(dialogo).to_contain_text("Page not found")
+    ui.hasta(lambda: page.evaluate(_HOJA_CARGADA), "la hoja de estilo en español")
+    assert _generado(dialogo.locator("h2")) == ""
+    page.keyboard.press("Escape")
+    expect(dialogo).to_have_count(0)
     ui.ver(page, "Tablero de control")
     buscar = page.get_by_label("Buscar OOAD/UMAE")
     buscar.click()
@@ -45,7 +57,6 @@ def test_pista_de_enter_y_aviso_sin_conexion_en_espanol(page: Page, captura):
     page.route(re.compile(r"/_stcore/(health|host-config)"), lambda ruta: ruta.abort())
     for ws in sockets:
         ws.close()
-    dialogo = page.get_by_role("dialog")
     expect(dialogo).to_contain_text("Connection error")
     assert _generado(dialogo.locator("h2")) == "Sin conexión con el servidor"
     assert _generado(dialogo.locator("h2 + div > div")).startswith("El servidor no responde.")
