@@ -29,20 +29,12 @@ if flash := st.session_state.pop("p9_flash", None):
         st.warning(md(flash[1]))
 reap.estado_solicitud(cx, key="p9")
 
-ESTILO_SUBIDA = """<style>
-[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
-[class*="st-key-p9_archivo_"] [data-testid="stFileUploaderDropzone"] button p::after {
-  content: "Elegir archivo"; font-size: 0.875rem; }
-</style>"""
-
 puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
 if puede_subir:
     verbo = "Reemplazar" if cx.estado.estado == ciclo.FIRMADO else "Subir"
-    # Streamlit writes its own limit in English ("<server.maxUploadSize>MB per file", a MB being 10**6
-    # or 2**20 bytes depending on the browser's system) and labels its button "Upload": the limit line
-    # is hidden and the one that counts, core's, is said in Spanish below; the button gets a Spanish label.
-    st.html(ESTILO_SUBIDA)
+    # Streamlit's own limit line ("<server.maxUploadSize>MB per file", a MB being 10**6 or 2**20 bytes
+    # depending on the browser's system) is replaced by a Spanish hint (pages/components/textos_streamlit.py);
+    # the limit that counts, core's, is said below the uploader.
     # A new key after each upload empties the uploader.
     archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"],
                                key=f"p9_archivo_{st.session_state.get('p9_subidas', 0)}")

@@ -39,11 +39,13 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
 
     ui.boton(page, "Subir (Paso 9)").click()
     ui.ver(page, "Subir Reporte «Versión Final» firmado")
-    # Streamlit's own English limit line ("110MB per file") is hidden, its "Upload" reads in Spanish,
-    # and the limit that counts is said in Spanish.
+    # Streamlit's own English limit line ("110MB per file") cannot be read, its "Upload" reads in
+    # Spanish, and the limit that counts is said in Spanish.
     subida = page.get_by_test_id("stFileUploaderDropzone")
-    expect(subida.get_by_text(re.compile("per file"))).to_have_count(1)
-    expect(subida.get_by_text(re.compile("per file"))).to_be_hidden()
+    linea = subida.get_by_text(re.compile("per file"))
+    expect(linea).to_have_count(1)
+    assert linea.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    assert "MB" not in linea.evaluate("e => getComputedStyle(e, '::after').content")
     ui.ver(page, re.compile(r"Solo PDF, de hasta 100 MB \(104,857,600 bytes; 1 MB = 1,048,576 bytes"))
     boton = subida.get_by_role("button").locator("p")
     assert boton.evaluate("e => getComputedStyle(e, '::after').content") == '"Elegir archivo"'
