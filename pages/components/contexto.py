@@ -364,6 +364,8 @@ def recuperar_borradores(cx: ContextoCaptura) -> None:
     st.session_state["_borradores_fecha"] = borradores.ultimo_cambio(df)
     st.session_state["_pendientes_duenio"] = duenio
     st.session_state["_borradores_recuperados"] = not df.empty
+    # Where "Volver al Paso 6" takes the person: the group and specialty of a recovered edit.
+    st.session_state["_borradores_donde"] = {r.unidad: (r.grupo, r.especialidad) for r in df.itertuples()}
 
 
 def _borradores_no_guardados(cx: ContextoCaptura) -> None:
@@ -428,6 +430,8 @@ def aviso_pendientes(pagina_actual: str | None = None, cx: ContextoCaptura | Non
     if st.button("Volver al Paso 6", key="volver_p6"):
         unidad = next(iter(sin_guardar))
         st.session_state["sel_unidad"] = unidad
+        if donde := st.session_state.get("_borradores_donde", {}).get(unidad):
+            st.session_state["sel_grupo"], st.session_state["sel_especialidad"] = donde
         st.switch_page(PASO6)
 
 

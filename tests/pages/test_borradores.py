@@ -70,7 +70,9 @@ def test_tras_un_reinicio_la_misma_persona_recupera_sus_cambios_y_otra_ve_el_avi
     assert "Tiene 1 cambio(s) sin guardar del " in textos(b)  # on Paso 2, where the login lands
     _ir(b, "pages/paso3_unidad.py")
     assert "Tiene 1 cambio(s) sin guardar del " in textos(b)
-    _paso6(b, unidad)
+    boton(b, "Volver al Paso 6").click().run()  # to the unit, group and specialty of the edit
+    assert not b.exception, b.exception
+    _ir(b, "pages/paso6_captura.py")  # AppTest does not follow st.switch_page
     assert "de una sesión anterior" in textos(b) and "Cambios sin guardar: 1 nueva(s)" in textos(b)
     fila = b.session_state["p6_snap"]["frame"].loc[primer]
     assert (fila["fal_causa"], fila["fal_pacientes"]) == ("Falta de Equipo", "1,234")  # as typed
@@ -109,7 +111,7 @@ def test_un_conflicto_recarga_solo_el_producto_en_conflicto_y_lo_demas_se_guarda
     texto = textos(a).replace("\\", "")
     assert "No se guardó nada: otra persona modificó" in texto and f"Producto {x}" in texto
     assert f"Producto {y}" not in texto
-    assert "Cambios sin guardar: 1 nueva(s)" in texto
+    assert "Cambios sin guardar: 1 nueva(s), 0 modificada(s)" in texto
     frame = a.session_state["p6_snap"]["frame"]
     assert (frame.loc[x, "fal_causa"], frame.loc[x, "fal_pacientes"]) == ("Falta de Insumos", "9")
     (detalle,) = [t.value for t in a.table if "Guardado por la otra persona" in t.value.columns]

@@ -1,0 +1,104 @@
+"""Unsaved Paso 6 edits in a real browser: kept as drafts, offered back to the same person in a new
+browser session, and after a conflict only the conflicting product is reloaded.
+
+Three browser contexts (three sessions): A types two products; A again in another browser gets both
+back; B (another person of the same account) saves the first product; A's save is refused naming
+only that product, which now shows B's value, and A's next save stores the second one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import ui
+
+pytestmark = pytest.mark.navegador
+
+UNIDAD = "HGZ 3, Chihuahua"  # no demo lines: the test's own saves are the only ones
+A = ("Persona A Borradores", "Capturista")
+B = ("Persona B Borradores", "Capturista")
+EXC_PACIENTES = r"^Exc.*Pacientes"
+
+
+def _entrar(page: Page, persona: tuple[str, str]) -> None:
+    page.goto("/")
+    ui.ver(page, "Modo demostración")
+    ui.iniciar_sesion(page, "Chihua", "OOAD Chihuahua", persona=persona)
+
+
+def _ir_a_paso6(page: Page) -> None:
+    ui.menu(page, "Paso 3 · Unidad Médica")
+    ui.buscar(page, "Buscar Unidad Médica", UNIDAD, re.compile(r"Unidades Médicas tienen Excedentes"))
+    unidades = ui.rejilla(page)
+    ui.hasta(lambda: ui.primera_columna(unidades) == [UNIDAD], "la búsqueda de la unidad")
+    ui.elegir_fila(unidades, 0)
+    ui.boton(page, f"Continuar con {UNIDAD} (Paso 4)").click()
+    ui.boton(page, re.compile(r"^Hemodiálisis\s+—")).click()  # one specialty: straight to Paso 6
+    ui.ver(page, f"Unidad Médica: {UNIDAD}")
+    ui.esperar_rejilla(ui.rejilla(page))
+
+
+def _pacientes(page: Page) -> list[str]:
+    """Exc. Pacientes of the grid's first two rows."""
+    filas = ui.tabla(ui.rejilla(page))[:2]
+    return [ui.valor(f, EXC_PACIENTES) for f in filas]
+
+
+def _guardar(page: Page) -> None:
+    ui.boton(page, "Guardar").click()
+    ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
+
+
+def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_producto(new_context, captura, request):
+    a, a2, b = (new_context().new_page() for _ in range(3))
+    request.node.paginas = [a, a2, b]  # for the screenshots on failure
+
+    # A types on the first two products.
+    _entrar(a, A)
+    _ir_a_paso6(a)
+    grid = ui.rejilla(a)
+    col = ui.columna(grid, EXC_PACIENTES)[0]
+    ui.escribir_celda(grid, 0, col, "5")
+    ui.escribir_celda(grid, 1, col, "6")
+    ui.ver(a, "Cambios sin guardar: 2 nueva(s)")
+    x, y = ui.primera_columna(grid)[:2]
+
+    # A in another browser (a new session): both edits are offered back and go back into the grid.
+    _entrar(a2, A)
+    ui.ver(a2, re.compile(r"^Tiene 2 cambio\(s\) sin guardar del \d\d/\d\d/\d{4}"))
+    ui.boton(a2, "Volver al Paso 6").click()
+    ui.ver(a2, f"Unidad Médica: {UNIDAD}")
+    ui.ver(a2, "Cambios sin guardar: 2 nueva(s)")
+    ui.hasta(lambda: _pacientes(a2) == ["5", "6"], "los cambios recuperados en la rejilla")
+    captura(a2, "borradores_recuperados.png")
+
+    # B sees that A has unsaved edits there, then saves the first product.
+    _entrar(b, B)
+    _ir_a_paso6(b)
+    ui.ver(b, re.compile("Otras personas de su OOAD/UMAE tienen cambios sin guardar en esta Unidad Médica"))
+    ui.ver(b, re.compile(r"Persona A Borradores \(Capturista\).*2 producto\(s\)"))
+    ui.escribir_celda(ui.rejilla(b), 0, col, "9")
+    ui.ver(b, "Cambios sin guardar: 1 nueva(s)")
+    _guardar(b)
+    ui.ver(b, "Líneas guardadas: 1 nueva(s).")
+
+    # A saves both: refused, naming only the first; it now shows B's 9, the second stays pending.
+    _guardar(a)
+    ui.ver(a, re.compile("^No se guardó nada: otra persona modificó"))
+    ui.ver(a, re.compile(rf"Producto {re.escape(x)} «.+»: modificado por Persona B Borradores"))
+    expect(ui.texto(a, re.compile(rf"Producto {re.escape(y)} «"))).to_be_hidden()
+    ui.ver(a, "Cambios sin guardar: 1 nueva(s), 0 modificada(s)")
+    ui.hasta(lambda: _pacientes(a) == ["9", "6"], "el producto en conflicto recargado con el valor de B")
+    captura(a, "borradores_conflicto.png")
+
+    # A's next save stores the second product; the first keeps B's value.
+    _guardar(a)
+    ui.ver(a, "Líneas guardadas: 1 nueva(s).")
+    expect(ui.texto(a, "Cambios sin guardar")).to_be_hidden()
+    guardadas = ui.rejilla(a, 1)
+    ui.esperar_rejilla(guardadas)
+    ui.hasta(lambda: {f.get("Clave"): ui.valor(f, "Pacientes") for f in ui.tabla(guardadas)} == {x: "9", y: "6"},
+             "las dos líneas guardadas")
