@@ -1,12 +1,9 @@
 """Frame and router: page config, session, the menu for the account's role, navigation."""
 
-import logging
-
-import duckdb
 import streamlit as st
 
-from core import instalacion, integridad, reloj
-from core.errors import BaseDeDatosOcupada
+from core import instalacion, reloj
+from core.errors import BaseDeDatosDanada, BaseDeDatosOcupada
 from pages.components import contexto as ctx
 from pages.components import limite_errores, textos_streamlit
 from pages.components.marcado import md
@@ -18,14 +15,8 @@ textos_streamlit.traducir()  # Streamlit's own English texts, in Spanish where C
 
 try:
     store = ctx.store()
-except BaseDeDatosOcupada as exc:
-    st.error(str(exc))
-    st.stop()
-except duckdb.Error as exc:  # a damaged file: say what to do, never a traceback
-    logging.getLogger("eyf").exception("The database could not be opened")
-    st.error("No se pudo abrir la base de datos: el archivo está dañado o no se puede leer "
-             f"({md(type(exc).__name__)}). No se guardó ni se cambió nada. La División debe "
-             f"restaurar un respaldo. {md(integridad.RESTAURAR)}", icon="🛑")
+except (BaseDeDatosOcupada, BaseDeDatosDanada) as exc:  # another server holds it, or a damaged file
+    st.error(md(str(exc)), icon="🛑")
     st.stop()
 
 ctx.restaurar_sesion()

@@ -17,6 +17,18 @@ class BaseDeDatosOcupada(ErrorDominio):
         )
 
 
+class BaseDeDatosDanada(ErrorDominio):
+    """The database file cannot be opened: damaged, or not a DuckDB file."""
+
+    def __init__(self, ruta: str, detalle: str):
+        super().__init__(
+            f"No se pudo abrir la base de datos {ruta}: el archivo está dañado o no se puede leer ({detalle}). "
+            "No se guardó ni se cambió nada. Detenga el servidor y restaure un respaldo: "
+            "«.venv/bin/python -m core.cli restaurar» lista los respaldos y "
+            "«.venv/bin/python -m core.cli restaurar <nombre>» restaura uno; después inicie de nuevo."
+        )
+
+
 class AccesoDenegado(ErrorDominio):
     """The account may not do this (role, OOAD/UMAE scope)."""
 

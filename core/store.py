@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from core.errors import BaseDeDatosOcupada
+from core.errors import BaseDeDatosDanada, BaseDeDatosOcupada
 
 T = TypeVar("T")
 
@@ -49,10 +49,16 @@ class Store:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise BaseDeDatosOcupada(self.ruta) from exc
-            raise
+            raise BaseDeDatosDanada(self.ruta, type(exc).__name__) from exc
+        except duckdb.Error as exc:
+            raise BaseDeDatosDanada(self.ruta, type(exc).__name__) from exc
         self._escritor = threading.RLock()
         self._local = threading.local()
-        self.migrar()
+        try:
+            self.migrar()
+        except duckdb.Error as exc:
+            self._con.close()
+            raise BaseDeDatosDanada(self.ruta, type(exc).__name__) from exc
 
     def close(self) -> None:
         self._con.close()

@@ -12,7 +12,7 @@ import pytest
 
 from core import captura, ciclo, cuentas, instalacion, integridad
 from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, CapturaBloqueada
+from core.errors import AccesoDenegado, BaseDeDatosDanada, CapturaBloqueada
 from core.store import Store
 from tests.conftest import ANIO, _poblar
 
@@ -167,3 +167,16 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "ATENCIÓN" in r.stderr and "47.01" in r.stderr and "core.cli restaurar" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_un_archivo_que_no_abre_es_un_mensaje_y_no_una_traza(tmp_path):
+    datos = tmp_path / "datos"
+    datos.mkdir()
+    instalacion.ruta_base(datos).write_bytes(b"no es DuckDB" * 5000)
+    with pytest.raises(BaseDeDatosDanada, match="core.cli restaurar"):
+        Store(instalacion.ruta_base(datos))
+    r = subprocess.run([sys.executable, "-m", "core.cli", "preparar", "--sin-demo"], cwd=RAIZ,
+                       env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "No se pudo abrir la base de datos" in r.stderr and "Traceback" not in r.stderr
