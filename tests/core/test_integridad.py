@@ -123,8 +123,8 @@ def test_bloque_danado_no_impide_iniciar_y_se_informa(tmp_path):
             f.write(bytes([b[0] ^ 0xFF]) if b else b"\x00")
         try:
             s = Store(ruta)
-        except duckdb.Error:
-            continue  # the catalog itself is damaged: app.py shows a Spanish message (tested there)
+        except BaseDeDatosDanada:
+            continue  # the catalog itself is damaged: a Spanish message (tested below and in pages)
         try:
             hallazgos = integridad.revisar(s).hallazgos
         finally:
