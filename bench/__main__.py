@@ -40,6 +40,16 @@ def _mediana(fn, n: int) -> float:
     return statistics.median(tiempos)
 
 
+def sesion_de(usuario: str, password: str, **extra) -> dict:
+    """Session state of a logged-in browser: a server-side session opened through core's login."""
+    store = instalacion.abrir()
+    try:
+        token = cuentas.iniciar_sesion(store, usuario, password).token
+    finally:
+        store.close()
+    return {"authentication_status": True, "username": usuario, "_sesion": token, **extra}
+
+
 def _apptest_ms(pagina: str, estado: dict, n: int = 15) -> tuple[float, float]:
     """(new session, rerun) medians in ms of the app's script showing `pagina`.
 
@@ -107,8 +117,7 @@ def main() -> None:
         # Script runs through AppTest, each as a ratio to an empty page run the same way.
         # The baseline is a page with no data of its own (Ayuda: fixed text) run the same way
         # through the same frame (router, session, menu): what tablero and Paso 6 add is compared.
-        sesion = {"authentication_status": True, "username": "chihuahua", "name": "x",
-                  "persona": "Bench (Capturista)"}
+        sesion = sesion_de("chihuahua", "demo", persona="Bench (Capturista)")
         vacia = _apptest_ms("pages/ayuda.py", sesion)
         tablero = _apptest_ms("pages/tablero.py", sesion)
         paso6 = _apptest_ms("pages/paso6_captura.py",

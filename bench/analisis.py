@@ -80,13 +80,13 @@ def _cruce(store, anio: int, objetivo: int) -> list[tuple[str, str, str, str]]:
 
 def _paginas(carpeta: Path) -> list[tuple[str, str, str, str]]:
     """Whole script runs through AppTest on the 1M-line store, each as a ratio to Ayuda."""
-    from bench.__main__ import _apptest_ms
+    from bench.__main__ import _apptest_ms, sesion_de
 
     anterior = os.environ.get("EYF_DATA_DIR")
     os.environ["EYF_DATA_DIR"] = str(carpeta)
     os.environ.setdefault("EYF_COOKIE_KEY", "b" * 64)
     try:
-        sesion = {"authentication_status": True, "username": "analista", "name": "Análisis (bench)"}
+        sesion = sesion_de("analista", "bench-analisis")
         vacia = _apptest_ms("pages/ayuda.py", sesion)
         panorama = _apptest_ms("pages/analisis_panorama.py", sesion)
         cruce = _apptest_ms("pages/analisis_cruce.py", sesion)

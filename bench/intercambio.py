@@ -126,7 +126,7 @@ def medir(*, referencia_lp: bool = True) -> list[tuple[str, str, str, str]]:
 
 def _pagina() -> list[tuple[str, str, str, str]]:
     """The page's script run (new session and rerun) over the demo database, against Ayuda."""
-    from bench.__main__ import _apptest_ms
+    from bench.__main__ import _apptest_ms, sesion_de
 
     tmp = Path(tempfile.mkdtemp(prefix="eyf-bench-intercambio-"))
     antes = {k: os.environ.get(k) for k in ("EYF_DATA_DIR", "EYF_COOKIE_KEY")}
@@ -135,7 +135,7 @@ def _pagina() -> list[tuple[str, str, str, str]]:
     filas = []
     try:
         instalacion.abrir(tmp).close()
-        sesion = {"authentication_status": True, "username": "analista", "name": "x"}
+        sesion = sesion_de("analista", "demo")
         vacia = _apptest_ms("pages/ayuda.py", sesion)
         pagina = _apptest_ms("pages/analisis_oportunidades.py", sesion)
         for i, modo in enumerate(("sesión nueva", "re-ejecución")):
