@@ -3,9 +3,11 @@ another person of the account sees that they exist, and a conflict drops only th
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from core import instalacion
+from core import instalacion, reloj
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 ANA, LUIS = "Ana Pérez", "Luis Gómez"
@@ -157,3 +159,22 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
     finally:
         store.close()
     assert '"fal_pacientes": "12"' in antes
+
+
+def test_tras_vencer_la_sesion_otra_persona_de_la_cuenta_no_hereda_los_cambios(datos):
+    unidad = _unidad(datos)
+    a = _paso6(iniciar_sesion(abrir_app(datos), "chihuahua", persona=ANA), unidad)
+    _editar(a, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "7"}})
+    try:
+        reloj.fijar(reloj.ahora() + dt.timedelta(minutes=31))
+        a.run()
+        assert "Su sesión se cerró" in textos(a)
+        # Luis logs in on the same computer with the shared password: Ana's edit is not his.
+        iniciar_sesion(a, "chihuahua", persona=LUIS)
+        assert "cambio(s) sin guardar" not in textos(a)
+        _ir(a, "pages/paso6_captura.py")
+        assert "Cambios sin guardar" not in textos(a)
+        assert "Otras personas de su OOAD/UMAE tienen cambios sin guardar en esta Unidad Médica" in textos(a)
+    finally:
+        reloj.fijar(None)
+    assert [r[0] for r in _borradores(datos)] == [f"{ANA} (Jefa de Servicio)"]
