@@ -66,6 +66,6 @@ class ConflictoEdicion(ErrorDominio):
         self.productos = productos
         super().__init__(
             "No se guardó nada: otra persona modificó estas líneas después de que usted las "
-            "cargó. Recargue la pantalla para ver los datos actuales y vuelva a capturar sus "
-            "cambios.\n" + "\n".join(f"• {p}" for p in productos)
+            "cargó. Estas líneas muestran ahora lo que guardó esa persona; sus demás cambios "
+            "siguen sin guardar y puede guardarlos de nuevo.\n" + "\n".join(f"• {p}" for p in productos)
         )
