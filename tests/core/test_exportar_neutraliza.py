@@ -83,3 +83,22 @@ def test_plantilla_del_catalogo_neutraliza_y_vuelve_a_subirse_igual(store, cuent
     assert not any(celda.startswith(exportar._INICIO_FORMULA) for f in filas for celda in f)
     vista = importacion.vista_previa(store, cuenta("admin"), "productos", "productos.csv", datos)
     assert not vista.hay_cambios and vista.sin_cambio == len(filas) - 1
+
+
+def test_catalogo_en_excel_tambien_vuelve_igual(store, cuenta):
+    """The same template saved as .xlsx by the export (neutralised there too) imports unchanged."""
+    id_ = solicitudes.solicitar_producto(
+        store, cuenta("chihuahua"), "Persona de prueba", "chihuahua", especialidad="LAB", nombre="+" + ENLACE,
+        justificacion="Lo realizamos cada mes y no aparece en el listado del Paso 6.", ambito_default="Ambulatorio")
+    solicitudes.aceptar(store, cuenta("admin"), id_)
+    filas = _leer_csv(importacion.catalogo_csv(store, cuenta("admin"), "productos"))
+    crudo = pd.DataFrame([[exportar.restaurar(c) for c in f] for f in filas[1:]], columns=filas[0])
+    datos = exportar.xlsx_bytes({"productos": crudo})
+    hoja = _leer_xlsx_hoja(datos, "productos")
+    assert any(c.value == "'+" + ENLACE for fila in hoja.iter_rows() for c in fila)
+    vista = importacion.vista_previa(store, cuenta("admin"), "productos", "productos.xlsx", datos)
+    assert not vista.hay_cambios and vista.sin_cambio == len(crudo)
+
+
+def _leer_xlsx_hoja(datos: bytes, nombre: str):
+    return openpyxl.load_workbook(io.BytesIO(datos))[nombre]
