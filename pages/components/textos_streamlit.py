@@ -37,6 +37,10 @@ CSS = """<style>
 [data-testid="stForm"] [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after {
   content: "Ctrl+Enter para enviar el formulario"; }
 
+/* "No results" in a select box's list when nothing matches what was typed. */
+[role="listbox"][data-empty="true"] [role="option"] > span { font-size: 0; }
+[role="listbox"][data-empty="true"] [role="option"] > span::after { content: "Sin resultados"; font-size: 0.875rem; }
+
 /* "Connection error": a dialog without Streamlit elements inside (the app's own dialogs hold a block
    of them) while the app is not connected ("Page not found" has the same dialog, but connected).
    Its title and text are replaced; the close button stays. */

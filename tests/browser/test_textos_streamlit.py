@@ -1,7 +1,7 @@
-"""Streamlit's own English texts, in Chromium: the Enter hint under a text box and the "Connection
-error" dialog read in Spanish; "Page not found", the same kind of dialog, is left alone. The Spanish
-is CSS generated content (pages/components/textos_streamlit.py), which the DOM's text does not
-include: it is read through getComputedStyle."""
+"""Streamlit's own English texts, in Chromium: the Enter hint under a text box, a select box's
+"No results" and the "Connection error" dialog read in Spanish; "Page not found", the same kind of
+dialog, is left alone. The Spanish is CSS generated content (pages/components/textos_streamlit.py),
+which the DOM's text does not include: it is read through getComputedStyle."""
 
 from __future__ import annotations
 
@@ -51,6 +51,17 @@ def test_pista_de_enter_y_aviso_sin_conexion_en_espanol(page: Page, captura):
     pista = page.get_by_test_id("InputInstructions").locator("span").first
     expect(pista).to_have_text("Press Enter to apply")  # what Streamlit writes, hidden…
     assert _generado(pista) == "Enter para aplicar"  # …and what is seen
+
+    # A search in a select box that matches nothing.
+    ui.menu(page, "Paso 1 · Acceso")
+    lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
+    ui.esperar_ejecucion(page, 0)
+    lista.click()
+    lista.press_sequentially("zzzz")
+    nada = page.locator('[role="listbox"][data-empty="true"] [role="option"] > span')
+    expect(nada).to_have_text("No results")
+    assert _generado(nada) == "Sin resultados"
+    page.keyboard.press("Escape")
 
     # The server goes away: the connection drops and every way back fails.
     cortado["ya"] = True
