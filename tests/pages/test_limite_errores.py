@@ -210,3 +210,28 @@ def test_st_rerun_y_st_stop_pasan_sin_mensaje(tmp_path, monkeypatch):
     assert at.session_state["corridas"] == 2
     assert "segunda corrida" in textos(at) and "después de st.stop" not in textos(at)
     assert _registro(tmp_path) == ""
+
+
+def test_paso9_firmado_que_falta_en_el_disco_lo_dice(datos):
+    """The demo's signed PDFs stay behind in the demo folder: this copy has their rows, not their files."""
+    from tests.pages.conftest import abrir_app, boton
+
+    at = abrir_app(datos)
+    iniciar_sesion(at, "aguascalientes")
+    at.switch_page("pages/paso9_subir.py").run()
+    boton(at, "Descargar").click().run()
+    assert not at.exception
+    assert "no se encuentra en el servidor; restaure un respaldo" in textos(at)
+    assert "💾 Guardar el PDF" not in [b.label for b in at.get("download_button")]
+
+
+def test_paso9_firmado_presente_se_ofrece_para_guardar(datos, base_demo):
+    from tests.pages.conftest import abrir_app, boton
+
+    shutil.copytree(base_demo.parent / "firmados", datos / "firmados")
+    at = abrir_app(datos)
+    iniciar_sesion(at, "aguascalientes")
+    at.switch_page("pages/paso9_subir.py").run()
+    boton(at, "Descargar").click().run()
+    assert not at.exception and "no se encuentra en el servidor" not in textos(at)
+    assert "💾 Guardar el PDF" in [b.label for b in at.get("download_button")]
