@@ -70,10 +70,14 @@ def mensaje(exc: BaseException, referencia: str) -> str:
         return ("No se pudo completar la acción: **el disco del servidor está lleno**. No se guardó nada de esta "
                 f"acción. Avise a la División (referencia **{referencia}**) para que libere espacio; después "
                 "vuelva a intentarlo.")
-    if "corrupt database" in textos or "checksum" in textos or "invalidated" in textos:
+    if "corrupt database" in textos or "checksum" in textos:
         return ("Ocurrió un error inesperado: **la base de datos del servidor está dañada**. No se guardó nada de "
                 f"esta acción. Avise a la División (referencia **{referencia}**): debe restaurar el último respaldo "
                 "(Administración › Respaldos).")
+    if "invalidated" in textos:  # DuckDB refuses every statement after a fatal error until reopened
+        return ("Ocurrió un error inesperado: **la base de datos del servidor dejó de responder** tras un error "
+                f"grave. No se guardó nada de esta acción. Avise a la División (referencia **{referencia}**): debe "
+                "reiniciar el servidor.")
     return ("Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo; si el problema "
             f"continúa, avise a la División e indique la referencia **{referencia}**.")
 

@@ -12,6 +12,7 @@ run (app.py's st.navigation turns the mode off); here every run goes through app
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import sys
@@ -235,3 +236,27 @@ def test_paso9_firmado_presente_se_ofrece_para_guardar(datos, base_demo):
     boton(at, "Descargar").click().run()
     assert not at.exception and "no se encuentra en el servidor" not in textos(at)
     assert "💾 Guardar el PDF" in [b.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("error, dice", [
+    (duckdb.IOException('IO Error: Could not write file "x.wal": No space left on device'),
+     "el disco del servidor está lleno"),
+    (duckdb.Error("Corrupt database file: computed checksum 1136 does not match stored checksum 3347 in block"),
+     "la base de datos del servidor está dañada"),
+    (duckdb.FatalException("FATAL Error: database has been invalidated because of a previous fatal error"),
+     "debe reiniciar el servidor"),
+    (KeyError("x"), "Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo"),
+])
+def test_el_mensaje_nombra_la_causa_que_la_division_puede_atender(error, dice):
+    texto = limite_errores.mensaje(error, "E-ABC123")
+    assert dice in texto and "E-ABC123" in texto and "No se guardó nada de esta acción" in texto
+
+
+def test_disco_lleno_debajo_de_otra_excepcion_tambien_se_nombra():
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "sin espacio")  # only the errno says it
+        except OSError as causa:
+            raise RuntimeError("no se pudo escribir el archivo") from causa
+    except RuntimeError as exc:
+        assert "el disco del servidor está lleno" in limite_errores.mensaje(exc, "E-ABC123")
