@@ -260,3 +260,24 @@ def test_disco_lleno_debajo_de_otra_excepcion_tambien_se_nombra():
             raise RuntimeError("no se pudo escribir el archivo") from causa
     except RuntimeError as exc:
         assert "el disco del servidor está lleno" in limite_errores.mensaje(exc, "E-ABC123")
+
+
+def _decoradores_de_streamlit_sin_limite() -> list[str]:
+    import ast
+
+    faltan = []
+    for archivo in sorted((RAIZ / "pages").rglob("*.py")):
+        for nodo in ast.walk(ast.parse(archivo.read_text(encoding="utf-8"))):
+            if not isinstance(nodo, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            nombres = [ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in nodo.decorator_list]
+            for i, nombre in enumerate(nombres):
+                if nombre in ("st.dialog", "st.fragment") and nombres[i + 1:i + 2] != ["limite_errores.protegido"]:
+                    faltan.append(f"{archivo.relative_to(RAIZ)}:{nodo.lineno} {nodo.name}")
+    return faltan
+
+
+def test_cada_dialogo_y_fragmento_lleva_el_limite():
+    """They rerun outside navigation.run(): without @limite_errores.protegido right under the Streamlit
+    decorator, a failure in them shows a traceback."""
+    assert _decoradores_de_streamlit_sin_limite() == []
