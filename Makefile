@@ -21,9 +21,10 @@ run: $(VENV)/.instalado
 	$(PY) -m core.cli preparar
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-## Install and run the whole test suite (core, pages, browser).
+## Install and run the whole test suite (core, pages, browser) on both cores: each worker takes whole
+## files and runs its own browser server on its own port and data folder.
 test: $(VENV)/.dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 ## Print the benchmark table (figures also recorded in bench/RESULTS.md).
 bench: $(VENV)/.dev

@@ -25,10 +25,15 @@ def reloj_fijo():
     reloj.fijar(None)
 
 
+# Cost 4 keeps hashing out of the tests' time (production's 12 costs 0.25 s a hash or a login), from
+# the start of the session: the shared demo databases (pages, browser) are built with it too. The
+# production cost is checked on its own (test_tablero_cuentas).
+cuentas.BCRYPT_COSTO = 4
+
+
 @pytest.fixture(autouse=True)
 def bcrypt_rapido(monkeypatch):
-    # Cost 4 keeps hashing out of the tests' time; the production cost is checked on its own.
-    monkeypatch.setattr(cuentas, "BCRYPT_COSTO", 4)
+    monkeypatch.setattr(cuentas, "BCRYPT_COSTO", 4)  # a test that changed it gets it back
 
 
 def _poblar(store: Store) -> Store:

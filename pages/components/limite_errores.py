@@ -22,6 +22,7 @@ from streamlit.errors import FragmentHandledException
 
 from core import instalacion
 from core.errors import ErrorDominio
+from pages.components.marcado import md
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,8 +94,8 @@ def registrar(exc: BaseException) -> str:
 
 def mostrar(exc: Exception) -> None:
     """Show an exception that escaped a page: a domain error as it is, anything else as unexpected."""
-    if isinstance(exc, ErrorDominio):
-        st.error(str(exc), icon="⚠️")
+    if isinstance(exc, ErrorDominio):  # its message may quote what a person typed: shown literally
+        st.error(md(str(exc)), icon="⚠️")
         return
     st.error(mensaje(exc, registrar(exc)), icon="🛑")
 

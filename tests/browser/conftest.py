@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from core import instalacion
+
 RAIZ = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTOS = RAIZ / "test-artifacts"
@@ -96,6 +98,9 @@ def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
     url = f"http://127.0.0.1:{puerto}"
     env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": secrets.token_hex(32),
            "PYTHONUNBUFFERED": "1"}
+    # Catalog and demo built here, with the tests' fast password hashing (tests/conftest.py): every
+    # login in the browser then checks a cost-4 hash instead of production's cost 12.
+    instalacion.abrir(datos).close()
     with open(log, "wb") as salida:
         proc = subprocess.Popen(
             [str(PYTHON), "-m", "streamlit", "run", "app.py",

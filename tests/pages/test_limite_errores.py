@@ -281,3 +281,23 @@ def test_cada_dialogo_y_fragmento_lleva_el_limite():
     """They rerun outside navigation.run(): without @limite_errores.protegido right under the Streamlit
     decorator, a failure in them shows a traceback."""
     assert _decoradores_de_streamlit_sin_limite() == []
+
+
+def test_una_falla_del_marco_antes_de_la_pagina_muestra_el_mensaje(datos, monkeypatch):
+    """Session restore, the account and the sidebar run in app.py before any page: same boundary."""
+    from core import cuentas
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", _por_app_py)  # every run through app.py, as a server does
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at = iniciar_sesion(at, "chihuahua")
+    assert not at.exception
+
+    def falla(*_a, **_k):
+        raise RuntimeError("fallo inesperado en la sesión")
+
+    monkeypatch.setattr(cuentas, "sesion_valida", falla)
+    at.run()
+    assert not at.exception
+    texto = textos(at)
+    assert "Ocurrió un error inesperado" in texto and "E-" in texto
