@@ -66,7 +66,7 @@ def test_eventos_iguales_a_pacientes_se_aceptan():
 
 
 def test_el_tipo_lo_decide_la_columna_capturada():
-    exc = _valida(FilaCaptura("47.01", exc_pacientes=3, exc_eventos=4, exc_ambito="Ambulatorio"))
+    exc = _valida(FilaCaptura("47.01", exc_pacientes=3, exc_eventos=4, exc_ambito=" Ambulatorio "))
     assert (exc.tipo, exc.ambito, exc.causa, exc.pacientes, exc.eventos) == ("Excedente", "Ambulatorio", None, 3, 4)
     fal = _valida(FilaCaptura("47.01", fal_causa=f"  {CAUSA} ", fal_pacientes=2, fal_eventos=5, fal_ambito="Ambulatorio"))
     assert (fal.tipo, fal.ambito, fal.causa, fal.pacientes, fal.eventos) == ("Faltante", "Ambulatorio", CAUSA, 2, 5)

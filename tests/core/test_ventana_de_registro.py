@@ -76,3 +76,28 @@ def test_el_reloj_real_lee_la_hora_de_la_ciudad_de_mexico_aunque_el_servidor_est
     reloj.fijar(None)
     assert reloj.hoy() == FIN
     assert ciclo.Periodo(ANIO, INICIO, FIN, False).ventana_abierta()
+
+
+def test_un_periodo_cerrado_no_tiene_ventana_ni_dias_aunque_sus_fechas_sigan(store, cuenta):
+    ciclo.cerrar_periodo(store, cuenta("admin"), ANIO)
+    p = ciclo.periodo(store, ANIO)
+    assert INICIO <= reloj.hoy() <= FIN
+    assert not p.ventana_abierta() and p.dias_restantes() == 0
+
+
+def test_una_ventana_de_un_solo_dia_es_valida_y_abre_ese_dia(store, cuenta):
+    admin = cuenta("admin")
+    dia = dt.date(2027, 3, 10)
+    p = ciclo.crear_periodo(store, admin, 2027, dia, dia)
+    assert (p.inicio, p.fin) == (dia, dia) and p.ventana_abierta(dia) and p.dias_restantes(dia) == 1
+    assert ciclo.cambiar_ventana(store, admin, 2027, dia, dia + dt.timedelta(days=1)).fin == dia + dt.timedelta(days=1)
+    assert ciclo.cambiar_ventana(store, admin, 2027, dia, dia).fin == dia
+
+
+def test_el_periodo_actual_pasa_al_nuevo_en_su_primer_dia(store, cuenta):
+    """2026 left open by mistake: from the first day of 2027's window, 2027 is the current period."""
+    ciclo.crear_periodo(store, cuenta("admin"), 2027, dt.date(2027, 1, 10), dt.date(2027, 2, 10))
+    reloj.fijar(dt.datetime(2027, 1, 9, 23, 59))
+    assert ciclo.periodo_actual(store).anio == ANIO
+    reloj.fijar(dt.datetime(2027, 1, 10, 0, 0))
+    assert ciclo.periodo_actual(store).anio == 2027
