@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint catalog admin respaldo clean
+.PHONY: run test bench lint catalog admin respaldo clean capturas
 
 $(VENV)/.instalado: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.instalado
 ## files and runs its own browser server on its own port and data folder.
 test: $(VENV)/.dev
 	$(PY) -m pytest -n 2 --dist loadfile
+
+## Refresh the README's screenshots in docs/ from a browser run (tests never change tracked files).
+capturas: $(VENV)/.dev
+	EYF_ACTUALIZAR_DOCS=1 $(PY) -m pytest tests/browser
 
 ## Print the benchmark table (figures also recorded in bench/RESULTS.md).
 bench: $(VENV)/.dev

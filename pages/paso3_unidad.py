@@ -29,8 +29,8 @@ df = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad, buscar)
 todas = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 con = int((todas["lineas"] > 0).sum())
 st.caption(f"{con:,} de {len(todas):,} Unidades Médicas tienen Excedentes y/o Faltantes guardados.")
-# DESCARGAS: the OOAD/UMAE's saved lines (CSV and Excel), built only when a button is clicked.
 ctx.aviso_otras_personas(cx)
+# DESCARGAS: the OOAD/UMAE's saved lines (CSV and Excel), built only when a button is clicked.
 if con:
     with st.expander("Descargar las líneas guardadas de su OOAD/UMAE"):
         descargas.boton_diferido(

@@ -28,6 +28,7 @@ def reloj_fijo():
 # Cost 4 keeps hashing out of the tests' time (production's 12 costs 0.25 s a hash or a login), from
 # the start of the session: the shared demo databases (pages, browser) are built with it too. The
 # production cost is checked on its own (test_tablero_cuentas).
+BCRYPT_PRODUCCION = cuentas.BCRYPT_COSTO
 cuentas.BCRYPT_COSTO = 4
 
 

@@ -221,8 +221,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """Refresh the README's screenshots only when asked (`make capturas`): a test run changes no
+    tracked file; screenshots stay in test-artifacts/ (ignored)."""
     hechas = session.config.stash.get(_CAPTURAS, set())
-    if exitstatus != 0 or session.testsfailed:
+    if exitstatus != 0 or session.testsfailed or os.environ.get("EYF_ACTUALIZAR_DOCS") != "1":
         return
     for origen, destino in PARA_DOCS.items():
         nueva = ARTEFACTOS / origen

@@ -184,5 +184,7 @@ def test_usuario_inexistente_queda_en_la_bitacora_sin_bloquear_nada(store):
 
 
 def test_fuera_de_las_pruebas_el_hash_usa_costo_12(monkeypatch):
-    monkeypatch.undo()  # lifts the fixture that lowers the cost for speed
+    from tests.conftest import BCRYPT_PRODUCCION
+
+    monkeypatch.setattr(cuentas, "BCRYPT_COSTO", BCRYPT_PRODUCCION)  # what core has before tests lower it
     assert cuentas.hash_password("una-clave-cualquiera").startswith("$2b$12$")
