@@ -13,7 +13,7 @@ from tests.browser import ui
 
 pytestmark = pytest.mark.navegador
 
-OOAD = ("Nayar", "OOAD Nayarit")  # only logs in: nothing is written
+OOAD = ("Tlaxc", "OOAD Tlaxcala")  # only logs in; no other browser test uses it (test_sesiones changes Nayarit)
 NOMBRE = '<a href="x">y</a> **negrita** [link](http://x)'
 CARGO = "Jefa <b>x</b> www.ejemplo.mx https://ejemplo.mx/a ana@ejemplo.mx :red[rojo] :material/home: $x^2$ ~~no~~"
 
@@ -29,6 +29,6 @@ def test_nombre_de_quien_captura_se_ve_tal_cual(page: Page):
     # The text reads as typed (the invisible word joiners that break bare links aside).
     ui.hasta(lambda: f"Captura: {NOMBRE} ({CARGO})" in leyenda.inner_text().replace("\u2060", ""),
              "el nombre y el cargo se leen tal como se escribieron")
-    expect(leyenda.locator("strong")).to_have_text(["Capturista Nayarit"])  # the account's name, bold on purpose
+    expect(leyenda.locator("strong")).to_have_text(["Capturista Tlaxcala"])  # the account's name, bold on purpose
     for etiqueta in ("a", "b", "del", "span[style*=color]", "[class*=katex]", "[class*=material]"):
         expect(leyenda.locator(etiqueta)).to_have_count(0)
