@@ -137,7 +137,7 @@ class Store:
         save committed in the WAL, durable, and acknowledged: it is logged, retried after the next
         write, and the start-up integrity check (core.integridad) compares every line with its
         audit row. Runs under the writer lock, so no write transaction of this process is open.
-        Cost: about 20 ms a save on the demo database (bench: saves/s with 20 threads, with and
+        Cost: about 8 ms a save on the demo database (bench: saves/s with 20 threads, with and
         without); a group commit that released the lock first measured no better here.
         """
         if not self._asentar_escrituras:
