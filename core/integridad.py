@@ -119,10 +119,10 @@ def _tablas(store: Store) -> list[str]:
     )]
 
 
-def _texto(valores: dict | None) -> str:
+def _texto(valores: dict | None, campos: list[str] | tuple[str, ...] = _CAMPOS) -> str:
     if valores is None:
         return "(sin línea)"
-    return ", ".join(f"{c}={'' if valores.get(c) is None else valores.get(c)}" for c in _CAMPOS)
+    return ", ".join(f"{c}={'(vacío)' if valores.get(c) is None else valores.get(c)}" for c in campos)
 
 
 def _contra_bitacora(store: Store) -> list[Hallazgo]:
@@ -161,8 +161,13 @@ def _contra_bitacora(store: Store) -> list[Hallazgo]:
         else:
             detalle = "Lo guardado difiere del último registro de la bitácora para esta línea."
             texto_aud = _texto(auditado)
+        texto_guard = _texto(guardado)
+        if guardado and auditado:  # both exist: name only the fields that differ, side by side
+            distintos = [c for c in _CAMPOS if guardado[c] != auditado[c]]
+            texto_guard = _texto(guardado, distintos)
+            texto_aud = _texto(auditado, distintos)
         out.append(Hallazgo("linea", f"{anio} · unidad {unidad} · producto {producto}",
-                            _texto(guardado), texto_aud, ooad, detalle))
+                            texto_guard, texto_aud, ooad, detalle))
     return out
 
 
