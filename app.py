@@ -7,9 +7,7 @@ from pages.components import contexto as ctx
 from pages.components import limite_errores, textos_streamlit
 from pages.components.marcado import md
 
-st.set_page_config(
-    page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide"
-)
+st.set_page_config(page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide")
 textos_streamlit.traducir()  # Streamlit's own English texts, in Spanish where CSS reaches them
 
 
@@ -41,7 +39,9 @@ def _marco():
     analisis = [
         st.Page("pages/analisis_panorama.py", title="Panorama nacional", icon="🗺️", url_path="panorama"),
         st.Page("pages/analisis_cruce.py", title="Cruce por estado y especialidad", icon="🧮", url_path="cruce"),
-        st.Page("pages/analisis_oportunidades.py", title="Oportunidades de intercambio", icon="🔁", url_path="oportunidades"),
+        st.Page(
+            "pages/analisis_oportunidades.py", title="Oportunidades de intercambio", icon="🔁", url_path="oportunidades"
+        ),
     ]
     administracion = [
         st.Page(ctx.ADMIN_PERIODOS, title="Periodos y ventanas", icon="🗓️", url_path="admin-periodos"),
@@ -52,7 +52,9 @@ def _marco():
         st.Page("pages/admin_catalogos.py", title="Catálogos", icon="🗂️", url_path="admin-catalogos"),
         st.Page("pages/admin_respaldos.py", title="Respaldos", icon="💾", url_path="admin-respaldos"),
     ]
-    paginas = publicas + captura + analisis + administracion  # all registered: links never break; each page checks the session
+    paginas = (
+        publicas + captura + analisis + administracion
+    )  # all registered: links never break; each page checks the session
     navegacion = st.navigation(paginas, position="hidden")
 
     with st.sidebar:
@@ -63,9 +65,16 @@ def _marco():
         if periodo:
             dias = periodo.dias_restantes()
             ventana = f"Registro {periodo.describir_ventana()}"
-            st.caption(f"Captura del periodo {periodo.anio} · {ventana} · "
-                       + (f"el registro inicia el {reloj.fecha(periodo.inicio)}" if reloj.hoy() < periodo.inicio
-                          else f"quedan {dias:,} día(s)" if dias else "registro cerrado"))
+            st.caption(
+                f"Captura del periodo {periodo.anio} · {ventana} · "
+                + (
+                    f"el registro inicia el {reloj.fecha(periodo.inicio)}"
+                    if reloj.hoy() < periodo.inicio
+                    else f"quedan {dias:,} día(s)"
+                    if dias
+                    else "registro cerrado"
+                )
+            )
         st.page_link(publicas[0])
         if cuenta is None:
             st.page_link(publicas[1])
@@ -84,8 +93,10 @@ def _marco():
         if cuenta is not None:
             st.divider()
             quien = ctx.persona()
-            st.caption(f"Sesión: **{md(cuenta.nombre)}** ({md(cuenta.usuario)})"
-                       + (f"  \nCaptura: {md(quien)}" if quien else ""))
+            st.caption(
+                f"Sesión: **{md(cuenta.nombre)}** ({md(cuenta.usuario)})"
+                + (f"  \nCaptura: {md(quien)}" if quien else "")
+            )
             st.page_link(ctx.MI_CUENTA, label="Mi cuenta · cambiar contraseña", icon="👤")
             if st.button("Cerrar sesión", key="boton_salir"):
                 ctx.cerrar_sesion()

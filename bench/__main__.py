@@ -91,14 +91,23 @@ def main() -> None:
         cir = store.valor("SELECT clave FROM grupo WHERE nombre = 'Cirugía'")
         esp = store.valor(
             "SELECT s.clave FROM especialidad s JOIN producto p ON p.especialidad = s.clave"
-            " WHERE s.grupo = ? GROUP BY s.clave ORDER BY count(*) DESC LIMIT 1", [cir])
+            " WHERE s.grupo = ? GROUP BY s.clave ORDER BY count(*) DESC LIMIT 1",
+            [cir],
+        )
         n_esp = store.valor("SELECT count(*) FROM producto WHERE especialidad = ?", [esp])
         n_cir = store.valor(
-            "SELECT count(*) FROM producto p JOIN especialidad s ON s.clave = p.especialidad WHERE s.grupo = ?", [cir])
+            "SELECT count(*) FROM producto p JOIN especialidad s ON s.clave = p.especialidad WHERE s.grupo = ?", [cir]
+        )
 
         busqueda = _mediana(lambda: captura.productos(store, esp, "colecistectomia laparoscopica"), 50) * 1000
-        filas.append((f"Búsqueda de producto en Cirugía ({n_esp:,} de {n_cir:,} productos)",
-                      f"{busqueda:,.1f} ms", "< 50 ms", "sí" if busqueda < 50 else "NO"))
+        filas.append(
+            (
+                f"Búsqueda de producto en Cirugía ({n_esp:,} de {n_cir:,} productos)",
+                f"{busqueda:,.1f} ms",
+                "< 50 ms",
+                "sí" if busqueda < 50 else "NO",
+            )
+        )
         chih = cuentas.obtener(store, "chihuahua")
         unidad = store.valor("SELECT clave FROM unidad WHERE ooad = 'chihuahua' ORDER BY clave LIMIT 1")
 
@@ -120,14 +129,24 @@ def main() -> None:
         sesion = sesion_de("chihuahua", "demo", persona="Bench (Capturista)")
         vacia = _apptest_ms("pages/ayuda.py", sesion)
         tablero = _apptest_ms("pages/tablero.py", sesion)
-        paso6 = _apptest_ms("pages/paso6_captura.py",
-                            {**sesion, "sel_unidad": unidad, "sel_grupo": cir, "sel_especialidad": esp})
+        paso6 = _apptest_ms(
+            "pages/paso6_captura.py", {**sesion, "sel_unidad": unidad, "sel_grupo": cir, "sel_especialidad": esp}
+        )
         for i, modo in enumerate(("sesión nueva", "re-ejecución")):
             filas.append((f"Página sin datos (Ayuda), {modo} (AppTest, mediana)", f"{vacia[i]:,.0f} ms", "", ""))
-            for nombre, ms in (("Tablero de control", tablero[i]), (f"Paso 6 en Cirugía ({n_esp:,} productos)", paso6[i])):
+            for nombre, ms in (
+                ("Tablero de control", tablero[i]),
+                (f"Paso 6 en Cirugía ({n_esp:,} productos)", paso6[i]),
+            ):
                 r = ms / vacia[i]
-                filas.append((f"{nombre}, {modo} (AppTest, mediana)", f"{ms:,.0f} ms",
-                              f"{r:,.1f}x sin datos (≤ 3x)", "sí" if r <= 3 else "NO"))
+                filas.append(
+                    (
+                        f"{nombre}, {modo} (AppTest, mediana)",
+                        f"{ms:,.0f} ms",
+                        f"{r:,.1f}x sin datos (≤ 3x)",
+                        "sí" if r <= 3 else "NO",
+                    )
+                )
 
         # 20 threads saving at once through core, on copies of the demo database: the store as it
         # was (commits left in DuckDB's WAL) and as it is (a checkpoint after every committed write,
@@ -137,14 +156,22 @@ def main() -> None:
             copia = Path(tempfile.mkdtemp(prefix="eyf-bench-conc-"))
             shutil.copy(instalacion_lista, instalacion.ruta_base(copia))
             store = Store(instalacion.ruta_base(copia), asentar=asentar)
-            fila, por_save[asentar] = _concurrencia(store, periodo.anio,
-                                                    "con CHECKPOINT tras cada guardado" if asentar else
-                                                    "sin CHECKPOINT (antes de la corrección)")
+            fila, por_save[asentar] = _concurrencia(
+                store,
+                periodo.anio,
+                "con CHECKPOINT tras cada guardado" if asentar else "sin CHECKPOINT (antes de la corrección)",
+            )
             filas.append(fila)
             store.close()
             shutil.rmtree(copia, ignore_errors=True)
-        filas.append(("Guardados/s con CHECKPOINT ÷ sin CHECKPOINT (misma corrida)",
-                      f"{por_save[True] / por_save[False]:,.2f}x", "", ""))
+        filas.append(
+            (
+                "Guardados/s con CHECKPOINT ÷ sin CHECKPOINT (misma corrida)",
+                f"{por_save[True] / por_save[False]:,.2f}x",
+                "",
+                "",
+            )
+        )
 
         # Análisis (issue #5): each module builds its own data and restores EYF_DATA_DIR.
         from bench import analisis as bench_analisis
@@ -170,26 +197,38 @@ def _reportes_demo(store, anio: int) -> list[tuple[str, str, str, str]]:
     analista = cuentas.obtener(store, "analista")
     filas = []
     for estados, nombre, generar in (
-        (("finalizado", "firmado"), "Versión Final",
-         lambda o: reportes.final(store, analista, anio, o)[1]),
+        (("finalizado", "firmado"), "Versión Final", lambda o: reportes.final(store, analista, anio, o)[1]),
         (("en captura",), "Reporte Preliminar", lambda o: reportes.preliminar(store, analista, anio, o)),
     ):
         ooad, n = store.fila(
             "SELECT d.ooad, count(l.id) FROM declaracion d LEFT JOIN linea l ON l.ooad = d.ooad AND l.anio = d.anio"
             f" WHERE d.anio = ? AND d.estado IN ({', '.join('?' * len(estados))}) GROUP BY d.ooad"
-            " ORDER BY count(l.id) DESC LIMIT 1", [anio, *estados])
+            " ORDER BY count(l.id) DESC LIMIT 1",
+            [anio, *estados],
+        )
         pdf = generar(ooad)
         segundos = _mediana(lambda o=ooad, g=generar: g(o), 5)
         paginas = len(PdfReader(io.BytesIO(pdf)).pages)
-        filas.append((f"{nombre} de la OOAD/UMAE demo más grande ({ooad}: {n:,} líneas, {paginas:,} pág.)",
-                      f"{segundos:,.2f} s", "< 2 s", "sí" if segundos < 2 else "NO"))
+        filas.append(
+            (
+                f"{nombre} de la OOAD/UMAE demo más grande ({ooad}: {n:,} líneas, {paginas:,} pág.)",
+                f"{segundos:,.2f} s",
+                "< 2 s",
+                "sí" if segundos < 2 else "NO",
+            )
+        )
     return filas
 
 
 def _concurrencia(store, anio: int, modo: str) -> tuple[tuple[str, str, str, str], float]:
-    ooads = [c for (c,) in store.filas(
-        "SELECT o.clave FROM ooad o LEFT JOIN declaracion d ON d.ooad = o.clave AND d.anio = ?"
-        " WHERE d.ooad IS NULL ORDER BY o.numero LIMIT 10", [anio])]
+    ooads = [
+        c
+        for (c,) in store.filas(
+            "SELECT o.clave FROM ooad o LEFT JOIN declaracion d ON d.ooad = o.clave AND d.anio = ?"
+            " WHERE d.ooad IS NULL ORDER BY o.numero LIMIT 10",
+            [anio],
+        )
+    ]
     productos = [p for (p,) in store.filas("SELECT clave FROM producto ORDER BY clave LIMIT 30")]
     trabajos = []
     for ooad in ooads:
@@ -230,7 +269,9 @@ def _concurrencia(store, anio: int, modo: str) -> tuple[tuple[str, str, str, str
         f"20 hilos guardando a la vez, {modo} ({esperadas:,} guardados de 1 línea)",
         f"{esperadas / dt:,.0f} guardados/s",
         "0 perdidas, 0 duplicadas",
-        "sí" if perdidas == 0 and duplicadas == 0 and not errores else f"NO ({perdidas} perdidas, {duplicadas} dup., {len(errores)} errores)",
+        "sí"
+        if perdidas == 0 and duplicadas == 0 and not errores
+        else f"NO ({perdidas} perdidas, {duplicadas} dup., {len(errores)} errores)",
     ), esperadas / dt
 
 

@@ -37,8 +37,14 @@ def _preparar(carpeta: Path, lineas: int):
     cuentas.crear(store, "admin", "Administración (bench)", "admin", hash_=h)
     cuentas.crear(store, "analista", "Análisis (bench)", "analista", hash_=h)
     t0 = time.perf_counter()
-    r = sintetico.generar(store, cuentas.obtener(store, "admin"), [reloj.hoy().year], lineas, semilla=5,
-                          directorio_firmados=carpeta / "firmados")
+    r = sintetico.generar(
+        store,
+        cuentas.obtener(store, "admin"),
+        [reloj.hoy().year],
+        lineas,
+        semilla=5,
+        directorio_firmados=carpeta / "firmados",
+    )
     return store, r.lineas, time.perf_counter() - t0
 
 
@@ -51,11 +57,14 @@ def _cruce(store, anio: int, objetivo: int) -> list[tuple[str, str, str, str]]:
     def duckdb():
         return analisis.cruce(store, analista, anio, "estado", "especialidad", "pacientes", incluir_en_captura=True)
 
-    lineas = analisis.lineas(store, analista, anio, incluir_en_captura=True)[["cve_ent", "especialidad", "tipo", "pacientes"]]
+    lineas = analisis.lineas(store, analista, anio, incluir_en_captura=True)[
+        ["cve_ent", "especialidad", "tipo", "pacientes"]
+    ]
 
     def pandas():
-        return pd.pivot_table(lineas, index="cve_ent", columns=["especialidad", "tipo"], values="pacientes",
-                              aggfunc="sum", fill_value=0)
+        return pd.pivot_table(
+            lineas, index="cve_ent", columns=["especialidad", "tipo"], values="pacientes", aggfunc="sum", fill_value=0
+        )
 
     # Same answer before timing: per (state, specialty) surplus and shortage.
     a = duckdb().set_index(["estado_clave", "especialidad_clave"])[["excedente", "faltante"]].sort_index()
@@ -68,13 +77,25 @@ def _cruce(store, anio: int, objetivo: int) -> list[tuple[str, str, str, str]]:
     razon = ms_pandas / ms_duck
     grande = objetivo >= 1_000_000
     return [
-        (f"Cruce estado × especialidad: primera consulta tras escribir ({n:,} líneas; arma la instantánea)",
-         f"{primera:,.0f} ms", "", ""),
-        (f"Cruce estado × especialidad en DuckDB (core, {n:,} líneas)", f"{ms_duck:,.1f} ms",
-         "< 150 ms" if grande else "", ("sí" if ms_duck < 150 else "NO") if grande else ""),
+        (
+            f"Cruce estado × especialidad: primera consulta tras escribir ({n:,} líneas; arma la instantánea)",
+            f"{primera:,.0f} ms",
+            "",
+            "",
+        ),
+        (
+            f"Cruce estado × especialidad en DuckDB (core, {n:,} líneas)",
+            f"{ms_duck:,.1f} ms",
+            "< 150 ms" if grande else "",
+            ("sí" if ms_duck < 150 else "NO") if grande else "",
+        ),
         (f"Mismo cruce con pandas pivot_table ({n:,} líneas ya en memoria)", f"{ms_pandas:,.1f} ms", "", ""),
-        (f"DuckDB frente a pandas ({n:,} líneas)", f"{razon:,.1f}x más rápido",
-         "≥ 3x" if grande else "", ("sí" if razon >= 3 else "NO") if grande else ""),
+        (
+            f"DuckDB frente a pandas ({n:,} líneas)",
+            f"{razon:,.1f}x más rápido",
+            "≥ 3x" if grande else "",
+            ("sí" if razon >= 3 else "NO") if grande else "",
+        ),
     ]
 
 
@@ -97,11 +118,19 @@ def _paginas(carpeta: Path) -> list[tuple[str, str, str, str]]:
             os.environ["EYF_DATA_DIR"] = anterior
     filas = []
     for i, modo in enumerate(("sesión nueva", "re-ejecución")):
-        filas.append((f"Página sin datos (Ayuda) como analista, {modo} (AppTest, mediana)", f"{vacia[i]:,.0f} ms", "", ""))
+        filas.append(
+            (f"Página sin datos (Ayuda) como analista, {modo} (AppTest, mediana)", f"{vacia[i]:,.0f} ms", "", "")
+        )
         for nombre, ms in (("Panorama nacional", panorama[i]), ("Cruce por estado y especialidad", cruce[i])):
             r = ms / vacia[i]
-            filas.append((f"{nombre} con ~1M líneas, {modo} (AppTest, mediana)", f"{ms:,.0f} ms",
-                          f"{r:,.1f}x sin datos (≤ 3x)", "sí" if r <= 3 else "NO"))
+            filas.append(
+                (
+                    f"{nombre} con ~1M líneas, {modo} (AppTest, mediana)",
+                    f"{ms:,.0f} ms",
+                    f"{r:,.1f}x sin datos (≤ 3x)",
+                    "sí" if r <= 3 else "NO",
+                )
+            )
     return filas
 
 
@@ -111,9 +140,13 @@ def _integridad(store) -> tuple[str, str, str, str]:
 
     revision = integridad.revisar(store)
     auditoria = store.valor("SELECT count(*) FROM auditoria")
-    return (f"Revisión de integridad al iniciar ({revision.lineas:,} líneas, {auditoria:,} registros de bitácora,"
-            f" {revision.tablas} tablas)", f"{revision.segundos:,.2f} s",
-            "0 diferencias", "sí" if not revision.hallazgos else f"NO ({len(revision.hallazgos):,})")
+    return (
+        f"Revisión de integridad al iniciar ({revision.lineas:,} líneas, {auditoria:,} registros de bitácora,"
+        f" {revision.tablas} tablas)",
+        f"{revision.segundos:,.2f} s",
+        "0 diferencias",
+        "sí" if not revision.hallazgos else f"NO ({len(revision.hallazgos):,})",
+    )
 
 
 def medir() -> list[tuple[str, str, str, str]]:
@@ -123,8 +156,14 @@ def medir() -> list[tuple[str, str, str, str]]:
         carpeta = Path(tempfile.mkdtemp(prefix="eyf-bench-analisis-"))
         try:
             store, n, segundos = _preparar(carpeta, objetivo)
-            filas.append((f"Generación sintética por core ({n:,} líneas, un periodo, 60 OOAD/UMAE)",
-                          f"{segundos:,.1f} s", "", ""))
+            filas.append(
+                (
+                    f"Generación sintética por core ({n:,} líneas, un periodo, 60 OOAD/UMAE)",
+                    f"{segundos:,.1f} s",
+                    "",
+                    "",
+                )
+            )
             filas.extend(_cruce(store, anio, objetivo))
             filas.append(_integridad(store))
             store.close()

@@ -51,17 +51,36 @@ def problema_nacional(semilla: int = SEMILLA) -> pd.DataFrame:
     claves_u = np.char.add("U", unidad.astype(str))
     claves_p = np.char.add("P", producto.astype(str))
     ent = np.char.zfill(estado[unidad].astype(str), 2)
-    return pd.DataFrame({
-        "anio": 2026, "ooad": ent, "ooad_nombre": np.char.add("OOAD ", ent), "ooad_tipo": "OOAD",
-        "estado_ooad": "finalizado", "version": 1, "unidad": claves_u, "unidad_nombre": np.char.add("Unidad ", claves_u),
-        "tipo_unidad": "HGZ", "cve_ent": ent, "estado_nombre": np.char.add("Estado ", ent), "municipio": "",
-        "lat": lat[unidad], "lon": lon[unidad], "grupo": "G", "grupo_nombre": "Grupo",
-        "especialidad": "E", "especialidad_nombre": "Especialidad", "producto": claves_p,
-        "producto_nombre": np.char.add("Producto ", claves_p), "remoto": remoto[producto],
-        "tipo": np.where(es_excedente, "Excedente", "Faltante"),
-        "ambito": np.where(rng.random(len(producto)) < 0.7, "Ambulatorio", "Hospitalario"),
-        "causa": np.where(es_excedente, None, "Falta de Personal"), "pacientes": pacientes, "eventos": pacientes,
-    })
+    return pd.DataFrame(
+        {
+            "anio": 2026,
+            "ooad": ent,
+            "ooad_nombre": np.char.add("OOAD ", ent),
+            "ooad_tipo": "OOAD",
+            "estado_ooad": "finalizado",
+            "version": 1,
+            "unidad": claves_u,
+            "unidad_nombre": np.char.add("Unidad ", claves_u),
+            "tipo_unidad": "HGZ",
+            "cve_ent": ent,
+            "estado_nombre": np.char.add("Estado ", ent),
+            "municipio": "",
+            "lat": lat[unidad],
+            "lon": lon[unidad],
+            "grupo": "G",
+            "grupo_nombre": "Grupo",
+            "especialidad": "E",
+            "especialidad_nombre": "Especialidad",
+            "producto": claves_p,
+            "producto_nombre": np.char.add("Producto ", claves_p),
+            "remoto": remoto[producto],
+            "tipo": np.where(es_excedente, "Excedente", "Faltante"),
+            "ambito": np.where(rng.random(len(producto)) < 0.7, "Ambulatorio", "Hospitalario"),
+            "causa": np.where(es_excedente, None, "Falta de Personal"),
+            "pacientes": pacientes,
+            "eventos": pacientes,
+        }
+    )
 
 
 def _referencia_lp(p) -> tuple[int, float, float]:
@@ -72,17 +91,24 @@ def _referencia_lp(p) -> tuple[int, float, float]:
     sel = np.flatnonzero(p.elegible)
     i, j, k = p.i[sel], p.j[sel], np.arange(len(sel))
     costo = np.rint(p.km_efectivo[sel] * 1000)
-    a_ub = vstack([
-        csr_matrix((np.ones(len(k)), (i, k)), shape=(len(p.exc), len(k))),
-        csr_matrix((np.ones(len(k)), (j, k)), shape=(len(p.fal), len(k))),
-    ]).tocsr()
+    a_ub = vstack(
+        [
+            csr_matrix((np.ones(len(k)), (i, k)), shape=(len(p.exc), len(k))),
+            csr_matrix((np.ones(len(k)), (j, k)), shape=(len(p.fal), len(k))),
+        ]
+    ).tocsr()
     b_ub = np.concatenate([p.exc["pacientes"].to_numpy(float), p.fal["pacientes"].to_numpy(float)])
     cotas = np.column_stack([np.zeros(len(k)), p.cubrible[sel].astype(float)])
     t0 = time.perf_counter()
     maximo = linprog(-np.ones(len(k)), A_ub=a_ub, b_ub=b_ub, bounds=cotas, method="highs")
     flujo = round(-maximo.fun)
-    minimo = linprog(costo, A_ub=vstack([a_ub, csr_matrix(-np.ones((1, len(k))))]).tocsr(),
-                     b_ub=np.append(b_ub, -flujo + 1e-6), bounds=cotas, method="highs")
+    minimo = linprog(
+        costo,
+        A_ub=vstack([a_ub, csr_matrix(-np.ones((1, len(k))))]).tocsr(),
+        b_ub=np.append(b_ub, -flujo + 1e-6),
+        bounds=cotas,
+        method="highs",
+    )
     return flujo, float(minimo.fun), time.perf_counter() - t0
 
 
@@ -95,18 +121,43 @@ def medir(*, referencia_lp: bool = True) -> list[tuple[str, str, str, str]]:
     tam = f"{PRODUCTOS:,} productos, {len(df):,} líneas, {n_pares:,} pares"
 
     sel = np.flatnonzero(p.elegible)
-    argumentos = (p.producto[sel], p.i[sel], p.j[sel], p.cubrible[sel], np.rint(p.km_efectivo[sel] * 1000).astype(np.int64),
-                  p.exc["pacientes"].to_numpy(np.int64), p.fal["pacientes"].to_numpy(np.int64))
+    argumentos = (
+        p.producto[sel],
+        p.i[sel],
+        p.j[sel],
+        p.cubrible[sel],
+        np.rint(p.km_efectivo[sel] * 1000).astype(np.int64),
+        p.exc["pacientes"].to_numpy(np.int64),
+        p.fal["pacientes"].to_numpy(np.int64),
+    )
     intercambio._resolver(*argumentos)  # warm the library
     solo = _mediana(lambda: intercambio._resolver(*argumentos), 5)
-    filas.append((f"Asignación nacional: min-cost max-flow OR-Tools, una red por producto ({tam}), mediana de 5",
-                  f"{solo:,.2f} s", "< 1 s", "sí" if solo < 1 else "NO"))
+    filas.append(
+        (
+            f"Asignación nacional: min-cost max-flow OR-Tools, una red por producto ({tam}), mediana de 5",
+            f"{solo:,.2f} s",
+            "< 1 s",
+            "sí" if solo < 1 else "NO",
+        )
+    )
     completo = _mediana(lambda: intercambio.asignar(df), 3)
-    filas.append(("Asignación nacional completa (pares, distancias, modelo, OR-Tools y tablas), mediana de 3",
-                  f"{completo:,.2f} s", "", ""))
+    filas.append(
+        (
+            "Asignación nacional completa (pares, distancias, modelo, OR-Tools y tablas), mediana de 3",
+            f"{completo:,.2f} s",
+            "",
+            "",
+        )
+    )
     propuestas = _mediana(lambda: intercambio.oportunidades(df, limite=500), 3)
-    filas.append((f"Propuestas nacionales ordenadas (las 500 mejores de {n_pares:,}), mediana de 3",
-                  f"{propuestas:,.2f} s", "", ""))
+    filas.append(
+        (
+            f"Propuestas nacionales ordenadas (las 500 mejores de {n_pares:,}), mediana de 3",
+            f"{propuestas:,.2f} s",
+            "",
+            "",
+        )
+    )
 
     if referencia_lp:
         # HiGHS needs about 2 minutes for the whole national problem here: check a tenth of it.
@@ -115,10 +166,15 @@ def medir(*, referencia_lp: bool = True) -> list[tuple[str, str, str, str]]:
         pp = intercambio._pares(parte, intercambio.Filtros())
         flujo, costo_m, segundos = _referencia_lp(pp)
         igual = flujo == a.cubierto and abs(costo_m / 1000 - a.paciente_km) <= 0.001 * a.cubierto + 0.1
-        filas.append((f"Referencia HiGHS (scipy linprog, 2 etapas) sobre {PRODUCTOS // 10:,} productos "
-                      f"({int(pp.elegible.sum()):,} pares): {flujo:,} pacientes, {costo_m / 1000:,.0f} pacientes-km",
-                      f"{segundos:,.1f} s", f"mismo óptimo que OR-Tools ({a.cubierto:,}; {a.paciente_km:,.0f})",
-                      "sí" if igual else "NO"))
+        filas.append(
+            (
+                f"Referencia HiGHS (scipy linprog, 2 etapas) sobre {PRODUCTOS // 10:,} productos "
+                f"({int(pp.elegible.sum()):,} pares): {flujo:,} pacientes, {costo_m / 1000:,.0f} pacientes-km",
+                f"{segundos:,.1f} s",
+                f"mismo óptimo que OR-Tools ({a.cubierto:,}; {a.paciente_km:,.0f})",
+                "sí" if igual else "NO",
+            )
+        )
 
     filas.extend(_pagina())
     return filas
@@ -140,8 +196,14 @@ def _pagina() -> list[tuple[str, str, str, str]]:
         pagina = _apptest_ms("pages/analisis_oportunidades.py", sesion)
         for i, modo in enumerate(("sesión nueva", "re-ejecución")):
             r = pagina[i] / vacia[i]
-            filas.append((f"Oportunidades de intercambio (demo), {modo} (AppTest, mediana)", f"{pagina[i]:,.0f} ms",
-                          f"{r:,.1f}x sin datos ({vacia[i]:,.0f} ms; ≤ 3x)", "sí" if r <= 3 else "NO"))
+            filas.append(
+                (
+                    f"Oportunidades de intercambio (demo), {modo} (AppTest, mediana)",
+                    f"{pagina[i]:,.0f} ms",
+                    f"{r:,.1f}x sin datos ({vacia[i]:,.0f} ms; ≤ 3x)",
+                    "sí" if r <= 3 else "NO",
+                )
+            )
     finally:
         for k, v in antes.items():
             if v is None:

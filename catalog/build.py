@@ -49,27 +49,49 @@ NOMBRE_OOAD = {"Estado de México Oriente": "México Oriente", "Estado de Méxic
 
 # Unit counts printed in the guide's tablero (No. 1-11).
 UNIDADES_GUIA = {
-    "Aguascalientes": 16, "Baja California": 40, "Baja California Sur": 20, "Campeche": 12, "Coahuila": 50,
-    "Colima": 13, "Chiapas": 32, "Chihuahua": 57, "Durango": 34, "Guanajuato": 49, "Guerrero": 20,
+    "Aguascalientes": 16,
+    "Baja California": 40,
+    "Baja California Sur": 20,
+    "Campeche": 12,
+    "Coahuila": 50,
+    "Colima": 13,
+    "Chiapas": 32,
+    "Chihuahua": 57,
+    "Durango": 34,
+    "Guanajuato": 49,
+    "Guerrero": 20,
 }
 MIN_UNIDADES, MAX_UNIDADES = 10, 120
 
 # States with two OOAD: which municipalities belong to which.
 CDMX_NORTE = {  # alcaldías of Ciudad de México Norte; the other ten go to Ciudad de México Sur
-    "002": "Azcapotzalco", "005": "Gustavo A. Madero", "006": "Iztacalco", "015": "Cuauhtémoc",
-    "016": "Miguel Hidalgo", "017": "Venustiano Carranza",
+    "002": "Azcapotzalco",
+    "005": "Gustavo A. Madero",
+    "006": "Iztacalco",
+    "015": "Cuauhtémoc",
+    "016": "Miguel Hidalgo",
+    "017": "Venustiano Carranza",
 }
 EDOMEX_LON_ORIENTE = -99.45  # seat east of this longitude (Valle de México side): México Oriente
 VERACRUZ_LAT_NORTE = 19.0  # seat at or north of this latitude (Xalapa, Veracruz port, Poza Rica): Norte
 SUFIJO_CLUES = {  # to tell apart the generated keys of two OOAD sharing a CLUES prefix
-    "Ciudad de México Norte": "N", "Ciudad de México Sur": "S", "México Oriente": "O", "México Poniente": "P",
-    "Veracruz Norte": "N", "Veracruz Sur": "S",
+    "Ciudad de México Norte": "N",
+    "Ciudad de México Sur": "S",
+    "México Oriente": "O",
+    "México Poniente": "P",
+    "Veracruz Norte": "N",
+    "Veracruz Sur": "S",
 }
 
 TIPO_UMAE = {
-    "Hospital de Especialidades": "HES", "Hospital de Gineco Obstetricia": "HGO",
-    "Hospital de Traumatología y Ortopedia": "HTO", "Hospital de Pediatría": "HP", "Hospital de Cardiología": "HC",
-    "Hospital de Gineco Pediatría": "HGP", "Hospital General": "HG", "Hospital de Oncología": "HO",
+    "Hospital de Especialidades": "HES",
+    "Hospital de Gineco Obstetricia": "HGO",
+    "Hospital de Traumatología y Ortopedia": "HTO",
+    "Hospital de Pediatría": "HP",
+    "Hospital de Cardiología": "HC",
+    "Hospital de Gineco Pediatría": "HGP",
+    "Hospital General": "HG",
+    "Hospital de Oncología": "HO",
 }
 
 # Mexico City hospitals of the 2018 CLUES extract that are not a UMAE: type and name in the guide's
@@ -140,9 +162,18 @@ TIPOS_HOSPITAL = ("HGR", "HGZ", "HGZMF", "HGS", "HG", "HGP", "HGO", "HINF", "HOR
 NOMBRE_COMUN = {"080370001": "Ciudad Juárez"}
 # Accented forms the INEGI municipality names do not provide.
 ACENTOS_EXTRA = {
-    "cancun": "Cancún", "ampliacion": "Ampliación", "sahagun": "Sahagún", "heroes": "Héroes",
-    "capulin": "Capulín", "kilometro": "Kilómetro", "cajititlan": "Cajititlán", "bucerias": "Bucerías",
-    "jardin": "Jardín", "ebano": "Ébano", "veintidos": "Veintidós", "tesistan": "Tesistán",
+    "cancun": "Cancún",
+    "ampliacion": "Ampliación",
+    "sahagun": "Sahagún",
+    "heroes": "Héroes",
+    "capulin": "Capulín",
+    "kilometro": "Kilómetro",
+    "cajititlan": "Cajititlán",
+    "bucerias": "Bucerías",
+    "jardin": "Jardín",
+    "ebano": "Ébano",
+    "veintidos": "Veintidós",
+    "tesistan": "Tesistán",
     "chavarria": "Chavarría",
 }
 PARTICULAS = {"de", "del", "la", "las", "los", "el", "y", "e", "en", "con", "a", "al", "o"}
@@ -150,46 +181,97 @@ PARTICULAS = {"de", "del", "la", "las", "los", "el", "y", "e", "en", "con", "a",
 # ================================================================================================
 # Rules: groups, specialties, products
 
-GRUPOS = [("CIR", "Cirugía"), ("CEX", "Consulta Externa"), ("HEM", "Hemodiálisis"), ("IMG", "Imagenología"),
-          ("LAB", "Laboratorio de análisis clínicos")]
+GRUPOS = [
+    ("CIR", "Cirugía"),
+    ("CEX", "Consulta Externa"),
+    ("HEM", "Hemodiálisis"),
+    ("IMG", "Imagenología"),
+    ("LAB", "Laboratorio de análisis clínicos"),
+]
 
 ESPECIALIDADES_CIR = {
-    "CIR-CCV": "Cirugía Cardiovascular", "CIR-GEN": "Cirugía General", "CIR-MAX": "Cirugía Maxilofacial",
-    "CIR-PLA": "Cirugía Plástica y Reconstructiva", "CIR-TOR": "Cirugía de Tórax",
-    "CIR-END": "Endocrinología Quirúrgica", "CIR-GYO": "Ginecología y Obstetricia", "CIR-NEU": "Neurocirugía",
-    "CIR-OFT": "Oftalmología", "CIR-ORL": "Otorrinolaringología", "CIR-TRA": "Trasplantes",
-    "CIR-TYO": "Traumatología y Ortopedia", "CIR-URO": "Urología",
+    "CIR-CCV": "Cirugía Cardiovascular",
+    "CIR-GEN": "Cirugía General",
+    "CIR-MAX": "Cirugía Maxilofacial",
+    "CIR-PLA": "Cirugía Plástica y Reconstructiva",
+    "CIR-TOR": "Cirugía de Tórax",
+    "CIR-END": "Endocrinología Quirúrgica",
+    "CIR-GYO": "Ginecología y Obstetricia",
+    "CIR-NEU": "Neurocirugía",
+    "CIR-OFT": "Oftalmología",
+    "CIR-ORL": "Otorrinolaringología",
+    "CIR-TRA": "Trasplantes",
+    "CIR-TYO": "Traumatología y Ortopedia",
+    "CIR-URO": "Urología",
 }
 ESPECIALIDADES_IMG = {
-    "IMG-RX": "Radiología", "IMG-TC": "Tomografía Computarizada", "IMG-US": "Ultrasonografía",
-    "IMG-RM": "Resonancia Magnética", "IMG-MN": "Medicina Nuclear", "IMG-RT": "Radioterapia y Radiocirugía",
+    "IMG-RX": "Radiología",
+    "IMG-TC": "Tomografía Computarizada",
+    "IMG-US": "Ultrasonografía",
+    "IMG-RM": "Resonancia Magnética",
+    "IMG-MN": "Medicina Nuclear",
+    "IMG-RT": "Radioterapia y Radiocirugía",
 }
 
 # Cirugía: specialty by CIE-9-MC section (first two digits of the code) ...
 SECCION_A_ESPECIALIDAD = {}
 for _secciones, _esp in [
-    (range(1, 6), "CIR-NEU"), (range(6, 8), "CIR-END"), (range(8, 17), "CIR-OFT"), (range(18, 23), "CIR-ORL"),
-    ((23, 24, 27), "CIR-MAX"), ((25, 26, 28, 29, 30, 31), "CIR-ORL"), ((32, 33, 34), "CIR-TOR"),
-    (range(35, 40), "CIR-CCV"), (range(40, 55), "CIR-GEN"), (range(55, 65), "CIR-URO"), (range(65, 76), "CIR-GYO"),
-    ((76,), "CIR-MAX"), (range(77, 85), "CIR-TYO"), ((85, 86), "CIR-PLA"), ((95,), "CIR-OFT"),
+    (range(1, 6), "CIR-NEU"),
+    (range(6, 8), "CIR-END"),
+    (range(8, 17), "CIR-OFT"),
+    (range(18, 23), "CIR-ORL"),
+    ((23, 24, 27), "CIR-MAX"),
+    ((25, 26, 28, 29, 30, 31), "CIR-ORL"),
+    ((32, 33, 34), "CIR-TOR"),
+    (range(35, 40), "CIR-CCV"),
+    (range(40, 55), "CIR-GEN"),
+    (range(55, 65), "CIR-URO"),
+    (range(65, 76), "CIR-GYO"),
+    ((76,), "CIR-MAX"),
+    (range(77, 85), "CIR-TYO"),
+    ((85, 86), "CIR-PLA"),
+    ((95,), "CIR-OFT"),
 ]:
     for _s in _secciones:
         SECCION_A_ESPECIALIDAD[f"{_s:02d}"] = _esp
 # ... refined by category (first three characters of the DGIS key) ...
 CATEGORIA_A_ESPECIALIDAD = {
-    "075": "CIR-NEU", "076": "CIR-NEU", "077": "CIR-NEU",  # pineal gland and hypophysis
-    "078": "CIR-TOR", "079": "CIR-TOR",  # thymus
-    "850": "CIR-GEN", "851": "CIR-GEN", "852": "CIR-GEN", "853": "CIR-GEN", "854": "CIR-GEN",  # breast: biopsy,
+    "075": "CIR-NEU",
+    "076": "CIR-NEU",
+    "077": "CIR-NEU",  # pineal gland and hypophysis
+    "078": "CIR-TOR",
+    "079": "CIR-TOR",  # thymus
+    "850": "CIR-GEN",
+    "851": "CIR-GEN",
+    "852": "CIR-GEN",
+    "853": "CIR-GEN",
+    "854": "CIR-GEN",  # breast: biopsy,
     # excision, mastectomy (reduction, augmentation and reconstruction stay in Cirugía Plástica)
-    "335": "CIR-TRA", "336": "CIR-TRA", "410": "CIR-TRA", "505": "CIR-TRA", "556": "CIR-TRA",  # transplants
+    "335": "CIR-TRA",
+    "336": "CIR-TRA",
+    "410": "CIR-TRA",
+    "505": "CIR-TRA",
+    "556": "CIR-TRA",  # transplants
     # chapter 00 (procedures not elsewhere classified), its surgical categories:
-    "003": "CIR-GEN", "004": "CIR-CCV", "005": "CIR-CCV", "006": "CIR-CCV", "007": "CIR-TYO", "008": "CIR-TYO",
-    "009": "CIR-TRA", "00A": "CIR-GEN",
+    "003": "CIR-GEN",
+    "004": "CIR-CCV",
+    "005": "CIR-CCV",
+    "006": "CIR-CCV",
+    "007": "CIR-TYO",
+    "008": "CIR-TYO",
+    "009": "CIR-TRA",
+    "00A": "CIR-GEN",
 }
 # ... and by code.
 CODIGO_A_ESPECIALIDAD = {
-    "3751": "CIR-TRA", "4697": "CIR-TRA", "5280": "CIR-TRA", "5282": "CIR-TRA", "5283": "CIR-TRA",
-    "5284": "CIR-TRA", "5285": "CIR-TRA", "5286": "CIR-TRA",
+    "3751": "CIR-TRA",
+    "4697": "CIR-TRA",
+    "5280": "CIR-TRA",
+    "5282": "CIR-TRA",
+    "5283": "CIR-TRA",
+    "5284": "CIR-TRA",
+    "5285": "CIR-TRA",
+    "5286": "CIR-TRA",
 }
 
 # Hemodiálisis: hemodialysis, its vascular accesses, and peritoneal dialysis.
@@ -203,35 +285,60 @@ HEMODIALISIS_GUIA = (
 # codes): categories of minor and ambulatory surgery.
 CATEGORIAS_AMBULATORIAS = {
     "044": "liberación de túnel carpiano o tarsal",
-    "081": "procedimientos diagnósticos de párpado", "082": "excisión o destrucción de lesión de párpado",
+    "081": "procedimientos diagnósticos de párpado",
+    "082": "excisión o destrucción de lesión de párpado",
     "094": "sondaje de vías lagrimales",
-    "131": "extracción intracapsular de cristalino", "132": "extracción extracapsular (técnica lineal)",
-    "133": "extracción extracapsular (aspiración simple)", "134": "facoemulsificación",
-    "135": "otra extracción extracapsular", "136": "otra extracción de catarata", "137": "lente intraocular",
-    "142": "destrucción de lesión de retina", "143": "reparación de desgarro retiniano",
-    "180": "incisión de oído externo", "182": "excisión de lesión de oído externo", "200": "miringotomía",
+    "131": "extracción intracapsular de cristalino",
+    "132": "extracción extracapsular (técnica lineal)",
+    "133": "extracción extracapsular (aspiración simple)",
+    "134": "facoemulsificación",
+    "135": "otra extracción extracapsular",
+    "136": "otra extracción de catarata",
+    "137": "lente intraocular",
+    "142": "destrucción de lesión de retina",
+    "143": "reparación de desgarro retiniano",
+    "180": "incisión de oído externo",
+    "182": "excisión de lesión de oído externo",
+    "200": "miringotomía",
     "213": "excisión de lesión de nariz",
-    "230": "extracción de diente con fórceps", "231": "extracción quirúrgica de diente",
-    "232": "restauración dental con empaste", "233": "restauración dental con incrustación",
-    "234": "otra restauración dental", "235": "implante dental", "236": "implante protésico dental",
-    "237": "endodoncia", "240": "incisión de encía o hueso alveolar", "241": "procedimientos diagnósticos dentales",
-    "242": "gingivoplastia", "243": "otras operaciones sobre encía", "244": "excisión de lesión dental",
-    "245": "alveoloplastia", "246": "exposición de diente", "247": "aparatos de ortodoncia",
-    "248": "otra operación ortodóntica", "249": "otras operaciones dentales",
-    "490": "incisión o excisión de tejido perianal", "493": "excisión local de lesión de ano",
+    "230": "extracción de diente con fórceps",
+    "231": "extracción quirúrgica de diente",
+    "232": "restauración dental con empaste",
+    "233": "restauración dental con incrustación",
+    "234": "otra restauración dental",
+    "235": "implante dental",
+    "236": "implante protésico dental",
+    "237": "endodoncia",
+    "240": "incisión de encía o hueso alveolar",
+    "241": "procedimientos diagnósticos dentales",
+    "242": "gingivoplastia",
+    "243": "otras operaciones sobre encía",
+    "244": "excisión de lesión dental",
+    "245": "alveoloplastia",
+    "246": "exposición de diente",
+    "247": "aparatos de ortodoncia",
+    "248": "otra operación ortodóntica",
+    "249": "otras operaciones dentales",
+    "490": "incisión o excisión de tejido perianal",
+    "493": "excisión local de lesión de ano",
     "494": "procedimientos sobre hemorroides",
-    "637": "vasectomía y ligadura de conducto deferente", "640": "circuncisión",
-    "671": "procedimientos diagnósticos de cuello uterino", "672": "conización de cuello uterino",
+    "637": "vasectomía y ligadura de conducto deferente",
+    "640": "circuncisión",
+    "671": "procedimientos diagnósticos de cuello uterino",
+    "672": "conización de cuello uterino",
     "673": "otra excisión o destrucción de lesión de cuello uterino",
     "820": "incisión de músculo, tendón o fascia de la mano",
-    "860": "incisión de piel y tejido subcutáneo", "861": "procedimientos diagnósticos de piel",
-    "862": "excisión o destrucción de lesión de piel", "863": "otra excisión local de lesión de piel",
+    "860": "incisión de piel y tejido subcutáneo",
+    "861": "procedimientos diagnósticos de piel",
+    "862": "excisión o destrucción de lesión de piel",
+    "863": "otra excisión local de lesión de piel",
     "865": "sutura de piel y tejido subcutáneo",
 }
 
 # Names: DGIS writes them in capitals; sentence case keeps accents, acronyms and proper names.
 FORMAS_FIJAS = {
-    w.lower(): w for w in (
+    w.lower(): w
+    for w in (
         "ACTP AICD ARM BBBD GAP BRM CHAD CPRE CRE CRT-D CRT-P DAV DCR DIEP DPT DRC DRCT EC-IC ECG EEPNI EGD EMG ENG "
         "EOG ERG EUA HAB HB HC HIP HRVL HSL HV HVAL IBH IL-2 ILE IMRC LAA NIPS OECM PAAF PCR PEG PPU PSS PTCA PVE "
         "RM RPPI SARS SIEA SR TAC TC TD TENS TRAM UMF VAC YPE COVID-19 P32 II III IV "
@@ -248,12 +355,31 @@ FORMAS_EN_CONTEXTO = [  # single letters that are names, not words
 ]
 
 # Imagenología specialty by category (first three characters of the DGIS key) and by code.
-CATEGORIA_A_IMAGEN = {"887": "IMG-US", "920": "IMG-MN", "921": "IMG-MN", "922": "IMG-RT", "923": "IMG-RT",
-                      "924": "IMG-RT"}
+CATEGORIA_A_IMAGEN = {
+    "887": "IMG-US",
+    "920": "IMG-MN",
+    "921": "IMG-MN",
+    "922": "IMG-RT",
+    "923": "IMG-RT",
+    "924": "IMG-RT",
+}
 CODIGO_A_IMAGEN = {
-    "8703": "IMG-TC", "8704": "IMG-TC", "8741": "IMG-TC", "8742": "IMG-TC", "8771": "IMG-TC", "8772": "IMG-TC",
-    "8801": "IMG-TC", "8802": "IMG-TC", "8838": "IMG-TC", "8891": "IMG-RM", "8892": "IMG-RM", "8893": "IMG-RM",
-    "8894": "IMG-RM", "8895": "IMG-RM", "8896": "IMG-RM", "8897": "IMG-RM",
+    "8703": "IMG-TC",
+    "8704": "IMG-TC",
+    "8741": "IMG-TC",
+    "8742": "IMG-TC",
+    "8771": "IMG-TC",
+    "8772": "IMG-TC",
+    "8801": "IMG-TC",
+    "8802": "IMG-TC",
+    "8838": "IMG-TC",
+    "8891": "IMG-RM",
+    "8892": "IMG-RM",
+    "8893": "IMG-RM",
+    "8894": "IMG-RM",
+    "8895": "IMG-RM",
+    "8896": "IMG-RM",
+    "8897": "IMG-RM",
 }
 
 # Laboratorio de análisis clínicos: a curated list; the first 14 are the guide's sample report,
@@ -386,52 +512,82 @@ LABORATORIO = [
 # Consulta Externa: follow-up consultations that can be given by video call (remoto = true), as in
 # the IMSS Digital Consultation pilot in Quintana Roo (diabetes, hypertension, chronic disease).
 CONSULTA_EXTERNA = {
-    "CEX-MF": ("Medicina Familiar", [
-        "Consulta subsecuente de Medicina Familiar (control de diabetes mellitus)",
-        "Consulta subsecuente de Medicina Familiar (control de hipertensión arterial)",
-        "Consulta subsecuente de Medicina Familiar (control de enfermedad crónica)",
-        "Consulta subsecuente de Medicina Familiar (seguimiento de paciente con COVID-19 en casa)",
-    ]),
-    "CEX-MI": ("Medicina Interna", [
-        "Consulta subsecuente de Medicina Interna (seguimiento de hipertensión arterial)",
-        "Consulta subsecuente de Medicina Interna (seguimiento de enfermedad crónica degenerativa)",
-    ]),
-    "CEX-END": ("Endocrinología", [
-        "Consulta subsecuente de Endocrinología (seguimiento de diabetes)",
-        "Consulta subsecuente de Endocrinología (seguimiento de enfermedad tiroidea)",
-        "Consulta subsecuente de Endocrinología (seguimiento de obesidad)",
-    ]),
-    "CEX-CAR": ("Cardiología", [
-        "Consulta subsecuente de Cardiología (seguimiento de insuficiencia cardiaca)",
-        "Consulta subsecuente de Cardiología (seguimiento de cardiopatía isquémica)",
-        "Consulta subsecuente de Cardiología (control de anticoagulación)",
-    ]),
-    "CEX-NEF": ("Nefrología", [
-        "Consulta subsecuente de Nefrología (seguimiento de enfermedad renal crónica)",
-        "Consulta subsecuente de Nefrología (seguimiento de paciente en diálisis)",
-        "Consulta subsecuente de Nefrología (seguimiento de trasplante renal)",
-    ]),
-    "CEX-NML": ("Neumología", [
-        "Consulta subsecuente de Neumología (seguimiento de EPOC)",
-        "Consulta subsecuente de Neumología (seguimiento de asma)",
-    ]),
-    "CEX-NRL": ("Neurología", [
-        "Consulta subsecuente de Neurología (seguimiento de epilepsia)",
-        "Consulta subsecuente de Neurología (seguimiento de enfermedad de Parkinson)",
-    ]),
-    "CEX-PSQ": ("Psiquiatría", [
-        "Consulta subsecuente de Psiquiatría (seguimiento de depresión)",
-        "Consulta subsecuente de Psiquiatría (seguimiento de trastorno de ansiedad)",
-        "Consulta subsecuente de Psiquiatría (seguimiento de esquizofrenia)",
-    ]),
-    "CEX-REU": ("Reumatología", [
-        "Consulta subsecuente de Reumatología (seguimiento de artritis reumatoide)",
-        "Consulta subsecuente de Reumatología (seguimiento de lupus eritematoso sistémico)",
-    ]),
-    "CEX-NUT": ("Nutrición", [
-        "Consulta subsecuente de Nutrición (plan de alimentación en diabetes)",
-        "Consulta subsecuente de Nutrición (plan de alimentación en enfermedad renal)",
-    ]),
+    "CEX-MF": (
+        "Medicina Familiar",
+        [
+            "Consulta subsecuente de Medicina Familiar (control de diabetes mellitus)",
+            "Consulta subsecuente de Medicina Familiar (control de hipertensión arterial)",
+            "Consulta subsecuente de Medicina Familiar (control de enfermedad crónica)",
+            "Consulta subsecuente de Medicina Familiar (seguimiento de paciente con COVID-19 en casa)",
+        ],
+    ),
+    "CEX-MI": (
+        "Medicina Interna",
+        [
+            "Consulta subsecuente de Medicina Interna (seguimiento de hipertensión arterial)",
+            "Consulta subsecuente de Medicina Interna (seguimiento de enfermedad crónica degenerativa)",
+        ],
+    ),
+    "CEX-END": (
+        "Endocrinología",
+        [
+            "Consulta subsecuente de Endocrinología (seguimiento de diabetes)",
+            "Consulta subsecuente de Endocrinología (seguimiento de enfermedad tiroidea)",
+            "Consulta subsecuente de Endocrinología (seguimiento de obesidad)",
+        ],
+    ),
+    "CEX-CAR": (
+        "Cardiología",
+        [
+            "Consulta subsecuente de Cardiología (seguimiento de insuficiencia cardiaca)",
+            "Consulta subsecuente de Cardiología (seguimiento de cardiopatía isquémica)",
+            "Consulta subsecuente de Cardiología (control de anticoagulación)",
+        ],
+    ),
+    "CEX-NEF": (
+        "Nefrología",
+        [
+            "Consulta subsecuente de Nefrología (seguimiento de enfermedad renal crónica)",
+            "Consulta subsecuente de Nefrología (seguimiento de paciente en diálisis)",
+            "Consulta subsecuente de Nefrología (seguimiento de trasplante renal)",
+        ],
+    ),
+    "CEX-NML": (
+        "Neumología",
+        [
+            "Consulta subsecuente de Neumología (seguimiento de EPOC)",
+            "Consulta subsecuente de Neumología (seguimiento de asma)",
+        ],
+    ),
+    "CEX-NRL": (
+        "Neurología",
+        [
+            "Consulta subsecuente de Neurología (seguimiento de epilepsia)",
+            "Consulta subsecuente de Neurología (seguimiento de enfermedad de Parkinson)",
+        ],
+    ),
+    "CEX-PSQ": (
+        "Psiquiatría",
+        [
+            "Consulta subsecuente de Psiquiatría (seguimiento de depresión)",
+            "Consulta subsecuente de Psiquiatría (seguimiento de trastorno de ansiedad)",
+            "Consulta subsecuente de Psiquiatría (seguimiento de esquizofrenia)",
+        ],
+    ),
+    "CEX-REU": (
+        "Reumatología",
+        [
+            "Consulta subsecuente de Reumatología (seguimiento de artritis reumatoide)",
+            "Consulta subsecuente de Reumatología (seguimiento de lupus eritematoso sistémico)",
+        ],
+    ),
+    "CEX-NUT": (
+        "Nutrición",
+        [
+            "Consulta subsecuente de Nutrición (plan de alimentación en diabetes)",
+            "Consulta subsecuente de Nutrición (plan de alimentación en enfermedad renal)",
+        ],
+    ),
 }
 
 LICENCIA_GEOJSON = """\
@@ -511,15 +667,29 @@ def cargar_fuentes(origen: Path) -> Fuentes:
         oficial = municipio["nom_cabecera"] if cabecera and municipio["nom_cabecera"] else acentuar(r["nom_localidad"])
         nombre = NOMBRE_COMUN.get(r["cvegeo"]) or nombre_comun(oficial, municipio["nom_municipio"], cabecera)
         localidades[r["cvegeo"]] = Localidad(
-            r["cvegeo"], r["cve_entidad"], cve_mun, oficial, nombre, float(r["latitud"]), float(r["longitud"]),
-            int(r["poblacion_total"]), cabecera)
-    cie = [r for r in leer_csv(origen / "cie9mc_dgis" / "procedimientos_cie9mc_dgis_202402.csv")
-           if r["POR_NIVELA"] == "1"]
+            r["cvegeo"],
+            r["cve_entidad"],
+            cve_mun,
+            oficial,
+            nombre,
+            float(r["latitud"]),
+            float(r["longitud"]),
+            int(r["poblacion_total"]),
+            cabecera,
+        )
+    cie = [
+        r for r in leer_csv(origen / "cie9mc_dgis" / "procedimientos_cie9mc_dgis_202402.csv") if r["POR_NIVELA"] == "1"
+    ]
     return Fuentes(
-        estados=estados, municipios=municipios, localidades=localidades,
-        ooad=leer_csv(origen / "imss" / "imss_ooad_35.csv"), umae=leer_csv(origen / "imss" / "imss_umae_25.csv"),
-        clues_cdmx=leer_csv(origen / "clues" / "imss_hospitales_cdmx_clues_2018.csv"), cie=cie,
-        geojson=origen / "geo" / "mexico_estados.geojson")
+        estados=estados,
+        municipios=municipios,
+        localidades=localidades,
+        ooad=leer_csv(origen / "imss" / "imss_ooad_35.csv"),
+        umae=leer_csv(origen / "imss" / "imss_umae_25.csv"),
+        clues_cdmx=leer_csv(origen / "clues" / "imss_hospitales_cdmx_clues_2018.csv"),
+        cie=cie,
+        geojson=origen / "geo" / "mexico_estados.geojson",
+    )
 
 
 def nombre_comun(oficial: str, municipio: str, cabecera: bool) -> str:
@@ -561,7 +731,8 @@ class Acentuador:
                 return p
             mayuscula = p[0].isupper() or (forma[0].isupper() and p.lower() not in PARTICULAS)
             return (forma[0].upper() if mayuscula else forma[0].lower()) + "".join(
-                f.upper() if c.isupper() else f.lower() for c, f in zip(p[1:], forma[1:], strict=True))
+                f.upper() if c.isupper() else f.lower() for c, f in zip(p[1:], forma[1:], strict=True)
+            )
 
         resultado = re.sub(r"[^\W\d_]+", palabra, nombre)
         return resultado[:1].upper() + resultado[1:]
@@ -577,8 +748,15 @@ def construir_estados(f: Fuentes) -> list[dict]:
     for e in f.estados:
         nombre = NOMBRE_ESTADO.get(e["cve_ent"], nombres[e["cve_ent"]])
         assert normalizar(nombre).split()[0] in normalizar(e["nombre"]), (nombre, e["nombre"])
-        filas.append({"cve_ent": e["cve_ent"], "nombre": nombre, "abreviatura": e["abreviatura"],
-                      "lat": float(e["capital_lat"]), "lon": float(e["capital_lon"])})
+        filas.append(
+            {
+                "cve_ent": e["cve_ent"],
+                "nombre": nombre,
+                "abreviatura": e["abreviatura"],
+                "lat": float(e["capital_lat"]),
+                "lon": float(e["capital_lon"]),
+            }
+        )
     assert len(filas) == 32
     return sorted(filas, key=lambda r: r["cve_ent"])
 
@@ -613,12 +791,35 @@ def construir_ooad(f: Fuentes) -> list[Ooad]:
         nombre = NOMBRE_OOAD.get(r["nombre_ooad"], r["nombre_ooad"])
         sede = f.localidades[r["sede_cvegeo_inegi"]]
         prefijo = r["prefijo_clues"] + SUFIJO_CLUES.get(nombre, "")
-        ooads.append(Ooad(slug(nombre), int(r["ooad_id"]), "OOAD", nombre, nombre, r["cve_ent_inegi"], sede.nombre,
-                          float(r["sede_lat"]), float(r["sede_lon"]), prefijo))
+        ooads.append(
+            Ooad(
+                slug(nombre),
+                int(r["ooad_id"]),
+                "OOAD",
+                nombre,
+                nombre,
+                r["cve_ent_inegi"],
+                sede.nombre,
+                float(r["sede_lat"]),
+                float(r["sede_lon"]),
+                prefijo,
+            )
+        )
     for r in sorted(f.umae, key=lambda r: int(r["umae_num"])):
-        ooads.append(Ooad(slug(r["nombre_corto"]), 35 + int(r["umae_num"]), "UMAE", r["nombre_corto"],
-                          r["nombre_largo"], r["cve_ent_inegi"], cabecera(f, r["cve_mun_inegi"]),
-                          float(r["lat"]), float(r["lon"]), fila_umae=r))
+        ooads.append(
+            Ooad(
+                slug(r["nombre_corto"]),
+                35 + int(r["umae_num"]),
+                "UMAE",
+                r["nombre_corto"],
+                r["nombre_largo"],
+                r["cve_ent_inegi"],
+                cabecera(f, r["cve_mun_inegi"]),
+                float(r["lat"]),
+                float(r["lon"]),
+                fila_umae=r,
+            )
+        )
     assert [o.numero for o in ooads] == list(range(1, 61))
     assert len({o.clave for o in ooads}) == 60
     return ooads
@@ -716,7 +917,7 @@ def dispersar(rng: random.Random, loc: Localidad, k: int) -> tuple[float, float]
 
 def repartir(cupo: int, localidades: list[Localidad], ocupadas: Counter) -> Counter:
     """Share `cupo` new units among localities by weight population**a / (k + c), k = units so far."""
-    pesos = {loc.cvegeo: loc.poblacion ** PESO_EXPONENTE for loc in localidades}
+    pesos = {loc.cvegeo: loc.poblacion**PESO_EXPONENTE for loc in localidades}
     cuenta = Counter()
     monton = [(-pesos[g] / (ocupadas[g] + PESO_PRIMERA), g) for g in sorted(pesos)]
     heapq.heapify(monton)
@@ -734,16 +935,38 @@ def construir_unidades(f: Fuentes, ooads: list[Ooad]) -> list[Unidad]:
     unidades: list[Unidad] = []
 
     def unidad(clave, ooad: Ooad, tipo, nombre, cve_mun, localidad, lat, lon, ilustrativa) -> Unidad:
-        return Unidad(clave, ooad.clave, tipo, nombre, ooad.cve_ent, cve_mun, f.municipios[cve_mun]["nom_municipio"],
-                      localidad, round(lat, 6), round(lon, 6), ilustrativa)
+        return Unidad(
+            clave,
+            ooad.clave,
+            tipo,
+            nombre,
+            ooad.cve_ent,
+            cve_mun,
+            f.municipios[cve_mun]["nom_municipio"],
+            localidad,
+            round(lat, 6),
+            round(lon, 6),
+            ilustrativa,
+        )
 
     # The 25 UMAE: one unit each, their own hospital.
     for o in ooads:
         if o.tipo == "UMAE":
             r = o.fila_umae
             nombre = re.sub(r"^(\w+) No\. (\d+) (.+)$", r"\1 \2, \3", r["nombre_corto"].removeprefix("UMAE "))
-            unidades.append(unidad(r["clues"], o, TIPO_UMAE[r["tipo"]], nombre, r["cve_mun_inegi"],
-                                   cabecera(f, r["cve_mun_inegi"], oficial=True), o.lat, o.lon, False))
+            unidades.append(
+                unidad(
+                    r["clues"],
+                    o,
+                    TIPO_UMAE[r["tipo"]],
+                    nombre,
+                    r["cve_mun_inegi"],
+                    cabecera(f, r["cve_mun_inegi"], oficial=True),
+                    o.lat,
+                    o.lon,
+                    False,
+                )
+            )
     clues_umae = {o.fila_umae["clues"] for o in ooads if o.tipo == "UMAE"}
 
     # Real units of the OOAD: Mexico City hospitals (CLUES 2018), the guide's and the Quintana Roo note's.
@@ -755,16 +978,26 @@ def construir_unidades(f: Fuentes, ooads: list[Ooad]) -> list[Unidad]:
         tipo, nombre = HOSPITALES_CDMX[r["clues"]]
         cve_mun = alcaldias[normalizar(r["nombre_del_municipio"])]
         o = next(o for o in ooads if o.clave == territorio[cve_mun])
-        u = unidad(r["clues"], o, tipo, nombre, cve_mun, cabecera(f, cve_mun, oficial=True),
-                   float(r["latitud"]), float(r["longitud"]), False)
+        u = unidad(
+            r["clues"],
+            o,
+            tipo,
+            nombre,
+            cve_mun,
+            cabecera(f, cve_mun, oficial=True),
+            float(r["latitud"]),
+            float(r["longitud"]),
+            False,
+        )
         reales[o.clave].append((u, None, None))
     assert sum(len(v) for v in reales.values()) == len(HOSPITALES_CDMX)
     for nombre_ooad, lista in UNIDADES_REALES.items():
         o = por_nombre[nombre_ooad]
         for i, real in enumerate(lista, start=1):
             loc = f.localidades[real.cvegeo]
-            u = unidad(f"IL-{o.prefijo}-{i:04d}", o, real.tipo, real.nombre, loc.cve_mun, loc.oficial, loc.lat,
-                       loc.lon, False)
+            u = unidad(
+                f"IL-{o.prefijo}-{i:04d}", o, real.tipo, real.nombre, loc.cve_mun, loc.oficial, loc.lat, loc.lon, False
+            )
             reales[o.clave].append((u, real.cvegeo, real.numero))
 
     # Numbers taken by real units, per state: hospitals share one series, UMF another.
@@ -814,9 +1047,11 @@ def construir_unidades(f: Fuentes, ooads: list[Ooad]) -> list[Unidad]:
         objetivo = round(FRACCION_HOSPITALES * cuentas[o.clave]) - sum(hospitales_reales.values())
         if o.cve_ent != "09":
             for _ in range(max(0, objetivo)):
-                mejores = [(por_cvegeo[g].poblacion ** PESO_HOSPITAL / (hospitales_reales[g] + hospitales[g] + 1), g)
-                           for g in sorted(nuevas)
-                           if por_cvegeo[g].poblacion >= MIN_POBLACION_HOSPITAL and hospitales[g] < nuevas[g]]
+                mejores = [
+                    (por_cvegeo[g].poblacion ** PESO_HOSPITAL / (hospitales_reales[g] + hospitales[g] + 1), g)
+                    for g in sorted(nuevas)
+                    if por_cvegeo[g].poblacion >= MIN_POBLACION_HOSPITAL and hospitales[g] < nuevas[g]
+                ]
                 if not mejores:
                     break
                 hospitales[max(mejores)[1]] += 1
@@ -852,8 +1087,19 @@ def construir_unidades(f: Fuentes, ooads: list[Ooad]) -> list[Unidad]:
             numero = numero_libre(o.cve_ent, "UMF" if tipo == "UMF" else "H")
             lat, lon = dispersar(rng, loc, en_localidad[loc.cvegeo])
             en_localidad[loc.cvegeo] += 1
-            unidades.append(unidad(f"IL-{o.prefijo}-{secuencia:04d}", o, tipo, f"{tipo} {numero}, {loc.nombre}",
-                                   loc.cve_mun, loc.oficial, lat, lon, True))
+            unidades.append(
+                unidad(
+                    f"IL-{o.prefijo}-{secuencia:04d}",
+                    o,
+                    tipo,
+                    f"{tipo} {numero}, {loc.nombre}",
+                    loc.cve_mun,
+                    loc.oficial,
+                    lat,
+                    lon,
+                    True,
+                )
+            )
 
     # Rows grouped by OOAD/UMAE number; within one, real units first, then as generated.
     orden = {o.clave: o.numero for o in ooads}
@@ -902,8 +1148,11 @@ def especialidad_cirugia(r: dict) -> str | None:
     quirurgico = r["PROCEDIMIENTO_TYPE"] == "Q"
     if not ("01" <= capitulo <= "15" or quirurgico):
         return None  # chapters 00 and 16 only contribute their surgical (Q) codes
-    return (CODIGO_A_ESPECIALIDAD.get(clave) or CATEGORIA_A_ESPECIALIDAD.get(clave[:3])
-            or SECCION_A_ESPECIALIDAD.get(clave[:2]))
+    return (
+        CODIGO_A_ESPECIALIDAD.get(clave)
+        or CATEGORIA_A_ESPECIALIDAD.get(clave[:3])
+        or SECCION_A_ESPECIALIDAD.get(clave[:2])
+    )
 
 
 def especialidad_imagen(r: dict) -> str | None:
@@ -932,8 +1181,16 @@ def construir_productos(f: Fuentes):
     productos = []
 
     def producto(clave, especialidad, nombre, ambito, remoto=False, origen=ORIGEN_DGIS):
-        productos.append({"clave": clave, "especialidad": especialidad, "nombre": nombre, "ambito_default": ambito,
-                          "remoto": remoto, "origen": origen})
+        productos.append(
+            {
+                "clave": clave,
+                "especialidad": especialidad,
+                "nombre": nombre,
+                "ambito_default": ambito,
+                "remoto": remoto,
+                "origen": origen,
+            }
+        )
 
     # The source order (CONSEC) is the CIE-9-MC order; rows are grouped by specialty below.
     hemodialisis = [r for k in CODIGOS_HEMODIALISIS for r in f.cie if r["CATALOG_KEY"] == k]
@@ -1019,8 +1276,12 @@ def construir(origen: Path, destino: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--source", type=Path, default=REPO.parent / "shared" / "data",
-                   help="the shared data folder (default: <repo>/../shared/data)")
+    p.add_argument(
+        "--source",
+        type=Path,
+        default=REPO.parent / "shared" / "data",
+        help="the shared data folder (default: <repo>/../shared/data)",
+    )
     p.add_argument("--out", type=Path, default=AQUI, help="where to write the catalog (default: catalog/)")
     args = p.parse_args(argv)
     if not (args.source / "SOURCES.md").is_file():

@@ -53,9 +53,13 @@ base AS (
 
 # The selection with every column of the contract (unit, state, catalog keys, names), for the
 # line-level reads (lines, drill-down, full export).
-_LINEAS_SQL = _SELECCION_SQL + """,
+_LINEAS_SQL = (
+    _SELECCION_SQL
+    + """,
 sel AS (
-    SELECT b.anio, b.ooad, """ + ETIQUETA_OOAD.format(o="o") + """ AS ooad_nombre, o.tipo AS ooad_tipo,
+    SELECT b.anio, b.ooad, """
+    + ETIQUETA_OOAD.format(o="o")
+    + """ AS ooad_nombre, o.tipo AS ooad_tipo,
            b.estado_ooad, b.version, b.unidad, coalesce(b.unidad_nombre, u.nombre) AS unidad_nombre,
            u.tipo_unidad, u.cve_ent, e.nombre AS estado_nombre, u.municipio, u.lat, u.lon,
            s.grupo, coalesce(b.grupo_nombre, g.nombre) AS grupo_nombre,
@@ -71,25 +75,65 @@ sel AS (
     LEFT JOIN especialidad s ON s.clave = p.especialidad
     LEFT JOIN grupo g ON g.clave = s.grupo
 )"""
+)
 
 COLUMNAS = [
-    "anio", "ooad", "ooad_nombre", "ooad_tipo", "estado_ooad", "version", "unidad", "unidad_nombre",
-    "tipo_unidad", "cve_ent", "estado_nombre", "municipio", "lat", "lon", "grupo", "grupo_nombre",
-    "especialidad", "especialidad_nombre", "producto", "producto_nombre", "remoto", "tipo", "ambito",
-    "causa", "pacientes", "eventos",
+    "anio",
+    "ooad",
+    "ooad_nombre",
+    "ooad_tipo",
+    "estado_ooad",
+    "version",
+    "unidad",
+    "unidad_nombre",
+    "tipo_unidad",
+    "cve_ent",
+    "estado_nombre",
+    "municipio",
+    "lat",
+    "lon",
+    "grupo",
+    "grupo_nombre",
+    "especialidad",
+    "especialidad_nombre",
+    "producto",
+    "producto_nombre",
+    "remoto",
+    "tipo",
+    "ambito",
+    "causa",
+    "pacientes",
+    "eventos",
 ]
 
 # Spanish headers of the full export (one row per line, every column).
 ENCABEZADOS = {
-    "anio": "Periodo", "ooad": "Clave OOAD/UMAE", "ooad_nombre": "OOAD/UMAE", "ooad_tipo": "Tipo OOAD/UMAE",
-    "estado_ooad": "Semáforo (estado del registro)", "version": "Versión Final",
-    "unidad": "Clave de la Unidad Médica", "unidad_nombre": "Unidad Médica", "tipo_unidad": "Tipo de unidad",
-    "cve_ent": "Clave INEGI del estado", "estado_nombre": "Estado", "municipio": "Municipio",
-    "lat": "Latitud", "lon": "Longitud", "grupo": "Clave del Grupo de Servicio", "grupo_nombre": "Grupo de Servicio",
-    "especialidad": "Clave de la Especialidad Troncal", "especialidad_nombre": "Especialidad Troncal",
-    "producto": "Clave del producto", "producto_nombre": "Producto", "remoto": "Entrega a distancia",
-    "tipo": "Excedente/Faltante", "ambito": "Ambulatorio/Hospitalario", "causa": "Causa Principal",
-    "pacientes": "Pacientes Mensuales", "eventos": "Eventos Mensuales",
+    "anio": "Periodo",
+    "ooad": "Clave OOAD/UMAE",
+    "ooad_nombre": "OOAD/UMAE",
+    "ooad_tipo": "Tipo OOAD/UMAE",
+    "estado_ooad": "Semáforo (estado del registro)",
+    "version": "Versión Final",
+    "unidad": "Clave de la Unidad Médica",
+    "unidad_nombre": "Unidad Médica",
+    "tipo_unidad": "Tipo de unidad",
+    "cve_ent": "Clave INEGI del estado",
+    "estado_nombre": "Estado",
+    "municipio": "Municipio",
+    "lat": "Latitud",
+    "lon": "Longitud",
+    "grupo": "Clave del Grupo de Servicio",
+    "grupo_nombre": "Grupo de Servicio",
+    "especialidad": "Clave de la Especialidad Troncal",
+    "especialidad_nombre": "Especialidad Troncal",
+    "producto": "Clave del producto",
+    "producto_nombre": "Producto",
+    "remoto": "Entrega a distancia",
+    "tipo": "Excedente/Faltante",
+    "ambito": "Ambulatorio/Hospitalario",
+    "causa": "Causa Principal",
+    "pacientes": "Pacientes Mensuales",
+    "eventos": "Eventos Mensuales",
 }
 
 
@@ -159,13 +203,17 @@ class Filtros:
 # million lines by two integer columns takes DuckDB ~20 ms here, against ~100 ms joining and
 # grouping the strings on every query. It is rebuilt after any write (the audit generation).
 _CODIFICADAS = ("cve_ent", "especialidad", "grupo", "ooad", "unidad", "producto", "causa", "ambito", "tipo")
-_INSTANTANEA_SQL = "WITH " + _SELECCION_SQL + f"""
+_INSTANTANEA_SQL = (
+    "WITH "
+    + _SELECCION_SQL
+    + f"""
 SELECT u.cve_ent, p.especialidad, s.grupo, b.ooad, b.unidad, b.producto,
        coalesce(b.causa, '{SIN_CAUSA}') AS causa, b.ambito, b.tipo, b.pacientes, b.eventos
 FROM base b
 LEFT JOIN unidad u ON u.clave = b.unidad
 LEFT JOIN producto p ON p.clave = b.producto
 LEFT JOIN especialidad s ON s.clave = p.especialidad"""
+)
 # A few periods x with/without en captura; each snapshot of a million lines is about 40 MB.
 _INSTANTANEAS_MAX = 4
 
@@ -276,7 +324,9 @@ def lineas(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura
     return df
 
 
-def exportacion_completa(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura: bool = False) -> pd.DataFrame:
+def exportacion_completa(
+    store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura: bool = False
+) -> pd.DataFrame:
     """The full export of a period for the division: every column, Spanish headers."""
     return lineas(store, cuenta, anio, incluir_en_captura=incluir_en_captura).rename(columns=ENCABEZADOS)
 
@@ -286,13 +336,16 @@ def cobertura(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_capt
     exigir_acceso(cuenta)
     ciclo.periodo(store, anio)  # a period that does not exist is a clear error, not zeros
     total = store.valor("SELECT count(*) FROM ooad")
-    estados = dict(store.filas(
-        "SELECT estado, count(*) FROM declaracion WHERE anio = ? GROUP BY estado", [anio]))
+    estados = dict(store.filas("SELECT estado, count(*) FROM declaracion WHERE anio = ? GROUP BY estado", [anio]))
     reabiertas = store.valor(
-        "SELECT count(*) FROM declaracion WHERE anio = ? AND estado = 'en captura' AND version_final > 0", [anio])
+        "SELECT count(*) FROM declaracion WHERE anio = ? AND estado = 'en captura' AND version_final > 0", [anio]
+    )
     inst = _instantanea(store, anio, incluir_en_captura)
-    lineas_, unidades, con_lineas = _consultar(
-        store, inst, "SELECT count(*), count(DISTINCT unidad), count(DISTINCT ooad) FROM sel").iloc[0].tolist()
+    lineas_, unidades, con_lineas = (
+        _consultar(store, inst, "SELECT count(*), count(DISTINCT unidad), count(DISTINCT ooad) FROM sel")
+        .iloc[0]
+        .tolist()
+    )
     r = {
         "anio": int(anio),
         "incluir_en_captura": bool(incluir_en_captura),
@@ -313,16 +366,20 @@ def cobertura(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_capt
 def describir_cobertura(c: dict) -> str:
     """The sentence every analysis page shows: period, which data, how many OOAD/UMAE."""
     cerradas = c[ciclo.FINALIZADO] + c[ciclo.FIRMADO]
-    texto = (f"Periodo {c['anio']} · Datos: última Versión Final de {cerradas:,} OOAD/UMAE finalizadas o firmadas "
-             f"({c[ciclo.FINALIZADO]:,} finalizadas, {c[ciclo.FIRMADO]:,} firmadas)")
+    texto = (
+        f"Periodo {c['anio']} · Datos: última Versión Final de {cerradas:,} OOAD/UMAE finalizadas o firmadas "
+        f"({c[ciclo.FINALIZADO]:,} finalizadas, {c[ciclo.FIRMADO]:,} firmadas)"
+    )
     en_captura = c[ciclo.EN_CAPTURA]
     reabiertas = f", {c['reabiertas']:,} de ellas reabiertas" if c["reabiertas"] else ""
     if c["incluir_en_captura"]:
         texto += f" más las líneas actuales de {en_captura:,} OOAD/UMAE en captura{reabiertas}"
     elif en_captura:
         texto += f"; no incluye {en_captura:,} OOAD/UMAE en captura{reabiertas}"
-    return (texto + f" · Cubre {c['incluidas']:,} de {c['total']:,} OOAD/UMAE "
-            f"({c['ooad_con_lineas']:,} con líneas) · {c['unidades']:,} Unidades Médicas · {c['lineas']:,} líneas.")
+    return (
+        texto + f" · Cubre {c['incluidas']:,} de {c['total']:,} OOAD/UMAE "
+        f"({c['ooad_con_lineas']:,} con líneas) · {c['unidades']:,} Unidades Médicas · {c['lineas']:,} líneas."
+    )
 
 
 # -- aggregates -----------------------------------------------------------------------------------
@@ -348,7 +405,8 @@ def agregado(
     donde = (filtros or Filtros()).sql_codigos(inst, params)
     claves = ", ".join(f"{d.columna} AS k{i}" for i, d in enumerate(dims))
     crudo = _consultar(
-        store, inst,
+        store,
+        inst,
         # Grouping by the kind too (one plain sum) is cheaper over a million rows than two
         # FILTERed sums; the small result is then folded into surplus and shortage.
         f"WITH t AS MATERIALIZED (SELECT {claves}, tipo, sum({campo}) AS total, count(*) AS n"
@@ -370,8 +428,9 @@ def agregado(
     for n in dimensiones:
         df[f"{n}_clave"] = df[f"{n}_clave"].fillna("").astype("str")
         df[n] = df[n].fillna(SIN_DATO).astype("str")
-    df["excedente"], df["faltante"], df["lineas"] = (crudo[c].astype("int64").to_numpy()
-                                                     for c in ("excedente", "faltante", "lineas"))
+    df["excedente"], df["faltante"], df["lineas"] = (
+        crudo[c].astype("int64").to_numpy() for c in ("excedente", "faltante", "lineas")
+    )
     df["balance"] = df["excedente"] - df["faltante"]
     df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True)
     columnas = [c for n in dimensiones for c in (f"{n}_clave", n)]
@@ -406,8 +465,15 @@ def tabla_cruce(largo: pd.DataFrame, filas: str, columnas: str, valor: str = "ba
     return ancho.reset_index(names=DIMENSIONES[filas].titulo)
 
 
-def matriz(largo: pd.DataFrame, filas: str, columnas: str, valor: str = "balance", *,
-           max_filas: int = 40, max_columnas: int = 40) -> tuple[pd.DataFrame, bool]:
+def matriz(
+    largo: pd.DataFrame,
+    filas: str,
+    columnas: str,
+    valor: str = "balance",
+    *,
+    max_filas: int = 40,
+    max_columnas: int = 40,
+) -> tuple[pd.DataFrame, bool]:
     """(row × column matrix of `valor`, whether it was cut) for a heatmap: the values with the most
     volume (surplus + shortage) when there are more than fit on a chart."""
     if largo.empty:
@@ -447,14 +513,23 @@ def detalle(
         " ORDER BY tipo DESC, ooad_nombre, unidad_nombre, producto",
         params,
     )
-    return pd.DataFrame({
-        "OOAD/UMAE": df["ooad_nombre"], "Unidad Médica": df["unidad_nombre"], "Estado": df["estado_nombre"],
-        "Grupo de Servicio": df["grupo_nombre"], "Especialidad Troncal": df["especialidad_nombre"],
-        "Clave del producto": df["producto"], "Producto": df["producto_nombre"],
-        "Excedente/Faltante": df["tipo"], "Ambulatorio/Hospitalario": df["ambito"], "Causa Principal": df["causa"],
-        "Eventos Mensuales": df["eventos"].astype("Int64"), "Pacientes Mensuales": df["pacientes"].astype("Int64"),
-        "Versión Final": df["version"].astype("Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "OOAD/UMAE": df["ooad_nombre"],
+            "Unidad Médica": df["unidad_nombre"],
+            "Estado": df["estado_nombre"],
+            "Grupo de Servicio": df["grupo_nombre"],
+            "Especialidad Troncal": df["especialidad_nombre"],
+            "Clave del producto": df["producto"],
+            "Producto": df["producto_nombre"],
+            "Excedente/Faltante": df["tipo"],
+            "Ambulatorio/Hospitalario": df["ambito"],
+            "Causa Principal": df["causa"],
+            "Eventos Mensuales": df["eventos"].astype("Int64"),
+            "Pacientes Mensuales": df["pacientes"].astype("Int64"),
+            "Versión Final": df["version"].astype("Int64"),
+        }
+    )
 
 
 # -- Panorama -------------------------------------------------------------------------------------
@@ -471,11 +546,13 @@ class Panorama:
     estados: pd.DataFrame  # every state: cve_ent, estado, excedente, faltante, balance, lineas
 
 
-def _sumas(store: Store, inst: _Instantanea, grupos: list[str], donde: str = "TRUE",
-           params: dict | None = None) -> pd.DataFrame:
+def _sumas(
+    store: Store, inst: _Instantanea, grupos: list[str], donde: str = "TRUE", params: dict | None = None
+) -> pd.DataFrame:
     """Lines, units, OOAD/UMAE, patients and events of the snapshot by `grupos`, keys decoded."""
     crudo = _consultar(
-        store, inst,
+        store,
+        inst,
         f"SELECT {', '.join(grupos)}, count(DISTINCT unidad)::BIGINT AS unidades,"
         " count(DISTINCT ooad)::BIGINT AS ooad_umae, count(*)::BIGINT AS lineas,"
         " coalesce(sum(pacientes), 0)::BIGINT AS pacientes, coalesce(sum(eventos), 0)::BIGINT AS eventos"
@@ -494,32 +571,56 @@ def _completar(df: pd.DataFrame, indice: pd.Index | pd.MultiIndex, columnas: lis
     return completo.reset_index()
 
 
-def panorama(store: Store, cuenta: Cuenta | None, anio: int, medida: str = "pacientes", *,
-             incluir_en_captura: bool = False) -> Panorama:
+def panorama(
+    store: Store, cuenta: Cuenta | None, anio: int, medida: str = "pacientes", *, incluir_en_captura: bool = False
+) -> Panorama:
     exigir_acceso(cuenta)
     inst = _instantanea(store, anio, incluir_en_captura)
-    unidades, ooads, n = _consultar(
-        store, inst, "SELECT count(DISTINCT unidad), count(DISTINCT ooad), count(*) FROM sel").iloc[0].tolist()
+    unidades, ooads, n = (
+        _consultar(store, inst, "SELECT count(DISTINCT unidad), count(DISTINCT ooad), count(*) FROM sel")
+        .iloc[0]
+        .tolist()
+    )
     tipos = pd.Index([EXCEDENTE, FALTANTE], name="tipo")
-    por_tipo = _completar(_sumas(store, inst, ["tipo"]), tipos,
-                          ["unidades", "ooad_umae", "lineas", "pacientes", "eventos"])
+    por_tipo = _completar(
+        _sumas(store, inst, ["tipo"]), tipos, ["unidades", "ooad_umae", "lineas", "pacientes", "eventos"]
+    )
     causas = _completar(
         _sumas(store, inst, ["causa"], "tipo = $fal", {"fal": inst.codigo("tipo", FALTANTE)}),
-        pd.Index(list(captura.CAUSAS), name="causa"), ["lineas", "pacientes", "eventos"])
+        pd.Index(list(captura.CAUSAS), name="causa"),
+        ["lineas", "pacientes", "eventos"],
+    )
     ambitos = _completar(
         _sumas(store, inst, ["ambito", "tipo"]),
         pd.MultiIndex.from_product([list(captura.AMBITOS), [EXCEDENTE, FALTANTE]], names=["ambito", "tipo"]),
-        ["lineas", "pacientes", "eventos"])
-    return Panorama(int(unidades), int(ooads), int(n), por_tipo, causas, ambitos,
-                    por_estado(store, cuenta, anio, medida, incluir_en_captura=incluir_en_captura))
+        ["lineas", "pacientes", "eventos"],
+    )
+    return Panorama(
+        int(unidades),
+        int(ooads),
+        int(n),
+        por_tipo,
+        causas,
+        ambitos,
+        por_estado(store, cuenta, anio, medida, incluir_en_captura=incluir_en_captura),
+    )
 
 
-def por_estado(store: Store, cuenta: Cuenta | None, anio: int, medida: str = "pacientes",
-               filtros: Filtros | None = None, *, incluir_en_captura: bool = False) -> pd.DataFrame:
+def por_estado(
+    store: Store,
+    cuenta: Cuenta | None,
+    anio: int,
+    medida: str = "pacientes",
+    filtros: Filtros | None = None,
+    *,
+    incluir_en_captura: bool = False,
+) -> pd.DataFrame:
     """Every state of the catalog (zeros where nothing was reported), for the map."""
     largo = agregado(store, cuenta, anio, ["estado"], medida, filtros, incluir_en_captura=incluir_en_captura)
     estados = store.df("SELECT cve_ent, nombre AS estado FROM estado ORDER BY cve_ent")
-    df = estados.merge(largo.drop(columns="estado").rename(columns={"estado_clave": "cve_ent"}), on="cve_ent", how="left")
+    df = estados.merge(
+        largo.drop(columns="estado").rename(columns={"estado_clave": "cve_ent"}), on="cve_ent", how="left"
+    )
     for c in ("excedente", "faltante", "balance", "lineas"):
         df[c] = df[c].fillna(0).astype("int64")
     return df
@@ -532,7 +633,8 @@ def opciones_filtro(store: Store, cuenta: Cuenta | None) -> dict[str, list[tuple
         "grupos": store.filas("SELECT clave, nombre FROM grupo ORDER BY orden, nombre"),
         "especialidades": store.filas(
             "SELECT s.clave, s.nombre FROM especialidad s JOIN grupo g ON g.clave = s.grupo"
-            " ORDER BY g.orden, s.orden, s.nombre"),
+            " ORDER BY g.orden, s.orden, s.nombre"
+        ),
         "estados": store.filas("SELECT cve_ent, nombre FROM estado ORDER BY nombre"),
         "causas": [(c, c) for c in captura.CAUSAS],
     }
@@ -593,15 +695,27 @@ def geojson_estados() -> dict:
 
 # -- tables as shown (Spanish headers), also what the downloads contain -------------------------
 def tabla_por_tipo(p: Panorama) -> pd.DataFrame:
-    return p.por_tipo.rename(columns={
-        "tipo": "Excedente/Faltante", "unidades": "Unidades Médicas", "ooad_umae": "OOAD/UMAE",
-        "lineas": "Líneas", "pacientes": "Pacientes mensuales", "eventos": "Eventos mensuales"})
+    return p.por_tipo.rename(
+        columns={
+            "tipo": "Excedente/Faltante",
+            "unidades": "Unidades Médicas",
+            "ooad_umae": "OOAD/UMAE",
+            "lineas": "Líneas",
+            "pacientes": "Pacientes mensuales",
+            "eventos": "Eventos mensuales",
+        }
+    )
 
 
 def tabla_causas(p: Panorama) -> pd.DataFrame:
-    return p.causas.rename(columns={
-        "causa": "Causa Principal", "lineas": "Líneas", "pacientes": "Pacientes mensuales",
-        "eventos": "Eventos mensuales"})
+    return p.causas.rename(
+        columns={
+            "causa": "Causa Principal",
+            "lineas": "Líneas",
+            "pacientes": "Pacientes mensuales",
+            "eventos": "Eventos mensuales",
+        }
+    )
 
 
 def tabla_ambitos(p: Panorama) -> pd.DataFrame:
@@ -611,28 +725,46 @@ def tabla_ambitos(p: Panorama) -> pd.DataFrame:
     for ambito, g in a.groupby("ambito", sort=True):
         e = g[g["tipo"] == EXCEDENTE].iloc[0]
         f = g[g["tipo"] == FALTANTE].iloc[0]
-        filas.append({
-            "Ambulatorio/Hospitalario": ambito,
-            "Líneas de Excedente": int(e["lineas"]), "Líneas de Faltante": int(f["lineas"]),
-            "Pacientes excedentes": int(e["pacientes"]), "Pacientes faltantes": int(f["pacientes"]),
-            "Balance de pacientes": int(e["pacientes"] - f["pacientes"]),
-            "Eventos excedentes": int(e["eventos"]), "Eventos faltantes": int(f["eventos"]),
-            "Balance de eventos": int(e["eventos"] - f["eventos"]),
-        })
+        filas.append(
+            {
+                "Ambulatorio/Hospitalario": ambito,
+                "Líneas de Excedente": int(e["lineas"]),
+                "Líneas de Faltante": int(f["lineas"]),
+                "Pacientes excedentes": int(e["pacientes"]),
+                "Pacientes faltantes": int(f["pacientes"]),
+                "Balance de pacientes": int(e["pacientes"] - f["pacientes"]),
+                "Eventos excedentes": int(e["eventos"]),
+                "Eventos faltantes": int(f["eventos"]),
+                "Balance de eventos": int(e["eventos"] - f["eventos"]),
+            }
+        )
     return pd.DataFrame(filas)
 
 
 def tabla_estados(estados: pd.DataFrame, medida: str = "pacientes") -> pd.DataFrame:
     m = MEDIDAS[_medida(medida)].split()[0]
-    return estados.rename(columns={
-        "cve_ent": "Clave INEGI", "estado": "Estado", "excedente": f"{m} excedentes",
-        "faltante": f"{m} faltantes", "balance": f"Balance ({m.lower()})", "lineas": "Líneas"})
+    return estados.rename(
+        columns={
+            "cve_ent": "Clave INEGI",
+            "estado": "Estado",
+            "excedente": f"{m} excedentes",
+            "faltante": f"{m} faltantes",
+            "balance": f"Balance ({m.lower()})",
+            "lineas": "Líneas",
+        }
+    )
 
 
 def tabla_larga(largo: pd.DataFrame, filas: str, columnas: str, medida: str = "pacientes") -> pd.DataFrame:
     """The long cross-tab with Spanish headers (one row per cell that has lines)."""
     m = MEDIDAS[_medida(medida)].split()[0]
-    return largo.drop(columns=[f"{filas}_clave", f"{columnas}_clave"]).rename(columns={
-        filas: DIMENSIONES[filas].titulo, columnas: DIMENSIONES[columnas].titulo,
-        "excedente": f"{m} excedentes", "faltante": f"{m} faltantes", "balance": f"Balance ({m.lower()})",
-        "lineas": "Líneas"})
+    return largo.drop(columns=[f"{filas}_clave", f"{columnas}_clave"]).rename(
+        columns={
+            filas: DIMENSIONES[filas].titulo,
+            columnas: DIMENSIONES[columnas].titulo,
+            "excedente": f"{m} excedentes",
+            "faltante": f"{m} faltantes",
+            "balance": f"Balance ({m.lower()})",
+            "lineas": "Líneas",
+        }
+    )

@@ -22,12 +22,24 @@ from core.texto import normalizar
 # this on one screen helps nobody, and the filters narrow it down.
 LIMITE = 10_000
 
-COLUMNAS = ("Fecha y hora", "Cuenta", "Persona", "Acción", "Periodo", "OOAD/UMAE", "Unidad Médica", "Objeto",
-            "Cambio", "Antes", "Después")
+COLUMNAS = (
+    "Fecha y hora",
+    "Cuenta",
+    "Persona",
+    "Acción",
+    "Periodo",
+    "OOAD/UMAE",
+    "Unidad Médica",
+    "Objeto",
+    "Cambio",
+    "Antes",
+    "Después",
+)
 
 
 def describir_cambio(antes: str | None, despues: str | None) -> str:
     """The before/after JSON as a person reads it: only what changed, «campo: antes → después»."""
+
     def leer(texto):
         if not texto:
             return None
@@ -70,8 +82,13 @@ def _inicio_del_dia(d: dt.date) -> dt.datetime:
 
 
 def _filtro(
-    desde: dt.date | None, hasta: dt.date | None, usuario: str | None, acciones: list[str] | None,
-    ooad: str | None, texto: str, anio: int | None,
+    desde: dt.date | None,
+    hasta: dt.date | None,
+    usuario: str | None,
+    acciones: list[str] | None,
+    ooad: str | None,
+    texto: str,
+    anio: int | None,
 ) -> tuple[str, list[Any]]:
     if desde and hasta and hasta < desde:
         raise ErrorDominio("La fecha final del filtro no puede ser anterior a la inicial.")
@@ -104,28 +121,37 @@ def _filtro(
 
 
 # A line's audit row names its product by code in `objeto`: the join adds the name people search by.
-_DESDE = (" FROM auditoria a LEFT JOIN ooad o ON o.clave = a.ooad"
-          " LEFT JOIN unidad u ON u.clave = a.unidad"
-          " LEFT JOIN producto p ON p.clave = a.objeto AND a.unidad IS NOT NULL")
+_DESDE = (
+    " FROM auditoria a LEFT JOIN ooad o ON o.clave = a.ooad"
+    " LEFT JOIN unidad u ON u.clave = a.unidad"
+    " LEFT JOIN producto p ON p.clave = a.objeto AND a.unidad IS NOT NULL"
+)
 
 
 def consultar(
-    store: Store, cuenta: Cuenta | None, *, desde: dt.date | None = None, hasta: dt.date | None = None,
-    usuario: str | None = None, acciones: list[str] | None = None, ooad: str | None = None, texto: str = "",
-    anio: int | None = None, limite: int = LIMITE,
+    store: Store,
+    cuenta: Cuenta | None,
+    *,
+    desde: dt.date | None = None,
+    hasta: dt.date | None = None,
+    usuario: str | None = None,
+    acciones: list[str] | None = None,
+    ooad: str | None = None,
+    texto: str = "",
+    anio: int | None = None,
+    limite: int = LIMITE,
 ) -> pd.DataFrame:
     """Matching rows, newest first, with Spanish headers and dates as users read them."""
     permisos.exigir_division(cuenta, admin=True)
     donde, params = _filtro(desde, hasta, usuario, acciones, ooad, texto, anio)
     df = store.df(
         "SELECT strftime(timezone('America/Mexico_City', a.en), '%d/%m/%Y %H:%M:%S') AS \"Fecha y hora\","
-        " coalesce(a.cuenta, '') AS \"Cuenta\", coalesce(a.persona, '') AS \"Persona\", a.accion AS \"Acción\","
+        ' coalesce(a.cuenta, \'\') AS "Cuenta", coalesce(a.persona, \'\') AS "Persona", a.accion AS "Acción",'
         " coalesce(CAST(a.anio AS VARCHAR), '') AS \"Periodo\","
         " coalesce(" + ETIQUETA_OOAD.format(o="o") + ", a.ooad, '') AS \"OOAD/UMAE\","
         " coalesce(u.nombre || ' (' || a.unidad || ')', a.unidad, '') AS \"Unidad Médica\","
         " coalesce(a.objeto || ' · ' || p.nombre, a.objeto, '') AS \"Objeto\", coalesce(a.antes, '') AS \"Antes\","
-        " coalesce(a.despues, '') AS \"Después\""
-        + _DESDE + f" WHERE {donde} ORDER BY a.id DESC LIMIT ?",
+        " coalesce(a.despues, '') AS \"Después\"" + _DESDE + f" WHERE {donde} ORDER BY a.id DESC LIMIT ?",
         [*params, int(limite)],
     )
     df["Cambio"] = [describir_cambio(a, d) for a, d in zip(df["Antes"], df["Después"], strict=True)]
@@ -133,8 +159,15 @@ def consultar(
 
 
 def contar(
-    store: Store, cuenta: Cuenta | None, *, desde: dt.date | None = None, hasta: dt.date | None = None,
-    usuario: str | None = None, acciones: list[str] | None = None, ooad: str | None = None, texto: str = "",
+    store: Store,
+    cuenta: Cuenta | None,
+    *,
+    desde: dt.date | None = None,
+    hasta: dt.date | None = None,
+    usuario: str | None = None,
+    acciones: list[str] | None = None,
+    ooad: str | None = None,
+    texto: str = "",
     anio: int | None = None,
 ) -> int:
     """How many rows match, to say so when only the newest LIMITE are shown."""

@@ -73,8 +73,9 @@ def _propia(cuenta: Cuenta | None) -> Cuenta:
 
 
 # -- writes ---------------------------------------------------------------------------------------
-def guardar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str,
-            filas: dict[str, dict]) -> int:
+def guardar(
+    store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str, filas: dict[str, dict]
+) -> int:
     """Keep (or replace) this person's drafts of these products of one unit; returns how many.
 
     Only while the OOAD/UMAE can capture: a draft is an edit on its way to a save.
@@ -89,15 +90,18 @@ def guardar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int,
         valores = como_texto(fila)
         for campo, v in zip(CAMPOS, valores, strict=False):
             if v is not None and len(v) > VALOR_MAXIMO:
-                raise ErrorDominio(f"Producto {producto}: el valor de {campo} es demasiado largo para conservarse "
-                                   f"({len(v):,} caracteres; máximo {VALOR_MAXIMO:,}).")
+                raise ErrorDominio(
+                    f"Producto {producto}: el valor de {campo} es demasiado largo para conservarse "
+                    f"({len(v):,} caracteres; máximo {VALOR_MAXIMO:,})."
+                )
         registros.append((producto, valores))
 
     def trabajo(tx) -> int:
         ciclo.exigir_captura(store, cuenta, anio, ooad)
         claves = [p for p, _ in registros]
-        existentes = {r[0] for r in tx.execute(
-            "SELECT clave FROM producto WHERE list_contains(?, clave)", [claves]).fetchall()}
+        existentes = {
+            r[0] for r in tx.execute("SELECT clave FROM producto WHERE list_contains(?, clave)", [claves]).fetchall()
+        }
         if faltan := sorted(set(claves) - existentes):
             raise NoEncontrado(f"Producto(s) que no existen en el catálogo: {', '.join(faltan)}.")
         tx.execute(
@@ -116,8 +120,9 @@ def guardar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int,
     return store.escribir(trabajo)
 
 
-def quitar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str,
-           productos: list[str]) -> int:
+def quitar(
+    store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str, productos: list[str]
+) -> int:
     """Drop drafts whose edit now equals what is saved: nothing typed is lost, so nothing is audited."""
     ooad = _ooad_de(store, unidad)
     permisos.exigir_captura_ooad(cuenta, ooad)
@@ -135,8 +140,9 @@ def quitar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, 
     return store.escribir(trabajo)
 
 
-def _descartar_en(tx, cuenta: Cuenta, persona: str, anio: int, unidad: str | None, productos: list[str] | None,
-                  accion: str) -> int:
+def _descartar_en(
+    tx, cuenta: Cuenta, persona: str, anio: int, unidad: str | None, productos: list[str] | None, accion: str
+) -> int:
     """Delete drafts inside `tx`, one audit row per unit with the values that were dropped."""
     condicion = "anio = ? AND cuenta = ? AND persona = ?"
     params: list[Any] = [anio, cuenta.usuario, persona]
@@ -148,7 +154,9 @@ def _descartar_en(tx, cuenta: Cuenta, persona: str, anio: int, unidad: str | Non
         params.append(list(productos))
     filas = tx.execute(
         f"SELECT ooad, unidad, producto, {_COLUMNAS}, version FROM borrador WHERE {condicion}"
-        " ORDER BY unidad, producto", params).fetchall()
+        " ORDER BY unidad, producto",
+        params,
+    ).fetchall()
     if not filas:
         return 0
     tx.execute(f"DELETE FROM borrador WHERE {condicion}", params)
@@ -157,13 +165,28 @@ def _descartar_en(tx, cuenta: Cuenta, persona: str, anio: int, unidad: str | Non
         fila = dict(zip((*CAMPOS, "version"), valores, strict=False))
         por_unidad.setdefault((ooad, u), {})[producto] = {k: v for k, v in fila.items() if v is not None}
     for (ooad, u), productos_u in por_unidad.items():
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=persona, accion=accion, anio=anio, ooad=ooad,
-                            unidad=u, objeto=", ".join(productos_u), antes=productos_u)
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion=accion,
+            anio=anio,
+            ooad=ooad,
+            unidad=u,
+            objeto=", ".join(productos_u),
+            antes=productos_u,
+        )
     return len(filas)
 
 
-def descartar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str | None = None,
-              productos: list[str] | None = None) -> int:
+def descartar(
+    store: Store,
+    cuenta: Cuenta | None,
+    persona: str | None,
+    anio: int,
+    unidad: str | None = None,
+    productos: list[str] | None = None,
+) -> int:
     """The person discards their drafts (of one unit, or all) after reading them; audited with the values.
 
     Allowed when the capture is closed too: that is when drafts are shown read-only, to be discarded.
@@ -172,12 +195,14 @@ def descartar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
     if unidad is not None:
         permisos.exigir_captura_ooad(cuenta, _ooad_de(store, unidad))
     persona = _persona(persona)
-    return store.escribir(lambda tx: _descartar_en(tx, cuenta, persona, anio, unidad, productos,
-                                                   "cambios sin guardar descartados"))
+    return store.escribir(
+        lambda tx: _descartar_en(tx, cuenta, persona, anio, unidad, productos, "cambios sin guardar descartados")
+    )
 
 
-def guardar_captura(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str,
-                    filas: list[FilaCaptura]) -> Resultado:
+def guardar_captura(
+    store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str, filas: list[FilaCaptura]
+) -> Resultado:
     """Paso 6 Guardar: the lines and the end of their drafts in one transaction.
 
     On a conflict nothing is stored, as in core.captura.guardar; then only the conflicting products
@@ -203,14 +228,19 @@ def guardar_captura(store: Store, cuenta: Cuenta | None, persona: str | None, an
         raise
 
 
-def _anotar_conflicto(store: Store, cuenta: Cuenta, persona: str, anio: int, unidad: str,
-                      filas: list[FilaCaptura], exc: ConflictoEdicion) -> None:
+def _anotar_conflicto(
+    store: Store, cuenta: Cuenta, persona: str, anio: int, unidad: str, filas: list[FilaCaptura], exc: ConflictoEdicion
+) -> None:
     claves = [f.producto for f in filas]
-    actuales = {r[0]: r for r in store.filas(
-        "SELECT l.producto, l.version, l.tipo, l.ambito, l.causa, l.pacientes, l.eventos,"
-        " coalesce(l.modificada_persona, l.modificada_por), l.modificada_en"
-        " FROM linea l WHERE l.anio = ? AND l.unidad = ? AND list_contains(?, l.producto)",
-        [anio, unidad, claves])}
+    actuales = {
+        r[0]: r
+        for r in store.filas(
+            "SELECT l.producto, l.version, l.tipo, l.ambito, l.causa, l.pacientes, l.eventos,"
+            " coalesce(l.modificada_persona, l.modificada_por), l.modificada_en"
+            " FROM linea l WHERE l.anio = ? AND l.unidad = ? AND list_contains(?, l.producto)",
+            [anio, unidad, claves],
+        )
+    }
     nombres = dict(store.filas("SELECT clave, nombre FROM producto WHERE list_contains(?, clave)", [claves]))
     exc.claves, exc.detalle = [], []
     for f in filas:
@@ -219,15 +249,21 @@ def _anotar_conflicto(store: Store, cuenta: Cuenta, persona: str, anio: int, uni
             continue
         exc.claves.append(f.producto)
         guardado = "(sin línea: la eliminó)" if actual is None else describir_linea(*actual[2:7])
-        exc.detalle.append({
-            "Clave": f.producto, "Producto": nombres.get(f.producto, ""),
-            "Usted escribió (no se guardó)": describir({c: getattr(f, c) for c in CAMPOS}),
-            "Guardado por la otra persona": guardado,
-            "Quién y cuándo": "" if actual is None else f"{actual[7]}, {reloj.fecha_hora(actual[8])}",
-        })
+        exc.detalle.append(
+            {
+                "Clave": f.producto,
+                "Producto": nombres.get(f.producto, ""),
+                "Usted escribió (no se guardó)": describir({c: getattr(f, c) for c in CAMPOS}),
+                "Guardado por la otra persona": guardado,
+                "Quién y cuándo": "" if actual is None else f"{actual[7]}, {reloj.fecha_hora(actual[8])}",
+            }
+        )
     if exc.claves and persona:
-        store.escribir(lambda tx: _descartar_en(tx, cuenta, persona, anio, unidad, exc.claves,
-                                                "cambios sin guardar descartados por conflicto"))
+        store.escribir(
+            lambda tx: _descartar_en(
+                tx, cuenta, persona, anio, unidad, exc.claves, "cambios sin guardar descartados por conflicto"
+            )
+        )
 
 
 # -- reads ----------------------------------------------------------------------------------------
@@ -294,8 +330,10 @@ def describir(fila: dict) -> str:
     v = {c: texto(fila.get(c)) for c in CAMPOS}
     partes = []
     for pre, tipo in (("exc_", "Excedente"), ("fal_", "Faltante")):
-        datos = [f"{v[pre + 'pacientes']} pacientes" if v[pre + "pacientes"] else None,
-                 f"{v[pre + 'eventos']} eventos" if v[pre + "eventos"] else None]
+        datos = [
+            f"{v[pre + 'pacientes']} pacientes" if v[pre + "pacientes"] else None,
+            f"{v[pre + 'eventos']} eventos" if v[pre + "eventos"] else None,
+        ]
         causa = v["fal_causa"] if pre == "fal_" else None
         if any(datos) or causa:
             texto_datos = ", ".join(d for d in datos if d)
@@ -305,10 +343,12 @@ def describir(fila: dict) -> str:
 
 def para_mostrar(df: pd.DataFrame) -> pd.DataFrame:
     """`listar`'s drafts as a read-only table: where, which product, what was typed, when."""
-    return pd.DataFrame({
-        "Unidad Médica": df["unidad_nombre"].fillna(df["unidad"]),
-        "Clave": df["producto"],
-        "Producto": df["producto_nombre"].fillna(""),
-        "Lo que escribió": [describir({c: getattr(r, c) for c in CAMPOS}) for r in df.itertuples()],
-        "Escrito el": [reloj.fecha_hora(t) for t in df["editado_en"]],
-    })
+    return pd.DataFrame(
+        {
+            "Unidad Médica": df["unidad_nombre"].fillna(df["unidad"]),
+            "Clave": df["producto"],
+            "Producto": df["producto_nombre"].fillna(""),
+            "Lo que escribió": [describir({c: getattr(r, c) for c in CAMPOS}) for r in df.itertuples()],
+            "Escrito el": [reloj.fecha_hora(t) for t in df["editado_en"]],
+        }
+    )

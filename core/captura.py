@@ -58,10 +58,7 @@ def nombre(store: Store, tabla: str, clave: str) -> str:
 
 def productos(store: Store, especialidad: str, buscar: str = "") -> pd.DataFrame:
     """Products of a specialty; `buscar` ignores case and accents and matches code or name."""
-    sql = (
-        "SELECT clave, nombre, ambito_default, remoto FROM producto"
-        " WHERE especialidad = ? AND activo"
-    )
+    sql = "SELECT clave, nombre, ambito_default, remoto FROM producto WHERE especialidad = ? AND activo"
     params: list[Any] = [especialidad]
     for palabra in normalizar(buscar).split():
         sql += " AND contains(busqueda, ?)"
@@ -191,8 +188,7 @@ def _vacio(v: Any) -> bool:
 # "1,5" is not 15, "1e3" is not 1000, fullwidth "１２" is not 12. Leading zeros are read in base 10
 # ("007" is 7): there is no other reading of them to confuse with.
 _CANTIDAD = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
-_REGLA_CANTIDAD = ("escriba solo dígitos (0-9), sin signo, punto decimal ni espacios; la coma solo separa "
-                   "miles (2,989)")
+_REGLA_CANTIDAD = "escriba solo dígitos (0-9), sin signo, punto decimal ni espacios; la coma solo separa miles (2,989)"
 
 
 def leer_cantidad(v: Any) -> int:
@@ -237,9 +233,7 @@ def _cantidad(v: Any, etiqueta: str, errores: list[str], prefijo: str) -> int | 
         errores.append(f"{prefijo}: {etiqueta} debe ser al menos 1 (escribió {n:,}); deje vacío si no hay.")
         return None
     if n > CANTIDAD_MAXIMA:
-        errores.append(
-            f"{prefijo}: {etiqueta} ({n:,}) excede el máximo mensual permitido de {CANTIDAD_MAXIMA:,}."
-        )
+        errores.append(f"{prefijo}: {etiqueta} ({n:,}) excede el máximo mensual permitido de {CANTIDAD_MAXIMA:,}.")
         return None
     return n
 
@@ -383,8 +377,20 @@ def guardar(
                     "INSERT INTO linea (anio, ooad, unidad, producto, tipo, ambito, causa, pacientes,"
                     " eventos, modificada_en, modificada_por, modificada_persona)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [anio, ooad, unidad, f.producto, linea.tipo, linea.ambito, linea.causa,
-                     linea.pacientes, linea.eventos, momento, quien, persona],
+                    [
+                        anio,
+                        ooad,
+                        unidad,
+                        f.producto,
+                        linea.tipo,
+                        linea.ambito,
+                        linea.causa,
+                        linea.pacientes,
+                        linea.eventos,
+                        momento,
+                        quien,
+                        persona,
+                    ],
                 )
                 res.insertadas += 1
                 accion = "línea creada"
@@ -393,15 +399,34 @@ def guardar(
                     "UPDATE linea SET tipo = ?, ambito = ?, causa = ?, pacientes = ?, eventos = ?,"
                     " version = version + 1, modificada_en = ?, modificada_por = ?, modificada_persona = ?"
                     " WHERE anio = ? AND unidad = ? AND producto = ?",
-                    [linea.tipo, linea.ambito, linea.causa, linea.pacientes, linea.eventos,
-                     momento, quien, persona, anio, unidad, f.producto],
+                    [
+                        linea.tipo,
+                        linea.ambito,
+                        linea.causa,
+                        linea.pacientes,
+                        linea.eventos,
+                        momento,
+                        quien,
+                        persona,
+                        anio,
+                        unidad,
+                        f.producto,
+                    ],
                 )
                 res.actualizadas += 1
                 accion = "línea modificada"
             res.productos.append(f.producto)
             auditoria.registrar(
-                tx, cuenta=quien, persona=persona, accion=accion, anio=anio, ooad=ooad,
-                unidad=unidad, objeto=f.producto, antes=antes, despues=despues,
+                tx,
+                cuenta=quien,
+                persona=persona,
+                accion=accion,
+                anio=anio,
+                ooad=ooad,
+                unidad=unidad,
+                objeto=f.producto,
+                antes=antes,
+                despues=despues,
             )
         return res
 

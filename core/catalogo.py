@@ -62,19 +62,47 @@ class _Columna:
 
 _C = _Columna
 COLUMNAS: dict[str, tuple[_Columna, ...]] = {
-    "estados.csv": (_C("cve_ent"), _C("nombre"), _C("abreviatura", requerida=False), _C("lat", "lat"),
-                    _C("lon", "lon")),
-    "ooad_umae.csv": (_C("clave"), _C("numero", "entero"), _C("tipo"), _C("nombre"),
-                      _C("nombre_largo", requerida=False), _C("cve_ent"), _C("localidad", requerida=False),
-                      _C("lat", "lat"), _C("lon", "lon")),
-    "unidades.csv": (_C("clave"), _C("ooad"), _C("tipo_unidad"), _C("nombre"), _C("cve_ent"),
-                     _C("cve_mun", requerida=False), _C("municipio", requerida=False),
-                     _C("localidad", requerida=False), _C("lat", "lat"), _C("lon", "lon"),
-                     _C("ilustrativa", "bool", requerida=False)),
+    "estados.csv": (
+        _C("cve_ent"),
+        _C("nombre"),
+        _C("abreviatura", requerida=False),
+        _C("lat", "lat"),
+        _C("lon", "lon"),
+    ),
+    "ooad_umae.csv": (
+        _C("clave"),
+        _C("numero", "entero"),
+        _C("tipo"),
+        _C("nombre"),
+        _C("nombre_largo", requerida=False),
+        _C("cve_ent"),
+        _C("localidad", requerida=False),
+        _C("lat", "lat"),
+        _C("lon", "lon"),
+    ),
+    "unidades.csv": (
+        _C("clave"),
+        _C("ooad"),
+        _C("tipo_unidad"),
+        _C("nombre"),
+        _C("cve_ent"),
+        _C("cve_mun", requerida=False),
+        _C("municipio", requerida=False),
+        _C("localidad", requerida=False),
+        _C("lat", "lat"),
+        _C("lon", "lon"),
+        _C("ilustrativa", "bool", requerida=False),
+    ),
     "grupos.csv": (_C("clave"), _C("nombre"), _C("orden", "entero")),
     "especialidades.csv": (_C("clave"), _C("grupo"), _C("nombre"), _C("orden", "entero")),
-    "productos.csv": (_C("clave"), _C("especialidad"), _C("nombre"), _C("ambito_default"),
-                      _C("remoto", "bool", requerida=False), _C("origen", requerida=False)),
+    "productos.csv": (
+        _C("clave"),
+        _C("especialidad"),
+        _C("nombre"),
+        _C("ambito_default"),
+        _C("remoto", "bool", requerida=False),
+        _C("origen", requerida=False),
+    ),
 }
 
 
@@ -243,8 +271,10 @@ def _validar_tabla(tabla: _Tabla, errores: _Errores) -> list[tuple[int, dict]] |
     for linea, valores in tabla.filas:
         donde = f"{archivo}, línea {linea}"
         if len(valores) != n_campos:
-            errores(f"{donde}: tiene {len(valores)} campos y el encabezado tiene {n_campos} "
-                    "(¿una coma de más o de menos, o un texto con comas sin comillas?)")
+            errores(
+                f"{donde}: tiene {len(valores)} campos y el encabezado tiene {n_campos} "
+                "(¿una coma de más o de menos, o un texto con comas sin comillas?)"
+            )
             continue
         registro: dict = {}
         for col in columnas:
@@ -317,14 +347,18 @@ def _validar_valores(archivo: str, r: dict, donde: str, errores: _Errores) -> No
         if r["tipo"] and r["tipo"] not in TIPOS_OOAD:
             errores(f"{donde}: el tipo '{r['tipo']}' no es válido (debe ser OOAD o UMAE)")
         if r["clave"] and not _CLAVE_OOAD.match(r["clave"]):
-            errores(f"{donde}: la clave '{r['clave']}' debe ir en minúsculas, sin acentos ni espacios, "
-                    "con guiones entre palabras (p. ej. 'ciudad-de-mexico-sur'): es el nombre de usuario")
+            errores(
+                f"{donde}: la clave '{r['clave']}' debe ir en minúsculas, sin acentos ni espacios, "
+                "con guiones entre palabras (p. ej. 'ciudad-de-mexico-sur'): es el nombre de usuario"
+            )
         if isinstance(r["numero"], int) and r["numero"] < 1:
             errores(f"{donde}: el número {r['numero']} debe ser 1 o mayor")
     elif archivo == "unidades.csv":
         if r["tipo_unidad"] and not _TIPO_UNIDAD.match(r["tipo_unidad"]):
-            errores(f"{donde}: el tipo de unidad '{r['tipo_unidad']}' no es válido "
-                    "(siglas en mayúsculas, p. ej. UMF, HGZ, HGZMF)")
+            errores(
+                f"{donde}: el tipo de unidad '{r['tipo_unidad']}' no es válido "
+                "(siglas en mayúsculas, p. ej. UMF, HGZ, HGZMF)"
+            )
         cve_mun = r["cve_mun"]
         if cve_mun and not _CVE_MUN.match(cve_mun):
             errores(f"{donde}: la clave de municipio '{cve_mun}' debe tener cinco dígitos (p. ej. '08037')")
@@ -360,8 +394,9 @@ def _validar_referencias(registros: dict[str, list[tuple[int, dict]]], errores: 
     revisar("unidades.csv", "ooad", ooads, "la OOAD/UMAE '{valor}' no existe en ooad_umae.csv")
     revisar("unidades.csv", "cve_ent", estados, "el estado '{valor}' no existe en estados.csv")
     revisar("especialidades.csv", "grupo", grupos, "el grupo '{valor}' no existe en grupos.csv")
-    revisar("productos.csv", "especialidad", especialidades,
-            "la especialidad '{valor}' no existe en especialidades.csv")
+    revisar(
+        "productos.csv", "especialidad", especialidades, "la especialidad '{valor}' no existe en especialidades.csv"
+    )
 
     if "unidades.csv" in registros and ooads is not None:
         vistos: dict[tuple[str, str], int] = {}
@@ -370,12 +405,16 @@ def _validar_referencias(registros: dict[str, list[tuple[int, dict]]], errores: 
             if ooad is None:
                 continue
             if r["cve_ent"] and ooad["cve_ent"] and r["cve_ent"] != ooad["cve_ent"]:
-                errores(f"unidades.csv, línea {linea}: la unidad está en el estado '{r['cve_ent']}' pero "
-                        f"la OOAD/UMAE '{r['ooad']}' es del estado '{ooad['cve_ent']}'")
+                errores(
+                    f"unidades.csv, línea {linea}: la unidad está en el estado '{r['cve_ent']}' pero "
+                    f"la OOAD/UMAE '{r['ooad']}' es del estado '{ooad['cve_ent']}'"
+                )
             nombre = (r["ooad"], normalizar(r["nombre"]))
             if nombre[1] and nombre in vistos:
-                errores(f"unidades.csv, línea {linea}: la unidad '{r['nombre']}' está repetida en la "
-                        f"OOAD/UMAE '{r['ooad']}' (ya aparece en la línea {vistos[nombre]})")
+                errores(
+                    f"unidades.csv, línea {linea}: la unidad '{r['nombre']}' está repetida en la "
+                    f"OOAD/UMAE '{r['ooad']}' (ya aparece en la línea {vistos[nombre]})"
+                )
             else:
                 vistos[nombre] = linea
 

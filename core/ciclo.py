@@ -135,8 +135,12 @@ def _crear_periodo(store: Store, usuario: str | None, anio: int, inicio: dt.date
             raise ErrorDominio(f"El periodo {anio} ya existe.")
         tx.execute("INSERT INTO periodo (anio, inicio, fin) VALUES (?, ?, ?)", [anio, inicio, fin])
         auditoria.registrar(
-            tx, cuenta=usuario, persona=None, accion="periodo creado",
-            anio=anio, despues={"inicio": inicio, "fin": fin},
+            tx,
+            cuenta=usuario,
+            persona=None,
+            accion="periodo creado",
+            anio=anio,
+            despues={"inicio": inicio, "fin": fin},
         )
     return periodo(store, anio)
 
@@ -157,8 +161,13 @@ def cambiar_ventana(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.d
             raise ErrorDominio("Las fechas son las mismas que ya tiene el periodo.")
         tx.execute("UPDATE periodo SET inicio = ?, fin = ? WHERE anio = ?", [inicio, fin, anio])
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=None, accion="ventana de registro cambiada", anio=anio,
-            antes={"inicio": antes.inicio, "fin": antes.fin}, despues={"inicio": inicio, "fin": fin},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="ventana de registro cambiada",
+            anio=anio,
+            antes={"inicio": antes.inicio, "fin": antes.fin},
+            despues={"inicio": inicio, "fin": fin},
         )
 
     store.escribir(trabajo)
@@ -175,12 +184,17 @@ def cerrar_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> Periodo:
             raise ErrorDominio(f"El periodo {anio} ya está cerrado.")
         momento = reloj.ahora()
         tx.execute("UPDATE periodo SET cerrado = TRUE, cerrado_en = ? WHERE anio = ?", [momento, anio])
-        por_estado = dict(tx.execute(
-            "SELECT estado, count(*) FROM declaracion WHERE anio = ? GROUP BY estado", [anio]
-        ).fetchall())
+        por_estado = dict(
+            tx.execute("SELECT estado, count(*) FROM declaracion WHERE anio = ? GROUP BY estado", [anio]).fetchall()
+        )
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=None, accion="periodo cerrado", anio=anio,
-            antes={"cerrado": False}, despues={"cerrado": True, "cerrado_en": momento, "estados": por_estado},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="periodo cerrado",
+            anio=anio,
+            antes={"cerrado": False},
+            despues={"cerrado": True, "cerrado_en": momento, "estados": por_estado},
         )
 
     store.escribir(trabajo)
@@ -209,9 +223,11 @@ def motivo_bloqueo(store: Store, anio: int, ooad: str) -> str | None:
     p = periodo(store, anio)
     if p.cerrado:
         cuando = cerrado_en(store, anio)
-        return (f"El periodo {anio} está cerrado por la División"
-                + (f" desde el {reloj.fecha(cuando.astimezone(reloj.ZONA))}" if cuando else "")
-                + ": la información solo puede consultarse.")
+        return (
+            f"El periodo {anio} está cerrado por la División"
+            + (f" desde el {reloj.fecha(cuando.astimezone(reloj.ZONA))}" if cuando else "")
+            + ": la información solo puede consultarse."
+        )
     e = estado(store, anio, ooad)
     if e.estado in (FINALIZADO, FIRMADO):
         f = store.fila(
@@ -278,8 +294,14 @@ def declarar(
             tx.execute("DELETE FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad])
             for b in borradas:
                 auditoria.registrar(
-                    tx, cuenta=cuenta.usuario, persona=persona, accion="línea eliminada (respuesta NO)",
-                    anio=anio, ooad=ooad, unidad=b[0], objeto=b[1],
+                    tx,
+                    cuenta=cuenta.usuario,
+                    persona=persona,
+                    accion="línea eliminada (respuesta NO)",
+                    anio=anio,
+                    ooad=ooad,
+                    unidad=b[0],
+                    objeto=b[1],
                     antes=dict(zip(("tipo", "ambito", "causa", "pacientes", "eventos"), b[2:], strict=False)),
                 )
         valores = [respuesta, reloj.ahora(), cuenta.usuario, persona, anio, ooad]
@@ -296,7 +318,12 @@ def declarar(
                 valores,
             )
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=persona, accion="declaración", anio=anio, ooad=ooad,
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="declaración",
+            anio=anio,
+            ooad=ooad,
             antes={"respuesta": antes.respuesta, "estado": antes.estado},
             despues={"respuesta": respuesta, "estado": EN_CAPTURA},
         )
@@ -348,8 +375,14 @@ def finalizar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
             [version, momento, cuenta.usuario, persona, anio, ooad],
         )
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=persona, accion="finalización", anio=anio, ooad=ooad,
-            antes={"estado": EN_CAPTURA}, despues={"estado": FINALIZADO, "version": version, "lineas": lineas},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="finalización",
+            anio=anio,
+            ooad=ooad,
+            antes={"estado": EN_CAPTURA},
+            despues={"estado": FINALIZADO, "version": version, "lineas": lineas},
         )
         return version
 
@@ -368,8 +401,22 @@ def version_final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, ver
     )
     if f is None:
         return None
-    cabecera = dict(zip(("version", "respuesta", "finalizada_en", "finalizada_por", "finalizada_persona",
-                         "unidades_total", "unidades_con", "lineas"), f, strict=False))
+    cabecera = dict(
+        zip(
+            (
+                "version",
+                "respuesta",
+                "finalizada_en",
+                "finalizada_por",
+                "finalizada_persona",
+                "unidades_total",
+                "unidades_con",
+                "lineas",
+            ),
+            f,
+            strict=False,
+        )
+    )
     lineas = store.df(
         "SELECT unidad, unidad_nombre, producto, producto_nombre, grupo_nombre AS grupo,"
         " especialidad_nombre AS especialidad, tipo, ambito, causa, pacientes, eventos"
@@ -400,13 +447,21 @@ def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: s
             [momento, cuenta.usuario, anio, ooad],
         )
         # A request waiting for this reopen is answered by it, with the same reason.
-        atendidas = [r[0] for r in tx.execute(
-            "UPDATE solicitud_reapertura SET estado = 'concedida', respuesta = ?, resuelta_en = ?,"
-            " resuelta_por = ? WHERE anio = ? AND ooad = ? AND estado = 'pendiente' RETURNING id",
-            [motivo, momento, cuenta.usuario, anio, ooad],
-        ).fetchall()]
+        atendidas = [
+            r[0]
+            for r in tx.execute(
+                "UPDATE solicitud_reapertura SET estado = 'concedida', respuesta = ?, resuelta_en = ?,"
+                " resuelta_por = ? WHERE anio = ? AND ooad = ? AND estado = 'pendiente' RETURNING id",
+                [motivo, momento, cuenta.usuario, anio, ooad],
+            ).fetchall()
+        ]
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=None, accion="reapertura", anio=anio, ooad=ooad,
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="reapertura",
+            anio=anio,
+            ooad=ooad,
             antes={"estado": e.estado, "version_final": e.version_final},
             despues={"estado": EN_CAPTURA, "motivo": motivo, "solicitudes": atendidas},
         )

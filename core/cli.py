@@ -28,10 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--fin", required=True, help="dd/mm/aaaa")
     a = sub.add_parser("primer-admin", help="sale del modo demostración: deja una sola cuenta admin")
     a.add_argument("--usuario", default="admin")
-    r = sub.add_parser("respaldar", help="copia la base y los reportes firmados a data/respaldos/<fecha>/ (servidor detenido)")
+    r = sub.add_parser(
+        "respaldar", help="copia la base y los reportes firmados a data/respaldos/<fecha>/ (servidor detenido)"
+    )
     r.add_argument("--destino", type=Path, help="carpeta donde crear el respaldo (por omisión data/respaldos)")
-    rs = sub.add_parser("restaurar", help="reemplaza la base y los firmados por un respaldo (servidor detenido); "
-                                         "sin argumento, lista los respaldos")
+    rs = sub.add_parser(
+        "restaurar",
+        help="reemplaza la base y los firmados por un respaldo (servidor detenido); sin argumento, lista los respaldos",
+    )
     rs.add_argument("respaldo", nargs="?", help="carpeta del respaldo, o su nombre dentro de data/respaldos")
     args = parser.parse_args(argv)
     try:
@@ -77,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
-        print(f"Error: la base de datos {instalacion.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
-              file=sys.stderr)
+        print(
+            f"Error: la base de datos {instalacion.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:
         print(f"Error: no se pudo leer o escribir un archivo ({exc}).", file=sys.stderr)
@@ -92,8 +98,9 @@ def _avisar_integridad(store) -> None:
         return
     print(f"ATENCIÓN: la revisión de integridad encontró {len(store.hallazgos):,} diferencia(s):", file=sys.stderr)
     for h in store.hallazgos[:20]:
-        print(f"  {h.tabla} · {h.clave}: guardado [{h.guardado}] · bitácora [{h.auditado}] · {h.detalle}",
-              file=sys.stderr)
+        print(
+            f"  {h.tabla} · {h.clave}: guardado [{h.guardado}] · bitácora [{h.auditado}] · {h.detalle}", file=sys.stderr
+        )
     print(integridad.RESTAURAR, file=sys.stderr)
 
 

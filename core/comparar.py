@@ -19,8 +19,13 @@ from core.texto import orden_natural
 AGREGADA, ELIMINADA, MODIFICADA = "Agregada", "Eliminada", "Modificada"
 
 # (column of version_final_linea, label people read)
-CAMPOS = (("tipo", "Tipo"), ("ambito", "Ambulatorio/Hospitalario"), ("causa", "Causa Principal"),
-          ("pacientes", "Pacientes Mensuales"), ("eventos", "Eventos Mensuales"))
+CAMPOS = (
+    ("tipo", "Tipo"),
+    ("ambito", "Ambulatorio/Hospitalario"),
+    ("causa", "Causa Principal"),
+    ("pacientes", "Pacientes Mensuales"),
+    ("eventos", "Eventos Mensuales"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,11 @@ class Comparacion:
 
     def describir(self) -> str:
         n = self.conteo()
-        texto = (f"De la versión final {self.version_antes} a la {self.version_despues}: "
-                 f"{n[AGREGADA]:,} línea(s) agregada(s), {n[ELIMINADA]:,} eliminada(s) y "
-                 f"{n[MODIFICADA]:,} modificada(s).")
+        texto = (
+            f"De la versión final {self.version_antes} a la {self.version_despues}: "
+            f"{n[AGREGADA]:,} línea(s) agregada(s), {n[ELIMINADA]:,} eliminada(s) y "
+            f"{n[MODIFICADA]:,} modificada(s)."
+        )
         if self.respuesta_antes != self.respuesta_despues:
             texto += f" La respuesta del Paso 2 cambió de {self.respuesta_antes} a {self.respuesta_despues}."
         return texto
@@ -52,28 +59,40 @@ class Comparacion:
 def versiones(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> list[int]:
     """The final versions of the OOAD/UMAE in the period, oldest first."""
     permisos.exigir_lectura_ooad(cuenta, ooad)
-    return [v for (v,) in store.filas(
-        "SELECT version FROM version_final WHERE anio = ? AND ooad = ? ORDER BY version", [anio, ooad])]
+    return [
+        v
+        for (v,) in store.filas(
+            "SELECT version FROM version_final WHERE anio = ? AND ooad = ? ORDER BY version", [anio, ooad]
+        )
+    ]
 
 
 def comparar(
-    store: Store, cuenta: Cuenta | None, anio: int, ooad: str,
-    antes: int | None = None, despues: int | None = None,
+    store: Store,
+    cuenta: Cuenta | None,
+    anio: int,
+    ooad: str,
+    antes: int | None = None,
+    despues: int | None = None,
 ) -> Comparacion:
     """Differences from version `antes` to `despues` (by default: the last two)."""
     existentes = versiones(store, cuenta, anio, ooad)
     if len(existentes) < 2:
         raise ErrorDominio("Hay una sola versión final: todavía no hay nada que comparar.")
     despues = existentes[-1] if despues is None else despues
-    antes = (existentes[existentes.index(despues) - 1] if despues in existentes[1:] else None) if antes is None else antes
+    antes = (
+        (existentes[existentes.index(despues) - 1] if despues in existentes[1:] else None) if antes is None else antes
+    )
     if antes not in existentes or despues not in existentes:
         raise ErrorDominio(f"Elija dos versiones finales que existan: {', '.join(map(str, existentes))}.")
     if antes == despues:
         raise ErrorDominio("Elija dos versiones finales distintas.")
-    respuestas = dict(store.filas(
-        "SELECT version, respuesta FROM version_final WHERE anio = ? AND ooad = ? AND version IN (?, ?)",
-        [anio, ooad, antes, despues],
-    ))
+    respuestas = dict(
+        store.filas(
+            "SELECT version, respuesta FROM version_final WHERE anio = ? AND ooad = ? AND version IN (?, ?)",
+            [anio, ooad, antes, despues],
+        )
+    )
     distinto = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c, _ in CAMPOS)
     que_cambio = ", ".join(f"CASE WHEN a.{c} IS DISTINCT FROM b.{c} THEN '{etiqueta}' END" for c, etiqueta in CAMPOS)
     antes_despues = ", ".join(f"a.{c} AS {c}_antes, b.{c} AS {c}_despues" for c, _ in CAMPOS)
@@ -94,20 +113,31 @@ def comparar(
         f") ORDER BY {orden_natural('unidad_nombre')}, cambio, producto",
         [anio, ooad, antes, anio, ooad, despues],
     )
-    tabla = pd.DataFrame({
-        "Cambio": df["cambio"],
-        "Unidad Médica": df["unidad_nombre"],
-        "Clave": df["producto"],
-        "Producto": df["producto_nombre"],
-        "Grupo de Servicio": df["grupo"],
-        "Qué cambió": df["campos"].fillna(""),
-    })
+    tabla = pd.DataFrame(
+        {
+            "Cambio": df["cambio"],
+            "Unidad Médica": df["unidad_nombre"],
+            "Clave": df["producto"],
+            "Producto": df["producto_nombre"],
+            "Grupo de Servicio": df["grupo"],
+            "Qué cambió": df["campos"].fillna(""),
+        }
+    )
     for c, etiqueta in CAMPOS:
         for lado, nombre in (("antes", "antes"), ("despues", "después")):
             serie = df[f"{c}_{lado}"]
             # Numbers stay numbers (blank when the line is absent on that side); text blank likewise.
-            tabla[f"{etiqueta} ({nombre})"] = serie.astype("Int64") if c in ("pacientes", "eventos") else serie.fillna("")
+            tabla[f"{etiqueta} ({nombre})"] = (
+                serie.astype("Int64") if c in ("pacientes", "eventos") else serie.fillna("")
+            )
     return Comparacion(
-        anio, ooad, antes, despues, respuestas[antes], respuestas[despues],
-        folio.calcular(store, anio, ooad, antes), folio.calcular(store, anio, ooad, despues), tabla,
+        anio,
+        ooad,
+        antes,
+        despues,
+        respuestas[antes],
+        respuestas[despues],
+        folio.calcular(store, anio, ooad, antes),
+        folio.calcular(store, anio, ooad, despues),
+        tabla,
     )

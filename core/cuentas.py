@@ -117,7 +117,12 @@ def crear(
             [usuario, nombre, rol, ooad, hash_, debe_cambiar, reloj.ahora()],
         )
         auditoria.registrar(
-            tx, cuenta=actor, persona=None, accion="cuenta creada", ooad=ooad, objeto=usuario,
+            tx,
+            cuenta=actor,
+            persona=None,
+            accion="cuenta creada",
+            ooad=ooad,
+            objeto=usuario,
             despues={"usuario": usuario, "nombre": nombre, "rol": rol, "ooad": ooad},
         )
 
@@ -220,11 +225,18 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
         else:
             espera = _segundos(ahora, previo.espera_hasta)
             accion = "inicio de sesión rechazado (espera)"
-            mensaje = (f"Hubo {previo.fallos:,} intentos fallidos seguidos: espere {espera:,} segundo(s) "
-                       "antes de volver a intentar.")
+            mensaje = (
+                f"Hubo {previo.fallos:,} intentos fallidos seguidos: espere {espera:,} segundo(s) "
+                "antes de volver a intentar."
+            )
         with store.transaction() as tx:
-            auditoria.registrar(tx, cuenta=usuario, persona=None, accion=accion,
-                                despues={"hasta": previo.bloqueada_hasta or previo.espera_hasta})
+            auditoria.registrar(
+                tx,
+                cuenta=usuario,
+                persona=None,
+                accion=accion,
+                despues={"hasta": previo.bloqueada_hasta or previo.espera_hasta},
+            )
         raise AccesoBloqueado(mensaje)
 
     ok = fila is not None and bool(fila[1]) and _verificar(password or "", fila[0])
@@ -236,22 +248,36 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
         if ok:
             tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [usuario])
             token = _abrir_sesion(tx, usuario, ahora) if abrir else None
-            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="inicio de sesión",
-                                despues={"sesion": _corto(_id_sesion(token))} if token else None)
+            auditoria.registrar(
+                tx,
+                cuenta=usuario,
+                persona=None,
+                accion="inicio de sesión",
+                despues={"sesion": _corto(_id_sesion(token))} if token else None,
+            )
             return EstadoAcceso(0, None, None)
         auditoria.registrar(tx, cuenta=usuario or None, persona=None, accion="inicio de sesión fallido")
         if fila is None:
             return EstadoAcceso(0, None, None)  # no such account: nothing to lock
         # Re-read inside the transaction: two wrong attempts at once both count.
-        actual = _estado_acceso(tx.execute(
-            "SELECT fallos, ultimo_fallo, bloqueada_hasta FROM acceso_fallido WHERE usuario = ?", [usuario]
-        ).fetchone(), ahora)
+        actual = _estado_acceso(
+            tx.execute(
+                "SELECT fallos, ultimo_fallo, bloqueada_hasta FROM acceso_fallido WHERE usuario = ?", [usuario]
+            ).fetchone(),
+            ahora,
+        )
         fallos = actual.fallos + 1
         bloqueada = ahora + BLOQUEO if fallos >= INTENTOS_MAXIMOS else None
         tx.execute("INSERT OR REPLACE INTO acceso_fallido VALUES (?, ?, ?, ?)", [usuario, fallos, ahora, bloqueada])
         if bloqueada:
-            auditoria.registrar(tx, cuenta=usuario, persona=None, accion="cuenta bloqueada",
-                                objeto=usuario, despues={"fallos": fallos, "hasta": bloqueada})
+            auditoria.registrar(
+                tx,
+                cuenta=usuario,
+                persona=None,
+                accion="cuenta bloqueada",
+                objeto=usuario,
+                despues={"fallos": fallos, "hasta": bloqueada},
+            )
         espera = ESPERAS_SEGUNDOS.get(fallos)
         return EstadoAcceso(fallos, ahora + dt.timedelta(seconds=espera) if espera else None, bloqueada)
 
@@ -276,8 +302,9 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
 def opciones_acceso(store: Store) -> list[tuple[str, str]]:
     """(usuario, label) for Paso 1's searchable list: OOAD/UMAE in tablero order, then the division."""
     filas = store.filas(
-        "SELECT c.usuario, CASE WHEN c.rol = 'capturista' THEN " + ETIQUETA_OOAD.format(o='o') +
-        " WHEN c.rol = 'admin' THEN 'División — Administración (' || c.usuario || ')'"
+        "SELECT c.usuario, CASE WHEN c.rol = 'capturista' THEN "
+        + ETIQUETA_OOAD.format(o="o")
+        + " WHEN c.rol = 'admin' THEN 'División — Administración (' || c.usuario || ')'"
         " ELSE 'División — Análisis (' || c.usuario || ')' END"
         " FROM cuenta c LEFT JOIN ooad o ON o.clave = c.ooad WHERE c.activa"
         " ORDER BY c.rol <> 'capturista', o.numero, c.usuario"
@@ -326,17 +353,19 @@ def listar(store: Store, cuenta: Cuenta | None) -> pd.DataFrame:
             return f"Bloqueada hasta {reloj.fecha_hora(bloqueada.to_pydatetime())}"
         return "Activa"
 
-    return pd.DataFrame({
-        "Usuario": df["usuario"],
-        "Nombre": df["nombre"],
-        "Rol": df["rol"].map(roles),
-        "OOAD/UMAE": df["ooad_nombre"].fillna(""),
-        "Estado": [_estado(a, b) for a, b in zip(df["activa"], df["bloqueada_hasta"], strict=True)],
-        "Contraseña": df["debe_cambiar"].map({True: "Temporal: debe cambiarla", False: "Propia"}),
-        "Creada": df["creada_en"].map(lambda d: reloj.fecha(d.to_pydatetime().astimezone(reloj.ZONA))),
-        "rol": df["rol"],
-        "activa": df["activa"],
-    })
+    return pd.DataFrame(
+        {
+            "Usuario": df["usuario"],
+            "Nombre": df["nombre"],
+            "Rol": df["rol"].map(roles),
+            "OOAD/UMAE": df["ooad_nombre"].fillna(""),
+            "Estado": [_estado(a, b) for a, b in zip(df["activa"], df["bloqueada_hasta"], strict=True)],
+            "Contraseña": df["debe_cambiar"].map({True: "Temporal: debe cambiarla", False: "Propia"}),
+            "Creada": df["creada_en"].map(lambda d: reloj.fecha(d.to_pydatetime().astimezone(reloj.ZONA))),
+            "rol": df["rol"],
+            "activa": df["activa"],
+        }
+    )
 
 
 def alta(store: Store, cuenta: Cuenta | None, usuario: str, nombre: str, rol: str, ooad: str | None = None) -> str:
@@ -357,14 +386,23 @@ def alta(store: Store, cuenta: Cuenta | None, usuario: str, nombre: str, rol: st
     if rol == "capturista" and not ooad:
         raise ErrorDominio("Una cuenta de OOAD/UMAE necesita su OOAD/UMAE.")
     password = _password_temporal()
-    crear(store, usuario, nombre, rol, ooad if rol == "capturista" else None,
-          password=password, debe_cambiar=True, actor=admin.usuario)
+    crear(
+        store,
+        usuario,
+        nombre,
+        rol,
+        ooad if rol == "capturista" else None,
+        password=password,
+        debe_cambiar=True,
+        actor=admin.usuario,
+    )
     return password
 
 
 def _fila_cuenta(tx, usuario: str) -> tuple:
-    fila = tx.execute("SELECT usuario, activa, debe_cambiar, ooad FROM cuenta WHERE usuario = ?",
-                      [(usuario or "").strip().lower()]).fetchone()
+    fila = tx.execute(
+        "SELECT usuario, activa, debe_cambiar, ooad FROM cuenta WHERE usuario = ?", [(usuario or "").strip().lower()]
+    ).fetchone()
     if fila is None:
         raise NoEncontrado(f"La cuenta '{usuario}' no existe.")
     return fila
@@ -389,9 +427,16 @@ def _cambiar_activa(store: Store, cuenta: Cuenta | None, usuario: str, *, activa
         if estaba_activa == activa:
             raise ErrorDominio(f"La cuenta '{u}' ya está {'activa' if activa else 'deshabilitada'}.")
         tx.execute("UPDATE cuenta SET activa = ? WHERE usuario = ?", [activa, u])
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=None,
-                            accion="cuenta habilitada" if activa else "cuenta deshabilitada", ooad=ooad,
-                            objeto=u, antes={"activa": estaba_activa}, despues={"activa": activa})
+        auditoria.registrar(
+            tx,
+            cuenta=admin.usuario,
+            persona=None,
+            accion="cuenta habilitada" if activa else "cuenta deshabilitada",
+            ooad=ooad,
+            objeto=u,
+            antes={"activa": estaba_activa},
+            despues={"activa": activa},
+        )
         if not activa:
             _revocar_sesiones(tx, u, "cuenta deshabilitada", actor=admin.usuario, ooad=ooad)
 
@@ -408,8 +453,16 @@ def restablecer(store: Store, cuenta: Cuenta | None, usuario: str) -> str:
         u, _, debe, ooad = _fila_cuenta(tx, usuario)
         tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = TRUE WHERE usuario = ?", [hash_, u])
         tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [u])
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="contraseña restablecida", ooad=ooad,
-                            objeto=u, antes={"debe_cambiar": debe}, despues={"debe_cambiar": True})
+        auditoria.registrar(
+            tx,
+            cuenta=admin.usuario,
+            persona=None,
+            accion="contraseña restablecida",
+            ooad=ooad,
+            objeto=u,
+            antes={"debe_cambiar": debe},
+            despues={"debe_cambiar": True},
+        )
         # Whoever held the old password (or a copy of its session cookie) is out.
         _revocar_sesiones(tx, u, "contraseña restablecida", actor=admin.usuario, ooad=ooad)
 
@@ -427,14 +480,21 @@ def desbloquear(store: Store, cuenta: Cuenta | None, usuario: str) -> None:
         if antes is None:
             raise ErrorDominio(f"La cuenta '{u}' no tiene intentos fallidos pendientes.")
         tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [u])
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=None, accion="cuenta desbloqueada", ooad=ooad,
-                            objeto=u, antes={"fallos": antes[0], "bloqueada_hasta": antes[1]})
+        auditoria.registrar(
+            tx,
+            cuenta=admin.usuario,
+            persona=None,
+            accion="cuenta desbloqueada",
+            ooad=ooad,
+            objeto=u,
+            antes={"fallos": antes[0], "bloqueada_hasta": antes[1]},
+        )
 
     store.escribir(trabajo)
 
 
 def persona_de_sesion(nombre: str | None, cargo: str | None) -> str:
-    """"Nombre (Cargo)" as the audit trail records who captured: the OOAD/UMAE's password is shared,
+    """ "Nombre (Cargo)" as the audit trail records who captured: the OOAD/UMAE's password is shared,
     so this name is what tells people apart; refused if it is missing or carries hidden characters."""
     nombre = exigir_texto(nombre, "Nombre completo de quien captura", PERSONA_MAXIMO)
     cargo = exigir_texto(cargo, "Cargo", PERSONA_MAXIMO)
@@ -457,8 +517,9 @@ def validar_password_nueva(usuario: str, nueva: str, confirmacion: str, actual: 
         raise ErrorDominio("La nueva contraseña debe ser distinta de la actual.")
 
 
-def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: str, confirmacion: str,
-                     *, sesion: str | None = None) -> str | None:
+def cambiar_password(
+    store: Store, cuenta: Cuenta | None, actual: str, nueva: str, confirmacion: str, *, sesion: str | None = None
+) -> str | None:
     """Any logged-in account changes its own password, proving the current one first.
 
     Every session of the account ends (a copy of an old cookie, another computer). The session
@@ -472,24 +533,47 @@ def cambiar_password(store: Store, cuenta: Cuenta | None, actual: str, nueva: st
         raise AccesoDenegado("Su cuenta ya no está activa.")
     if not _verificar(actual or "", fila[0]):
         with store.transaction() as tx:
-            auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="cambio de contraseña rechazado",
-                                ooad=cuenta.ooad, objeto=cuenta.usuario)
+            auditoria.registrar(
+                tx,
+                cuenta=cuenta.usuario,
+                persona=None,
+                accion="cambio de contraseña rechazado",
+                ooad=cuenta.ooad,
+                objeto=cuenta.usuario,
+            )
         raise CredencialesInvalidas("La contraseña actual no es correcta.")
     validar_password_nueva(cuenta.usuario, nueva or "", confirmacion or "", actual)
     hash_ = hash_password(nueva)
 
     def trabajo(tx) -> str | None:
         tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = FALSE WHERE usuario = ?", [hash_, cuenta.usuario])
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="contraseña cambiada",
-                            ooad=cuenta.ooad, objeto=cuenta.usuario)
-        propia = sesion and tx.execute("SELECT 1 FROM sesion WHERE id = ? AND usuario = ? AND activa",
-                                       [_id_sesion(sesion), cuenta.usuario]).fetchone()
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="contraseña cambiada",
+            ooad=cuenta.ooad,
+            objeto=cuenta.usuario,
+        )
+        propia = (
+            sesion
+            and tx.execute(
+                "SELECT 1 FROM sesion WHERE id = ? AND usuario = ? AND activa", [_id_sesion(sesion), cuenta.usuario]
+            ).fetchone()
+        )
         _revocar_sesiones(tx, cuenta.usuario, "cambio de contraseña", actor=cuenta.usuario, ooad=cuenta.ooad)
         if not propia:
             return None
         token = _abrir_sesion(tx, cuenta.usuario, reloj.ahora())
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="sesión renovada", ooad=cuenta.ooad,
-                            objeto=cuenta.usuario, despues={"sesion": _corto(_id_sesion(token))})
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="sesión renovada",
+            ooad=cuenta.ooad,
+            objeto=cuenta.usuario,
+            despues={"sesion": _corto(_id_sesion(token))},
+        )
         return token
 
     return store.escribir(trabajo)
@@ -536,11 +620,15 @@ def _corto(id_: str) -> str:
 
 def _abrir_sesion(tx, usuario: str, ahora: dt.datetime) -> str:
     """A new session row for `usuario`; returns its token (256 random bits), never stored."""
-    tx.execute("DELETE FROM sesion WHERE usuario = ? AND coalesce(revocada_en, ultima_actividad) < ?",
-               [usuario, ahora - CONSERVAR_SESIONES])
+    tx.execute(
+        "DELETE FROM sesion WHERE usuario = ? AND coalesce(revocada_en, ultima_actividad) < ?",
+        [usuario, ahora - CONSERVAR_SESIONES],
+    )
     token = secrets.token_urlsafe(32)
-    tx.execute("INSERT INTO sesion (id, usuario, creada, ultima_actividad) VALUES (?, ?, ?, ?)",
-               [_id_sesion(token), usuario, ahora, ahora])
+    tx.execute(
+        "INSERT INTO sesion (id, usuario, creada, ultima_actividad) VALUES (?, ?, ?, ?)",
+        [_id_sesion(token), usuario, ahora, ahora],
+    )
     return token
 
 
@@ -548,10 +636,19 @@ def _revocar_sesiones(tx, usuario: str, motivo: str, *, actor: str | None, ooad:
     """End every open session of `usuario`, audited once with the reason and how many ended."""
     n = tx.execute("SELECT count(*) FROM sesion WHERE usuario = ? AND activa", [usuario]).fetchone()[0]
     if n:
-        tx.execute("UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE usuario = ? AND activa",
-                   [reloj.ahora(), motivo, usuario])
-        auditoria.registrar(tx, cuenta=actor, persona=None, accion="sesiones revocadas", ooad=ooad, objeto=usuario,
-                            despues={"motivo": motivo, "sesiones": n})
+        tx.execute(
+            "UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE usuario = ? AND activa",
+            [reloj.ahora(), motivo, usuario],
+        )
+        auditoria.registrar(
+            tx,
+            cuenta=actor,
+            persona=None,
+            accion="sesiones revocadas",
+            ooad=ooad,
+            objeto=usuario,
+            despues={"motivo": motivo, "sesiones": n},
+        )
     return n
 
 
@@ -562,11 +659,18 @@ def _terminar_sesion(store: Store, id_: str, motivo: str) -> None:
         fila = tx.execute("SELECT usuario FROM sesion WHERE id = ? AND activa", [id_]).fetchone()
         if fila is None:
             return
-        tx.execute("UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE id = ?",
-                   [reloj.ahora(), motivo, id_])
+        tx.execute(
+            "UPDATE sesion SET activa = FALSE, revocada_en = ?, motivo = ? WHERE id = ?", [reloj.ahora(), motivo, id_]
+        )
         accion = _ACCION_FIN.get(motivo, "sesión revocada")
-        auditoria.registrar(tx, cuenta=fila[0], persona=None, accion=accion, objeto=fila[0],
-                            despues={"sesion": _corto(id_), "motivo": motivo})
+        auditoria.registrar(
+            tx,
+            cuenta=fila[0],
+            persona=None,
+            accion=accion,
+            objeto=fila[0],
+            despues={"sesion": _corto(id_), "motivo": motivo},
+        )
 
     store.escribir(trabajo)
 
@@ -577,8 +681,9 @@ def sesion_valida(store: Store, token: str | None) -> Cuenta | None:
     if not token or not isinstance(token, str) or len(token) > _LARGO_MAXIMO_TOKEN:
         return None
     id_ = _id_sesion(token)
-    fila = store.fila("SELECT usuario, ultima_actividad FROM sesion WHERE id = ? AND activa AND revocada_en IS NULL",
-                      [id_])
+    fila = store.fila(
+        "SELECT usuario, ultima_actividad FROM sesion WHERE id = ? AND activa AND revocada_en IS NULL", [id_]
+    )
     if fila is None:
         return None
     usuario, ultima = fila
@@ -591,8 +696,9 @@ def sesion_valida(store: Store, token: str | None) -> Cuenta | None:
         _terminar_sesion(store, id_, "inactividad")
         return None
     if ahora - ultima >= TOQUE:
-        store.escribir(lambda tx: tx.execute(
-            "UPDATE sesion SET ultima_actividad = ? WHERE id = ? AND activa", [ahora, id_]))
+        store.escribir(
+            lambda tx: tx.execute("UPDATE sesion SET ultima_actividad = ? WHERE id = ? AND activa", [ahora, id_])
+        )
     return cuenta
 
 
@@ -605,5 +711,7 @@ def cerrar_sesion(store: Store, token: str | None, *, por_inactividad: bool = Fa
 
 def opciones_ooad(store: Store) -> list[tuple[str, str]]:
     """(clave, label) of every OOAD/UMAE in tablero order, for the admin pages' selectors."""
-    return [tuple(f) for f in store.filas(
-        "SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " FROM ooad o ORDER BY o.numero")]
+    return [
+        tuple(f)
+        for f in store.filas("SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " FROM ooad o ORDER BY o.numero")
+    ]

@@ -19,13 +19,18 @@ PERSONA_DEMO = "Persona de demostración (Capturista)"
 # Units with captures per OOAD, as in the guide's tablero (Aguascalientes 2 of 16, ...); the
 # guide's sample report has Chihuahua with 7 of 57. None: answered NO.
 FINALIZADAS_SI = {
-    "Aguascalientes": 2, "Baja California": 2, "Baja California Sur": 10, "Coahuila": 12,
-    "Colima": 13, "Guerrero": 8, "Jalisco": 9, "Nuevo León": 6,
+    "Aguascalientes": 2,
+    "Baja California": 2,
+    "Baja California Sur": 10,
+    "Coahuila": 12,
+    "Colima": 13,
+    "Guerrero": 8,
+    "Jalisco": 9,
+    "Nuevo León": 6,
 }
 FINALIZADAS_NO = ("Chiapas",)
 FIRMADAS = ("Aguascalientes", "Baja California")  # of the finalized ones: signed PDF uploaded
-EN_CAPTURA_SI = {"Chihuahua": 7, "Durango": 10, "Quintana Roo": 4, "Sonora": 5, "Yucatán": 3,
-                 "Ciudad de México Sur": 4}
+EN_CAPTURA_SI = {"Chihuahua": 7, "Durango": 10, "Quintana Roo": 4, "Sonora": 5, "Yucatán": 3, "Ciudad de México Sur": 4}
 EN_CAPTURA_NO = ("Guanajuato",)
 # UMAE by their tablero number (36..60): finalized SI, finalized NO, en captura SI.
 UMAE_FINALIZADAS_SI = (36, 37, 38, 40, 44, 47)
@@ -81,21 +86,32 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
         elif clave == por_nombre.get("Quintana Roo"):
             resumen["lineas"] += _quintana_roo(store, cuenta, anio)
             n_unidades = 0
-        unidades = [u for (u,) in store.filas(
-            "SELECT clave FROM unidad WHERE ooad = ? AND clave NOT IN (SELECT unidad FROM linea) ORDER BY clave",
-            [clave])]
+        unidades = [
+            u
+            for (u,) in store.filas(
+                "SELECT clave FROM unidad WHERE ooad = ? AND clave NOT IN (SELECT unidad FROM linea) ORDER BY clave",
+                [clave],
+            )
+        ]
         for unidad in rng.sample(unidades, min(n_unidades, len(unidades))):
             filas = []
             for producto, ambito in rng.sample(pool, rng.randint(1, 6)):
                 pacientes = int(rng.choice([2, 4, 5, 8, 10, 12, 15, 20, 25, 30, 40, 60, 80, 120, 250]))
                 eventos = pacientes * rng.choice([1, 1, 1, 2, 3, 4])
                 if rng.random() < 0.45:
-                    filas.append(captura.FilaCaptura(producto, exc_pacientes=pacientes, exc_eventos=eventos,
-                                                     exc_ambito=ambito))
+                    filas.append(
+                        captura.FilaCaptura(producto, exc_pacientes=pacientes, exc_eventos=eventos, exc_ambito=ambito)
+                    )
                 else:
-                    filas.append(captura.FilaCaptura(producto, fal_causa=rng.choice(captura.CAUSAS),
-                                                     fal_pacientes=pacientes, fal_eventos=eventos,
-                                                     fal_ambito=ambito))
+                    filas.append(
+                        captura.FilaCaptura(
+                            producto,
+                            fal_causa=rng.choice(captura.CAUSAS),
+                            fal_pacientes=pacientes,
+                            fal_eventos=eventos,
+                            fal_ambito=ambito,
+                        )
+                    )
             resumen["lineas"] += captura.guardar(store, cuenta, PERSONA_DEMO, anio, unidad, filas).insertadas
         if finalizar:
             ciclo.finalizar(store, cuenta, PERSONA_DEMO, anio)
@@ -130,8 +146,16 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
         for nombre in FIRMADAS:
             cuenta = cuentas.obtener(store, por_nombre[nombre])
             folio, pdf = reportes.final(store, cuenta, anio, cuenta.ooad)
-            firmados.subir(store, cuenta, PERSONA_DEMO, anio, cuenta.ooad, pdf, f"version_final_{cuenta.ooad}_firmada.pdf",
-                           directorio=Path(store.ruta).parent)
+            firmados.subir(
+                store,
+                cuenta,
+                PERSONA_DEMO,
+                anio,
+                cuenta.ooad,
+                pdf,
+                f"version_final_{cuenta.ooad}_firmada.pdf",
+                directorio=Path(store.ruta).parent,
+            )
     resumen["periodo"] = anio
     return resumen
 
@@ -171,13 +195,22 @@ def _chihuahua(store: Store, cuenta, anio: int) -> int:
     hemo = store.valor(
         "SELECT clave FROM producto WHERE starts_with(nombre, 'Procedimiento de hemodiálisis con reuso')"
     )
-    n = captura.guardar(store, cuenta, PERSONA_DEMO, anio, _unidad(store, cuenta.ooad, "HGZ 6,"), [
-        captura.FilaCaptura(hemo, fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989,
-                            fal_ambito="Ambulatorio"),
-    ]).insertadas
+    n = captura.guardar(
+        store,
+        cuenta,
+        PERSONA_DEMO,
+        anio,
+        _unidad(store, cuenta.ooad, "HGZ 6,"),
+        [
+            captura.FilaCaptura(
+                hemo, fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989, fal_ambito="Ambulatorio"
+            ),
+        ],
+    ).insertadas
     filas = [
-        captura.FilaCaptura(_producto(store, nombre), fal_causa=causa, fal_eventos=ev, fal_pacientes=pac,
-                            fal_ambito="Ambulatorio")
+        captura.FilaCaptura(
+            _producto(store, nombre), fal_causa=causa, fal_eventos=ev, fal_pacientes=pac, fal_ambito="Ambulatorio"
+        )
         for nombre, causa, ev, pac in LABORATORIO_GUIA
     ]
     n += captura.guardar(store, cuenta, PERSONA_DEMO, anio, _unidad(store, cuenta.ooad, "HGZ 35,"), filas).insertadas

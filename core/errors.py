@@ -54,9 +54,7 @@ class CapturaInvalida(ErrorDominio):
 
     def __init__(self, errores: list[str]):
         self.errores = errores
-        super().__init__(
-            "No se guardó nada: corrija lo siguiente.\n" + "\n".join(f"• {e}" for e in errores)
-        )
+        super().__init__("No se guardó nada: corrija lo siguiente.\n" + "\n".join(f"• {e}" for e in errores))
 
 
 class ConflictoEdicion(ErrorDominio):

@@ -36,8 +36,12 @@ _ANCHO_MIN, _ANCHO_MAX = 8, 60
 _FILAS_PARA_ANCHO = 2_000
 
 _ENCABEZADO = {
-    "bold": True, "font_color": "#FFFFFF", "bg_color": "#13322B", "border": 1,
-    "text_wrap": True, "valign": "top",
+    "bold": True,
+    "font_color": "#FFFFFF",
+    "bg_color": "#13322B",
+    "border": 1,
+    "text_wrap": True,
+    "valign": "top",
 }
 
 
@@ -97,7 +101,9 @@ def _ancho(serie: pd.Series, titulo: str) -> int:
     if pd.api.types.is_numeric_dtype(muestra) and not pd.api.types.is_bool_dtype(muestra):
         largos = muestra.map(lambda v: len(f"{v:,}") if pd.notna(v) else 0, na_action=None)
     else:
-        largos = muestra.map(lambda v: len(str(v)) if v is not None and not (isinstance(v, float) and math.isnan(v)) else 0)
+        largos = muestra.map(
+            lambda v: len(str(v)) if v is not None and not (isinstance(v, float) and math.isnan(v)) else 0
+        )
     contenido = int(largos.max()) if len(largos) else 0
     return max(_ANCHO_MIN, min(_ANCHO_MAX, max(contenido, len(str(titulo))) + 2))
 
@@ -121,11 +127,16 @@ def xlsx_bytes(hojas: dict[str, pd.DataFrame]) -> bytes:
                 "descárguela en CSV o aplique filtros."
             )
     salida = io.BytesIO()
-    libro = xlsxwriter.Workbook(salida, {
-        "in_memory": True,
-        # Neutralised text is written as text: never as a formula, link or number.
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-    })
+    libro = xlsxwriter.Workbook(
+        salida,
+        {
+            "in_memory": True,
+            # Neutralised text is written as text: never as a formula, link or number.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     encabezado = libro.add_format(_ENCABEZADO)
     entero = libro.add_format({"num_format": "#,##0"})
     decimal = libro.add_format({"num_format": "#,##0.######"})
@@ -175,16 +186,18 @@ def lineas_propias(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) ->
     """A capturista's saved lines of its own OOAD/UMAE, with Spanish headers, ready to download."""
     permisos.exigir_lectura_ooad(cuenta, ooad)
     df = captura.lineas_ooad(store, cuenta, anio, ooad)
-    return pd.DataFrame({
-        "Clave de la Unidad Médica": df["unidad"],
-        "Unidad Médica": df["unidad_nombre"],
-        "Grupo de Servicio": df["grupo"],
-        "Especialidad Troncal": df["especialidad"],
-        "Clave del producto": df["producto"],
-        "Producto": df["producto_nombre"],
-        "Excedente/Faltante": df["tipo"],
-        "Ambulatorio/Hospitalario": df["ambito"],
-        "Causa Principal": df["causa"],
-        "Eventos Mensuales": df["eventos"].astype("Int64"),
-        "Pacientes Mensuales": df["pacientes"].astype("Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "Clave de la Unidad Médica": df["unidad"],
+            "Unidad Médica": df["unidad_nombre"],
+            "Grupo de Servicio": df["grupo"],
+            "Especialidad Troncal": df["especialidad"],
+            "Clave del producto": df["producto"],
+            "Producto": df["producto_nombre"],
+            "Excedente/Faltante": df["tipo"],
+            "Ambulatorio/Hospitalario": df["ambito"],
+            "Causa Principal": df["causa"],
+            "Eventos Mensuales": df["eventos"].astype("Int64"),
+            "Pacientes Mensuales": df["pacientes"].astype("Int64"),
+        }
+    )

@@ -41,12 +41,16 @@ class Subida:
     def aviso(self) -> str | None:
         """What the person should know about the folio, if anything."""
         if self.folio_coincide is None:
-            return ("El PDF no tiene texto legible (por ejemplo, un escaneo): se aceptó, pero no se pudo "
-                    f"comprobar su folio. El folio vigente es {self.folio_esperado}.")
+            return (
+                "El PDF no tiene texto legible (por ejemplo, un escaneo): se aceptó, pero no se pudo "
+                f"comprobar su folio. El folio vigente es {self.folio_esperado}."
+            )
         if not self.folio_coincide:
-            return (f"El folio del PDF ({self.folio_leido}) no corresponde a la Versión Final vigente "
-                    f"({self.folio_esperado}): puede ser de otra versión o de otra OOAD/UMAE. Verifique "
-                    "que subió el reporte correcto.")
+            return (
+                f"El folio del PDF ({self.folio_leido}) no corresponde a la Versión Final vigente "
+                f"({self.folio_esperado}): puede ser de otra versión o de otra OOAD/UMAE. Verifique "
+                "que subió el reporte correcto."
+            )
         return None
 
 
@@ -113,8 +117,21 @@ def subir(
             "INSERT INTO firmado (anio, ooad, version, nombre_original, ruta, sha256, bytes, paginas,"
             " folio_leido, folio_coincide, subido_en, subido_por, subido_persona)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [anio, ooad, version, nombre, str(destino_rel), sha, len(datos), paginas, leido, coincide,
-             reloj.ahora(), cuenta.usuario, persona],
+            [
+                anio,
+                ooad,
+                version,
+                nombre,
+                str(destino_rel),
+                sha,
+                len(datos),
+                paginas,
+                leido,
+                coincide,
+                reloj.ahora(),
+                cuenta.usuario,
+                persona,
+            ],
         ).fetchone()[0]
         tx.execute(
             "UPDATE declaracion SET estado = 'firmado', actualizada_en = ?, actualizada_por = ?,"
@@ -122,9 +139,21 @@ def subir(
             [reloj.ahora(), cuenta.usuario, persona, anio, ooad],
         )
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=persona, accion="reporte firmado subido", anio=anio, ooad=ooad,
-            objeto=nombre, despues={"sha256": sha, "bytes": len(datos), "paginas": paginas, "version": version,
-                                    "folio_leido": leido, "folio_coincide": coincide},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="reporte firmado subido",
+            anio=anio,
+            ooad=ooad,
+            objeto=nombre,
+            despues={
+                "sha256": sha,
+                "bytes": len(datos),
+                "paginas": paginas,
+                "version": version,
+                "folio_leido": leido,
+                "folio_coincide": coincide,
+            },
         )
         return nuevo
 

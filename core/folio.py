@@ -32,7 +32,8 @@ def calcular(store: Store, anio: int, ooad: str, version: int) -> str:
     )
     contenido = json.dumps(
         {"ooad": ooad, "anio": anio, "version": version, "respuesta": cab[1], "lineas": lineas},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     resumen = hashlib.sha256(contenido.encode("utf-8")).hexdigest()[:10].upper()
     return f"EYF-{anio}-{cab[0]:02d}-V{version}-{resumen}"

@@ -130,9 +130,11 @@ class VistaPrevia:
 
     def resumen(self) -> str:
         t = TIPOS[self.tipo]
-        return (f"«{self.archivo}»: {len(self.registros):,} {t.plural} en el archivo. Se agregarían "
-                f"{len(self.agregados):,}, se modificarían {len(self.cambiados):,} y se retirarían "
-                f"{len(self.retirados):,}; {self.sin_cambio:,} quedan igual.")
+        return (
+            f"«{self.archivo}»: {len(self.registros):,} {t.plural} en el archivo. Se agregarían "
+            f"{len(self.agregados):,}, se modificarían {len(self.cambiados):,} y se retirarían "
+            f"{len(self.retirados):,}; {self.sin_cambio:,} quedan igual."
+        )
 
     def tabla_agregados(self) -> pd.DataFrame:
         columnas = [c.nombre for c in catalogo.COLUMNAS[TIPOS[self.tipo].archivo]]
@@ -142,7 +144,8 @@ class VistaPrevia:
         """One row per changed field: clave, nombre, campo, antes, despues."""
         filas = [
             {"clave": c.clave, "nombre": c.nombre, "campo": campo, "antes": _mostrar(a), "despues": _mostrar(d)}
-            for c in self.cambiados for campo, (a, d) in c.campos.items()
+            for c in self.cambiados
+            for campo, (a, d) in c.campos.items()
         ]
         return pd.DataFrame(filas, columns=["clave", "nombre", "campo", "antes", "despues"])
 
@@ -167,8 +170,10 @@ class Resultado:
     retirados: int
 
     def describir(self) -> str:
-        return (f"Catálogo actualizado: {self.agregados:,} agregado(s), {self.modificados:,} modificado(s), "
-                f"{self.retirados:,} retirado(s).")
+        return (
+            f"Catálogo actualizado: {self.agregados:,} agregado(s), {self.modificados:,} modificado(s), "
+            f"{self.retirados:,} retirado(s)."
+        )
 
 
 def _mostrar(valor: Any) -> str:
@@ -215,9 +220,16 @@ def vista_previa(
     agregados, cambiados, retirados, sin_cambio = _comparar(store, t, registros, retirar_ausentes)
     avisar(1.0, "Vista previa lista.")
     return VistaPrevia(
-        tipo=tipo, archivo=archivo, sha256=hashlib.sha256(datos).hexdigest(), registros=tuple(registros),
-        agregados=tuple(agregados), cambiados=tuple(cambiados), retirados=tuple(retirados),
-        sin_cambio=sin_cambio, retirar_ausentes=retirar_ausentes, avisos=tuple(avisos),
+        tipo=tipo,
+        archivo=archivo,
+        sha256=hashlib.sha256(datos).hexdigest(),
+        registros=tuple(registros),
+        agregados=tuple(agregados),
+        cambiados=tuple(cambiados),
+        retirados=tuple(retirados),
+        sin_cambio=sin_cambio,
+        retirar_ausentes=retirar_ausentes,
+        avisos=tuple(avisos),
     )
 
 
@@ -226,14 +238,23 @@ def _leer(archivo: str, datos: bytes, tipo: str) -> tuple[list[str], list[tuple[
     if not datos:
         return [], [], [f"{archivo}: el archivo está vacío."]
     if len(datos) > TAMANO_MAXIMO:
-        return [], [], [f"{archivo}: pesa {len(datos) / 1024 / 1024:,.1f} MB; el máximo es "
-                        f"{TAMANO_MAXIMO // 1024 // 1024} MB."]
+        return (
+            [],
+            [],
+            [f"{archivo}: pesa {len(datos) / 1024 / 1024:,.1f} MB; el máximo es {TAMANO_MAXIMO // 1024 // 1024} MB."],
+        )
     if datos[:4] == b"PK\x03\x04":
         return _leer_excel(archivo, datos, tipo)
     for firma, que in _FIRMAS:
         if datos.startswith(firma):
-            return [], [], [f"{archivo}: no es un CSV ni un libro de Excel (.xlsx); su contenido es {que}. "
-                            "Suba el catálogo como CSV UTF-8 o como .xlsx."]
+            return (
+                [],
+                [],
+                [
+                    f"{archivo}: no es un CSV ni un libro de Excel (.xlsx); su contenido es {que}. "
+                    "Suba el catálogo como CSV UTF-8 o como .xlsx."
+                ],
+            )
     return _leer_csv(archivo, datos)
 
 
@@ -241,10 +262,20 @@ def _leer_csv(archivo: str, datos: bytes) -> tuple[list[str], list[tuple[int, li
     try:
         texto = datos.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return [], [], [f"{archivo}: no está codificado en UTF-8 (byte {e.start:,} no válido). En Excel use "
-                        "«Guardar como» › «CSV UTF-8 (delimitado por comas)»."]
+        return (
+            [],
+            [],
+            [
+                f"{archivo}: no está codificado en UTF-8 (byte {e.start:,} no válido). En Excel use "
+                "«Guardar como» › «CSV UTF-8 (delimitado por comas)»."
+            ],
+        )
     if "\x00" in texto:
-        return [], [], [f"{archivo}: no es un archivo de texto (tiene contenido binario). Suba un CSV UTF-8 o un .xlsx."]
+        return (
+            [],
+            [],
+            [f"{archivo}: no es un archivo de texto (tiene contenido binario). Suba un CSV UTF-8 o un .xlsx."],
+        )
     primera = texto.split("\n", 1)[0]
     # Excel in Spanish locales writes ';' between fields; a tab-separated export also happens.
     separador = max((",", ";", "\t"), key=primera.count)
@@ -268,8 +299,14 @@ def _leer_excel(archivo: str, datos: bytes, tipo: str) -> tuple[list[str], list[
     try:
         libro = load_workbook(io.BytesIO(datos), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        return [], [], [f"{archivo}: no es un libro de Excel .xlsx válido ({type(exc).__name__}). "
-                        "Ábralo en Excel y guárdelo de nuevo como .xlsx, o súbalo como CSV UTF-8."]
+        return (
+            [],
+            [],
+            [
+                f"{archivo}: no es un libro de Excel .xlsx válido ({type(exc).__name__}). "
+                "Ábralo en Excel y guárdelo de nuevo como .xlsx, o súbalo como CSV UTF-8."
+            ],
+        )
     try:
         # The sheet named like the catalog (“unidades”, “productos”) if there is one, else the first.
         hoja = next((h for h in libro.worksheets if normalizar(h.title) == tipo), libro.worksheets[0])
@@ -309,8 +346,10 @@ def _celda(valor: Any, columna: str) -> tuple[str, str | None]:
     if isinstance(valor, (int, float)):
         if columna == "clave":
             # 47.10 typed as a number is 47.1: the key would silently change.
-            return str(valor), (f"la clave {valor} está guardada como número; dé formato de Texto a la columna "
-                                "para conservar la clave exacta (p. ej. '47.10')")
+            return str(valor), (
+                f"la clave {valor} está guardada como número; dé formato de Texto a la columna "
+                "para conservar la clave exacta (p. ej. '47.10')"
+            )
         if isinstance(valor, float) and valor.is_integer() and columna not in ("lat", "lon"):
             valor = int(valor)
         if isinstance(valor, int) and columna in ("cve_ent", "cve_mun"):
@@ -319,8 +358,9 @@ def _celda(valor: Any, columna: str) -> tuple[str, str | None]:
     return exportar.restaurar(str(valor)), None
 
 
-def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas: list[tuple[int, list[str]]],
-             avisar: Progreso) -> tuple[list[dict], list[str]]:
+def _validar(
+    store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas: list[tuple[int, list[str]]], avisar: Progreso
+) -> tuple[list[dict], list[str]]:
     errores = catalogo.Errores()
     columnas = catalogo.COLUMNAS[t.archivo]
     esperadas = [c.nombre for c in columnas]
@@ -335,8 +375,11 @@ def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas:
             errores(f"{archivo}: falta la columna '{nombre}' (columnas esperadas: {', '.join(esperadas)})")
     if errores.lista:
         raise ImportacionInvalida(archivo, errores.final())
-    avisos = [f"Se ignoró la columna '{n}', que no forma parte del catálogo de {t.plural}."
-              for n in encabezado if n and n not in esperadas]
+    avisos = [
+        f"Se ignoró la columna '{n}', que no forma parte del catálogo de {t.plural}."
+        for n in encabezado
+        if n and n not in esperadas
+    ]
     if not filas:
         raise ImportacionInvalida(archivo, [f"{archivo}: no tiene filas de datos (solo el encabezado)."])
 
@@ -349,8 +392,10 @@ def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas:
         if i % PASO_PROGRESO == 0:
             avisar(0.85 * i / total, f"Revisando la fila {fila:,} de {total + 1:,}…")
         if len(valores) != len(encabezado):
-            errores(f"{archivo}, fila {fila:,}: tiene {len(valores)} campos y el encabezado tiene {len(encabezado)} "
-                    "(¿un separador de más o de menos, o un texto con separadores sin comillas?)")
+            errores(
+                f"{archivo}, fila {fila:,}: tiene {len(valores)} campos y el encabezado tiene {len(encabezado)} "
+                "(¿un separador de más o de menos, o un texto con separadores sin comillas?)"
+            )
             continue
         r: dict = {}
         for col in columnas:
@@ -363,15 +408,19 @@ def _validar(store: Store, t: _Tipo, archivo: str, encabezado: list[str], filas:
         clave = r["clave"]
         if clave:
             if clave in claves:
-                errores(f"{archivo}, fila {fila:,}, columna 'clave': la clave '{clave}' está repetida "
-                        f"(ya aparece en la fila {claves[clave]:,})")
+                errores(
+                    f"{archivo}, fila {fila:,}, columna 'clave': la clave '{clave}' está repetida "
+                    f"(ya aparece en la fila {claves[clave]:,})"
+                )
             else:
                 claves[clave] = fila
         if t.tabla == "unidad" and r["nombre"]:
             llave = (r["ooad"], normalizar(r["nombre"]))
             if llave in nombres:
-                errores(f"{archivo}, fila {fila:,}, columna 'nombre': la unidad '{r['nombre']}' está repetida en la "
-                        f"OOAD/UMAE '{r['ooad']}' (ya aparece en la fila {nombres[llave]:,})")
+                errores(
+                    f"{archivo}, fila {fila:,}, columna 'nombre': la unidad '{r['nombre']}' está repetida en la "
+                    f"OOAD/UMAE '{r['ooad']}' (ya aparece en la fila {nombres[llave]:,})"
+                )
             else:
                 nombres[llave] = fila
         registros.append(r)
@@ -387,9 +436,13 @@ def _referencias(store: Store, t: _Tipo) -> dict:
             "estados": {c for (c,) in store.filas("SELECT cve_ent FROM estado")},
             "ooads": dict(store.filas("SELECT clave, cve_ent FROM ooad")),
             # Units with captured lines keep their OOAD/UMAE: the lines carry it.
-            "con_lineas": {u: (o, n) for u, o, n in store.filas(
-                "SELECT unidad, any_value(ooad), count(*) FROM (SELECT unidad, ooad FROM linea"
-                " UNION ALL SELECT unidad, ooad FROM version_final_linea) GROUP BY unidad")},
+            "con_lineas": {
+                u: (o, n)
+                for u, o, n in store.filas(
+                    "SELECT unidad, any_value(ooad), count(*) FROM (SELECT unidad, ooad FROM linea"
+                    " UNION ALL SELECT unidad, ooad FROM version_final_linea) GROUP BY unidad"
+                )
+            },
         }
     return {"especialidades": {c for (c,) in store.filas("SELECT clave FROM especialidad")}}
 
@@ -397,8 +450,11 @@ def _referencias(store: Store, t: _Tipo) -> dict:
 def _revisar_fila(t: _Tipo, r: dict, error: Callable[[str, str], None], ref: dict) -> None:
     """Checks beyond each value's type, each naming its column."""
     if r["clave"] and not PATRON_CLAVE.match(r["clave"]):
-        error("clave", f"la clave '{r['clave']}' no es válida (solo letras, dígitos, puntos y guiones, "
-                       "sin espacios, hasta 30 caracteres)")
+        error(
+            "clave",
+            f"la clave '{r['clave']}' no es válida (solo letras, dígitos, puntos y guiones, "
+            "sin espacios, hasta 30 caracteres)",
+        )
     if t.tabla == "producto":
         if r["especialidad"] and r["especialidad"] not in ref["especialidades"]:
             error("especialidad", f"la especialidad '{r['especialidad']}' no existe en el catálogo")
@@ -407,8 +463,10 @@ def _revisar_fila(t: _Tipo, r: dict, error: Callable[[str, str], None], ref: dic
         return
     cve_ent = r["cve_ent"]
     if r["tipo_unidad"] and not catalogo.PATRON_TIPO_UNIDAD.match(r["tipo_unidad"]):
-        error("tipo_unidad", f"el tipo de unidad '{r['tipo_unidad']}' no es válido (siglas en mayúsculas, "
-                             "p. ej. UMF, HGZ, HGZMF)")
+        error(
+            "tipo_unidad",
+            f"el tipo de unidad '{r['tipo_unidad']}' no es válido (siglas en mayúsculas, p. ej. UMF, HGZ, HGZMF)",
+        )
     if cve_ent and not catalogo.PATRON_CVE_ENT.match(cve_ent):
         error("cve_ent", f"la clave de estado '{cve_ent}' debe tener dos dígitos (p. ej. '08')")
     elif cve_ent and cve_ent not in ref["estados"]:
@@ -421,12 +479,17 @@ def _revisar_fila(t: _Tipo, r: dict, error: Callable[[str, str], None], ref: dic
     if ooad and ooad not in ref["ooads"]:
         error("ooad", f"la OOAD/UMAE '{ooad}' no existe en el catálogo")
     elif ooad and cve_ent and ref["ooads"][ooad] and cve_ent != ref["ooads"][ooad]:
-        error("cve_ent", f"la unidad está en el estado '{cve_ent}' pero la OOAD/UMAE '{ooad}' es del estado "
-                         f"'{ref['ooads'][ooad]}'")
+        error(
+            "cve_ent",
+            f"la unidad está en el estado '{cve_ent}' pero la OOAD/UMAE '{ooad}' es del estado '{ref['ooads'][ooad]}'",
+        )
     previa = ref["con_lineas"].get(r["clave"])
     if previa and ooad and previa[0] != ooad:
-        error("ooad", f"la unidad '{r['clave']}' tiene {previa[1]:,} línea(s) capturada(s) de la OOAD/UMAE "
-                      f"'{previa[0]}' y no puede pasar a otra; retírela y dé de alta una clave nueva")
+        error(
+            "ooad",
+            f"la unidad '{r['clave']}' tiene {previa[1]:,} línea(s) capturada(s) de la OOAD/UMAE "
+            f"'{previa[0]}' y no puede pasar a otra; retírela y dé de alta una clave nueva",
+        )
 
 
 def catalogo_csv(store: Store, cuenta: Cuenta | None, tipo: str) -> bytes:
@@ -456,10 +519,7 @@ def _campos(t: _Tipo) -> list[catalogo.Columna]:
 def _comparar(store: Store, t: _Tipo, registros: list[dict], retirar_ausentes: bool):
     campos = _campos(t)
     lista = ", ".join(f'"{c.nombre}"' for c in campos)
-    actuales = {
-        fila[0]: fila[1:]
-        for fila in store.filas(f'SELECT clave, {lista}, "{t.activo}" FROM {t.tabla}')
-    }
+    actuales = {fila[0]: fila[1:] for fila in store.filas(f'SELECT clave, {lista}, "{t.activo}" FROM {t.tabla}')}
     agregados, cambiados = [], []
     sin_cambio = 0
     for r in registros:
@@ -467,8 +527,11 @@ def _comparar(store: Store, t: _Tipo, registros: list[dict], retirar_ausentes: b
         if antes is None:
             agregados.append(r)
             continue
-        cambios = {c.nombre: (_normal(a), _normal(r[c.nombre])) for c, a in zip(campos, antes, strict=False)
-                   if not _igual(a, r[c.nombre])}
+        cambios = {
+            c.nombre: (_normal(a), _normal(r[c.nombre]))
+            for c, a in zip(campos, antes, strict=False)
+            if not _igual(a, r[c.nombre])
+        }
         if not antes[-1]:
             cambios[t.activo] = (False, True)  # reactivated
         if cambios:
@@ -488,10 +551,12 @@ def _comparar(store: Store, t: _Tipo, registros: list[dict], retirar_ausentes: b
 
 def _lineas_por_clave(store: Store, t: _Tipo) -> dict[str, int]:
     col = "unidad" if t.tabla == "unidad" else "producto"
-    return dict(store.filas(
-        f"SELECT {col}, count(*) FROM (SELECT {col} FROM linea UNION ALL SELECT {col} FROM version_final_linea)"
-        f" GROUP BY {col}"
-    ))
+    return dict(
+        store.filas(
+            f"SELECT {col}, count(*) FROM (SELECT {col} FROM linea UNION ALL SELECT {col} FROM version_final_linea)"
+            f" GROUP BY {col}"
+        )
+    )
 
 
 def _normal(v: Any) -> Any:
@@ -528,10 +593,18 @@ def aplicar(store: Store, cuenta: Cuenta | None, vista: VistaPrevia, *, progreso
         for r in registros:
             _revisar_fila(t, r, lambda c, m, clave=r["clave"]: problemas.append(f"{clave} ({c}): {m}"), ref)
         if problemas:
-            raise CatalogoCambiado("No se aplicó nada: el catálogo cambió desde la vista previa.\n"
-                                   + "\n".join(f"• {p}" for p in problemas[: catalogo.MAX_ERRORES]))
-        ahora = VistaPrevia(vista.tipo, vista.archivo, vista.sha256, vista.registros,
-                            *_comparar(store, t, registros, vista.retirar_ausentes), vista.retirar_ausentes)
+            raise CatalogoCambiado(
+                "No se aplicó nada: el catálogo cambió desde la vista previa.\n"
+                + "\n".join(f"• {p}" for p in problemas[: catalogo.MAX_ERRORES])
+            )
+        ahora = VistaPrevia(
+            vista.tipo,
+            vista.archivo,
+            vista.sha256,
+            vista.registros,
+            *_comparar(store, t, registros, vista.retirar_ausentes),
+            vista.retirar_ausentes,
+        )
         if ahora._firma() != vista._firma():
             raise CatalogoCambiado(
                 "No se aplicó nada: el catálogo cambió desde la vista previa (otra importación o una "
@@ -540,10 +613,20 @@ def aplicar(store: Store, cuenta: Cuenta | None, vista: VistaPrevia, *, progreso
         avisar(0.05, "Escribiendo el catálogo…")
         _escribir(tx, t, vista)
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=None, accion=f"catálogo de {t.plural} importado", objeto=vista.archivo,
-            despues={"archivo": vista.archivo, "sha256": vista.sha256, "filas": len(vista.registros),
-                     "agregados": len(vista.agregados), "modificados": len(vista.cambiados),
-                     "retirados": len(vista.retirados), "retirar_ausentes": vista.retirar_ausentes},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion=f"catálogo de {t.plural} importado",
+            objeto=vista.archivo,
+            despues={
+                "archivo": vista.archivo,
+                "sha256": vista.sha256,
+                "filas": len(vista.registros),
+                "agregados": len(vista.agregados),
+                "modificados": len(vista.cambiados),
+                "retirados": len(vista.retirados),
+                "retirar_ausentes": vista.retirar_ausentes,
+            },
         )
         _auditar_items(tx, cuenta, t, vista, avisar)
         return Resultado(len(vista.agregados), len(vista.cambiados), len(vista.retirados))
@@ -579,8 +662,10 @@ def _escribir(tx, t: _Tipo, vista: VistaPrevia) -> None:
         tx.register(vista_sql, _marco(t, vista.agregados))
         try:
             nombres = ", ".join(f'"{n}"' for n, _ in expresiones)
-            tx.execute(f"INSERT INTO {t.tabla} ({nombres}, \"{t.activo}\") "
-                       f"SELECT {', '.join(e for _, e in expresiones)}, TRUE FROM {vista_sql} v")
+            tx.execute(
+                f'INSERT INTO {t.tabla} ({nombres}, "{t.activo}") '
+                f"SELECT {', '.join(e for _, e in expresiones)}, TRUE FROM {vista_sql} v"
+            )
         finally:
             tx.unregister(vista_sql)
     if vista.cambiados:
@@ -588,13 +673,17 @@ def _escribir(tx, t: _Tipo, vista: VistaPrevia) -> None:
         tx.register(vista_sql, _marco(t, [por_clave[c.clave] for c in vista.cambiados]))
         try:
             asignaciones = ", ".join(f'"{n}" = {e}' for n, e in expresiones if n != "clave")
-            tx.execute(f"UPDATE {t.tabla} SET {asignaciones}, \"{t.activo}\" = TRUE FROM {vista_sql} v"
-                       f" WHERE {t.tabla}.clave = v.clave")
+            tx.execute(
+                f'UPDATE {t.tabla} SET {asignaciones}, "{t.activo}" = TRUE FROM {vista_sql} v'
+                f" WHERE {t.tabla}.clave = v.clave"
+            )
         finally:
             tx.unregister(vista_sql)
     if vista.retirados:
-        tx.execute(f"UPDATE {t.tabla} SET \"{t.activo}\" = FALSE WHERE list_contains(?, clave)",
-                   [[r.clave for r in vista.retirados]])
+        tx.execute(
+            f'UPDATE {t.tabla} SET "{t.activo}" = FALSE WHERE list_contains(?, clave)',
+            [[r.clave for r in vista.retirados]],
+        )
 
 
 def _auditar_items(tx, cuenta: Cuenta, t: _Tipo, vista: VistaPrevia, avisar: Progreso) -> None:
@@ -604,24 +693,50 @@ def _auditar_items(tx, cuenta: Cuenta, t: _Tipo, vista: VistaPrevia, avisar: Pro
 
     def uno(accion: str, clave: str, ooad: str | None, antes, despues) -> None:
         nonlocal hechos
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion=accion, ooad=ooad,
-                            unidad=clave if t.tabla == "unidad" else None, objeto=clave, antes=antes, despues=despues)
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion=accion,
+            ooad=ooad,
+            unidad=clave if t.tabla == "unidad" else None,
+            objeto=clave,
+            antes=antes,
+            despues=despues,
+        )
         hechos += 1
         if hechos % PASO_PROGRESO == 0:
             avisar(0.05 + 0.9 * hechos / total, f"Registrando en la bitácora: {hechos:,} de {total:,}…")
 
     por_clave = {r["clave"]: r for r in vista.registros}
     for r in vista.agregados:
-        uno(f"{t.singular} agregado" if t.tabla == "producto" else "unidad agregada", r["clave"], r.get("ooad"),
-            None, {k: _normal(v) for k, v in r.items()})
+        uno(
+            f"{t.singular} agregado" if t.tabla == "producto" else "unidad agregada",
+            r["clave"],
+            r.get("ooad"),
+            None,
+            {k: _normal(v) for k, v in r.items()},
+        )
     for c in vista.cambiados:
-        uno(f"{t.singular} modificado" if t.tabla == "producto" else "unidad modificada", c.clave,
-            por_clave[c.clave].get("ooad"), {k: a for k, (a, _) in c.campos.items()},
-            {k: d for k, (_, d) in c.campos.items()})
+        uno(
+            f"{t.singular} modificado" if t.tabla == "producto" else "unidad modificada",
+            c.clave,
+            por_clave[c.clave].get("ooad"),
+            {k: a for k, (a, _) in c.campos.items()},
+            {k: d for k, (_, d) in c.campos.items()},
+        )
     ooad_de = {}
     if t.tabla == "unidad" and vista.retirados:
-        ooad_de = dict(tx.execute("SELECT clave, ooad FROM unidad WHERE list_contains(?, clave)",
-                                  [[r.clave for r in vista.retirados]]).fetchall())
+        ooad_de = dict(
+            tx.execute(
+                "SELECT clave, ooad FROM unidad WHERE list_contains(?, clave)", [[r.clave for r in vista.retirados]]
+            ).fetchall()
+        )
     for r in vista.retirados:
-        uno(f"{t.singular} retirado" if t.tabla == "producto" else "unidad retirada", r.clave, ooad_de.get(r.clave),
-            {t.activo: True, "lineas": r.lineas}, {t.activo: False})
+        uno(
+            f"{t.singular} retirado" if t.tabla == "producto" else "unidad retirada",
+            r.clave,
+            ooad_de.get(r.clave),
+            {t.activo: True, "lineas": r.lineas},
+            {t.activo: False},
+        )

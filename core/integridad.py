@@ -58,10 +58,14 @@ class Revision:
 
     def describir(self) -> str:
         if not self.hallazgos:
-            return (f"Revisión de integridad: {self.tablas:,} tablas legibles, {self.lineas:,} líneas iguales a "
-                    f"la bitácora ({self.segundos:,.1f} s).")
-        return (f"Revisión de integridad: {len(self.hallazgos):,} diferencia(s) encontrada(s); las OOAD/UMAE "
-                "afectadas quedan en solo consulta. Vea Administración › Respaldos. " + RESTAURAR)
+            return (
+                f"Revisión de integridad: {self.tablas:,} tablas legibles, {self.lineas:,} líneas iguales a "
+                f"la bitácora ({self.segundos:,.1f} s)."
+            )
+        return (
+            f"Revisión de integridad: {len(self.hallazgos):,} diferencia(s) encontrada(s); las OOAD/UMAE "
+            "afectadas quedan en solo consulta. Vea Administración › Respaldos. " + RESTAURAR
+        )
 
 
 def revisar(store: Store) -> Revision:
@@ -76,8 +80,9 @@ def revisar(store: Store) -> Revision:
             store.valor(f'SELECT sum(hash(t)) FROM "{tabla}" t')
         except duckdb.Error as exc:
             ilegibles.add(tabla)
-            hallazgos.append(Hallazgo(tabla, "(toda la tabla)", "ilegible", "", None,
-                                      f"La tabla no se pudo leer completa: {exc}"))
+            hallazgos.append(
+                Hallazgo(tabla, "(toda la tabla)", "ilegible", "", None, f"La tabla no se pudo leer completa: {exc}")
+            )
     lineas = 0
     if not ilegibles & {"linea", "auditoria", "unidad"}:
         try:
@@ -85,8 +90,16 @@ def revisar(store: Store) -> Revision:
             hallazgos += _contra_bitacora(store)
             hallazgos += _reglas(store)
         except duckdb.Error as exc:  # a damaged index or block the full-row reads did not touch
-            hallazgos.append(Hallazgo("linea", "(comparación con la bitácora)", "ilegible", "", None,
-                                      f"No se pudieron comparar las líneas con la bitácora: {exc}"))
+            hallazgos.append(
+                Hallazgo(
+                    "linea",
+                    "(comparación con la bitácora)",
+                    "ilegible",
+                    "",
+                    None,
+                    f"No se pudieron comparar las líneas con la bitácora: {exc}",
+                )
+            )
     revision = Revision(tuple(hallazgos), len(tablas), lineas, time.perf_counter() - t0)
     store.hallazgos = list(revision.hallazgos)
     if hallazgos:
@@ -113,10 +126,13 @@ def hallazgos(store: Store, cuenta) -> list[Hallazgo]:
 
 
 def _tablas(store: Store) -> list[str]:
-    return [t for (t,) in store.filas(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-        " AND schema_name = 'main' ORDER BY table_name"
-    )]
+    return [
+        t
+        for (t,) in store.filas(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            " AND schema_name = 'main' ORDER BY table_name"
+        )
+    ]
 
 
 def _texto(valores: dict | None, campos: list[str] | tuple[str, ...] = _CAMPOS) -> str:
@@ -166,8 +182,9 @@ def _contra_bitacora(store: Store) -> list[Hallazgo]:
             distintos = [c for c in _CAMPOS if guardado[c] != auditado[c]]
             texto_guard = _texto(guardado, distintos)
             texto_aud = _texto(auditado, distintos)
-        out.append(Hallazgo("linea", f"{anio} · unidad {unidad} · producto {producto}",
-                            texto_guard, texto_aud, ooad, detalle))
+        out.append(
+            Hallazgo("linea", f"{anio} · unidad {unidad} · producto {producto}", texto_guard, texto_aud, ooad, detalle)
+        )
     return out
 
 
@@ -189,9 +206,14 @@ def _reglas(store: Store) -> list[Hallazgo]:
         [list(AMBITOS), list(CAUSAS), CANTIDAD_MAXIMA, CANTIDAD_MAXIMA],
     )
     return [
-        Hallazgo("linea", f"{anio} · unidad {unidad} · producto {producto}",
-                 _texto(dict(zip(_CAMPOS, resto, strict=True))), "(regla de captura)", ooad,
-                 "La línea no cumple las reglas de captura (tipo, causa, ámbito, cantidades o unidad).")
+        Hallazgo(
+            "linea",
+            f"{anio} · unidad {unidad} · producto {producto}",
+            _texto(dict(zip(_CAMPOS, resto, strict=True))),
+            "(regla de captura)",
+            ooad,
+            "La línea no cumple las reglas de captura (tipo, causa, ámbito, cantidades o unidad).",
+        )
         for anio, ooad, unidad, producto, *resto in filas
     ]
 

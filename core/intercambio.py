@@ -152,8 +152,10 @@ def _pares(lineas: pd.DataFrame, f: Filtros) -> _Pares:
     i, j = i[otra_unidad], j[otra_unidad]
 
     km = haversine_km(
-        exc["lat"].to_numpy(float)[i], exc["lon"].to_numpy(float)[i],
-        fal["lat"].to_numpy(float)[j], fal["lon"].to_numpy(float)[j],
+        exc["lat"].to_numpy(float)[i],
+        exc["lon"].to_numpy(float)[i],
+        fal["lat"].to_numpy(float)[j],
+        fal["lon"].to_numpy(float)[j],
     )
     remoto = np.zeros(len(i), dtype=bool)
     if f.remoto_a_distancia:
@@ -175,7 +177,7 @@ def _pares(lineas: pd.DataFrame, f: Filtros) -> _Pares:
 def _codigos(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes for the values of two columns, equal codes for equal values."""
     codigos, _ = pd.factorize(pd.concat([a, b], ignore_index=True), use_na_sentinel=True)
-    return codigos[: len(a)], codigos[len(a):]
+    return codigos[: len(a)], codigos[len(a) :]
 
 
 def _lado(df: pd.DataFrame, pos: np.ndarray, prefijo: str) -> pd.DataFrame:
@@ -202,11 +204,13 @@ def oportunidades(lineas: pd.DataFrame, filtros: Filtros | None = None, *, limit
             p.fal.iloc[j][list(_PRODUCTO)].reset_index(drop=True),
             _lado(p.fal, j, "faltante"),
             _lado(p.exc, i, "excedente"),
-            pd.DataFrame({
-                "km": np.round(p.km[orden], 1),
-                "remoto": p.remoto[orden],
-                "cubrible": p.cubrible[orden],
-            }),
+            pd.DataFrame(
+                {
+                    "km": np.round(p.km[orden], 1),
+                    "remoto": p.remoto[orden],
+                    "cubrible": p.cubrible[orden],
+                }
+            ),
         ],
         axis=1,
     )
@@ -229,9 +233,13 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
     flujo = np.zeros(len(sel), dtype=np.int64)
     if len(sel):
         flujo = _resolver(
-            p.producto[sel], i, j, p.cubrible[sel],
+            p.producto[sel],
+            i,
+            j,
+            p.cubrible[sel],
             np.rint(p.km_efectivo[sel] * _METROS_POR_KM).astype(np.int64),
-            p.exc["pacientes"].to_numpy(np.int64), p.fal["pacientes"].to_numpy(np.int64),
+            p.exc["pacientes"].to_numpy(np.int64),
+            p.fal["pacientes"].to_numpy(np.int64),
         )
     usados = flujo > 0
     fi, fj, fs = i[usados], j[usados], sel[usados]
@@ -241,12 +249,14 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
             p.fal.iloc[fj][list(_PRODUCTO)].reset_index(drop=True),
             _lado(p.exc, fi, "de").drop(columns=["de_pacientes"]),
             _lado(p.fal, fj, "a").drop(columns=["a_pacientes"]),
-            pd.DataFrame({
-                "pacientes": pacientes,
-                "km": np.round(p.km[fs], 1),
-                "remoto": p.remoto[fs],
-                "paciente_km": np.round(pacientes * p.km_efectivo[fs], 1),
-            }),
+            pd.DataFrame(
+                {
+                    "pacientes": pacientes,
+                    "km": np.round(p.km[fs], 1),
+                    "remoto": p.remoto[fs],
+                    "paciente_km": np.round(pacientes * p.km_efectivo[fs], 1),
+                }
+            ),
         ],
         axis=1,
     ).sort_values(["producto", "pacientes", "km"], ascending=[True, False, True], kind="stable", ignore_index=True)
@@ -327,18 +337,23 @@ def _sin_cubrir(p: _Pares, cubiertos: np.ndarray) -> pd.DataFrame:
     tabla["cubiertos"] = cubiertos[quedan]
     tabla["sin_cubrir"] = faltan[quedan]
     tabla["motivo"] = motivo[quedan]
-    return tabla.sort_values(["sin_cubrir", "producto", "unidad"], ascending=[False, True, True],
-                             kind="stable", ignore_index=True)
+    return tabla.sort_values(
+        ["sin_cubrir", "producto", "unidad"], ascending=[False, True, True], kind="stable", ignore_index=True
+    )
 
 
 # -- states -------------------------------------------------------------------------------------
 def sankey_estados(flujos: pd.DataFrame) -> pd.DataFrame:
     """Patients moved from each offering state to each receiving state, largest first."""
     if flujos.empty:
-        return pd.DataFrame({"origen": pd.Series(dtype=str), "destino": pd.Series(dtype=str),
-                             "pacientes": pd.Series(dtype="int64")})
-    t = (flujos.groupby(["de_estado_nombre", "a_estado_nombre"], as_index=False, sort=True)["pacientes"].sum()
-         .rename(columns={"de_estado_nombre": "origen", "a_estado_nombre": "destino"}))
+        return pd.DataFrame(
+            {"origen": pd.Series(dtype=str), "destino": pd.Series(dtype=str), "pacientes": pd.Series(dtype="int64")}
+        )
+    t = (
+        flujos.groupby(["de_estado_nombre", "a_estado_nombre"], as_index=False, sort=True)["pacientes"]
+        .sum()
+        .rename(columns={"de_estado_nombre": "origen", "a_estado_nombre": "destino"})
+    )
     return t.sort_values(["pacientes", "origen", "destino"], ascending=[False, True, True], ignore_index=True)
 
 
@@ -349,22 +364,30 @@ def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
     etiquetas = [f"{e} (ofrece)" for e in origenes] + [f"{e} (recibe)" for e in destinos]
     pos_o = {e: k for k, e in enumerate(origenes)}
     pos_d = {e: len(origenes) + k for k, e in enumerate(destinos)}
-    fig = go.Figure(go.Sankey(
-        valueformat=",d",
-        # Dark labels without the white halo the default theme draws: legible over grey links.
-        textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
-        node={"label": etiquetas, "pad": 12, "thickness": 14,
-              "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>"},
-        link={
-            "source": [pos_o[e] for e in estados["origen"]],
-            "target": [pos_d[e] for e in estados["destino"]],
-            "value": estados["pacientes"].astype(int).tolist(),
-            "hovertemplate": "%{source.label} → %{target.label}<br>Pacientes mensuales: %{value:,d}<extra></extra>",
-        },
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            valueformat=",d",
+            # Dark labels without the white halo the default theme draws: legible over grey links.
+            textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
+            node={
+                "label": etiquetas,
+                "pad": 12,
+                "thickness": 14,
+                "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>",
+            },
+            link={
+                "source": [pos_o[e] for e in estados["origen"]],
+                "target": [pos_d[e] for e in estados["destino"]],
+                "value": estados["pacientes"].astype(int).tolist(),
+                "hovertemplate": "%{source.label} → %{target.label}<br>Pacientes mensuales: %{value:,d}<extra></extra>",
+            },
+        )
+    )
     fig.update_layout(
         title=f"Pacientes mensuales asignados entre estados, periodo {anio}",
-        separators=".,", font={"size": 12}, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        separators=".,",
+        font={"size": 12},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         height=max(360, 22 * max(len(origenes), len(destinos))),
     )
     return fig
@@ -391,30 +414,51 @@ _SI_NO = {True: "Sí", False: "No"}
 # Column order: what ranks and decides a row (product, patients, km, the two units) comes first,
 # so the grid shows it without scrolling sideways; the context follows.
 COLUMNAS_OPORTUNIDADES = {
-    "producto_nombre": "Producto", "cubrible": "Pacientes que podrían cubrirse",
+    "producto_nombre": "Producto",
+    "cubrible": "Pacientes que podrían cubrirse",
     "km": "Distancia en línea recta (km)",
-    "faltante_unidad_nombre": "Unidad con faltante", "faltante_estado_nombre": "Estado (faltante)",
-    "excedente_unidad_nombre": "Unidad con excedente", "excedente_estado_nombre": "Estado (excedente)",
-    "faltante_pacientes": "Pacientes faltantes", "excedente_pacientes": "Pacientes excedentes",
-    "faltante_ambito": "Amb./Hosp. (faltante)", "excedente_ambito": "Amb./Hosp. (excedente)",
+    "faltante_unidad_nombre": "Unidad con faltante",
+    "faltante_estado_nombre": "Estado (faltante)",
+    "excedente_unidad_nombre": "Unidad con excedente",
+    "excedente_estado_nombre": "Estado (excedente)",
+    "faltante_pacientes": "Pacientes faltantes",
+    "excedente_pacientes": "Pacientes excedentes",
+    "faltante_ambito": "Amb./Hosp. (faltante)",
+    "excedente_ambito": "Amb./Hosp. (excedente)",
     "remoto": "Atención a distancia",
-    "faltante_ooad_nombre": "OOAD/UMAE (faltante)", "excedente_ooad_nombre": "OOAD/UMAE (excedente)",
-    "producto": "Clave del producto", "grupo_nombre": "Grupo de Servicio",
+    "faltante_ooad_nombre": "OOAD/UMAE (faltante)",
+    "excedente_ooad_nombre": "OOAD/UMAE (excedente)",
+    "producto": "Clave del producto",
+    "grupo_nombre": "Grupo de Servicio",
     "especialidad_nombre": "Especialidad Troncal",
 }
 COLUMNAS_FLUJOS = {
-    "producto_nombre": "Producto", "de_unidad_nombre": "De la unidad (excedente)",
-    "a_unidad_nombre": "A la unidad (faltante)", "pacientes": "Pacientes mensuales",
-    "km": "Distancia en línea recta (km)", "remoto": "Atención a distancia", "paciente_km": "Pacientes-km",
-    "de_estado_nombre": "Estado que ofrece", "a_estado_nombre": "Estado que recibe",
-    "de_ooad_nombre": "OOAD/UMAE que ofrece", "a_ooad_nombre": "OOAD/UMAE que recibe",
+    "producto_nombre": "Producto",
+    "de_unidad_nombre": "De la unidad (excedente)",
+    "a_unidad_nombre": "A la unidad (faltante)",
+    "pacientes": "Pacientes mensuales",
+    "km": "Distancia en línea recta (km)",
+    "remoto": "Atención a distancia",
+    "paciente_km": "Pacientes-km",
+    "de_estado_nombre": "Estado que ofrece",
+    "a_estado_nombre": "Estado que recibe",
+    "de_ooad_nombre": "OOAD/UMAE que ofrece",
+    "a_ooad_nombre": "OOAD/UMAE que recibe",
     "producto": "Clave del producto",
 }
 COLUMNAS_SIN_CUBRIR = {
-    "producto_nombre": "Producto", "unidad_nombre": "Unidad Médica", "pacientes": "Pacientes faltantes",
-    "cubiertos": "Pacientes cubiertos", "sin_cubrir": "Pacientes sin cubrir", "motivo": "Motivo",
-    "estado_nombre": "Estado", "ooad_nombre": "OOAD/UMAE", "ambito": "Ambulatorio/Hospitalario",
-    "causa": "Causa Principal", "producto": "Clave del producto", "grupo_nombre": "Grupo de Servicio",
+    "producto_nombre": "Producto",
+    "unidad_nombre": "Unidad Médica",
+    "pacientes": "Pacientes faltantes",
+    "cubiertos": "Pacientes cubiertos",
+    "sin_cubrir": "Pacientes sin cubrir",
+    "motivo": "Motivo",
+    "estado_nombre": "Estado",
+    "ooad_nombre": "OOAD/UMAE",
+    "ambito": "Ambulatorio/Hospitalario",
+    "causa": "Causa Principal",
+    "producto": "Clave del producto",
+    "grupo_nombre": "Grupo de Servicio",
 }
 COLUMNAS_ESTADOS = {"origen": "Estado que ofrece", "destino": "Estado que recibe", "pacientes": "Pacientes mensuales"}
 

@@ -24,9 +24,7 @@ def exigir_captura_ooad(cuenta: Cuenta | None, ooad: str) -> Cuenta:
     """Only the OOAD/UMAE's own capturistas write its declaration and lines."""
     cuenta = exigir_sesion(cuenta)
     if not cuenta.es_capturista:
-        raise AccesoDenegado(
-            "Solo el personal de la OOAD/UMAE captura información; su cuenta es de consulta."
-        )
+        raise AccesoDenegado("Solo el personal de la OOAD/UMAE captura información; su cuenta es de consulta.")
     if cuenta.ooad != ooad:
         raise AccesoDenegado("Su cuenta solo puede capturar información de su propia OOAD/UMAE.")
     return cuenta

@@ -15,8 +15,20 @@ from core.store import Store
 
 PENDIENTE, CONCEDIDA, RECHAZADA = "pendiente", "concedida", "rechazada"
 
-_COLUMNAS = ("id", "anio", "ooad", "version", "motivo", "solicitada_en", "solicitada_por", "solicitada_persona",
-             "estado", "respuesta", "resuelta_en", "resuelta_por")
+_COLUMNAS = (
+    "id",
+    "anio",
+    "ooad",
+    "version",
+    "motivo",
+    "solicitada_en",
+    "solicitada_por",
+    "solicitada_persona",
+    "estado",
+    "respuesta",
+    "resuelta_en",
+    "resuelta_por",
+)
 _SELECT = "SELECT " + ", ".join(_COLUMNAS) + " FROM solicitud_reapertura"
 
 
@@ -37,8 +49,10 @@ class Solicitud:
 
     def describir(self) -> str:
         """What the OOAD/UMAE reads about its request, in one sentence."""
-        pedida = (f"Solicitud de reapertura del {reloj.fecha_hora(self.solicitada_en)} "
-                  f"(por {self.solicitada_persona or self.solicitada_por})")
+        pedida = (
+            f"Solicitud de reapertura del {reloj.fecha_hora(self.solicitada_en)} "
+            f"(por {self.solicitada_persona or self.solicitada_por})"
+        )
         if self.estado == PENDIENTE:
             return f"{pedida}: en espera de respuesta de la División desde hace {espera(self.solicitada_en)}."
         verbo = "concedida" if self.estado == CONCEDIDA else "rechazada"
@@ -97,8 +111,14 @@ def solicitar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
             [anio, ooad, e.version_final, motivo, reloj.ahora(), cuenta.usuario, persona],
         ).fetchone()[0]
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=persona, accion="reapertura solicitada", anio=anio, ooad=ooad,
-            objeto=str(nuevo), despues={"motivo": motivo, "version_final": e.version_final, "estado": e.estado},
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="reapertura solicitada",
+            anio=anio,
+            ooad=ooad,
+            objeto=str(nuevo),
+            despues={"motivo": motivo, "version_final": e.version_final, "estado": e.estado},
         )
         return nuevo
 
@@ -127,20 +147,22 @@ def pendientes(store: Store, cuenta: Cuenta | None) -> pd.DataFrame:
     )
     ahora = reloj.ahora()
     momentos = [t.to_pydatetime() for t in df["solicitada_en"]]
-    return pd.DataFrame({
-        "id": df["id"],
-        "anio": df["anio"],
-        "ooad": df["ooad"],
-        "OOAD/UMAE": df["ooad_nombre"],
-        "Periodo": df["anio"].astype(str),
-        "Semáforo": df["estado"].map(ciclo.semaforo),
-        "Versión final": df["version"],
-        "Motivo": df["motivo"],
-        "Solicitó": df["solicito"],
-        "Solicitada": [reloj.fecha_hora(m) for m in momentos],
-        "Espera": [espera(m, ahora) for m in momentos],
-        "espera_horas": [round((ahora - m).total_seconds() / 3600, 1) for m in momentos],
-    })
+    return pd.DataFrame(
+        {
+            "id": df["id"],
+            "anio": df["anio"],
+            "ooad": df["ooad"],
+            "OOAD/UMAE": df["ooad_nombre"],
+            "Periodo": df["anio"].astype(str),
+            "Semáforo": df["estado"].map(ciclo.semaforo),
+            "Versión final": df["version"],
+            "Motivo": df["motivo"],
+            "Solicitó": df["solicito"],
+            "Solicitada": [reloj.fecha_hora(m) for m in momentos],
+            "Espera": [espera(m, ahora) for m in momentos],
+            "espera_horas": [round((ahora - m).total_seconds() / 3600, 1) for m in momentos],
+        }
+    )
 
 
 def resueltas(store: Store, cuenta: Cuenta | None, limite: int = 200) -> pd.DataFrame:
@@ -154,19 +176,23 @@ def resueltas(store: Store, cuenta: Cuenta | None, limite: int = 200) -> pd.Data
         " WHERE s.estado <> 'pendiente' ORDER BY s.resuelta_en DESC, s.id DESC LIMIT ?",
         [int(limite)],
     )
-    return pd.DataFrame({
-        "Periodo": df["anio"].astype(str),
-        "OOAD/UMAE": df["ooad_nombre"],
-        "Motivo": df["motivo"],
-        "Solicitó": df["solicito"],
-        "Solicitada": [reloj.fecha_hora(t.to_pydatetime()) for t in df["solicitada_en"]],
-        "Respuesta": df["estado"].map({CONCEDIDA: "Concedida", RECHAZADA: "Rechazada"}),
-        "Razón": df["respuesta"],
-        "Resuelta": [reloj.fecha_hora(t.to_pydatetime()) for t in df["resuelta_en"]],
-        "Resolvió": df["resuelta_por"],
-        "Espera": [espera(a.to_pydatetime(), b.to_pydatetime()) for a, b in
-                   zip(df["solicitada_en"], df["resuelta_en"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Periodo": df["anio"].astype(str),
+            "OOAD/UMAE": df["ooad_nombre"],
+            "Motivo": df["motivo"],
+            "Solicitó": df["solicito"],
+            "Solicitada": [reloj.fecha_hora(t.to_pydatetime()) for t in df["solicitada_en"]],
+            "Respuesta": df["estado"].map({CONCEDIDA: "Concedida", RECHAZADA: "Rechazada"}),
+            "Razón": df["respuesta"],
+            "Resuelta": [reloj.fecha_hora(t.to_pydatetime()) for t in df["resuelta_en"]],
+            "Resolvió": df["resuelta_por"],
+            "Espera": [
+                espera(a.to_pydatetime(), b.to_pydatetime())
+                for a, b in zip(df["solicitada_en"], df["resuelta_en"], strict=True)
+            ],
+        }
+    )
 
 
 def conceder(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: str) -> ciclo.EstadoOoad:
@@ -199,8 +225,14 @@ def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: 
             [respuesta, momento, admin.usuario, id_solicitud],
         )
         auditoria.registrar(
-            tx, cuenta=admin.usuario, persona=None, accion="reapertura rechazada", anio=s.anio, ooad=s.ooad,
-            objeto=str(id_solicitud), antes={"estado": PENDIENTE, "motivo": s.motivo},
+            tx,
+            cuenta=admin.usuario,
+            persona=None,
+            accion="reapertura rechazada",
+            anio=s.anio,
+            ooad=s.ooad,
+            objeto=str(id_solicitud),
+            antes={"estado": PENDIENTE, "motivo": s.motivo},
             despues={"estado": RECHAZADA, "respuesta": respuesta},
         )
 
@@ -218,9 +250,12 @@ def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: s
 def reabribles(store: Store, cuenta: Cuenta | None, anio: int) -> list[tuple[str, str]]:
     """(clave, label) of the OOAD/UMAE an admin can reopen in the period: finalized or signed."""
     permisos.exigir_division(cuenta, admin=True)
-    return [tuple(f) for f in store.filas(
-        "SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " || ' · ' || d.estado"
-        " FROM declaracion d JOIN ooad o ON o.clave = d.ooad"
-        " WHERE d.anio = ? AND d.estado IN ('finalizado', 'firmado') ORDER BY o.numero",
-        [anio],
-    )]
+    return [
+        tuple(f)
+        for f in store.filas(
+            "SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " || ' · ' || d.estado"
+            " FROM declaracion d JOIN ooad o ON o.clave = d.ooad"
+            " WHERE d.anio = ? AND d.estado IN ('finalizado', 'firmado') ORDER BY o.numero",
+            [anio],
+        )
+    ]

@@ -28,12 +28,20 @@ class Recepcion:
     registrada_por: str
 
     def describir(self) -> str:
-        return (f"Original firmado de la versión final {self.version} recibido el {reloj.fecha(self.recibida_el)} "
-                f"por {self.recibio}.")
+        return (
+            f"Original firmado de la versión final {self.version} recibido el {reloj.fecha(self.recibida_el)} "
+            f"por {self.recibio}."
+        )
 
 
 def registrar(
-    store: Store, cuenta: Cuenta | None, anio: int, ooad: str, recibida_el: dt.date, recibio: str, notas: str = "",
+    store: Store,
+    cuenta: Cuenta | None,
+    anio: int,
+    ooad: str,
+    recibida_el: dt.date,
+    recibio: str,
+    notas: str = "",
 ) -> Recepcion:
     """Record that the paper copy of the current final version arrived (date and who received it)."""
     admin = permisos.exigir_division(cuenta, admin=True)
@@ -72,7 +80,12 @@ def registrar(
             [anio, ooad, e.version_final, recibida_el, recibio, notas or None, reloj.ahora(), admin.usuario],
         )
         auditoria.registrar(
-            tx, cuenta=admin.usuario, persona=None, accion="recepción del original", anio=anio, ooad=ooad,
+            tx,
+            cuenta=admin.usuario,
+            persona=None,
+            accion="recepción del original",
+            anio=anio,
+            ooad=ooad,
             antes=None if antes is None else {"recibida_el": antes[1], "recibio": antes[2]},
             despues={"version": e.version_final, "recibida_el": recibida_el, "recibio": recibio, "notas": notas},
         )
@@ -113,13 +126,15 @@ def del_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
         " WHERE d.anio = ? AND d.estado IN ('finalizado', 'firmado') ORDER BY o.numero",
         [anio],
     )
-    return pd.DataFrame({
-        "clave": df["clave"],
-        "No.": df["numero"].astype(str),
-        "OOAD/UMAE": df["nombre"],
-        "Semáforo": df["estado"].map(ciclo.semaforo),
-        "Versión final": df["version_final"],
-        "Recibido el": [reloj.fecha(d) if d is not None and not pd.isna(d) else "" for d in df["recibida_el"]],
-        "Recibió": df["recibio"].fillna(""),
-        "Notas": df["notas"].fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "clave": df["clave"],
+            "No.": df["numero"].astype(str),
+            "OOAD/UMAE": df["nombre"],
+            "Semáforo": df["estado"].map(ciclo.semaforo),
+            "Versión final": df["version_final"],
+            "Recibido el": [reloj.fecha(d) if d is not None and not pd.isna(d) else "" for d in df["recibida_el"]],
+            "Recibió": df["recibio"].fillna(""),
+            "Notas": df["notas"].fillna(""),
+        }
+    )

@@ -109,7 +109,7 @@ def _como_texto(valor: Any) -> str:
 
 
 def _misma_cantidad(tecleado: Any, guardado: int | None) -> bool:
-    """"2,989" typed equals 2989 saved; text core would refuse ("abc", "1.5") is always a change."""
+    """ "2,989" typed equals 2989 saved; text core would refuse ("abc", "1.5") is always a change."""
     if tecleado is None or guardado is None:
         return tecleado is None and guardado is None
     try:
@@ -160,8 +160,11 @@ def cambios(pendientes: dict, lineas: pd.DataFrame) -> list[FilaCaptura]:
         if guardada is not None and _igual(fila, guardada):
             continue
         version = fila.get("version")
-        out.append(FilaCaptura(producto, None if version is None else int(version),
-                               **{c: _limpio(fila.get(c)) for c in CAMPOS}))
+        out.append(
+            FilaCaptura(
+                producto, None if version is None else int(version), **{c: _limpio(fila.get(c)) for c in CAMPOS}
+            )
+        )
     return out
 
 

@@ -21,15 +21,21 @@ def _etiqueta(store: Store, ooad: str) -> str:
     return store.valor(f"SELECT {ETIQUETA_OOAD.format(o='o')} FROM ooad o WHERE clave = ?", [ooad])
 
 
-def _datos(store: Store, anio: int, ooad: str, respuesta: str, lineas: pd.DataFrame, total: int, con: int) -> DatosReporte:
+def _datos(
+    store: Store, anio: int, ooad: str, respuesta: str, lineas: pd.DataFrame, total: int, con: int
+) -> DatosReporte:
     columnas = ["unidad_nombre", "tipo", "grupo", "producto_nombre", "causa", "ambito", "eventos", "pacientes"]
     # Units in the (natural) order the store gave; within a unit Faltantes first, then Excedentes.
     unidades = list(dict.fromkeys(lineas["unidad_nombre"]))
     orden = lineas.assign(_u=lineas["unidad_nombre"].map({u: i for i, u in enumerate(unidades)}))
     ordenadas = orden.sort_values(["_u", "tipo"], ascending=[True, False], kind="stable")
     return DatosReporte(
-        ooad_nombre=_etiqueta(store, ooad), anio=anio, impreso_en=reloj.ahora(),
-        unidades_total=total, unidades_con=con, respuesta=respuesta or "SI",
+        ooad_nombre=_etiqueta(store, ooad),
+        anio=anio,
+        impreso_en=reloj.ahora(),
+        unidades_total=total,
+        unidades_con=con,
+        respuesta=respuesta or "SI",
         lineas=ordenadas[columnas].reset_index(drop=True),
     )
 
@@ -61,7 +67,10 @@ def final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, version: in
     f = folio.calcular(store, anio, ooad, cab["version"])
     datos = _datos(store, anio, ooad, cab["respuesta"], lineas, cab["unidades_total"], cab["unidades_con"])
     pdf = reporte_final(
-        datos, folio=f, version=cab["version"], finalizado_en=cab["finalizada_en"],
+        datos,
+        folio=f,
+        version=cab["version"],
+        finalizado_en=cab["finalizada_en"],
         finalizado_por=cab["finalizada_persona"] or cab["finalizada_por"],
         firmantes=firmantes(store, cuenta, anio, ooad),
     )
@@ -70,8 +79,12 @@ def final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, version: in
 
 def firmantes(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> list[Firmante]:
     permisos.exigir_lectura_ooad(cuenta, ooad)
-    return [Firmante(n, c) for n, c in store.filas(
-        "SELECT nombre, cargo FROM firmante WHERE anio = ? AND ooad = ? ORDER BY orden", [anio, ooad])]
+    return [
+        Firmante(n, c)
+        for n, c in store.filas(
+            "SELECT nombre, cargo FROM firmante WHERE anio = ? AND ooad = ? ORDER BY orden", [anio, ooad]
+        )
+    ]
 
 
 def guardar_firmantes(
@@ -99,14 +112,28 @@ def guardar_firmantes(
             raise ErrorDominio(f"El periodo {anio} está cerrado.")
         if e.estado == ciclo.FIRMADO:
             raise ErrorDominio("El reporte firmado ya se subió: los firmantes ya no se pueden cambiar.")
-        antes = [tuple(r) for r in tx.execute(
-            "SELECT nombre, cargo FROM firmante WHERE anio = ? AND ooad = ? ORDER BY orden", [anio, ooad]).fetchall()]
+        antes = [
+            tuple(r)
+            for r in tx.execute(
+                "SELECT nombre, cargo FROM firmante WHERE anio = ? AND ooad = ? ORDER BY orden", [anio, ooad]
+            ).fetchall()
+        ]
         tx.execute("DELETE FROM firmante WHERE anio = ? AND ooad = ?", [anio, ooad])
         for orden, (nombre, cargo) in enumerate(limpios, start=1):
-            tx.execute("INSERT INTO firmante VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [anio, ooad, orden, nombre, cargo, reloj.ahora(), cuenta.usuario])
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=persona, accion="firmantes", anio=anio,
-                            ooad=ooad, antes=antes, despues=limpios)
+            tx.execute(
+                "INSERT INTO firmante VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [anio, ooad, orden, nombre, cargo, reloj.ahora(), cuenta.usuario],
+            )
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="firmantes",
+            anio=anio,
+            ooad=ooad,
+            antes=antes,
+            despues=limpios,
+        )
 
     store.escribir(trabajo)
     return firmantes(store, cuenta, anio, ooad)

@@ -53,9 +53,12 @@ class Respaldo:
         return self.ruta.name
 
     def describir(self) -> str:
-        return (f"Respaldo {self.nombre} ({reloj.fecha_hora(self.creado)}): {_tamano(self.bytes)}, "
-                f"{self.firmados:,} archivo(s) firmado(s)"
-                + (f", {self.tablas.get('linea', 0):,} línea(s) capturada(s)" if self.tablas else "") + ".")
+        return (
+            f"Respaldo {self.nombre} ({reloj.fecha_hora(self.creado)}): {_tamano(self.bytes)}, "
+            f"{self.firmados:,} archivo(s) firmado(s)"
+            + (f", {self.tablas.get('linea', 0):,} línea(s) capturada(s)" if self.tablas else "")
+            + "."
+        )
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,9 @@ def _directorio_de(store: Store) -> Path:
 # Taking a backup
 
 
-def respaldar(store: Store, cuenta: Cuenta | None, destino: Path | None = None, *,
-              directorio: Path | None = None) -> Respaldo:
+def respaldar(
+    store: Store, cuenta: Cuenta | None, destino: Path | None = None, *, directorio: Path | None = None
+) -> Respaldo:
     """The admin's button: back up the database the server holds, under its writer lock."""
     cuenta = permisos.exigir_division(cuenta, admin=True)
     return _respaldar(store, cuenta.usuario, destino, directorio or _directorio_de(store))
@@ -129,12 +133,18 @@ def _respaldar(store: Store, usuario: str | None, destino: Path | None, director
         copiadas = _conteos_archivo(base)
         if copiadas != tablas:
             distintas = sorted(t for t in set(tablas) | set(copiadas) if tablas.get(t) != copiadas.get(t))
-            raise RespaldoInvalido(f"La copia de la base no coincide con la original en: {', '.join(distintas)}. "
-                                   "No se creó el respaldo; vuelva a intentarlo.")
+            raise RespaldoInvalido(
+                f"La copia de la base no coincide con la original en: {', '.join(distintas)}. "
+                "No se creó el respaldo; vuelva a intentarlo."
+            )
         creado = reloj.ahora()
         manifiesto = {
-            "formato": FORMATO, "creado": creado.isoformat(), "creado_por": usuario,
-            "base": base.name, "tablas": tablas, "migraciones": _migraciones(store),
+            "formato": FORMATO,
+            "creado": creado.isoformat(),
+            "creado_por": usuario,
+            "base": base.name,
+            "tablas": tablas,
+            "migraciones": _migraciones(store),
             "archivos": _huellas(parcial),
         }
         (parcial / MANIFIESTO).write_text(json.dumps(manifiesto, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -144,30 +154,46 @@ def _respaldar(store: Store, usuario: str | None, destino: Path | None, director
         shutil.rmtree(parcial, ignore_errors=True)
         raise
     respaldo = _leer_manifiesto(final)
-    store.escribir(lambda tx: auditoria.registrar(
-        tx, cuenta=usuario, persona=None, accion="respaldo creado", objeto=str(final),
-        despues={"bytes": respaldo.bytes, "firmados": respaldo.firmados, "lineas": tablas.get("linea", 0),
-                 "auditoria": tablas.get("auditoria", 0)},
-    ))
+    store.escribir(
+        lambda tx: auditoria.registrar(
+            tx,
+            cuenta=usuario,
+            persona=None,
+            accion="respaldo creado",
+            objeto=str(final),
+            despues={
+                "bytes": respaldo.bytes,
+                "firmados": respaldo.firmados,
+                "lineas": tablas.get("linea", 0),
+                "auditoria": tablas.get("auditoria", 0),
+            },
+        )
+    )
     return respaldo
 
 
 def _conteos(store: Store) -> dict[str, int]:
     with store.cursor() as cur:
-        tablas = [t for (t,) in cur.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-            " AND schema_name = 'main' ORDER BY table_name"
-        ).fetchall()]
+        tablas = [
+            t
+            for (t,) in cur.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
         return {t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}
 
 
 def _conteos_archivo(base: Path) -> dict[str, int]:
     con = duckdb.connect(str(base), read_only=True, config=_CONFIG)
     try:
-        tablas = [t for (t,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-            " AND schema_name = 'main' ORDER BY table_name"
-        ).fetchall()]
+        tablas = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}
     finally:
         con.close()
@@ -202,7 +228,8 @@ def _sha256(ruta: Path) -> str:
 def _huellas(raiz: Path) -> list[dict]:
     return [
         {"ruta": p.relative_to(raiz).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)}
-        for p in sorted(raiz.rglob("*")) if p.is_file() and p.name != MANIFIESTO
+        for p in sorted(raiz.rglob("*"))
+        if p.is_file() and p.name != MANIFIESTO
     ]
 
 
@@ -216,7 +243,9 @@ def _leer_manifiesto(ruta: Path) -> Respaldo:
         m = json.loads(archivo.read_text(encoding="utf-8"))
         archivos = m["archivos"]
         return Respaldo(
-            ruta=Path(ruta), creado=dt.datetime.fromisoformat(m["creado"]), creado_por=m.get("creado_por"),
+            ruta=Path(ruta),
+            creado=dt.datetime.fromisoformat(m["creado"]),
+            creado_por=m.get("creado_por"),
             bytes=sum(int(a["bytes"]) for a in archivos),
             firmados=sum(1 for a in archivos if a["ruta"].startswith("firmados/")),
             tablas=m.get("tablas"),
@@ -250,14 +279,17 @@ def listar_carpeta(directorio: Path | None = None) -> list[Respaldo]:
 
 def tabla(respaldos: list[Respaldo]) -> pd.DataFrame:
     """The backups as the admin page lists them."""
-    return pd.DataFrame({
-        "Creado": [reloj.fecha_hora(r.creado) for r in respaldos],
-        "Carpeta": [r.nombre for r in respaldos],
-        "Tamaño": [_tamano(r.bytes) for r in respaldos],
-        "Archivos firmados": [f"{r.firmados:,}" for r in respaldos],
-        "Líneas capturadas": [f"{r.tablas.get('linea', 0):,}" if r.tablas else "" for r in respaldos],
-        "Creado por": [r.creado_por or "línea de comandos" for r in respaldos],
-    }, columns=["Creado", "Carpeta", "Tamaño", "Archivos firmados", "Líneas capturadas", "Creado por"])
+    return pd.DataFrame(
+        {
+            "Creado": [reloj.fecha_hora(r.creado) for r in respaldos],
+            "Carpeta": [r.nombre for r in respaldos],
+            "Tamaño": [_tamano(r.bytes) for r in respaldos],
+            "Archivos firmados": [f"{r.firmados:,}" for r in respaldos],
+            "Líneas capturadas": [f"{r.tablas.get('linea', 0):,}" if r.tablas else "" for r in respaldos],
+            "Creado por": [r.creado_por or "línea de comandos" for r in respaldos],
+        },
+        columns=["Creado", "Carpeta", "Tamaño", "Archivos firmados", "Líneas capturadas", "Creado por"],
+    )
 
 
 def verificar(ruta: Path) -> Respaldo:
@@ -277,8 +309,10 @@ def verificar(ruta: Path) -> Respaldo:
     if not (ruta / m["base"]).is_file() and not any("falta" in p for p in problemas):
         problemas.append(f"{m['base']}: falta la base de datos")
     if problemas:
-        raise RespaldoInvalido(f"El respaldo {ruta} no está completo o fue alterado; no se restauró nada:\n"
-                               + "\n".join(f"• {p}" for p in problemas))
+        raise RespaldoInvalido(
+            f"El respaldo {ruta} no está completo o fue alterado; no se restauró nada:\n"
+            + "\n".join(f"• {p}" for p in problemas)
+        )
     return respaldo
 
 
@@ -333,11 +367,22 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
         anterior.mkdir(parents=True)
         for p in actuales:
             shutil.move(str(p), anterior / p.name)
-        (anterior / MANIFIESTO).write_text(json.dumps({
-            "formato": FORMATO, "creado": reloj.ahora().isoformat(), "creado_por": None, "base": base.name,
-            "tablas": None, "nota": f"Datos que había antes de restaurar {ruta.name}.",
-            "archivos": _huellas(anterior),
-        }, ensure_ascii=False, indent=2), encoding="utf-8")
+        (anterior / MANIFIESTO).write_text(
+            json.dumps(
+                {
+                    "formato": FORMATO,
+                    "creado": reloj.ahora().isoformat(),
+                    "creado_por": None,
+                    "base": base.name,
+                    "tablas": None,
+                    "nota": f"Datos que había antes de restaurar {ruta.name}.",
+                    "archivos": _huellas(anterior),
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
     base.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ruta / nombre_base, base)
@@ -349,13 +394,23 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
             ahora = _conteos(store)
             distintas = sorted(t for t, n in info.tablas.items() if ahora.get(t) != n)
             if distintas:
-                raise RespaldoInvalido(f"La base restaurada no tiene las filas que el respaldo registró en: "
-                                       f"{', '.join(distintas)}.")
-        store.escribir(lambda tx: auditoria.registrar(
-            tx, cuenta=None, persona=None, accion="respaldo restaurado", objeto=str(ruta),
-            despues={"respaldo": ruta.name, "creado": info.creado.isoformat(),
-                     "anterior": str(anterior) if anterior else None},
-        ))
+                raise RespaldoInvalido(
+                    f"La base restaurada no tiene las filas que el respaldo registró en: {', '.join(distintas)}."
+                )
+        store.escribir(
+            lambda tx: auditoria.registrar(
+                tx,
+                cuenta=None,
+                persona=None,
+                accion="respaldo restaurado",
+                objeto=str(ruta),
+                despues={
+                    "respaldo": ruta.name,
+                    "creado": info.creado.isoformat(),
+                    "anterior": str(anterior) if anterior else None,
+                },
+            )
+        )
     finally:
         store.close()
     return Restauracion(info, anterior)

@@ -66,9 +66,7 @@ MEMORIA = (
     "El PDF necesitó demasiada memoria para revisarse y no se aceptó. Vuelva a guardarlo o escanearlo como PDF "
     "(por ejemplo, con menos resolución) y súbalo de nuevo."
 )
-OCUPADO = (
-    "El servidor está revisando otro PDF en este momento. Espere un minuto y vuelva a presionar el botón."
-)
+OCUPADO = "El servidor está revisando otro PDF en este momento. Espere un minuto y vuelva a presionar el botón."
 
 
 class PdfRechazado(Exception):
@@ -90,7 +88,7 @@ def _fuera_de_streams(datos: bytes):
         if m is None:
             yield datos[pos:]
             return
-        yield datos[pos:m.start()]
+        yield datos[pos : m.start()]
         fin = datos.find(b"endstream", m.end())
         if fin < 0:
             return
@@ -252,7 +250,9 @@ def revisar_aqui(datos: bytes, paginas_maximas: int = PAGINAS_MAXIMAS) -> tuple[
                 "de instrucciones de dibujo; una página de la Versión Final tiene unos 15 KB). Vuelva a guardarlo "
                 "o escanearlo como PDF y súbalo de nuevo."
             )
-    indices = sorted(set(range(min(PAGINAS_CON_TEXTO, paginas))) | set(range(max(0, paginas - PAGINAS_CON_TEXTO), paginas)))
+    indices = sorted(
+        set(range(min(PAGINAS_CON_TEXTO, paginas))) | set(range(max(0, paginas - PAGINAS_CON_TEXTO), paginas))
+    )
     texto = "\n".join(todas[i].extract_text() or "" for i in indices)
     return paginas, texto
 
@@ -299,7 +299,12 @@ def revisar(
         entorno = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
         r = subprocess.run(
             [sys.executable, "-m", "core.revision_pdf", str(paginas_maximas), str(cpu), str(memoria)],
-            input=datos, capture_output=True, timeout=pared, cwd=RAIZ, env=entorno, check=False,
+            input=datos,
+            capture_output=True,
+            timeout=pared,
+            cwd=RAIZ,
+            env=entorno,
+            check=False,
         )  # on timeout, run() kills the child and waits for it
     except subprocess.TimeoutExpired:
         raise PdfRechazado(TARDO.format(cpu=cpu, pared=round(pared))) from None
@@ -316,9 +321,7 @@ def revisar(
     if "memoria" in respuesta:
         raise PdfRechazado(MEMORIA)
     if "danado" in respuesta:
-        raise PdfRechazado(
-            f"El PDF está dañado y no se puede leer ({respuesta['danado']}). Vuelva a generarlo."
-        )
+        raise PdfRechazado(f"El PDF está dañado y no se puede leer ({respuesta['danado']}). Vuelva a generarlo.")
     return int(respuesta["paginas"]), str(respuesta["texto"])
 
 

@@ -68,8 +68,15 @@ def _asegurar_periodo(store: Store, admin: Cuenta, anio: int) -> None:
         raise ErrorDominio(f"El periodo {anio} no tiene abierto su registro hoy: no se pueden generar capturas en él.")
 
 
-def _lineas(rng: np.random.Generator, anio: int, ooad: str, n: int,
-            unidades: pd.DataFrame, productos: pd.DataFrame, usuario: str) -> pd.DataFrame:
+def _lineas(
+    rng: np.random.Generator,
+    anio: int,
+    ooad: str,
+    n: int,
+    unidades: pd.DataFrame,
+    productos: pd.DataFrame,
+    usuario: str,
+) -> pd.DataFrame:
     """n distinct (unit, product) lines of one OOAD/UMAE that satisfy the capture rules."""
     propias = unidades[unidades["ooad"] == ooad]["clave"].to_numpy()
     n = min(n, len(propias) * len(productos))
@@ -85,11 +92,20 @@ def _lineas(rng: np.random.Generator, anio: int, ooad: str, n: int,
     eventos = pd.array(pacientes * rng.choice([1, 1, 1, 2, 3, 4], n), dtype="Int64")
     eventos[rng.random(n) < 0.05] = pd.NA  # eventos is optional when capturing
     causa = np.where(excedente, None, rng.choice(list(captura.CAUSAS), n)).astype(object)
-    return pd.DataFrame({
-        "anio": anio, "ooad": ooad, "unidad": propias[u], "producto": productos["clave"].to_numpy()[p],
-        "tipo": np.where(excedente, "Excedente", "Faltante"), "ambito": ambito, "causa": causa,
-        "pacientes": pacientes, "eventos": eventos, "modificada_por": usuario,
-    })
+    return pd.DataFrame(
+        {
+            "anio": anio,
+            "ooad": ooad,
+            "unidad": propias[u],
+            "producto": productos["clave"].to_numpy()[p],
+            "tipo": np.where(excedente, "Excedente", "Faltante"),
+            "ambito": ambito,
+            "causa": causa,
+            "pacientes": pacientes,
+            "eventos": eventos,
+            "modificada_por": usuario,
+        }
+    )
 
 
 def _validar(df: pd.DataFrame) -> None:
@@ -110,8 +126,9 @@ def _validar(df: pd.DataFrame) -> None:
 
 
 # A line's values as the audit trail records them (core.auditoria writes the same keys).
-_JSON_LINEA = ("json_object('ambito', ambito, 'causa', causa, 'eventos', eventos, 'pacientes', pacientes,"
-               " 'tipo', tipo)::VARCHAR")
+_JSON_LINEA = (
+    "json_object('ambito', ambito, 'causa', causa, 'eventos', eventos, 'pacientes', pacientes, 'tipo', tipo)::VARCHAR"
+)
 
 
 def _insertar(store: Store, admin: Cuenta, df: pd.DataFrame, accion: str) -> None:
@@ -139,14 +156,29 @@ def _insertar(store: Store, admin: Cuenta, df: pd.DataFrame, accion: str) -> Non
         finally:
             tx.unregister("sinteticas")
         for (anio, ooad), n in df.groupby(["anio", "ooad"]).size().items():
-            auditoria.registrar(tx, cuenta=admin.usuario, persona=PERSONA, accion=accion, anio=int(anio),
-                                ooad=ooad, despues={"lineas": int(n)})
+            auditoria.registrar(
+                tx,
+                cuenta=admin.usuario,
+                persona=PERSONA,
+                accion=accion,
+                anio=int(anio),
+                ooad=ooad,
+                despues={"lineas": int(n)},
+            )
 
     store.escribir(trabajo)
 
 
-def _cambiar(store: Store, admin: Cuenta, anio: int, ooad: str, usuario: str, rng: np.random.Generator,
-             unidades: pd.DataFrame, productos: pd.DataFrame) -> None:
+def _cambiar(
+    store: Store,
+    admin: Cuenta,
+    anio: int,
+    ooad: str,
+    usuario: str,
+    rng: np.random.Generator,
+    unidades: pd.DataFrame,
+    productos: pd.DataFrame,
+) -> None:
     """After a reopen: a third of the lines change quantities, a tenth go, a few new ones come."""
     semilla = int(rng.integers(1, 1_000_000))
 
@@ -159,8 +191,10 @@ def _cambiar(store: Store, admin: Cuenta, anio: int, ooad: str, usuario: str, rn
             " modificada_por = ?, modificada_persona = ? WHERE anio = ? AND ooad = ? AND hash(id, ?) % 3 = 0",
             [momento, usuario, PERSONA, anio, ooad, semilla],
         )
-        for accion, resto, condicion in (("línea modificada", _JSON_LINEA, "hash(id, ?) % 3 = 0"),
-                                         ("línea eliminada", "NULL", "hash(id, ?) % 10 = 1")):
+        for accion, resto, condicion in (
+            ("línea modificada", _JSON_LINEA, "hash(id, ?) % 3 = 0"),
+            ("línea eliminada", "NULL", "hash(id, ?) % 10 = 1"),
+        ):
             tx.execute(
                 "INSERT INTO auditoria (en, cuenta, persona, accion, anio, ooad, unidad, objeto, antes, despues)"
                 f" SELECT ?, ?, ?, ?, anio, ooad, unidad, producto, NULL, {resto} FROM linea"
@@ -169,8 +203,16 @@ def _cambiar(store: Store, admin: Cuenta, anio: int, ooad: str, usuario: str, rn
             )
         tx.execute("DELETE FROM linea WHERE anio = ? AND ooad = ? AND hash(id, ?) % 10 = 1", [anio, ooad, semilla])
         despues = tx.execute("SELECT count(*) FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad]).fetchone()[0]
-        auditoria.registrar(tx, cuenta=admin.usuario, persona=PERSONA, accion="líneas sintéticas modificadas",
-                            anio=anio, ooad=ooad, antes={"lineas": antes}, despues={"lineas": despues})
+        auditoria.registrar(
+            tx,
+            cuenta=admin.usuario,
+            persona=PERSONA,
+            accion="líneas sintéticas modificadas",
+            anio=anio,
+            ooad=ooad,
+            antes={"lineas": antes},
+            despues={"lineas": despues},
+        )
 
     store.escribir(trabajo)
     existentes = set(store.filas("SELECT unidad, producto FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad]))
@@ -235,8 +277,11 @@ def generar(
             if plan[o] == "sin iniciar" or ciclo.estado(store, anio, o).estado != ciclo.SIN_INICIAR:
                 continue
             ciclo.declarar(store, capturistas[o], PERSONA, anio, "NO" if plan[o] == "no" else "SI")
-        marcos = [_lineas(rng, anio, o, int(n), unidades, productos, capturistas[o].usuario)
-                  for o, n in zip(con, reparto, strict=True) if n > 0]
+        marcos = [
+            _lineas(rng, anio, o, int(n), unidades, productos, capturistas[o].usuario)
+            for o, n in zip(con, reparto, strict=True)
+            if n > 0
+        ]
         marcos = [m for m in marcos if not m.empty]
         if marcos:
             df = pd.concat(marcos, ignore_index=True)
@@ -249,14 +294,23 @@ def generar(
                 continue
             if p in ("finalizado", "firmado", "reabierta", "dos versiones", "no"):
                 if ciclo.estado(store, anio, o).estado == ciclo.EN_CAPTURA and (
-                        p == "no" or ciclo.contar_lineas(store, anio, o) > 0):
+                    p == "no" or ciclo.contar_lineas(store, anio, o) > 0
+                ):
                     ciclo.finalizar(store, capturistas[o], PERSONA, anio)
             if p == "firmado" and ciclo.estado(store, anio, o).estado == ciclo.FINALIZADO:
                 if carpeta is None:
                     carpeta = Path(tempfile.mkdtemp(prefix="eyf-firmados-"))
                 version = ciclo.estado(store, anio, o).version_final
-                firmados.subir(store, capturistas[o], PERSONA, anio, o, _pdf_firmado(store, anio, o, version),
-                               f"firmado_{o}_{anio}.pdf", directorio=carpeta)
+                firmados.subir(
+                    store,
+                    capturistas[o],
+                    PERSONA,
+                    anio,
+                    o,
+                    _pdf_firmado(store, anio, o, version),
+                    f"firmado_{o}_{anio}.pdf",
+                    directorio=carpeta,
+                )
             if p in ("reabierta", "dos versiones") and ciclo.estado(store, anio, o).estado == ciclo.FINALIZADO:
                 ciclo.reabrir(store, cuenta, anio, o, "Reapertura de datos sintéticos")
                 _cambiar(store, cuenta, anio, o, capturistas[o].usuario, rng, unidades, productos)

@@ -84,8 +84,9 @@ def solicitar_producto(
     if not NOMBRE_MIN <= len(nombre) <= NOMBRE_MAX:
         errores.append(f"El nombre del producto debe tener entre {NOMBRE_MIN} y {NOMBRE_MAX} caracteres.")
     if not JUSTIFICACION_MIN <= len(justificacion) <= JUSTIFICACION_MAX:
-        errores.append(f"Explique por qué se necesita el producto (entre {JUSTIFICACION_MIN} y "
-                       f"{JUSTIFICACION_MAX:,} caracteres).")
+        errores.append(
+            f"Explique por qué se necesita el producto (entre {JUSTIFICACION_MIN} y {JUSTIFICACION_MAX:,} caracteres)."
+        )
     if ambito_default not in catalogo.AMBITOS:
         errores.append("Indique si el producto es Ambulatorio u Hospitalario.")
     if errores:
@@ -110,10 +111,19 @@ def solicitar_producto(
             [ooad, unidad, especialidad, nombre, ambito_default, justificacion, reloj.ahora(), cuenta.usuario, persona],
         ).fetchone()[0]
         auditoria.registrar(
-            tx, cuenta=cuenta.usuario, persona=persona, accion="producto solicitado", ooad=ooad, unidad=unidad,
+            tx,
+            cuenta=cuenta.usuario,
+            persona=persona,
+            accion="producto solicitado",
+            ooad=ooad,
+            unidad=unidad,
             objeto=f"solicitud {nuevo}",
-            despues={"especialidad": especialidad, "nombre": nombre, "ambito_default": ambito_default,
-                     "justificacion": justificacion},
+            despues={
+                "especialidad": especialidad,
+                "nombre": nombre,
+                "ambito_default": ambito_default,
+                "justificacion": justificacion,
+            },
         )
         return nuevo
 
@@ -151,22 +161,26 @@ def listar(store: Store, cuenta: Cuenta | None, *, ooad: str | None = None, esta
 
 def para_mostrar(df: pd.DataFrame) -> pd.DataFrame:
     """The requests as the screens show them: Spanish headers, dd/mm/aaaa hh:mm:ss dates."""
-    return pd.DataFrame({
-        "No.": df["id"].map(lambda n: f"{n:,}"),
-        "OOAD/UMAE": df["ooad_nombre"],
-        "Unidad Médica": df["unidad_nombre"].fillna(""),
-        "Grupo de Servicio": df["grupo"].fillna(""),
-        "Especialidad Troncal": df["especialidad_nombre"].fillna(df["especialidad"]),
-        "Producto solicitado": df["nombre"],
-        "Ambulatorio/ Hospitalario": df["ambito_default"],
-        "Justificación": df["justificacion"],
-        "Solicitada": [f"{reloj.fecha_hora(e)} · {p or u}" for e, p, u in
-                       zip(df["solicitada_en"], df["solicitada_persona"], df["solicitada_por"], strict=True)],
-        "Estado": df["estado"].str.capitalize(),
-        "Clave asignada": df["producto"].fillna(""),
-        "Respuesta": df["respuesta"].fillna(""),
-        "Decidida": [reloj.fecha_hora(e) if e is not None and e == e else "" for e in df["decidida_en"]],
-    })
+    return pd.DataFrame(
+        {
+            "No.": df["id"].map(lambda n: f"{n:,}"),
+            "OOAD/UMAE": df["ooad_nombre"],
+            "Unidad Médica": df["unidad_nombre"].fillna(""),
+            "Grupo de Servicio": df["grupo"].fillna(""),
+            "Especialidad Troncal": df["especialidad_nombre"].fillna(df["especialidad"]),
+            "Producto solicitado": df["nombre"],
+            "Ambulatorio/ Hospitalario": df["ambito_default"],
+            "Justificación": df["justificacion"],
+            "Solicitada": [
+                f"{reloj.fecha_hora(e)} · {p or u}"
+                for e, p, u in zip(df["solicitada_en"], df["solicitada_persona"], df["solicitada_por"], strict=True)
+            ],
+            "Estado": df["estado"].str.capitalize(),
+            "Clave asignada": df["producto"].fillna(""),
+            "Respuesta": df["respuesta"].fillna(""),
+            "Decidida": [reloj.fecha_hora(e) if e is not None and e == e else "" for e in df["decidida_en"]],
+        }
+    )
 
 
 def siguiente_clave(store: Store, especialidad: str) -> str:
@@ -206,7 +220,9 @@ def aceptar(
     cuenta = permisos.exigir_division(cuenta, admin=True)
     clave = _texto(clave, "Clave", NOMBRE_MAX) or None
     if clave is not None and not PATRON_CLAVE.match(clave):
-        raise SolicitudInvalida(f"La clave '{clave}' no es válida (solo letras, dígitos, puntos y guiones, sin espacios).")
+        raise SolicitudInvalida(
+            f"La clave '{clave}' no es válida (solo letras, dígitos, puntos y guiones, sin espacios)."
+        )
     if ambito_default is not None and ambito_default not in catalogo.AMBITOS:
         raise SolicitudInvalida("El ámbito debe ser Ambulatorio u Hospitalario.")
     respuesta = _texto(respuesta, "Nota para la OOAD/UMAE", NOTA_MAX) or None
@@ -218,30 +234,58 @@ def aceptar(
         if not NOMBRE_MIN <= len(final) <= NOMBRE_MAX:
             raise SolicitudInvalida(f"El nombre del producto debe tener entre {NOMBRE_MIN} y {NOMBRE_MAX} caracteres.")
         if (existente := _existente(store, especialidad, final)) is not None:
-            raise SolicitudInvalida(f"Ya existe el producto «{final}» con la clave {existente}: rechace la "
-                                    "solicitud indicándole esa clave.")
+            raise SolicitudInvalida(
+                f"Ya existe el producto «{final}» con la clave {existente}: rechace la solicitud indicándole esa clave."
+            )
         nueva = clave or siguiente_clave(store, especialidad)
         if tx.execute("SELECT 1 FROM producto WHERE clave = ?", [nueva]).fetchone():
             raise SolicitudInvalida(f"La clave {nueva} ya existe en el catálogo; elija otra.")
-        producto = {"clave": nueva, "especialidad": especialidad, "nombre": final,
-                    "ambito_default": ambito_default or ambito_pedido, "remoto": bool(remoto), "origen": ORIGEN}
+        producto = {
+            "clave": nueva,
+            "especialidad": especialidad,
+            "nombre": final,
+            "ambito_default": ambito_default or ambito_pedido,
+            "remoto": bool(remoto),
+            "origen": ORIGEN,
+        }
         tx.execute(
             "INSERT INTO producto (clave, especialidad, nombre, ambito_default, remoto, origen, busqueda, activo)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)",
-            [nueva, especialidad, final, producto["ambito_default"], producto["remoto"], ORIGEN,
-             normalizar(f"{nueva} {final}")],
+            [
+                nueva,
+                especialidad,
+                final,
+                producto["ambito_default"],
+                producto["remoto"],
+                ORIGEN,
+                normalizar(f"{nueva} {final}"),
+            ],
         )
         tx.execute(
             "UPDATE solicitud_producto SET estado = 'aceptada', decidida_en = ?, decidida_por = ?, respuesta = ?,"
             " producto = ? WHERE id = ?",
             [reloj.ahora(), cuenta.usuario, respuesta, nueva, id_solicitud],
         )
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="producto agregado", ooad=ooad,
-                            objeto=nueva, despues=producto | {"solicitud": id_solicitud})
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="solicitud de producto aceptada",
-                            ooad=ooad, unidad=unidad, objeto=f"solicitud {id_solicitud}",
-                            antes={"estado": PENDIENTE, "nombre": pedido},
-                            despues={"estado": ACEPTADA, "producto": nueva, "respuesta": respuesta})
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="producto agregado",
+            ooad=ooad,
+            objeto=nueva,
+            despues=producto | {"solicitud": id_solicitud},
+        )
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="solicitud de producto aceptada",
+            ooad=ooad,
+            unidad=unidad,
+            objeto=f"solicitud {id_solicitud}",
+            antes={"estado": PENDIENTE, "nombre": pedido},
+            despues={"estado": ACEPTADA, "producto": nueva, "respuesta": respuesta},
+        )
         return nueva
 
     return store.escribir(trabajo)
@@ -252,7 +296,9 @@ def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, motivo: str
     cuenta = permisos.exigir_division(cuenta, admin=True)
     motivo = _texto(motivo, "Motivo del rechazo", MOTIVO_MAX, varias_lineas=True)
     if len(motivo) < MOTIVO_MIN:
-        raise SolicitudInvalida(f"Escriba el motivo del rechazo (al menos {MOTIVO_MIN} caracteres): la OOAD/UMAE lo leerá.")
+        raise SolicitudInvalida(
+            f"Escriba el motivo del rechazo (al menos {MOTIVO_MIN} caracteres): la OOAD/UMAE lo leerá."
+        )
 
     def trabajo(tx) -> None:
         _, ooad, _, pedido, _, unidad = _pendiente(tx, id_solicitud)
@@ -261,9 +307,16 @@ def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, motivo: str
             " WHERE id = ?",
             [reloj.ahora(), cuenta.usuario, motivo, id_solicitud],
         )
-        auditoria.registrar(tx, cuenta=cuenta.usuario, persona=None, accion="solicitud de producto rechazada",
-                            ooad=ooad, unidad=unidad, objeto=f"solicitud {id_solicitud}",
-                            antes={"estado": PENDIENTE, "nombre": pedido},
-                            despues={"estado": RECHAZADA, "respuesta": motivo})
+        auditoria.registrar(
+            tx,
+            cuenta=cuenta.usuario,
+            persona=None,
+            accion="solicitud de producto rechazada",
+            ooad=ooad,
+            unidad=unidad,
+            objeto=f"solicitud {id_solicitud}",
+            antes={"estado": PENDIENTE, "nombre": pedido},
+            despues={"estado": RECHAZADA, "respuesta": motivo},
+        )
 
     store.escribir(trabajo)

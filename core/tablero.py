@@ -36,8 +36,22 @@ def filas(store: Store, anio: int) -> pd.DataFrame:
     )
     df["con"] = df["con"].astype("Int64")
     df["sin"] = (df["total"] - df["con"]).astype("Int64")
-    return df[["numero", "clave", "tipo", "nombre", "total", "con", "sin", "estado", "respuesta", "version_final",
-               "recibida_el", "recibio"]]
+    return df[
+        [
+            "numero",
+            "clave",
+            "tipo",
+            "nombre",
+            "total",
+            "con",
+            "sin",
+            "estado",
+            "respuesta",
+            "version_final",
+            "recibida_el",
+            "recibio",
+        ]
+    ]
 
 
 def totales(df: pd.DataFrame) -> dict:
@@ -52,7 +66,9 @@ def totales(df: pd.DataFrame) -> dict:
     }
 
 
-def filtrar(df: pd.DataFrame, buscar: str = "", tipo: str | None = None, estados: list[str] | None = None) -> pd.DataFrame:
+def filtrar(
+    df: pd.DataFrame, buscar: str = "", tipo: str | None = None, estados: list[str] | None = None
+) -> pd.DataFrame:
     """The tablero's filter: name (ignoring case and accents), OOAD or UMAE, semáforo states."""
     q = normalizar(buscar)
     if q:
@@ -85,23 +101,34 @@ def tabla_guia(df: pd.DataFrame, con_recepcion: bool = False) -> pd.DataFrame:
 
     `con_recepcion` adds the division's column: when the signed paper copy arrived and who got it.
     """
-    tabla = pd.DataFrame({
-        "No.": df["numero"].astype(str),
-        "OOAD/UMAE": df["nombre"],
-        "Total": df["total"].astype("Int64"),
-        "Con Excedentes/ Faltantes": df["con"].astype("Int64"),
-        "Sin Excedentes/ Faltantes": df["sin"].astype("Int64"),
-        "Reporte Preliminar": df["estado"].map(lambda e: _PRELIMINAR.get(e, "")),
-        "Final (para firmas)": df["estado"].map(lambda e: _FINAL.get(e, "")),
-        "Subir (firmado)": df["estado"].map(accion_subir),
-        "Semáforo": df["estado"].map(ciclo.semaforo),
-    })
-    total = pd.DataFrame([{
-        "No.": "", "OOAD/UMAE": f"Total ({len(df):,})", "Total": int(df["total"].sum()),
-        "Con Excedentes/ Faltantes": int(df["con"].sum(skipna=True)),
-        "Sin Excedentes/ Faltantes": int(df["sin"].sum(skipna=True)),
-        "Reporte Preliminar": "", "Final (para firmas)": "", "Subir (firmado)": "", "Semáforo": "",
-    }]).astype({"Total": "Int64", "Con Excedentes/ Faltantes": "Int64", "Sin Excedentes/ Faltantes": "Int64"})
+    tabla = pd.DataFrame(
+        {
+            "No.": df["numero"].astype(str),
+            "OOAD/UMAE": df["nombre"],
+            "Total": df["total"].astype("Int64"),
+            "Con Excedentes/ Faltantes": df["con"].astype("Int64"),
+            "Sin Excedentes/ Faltantes": df["sin"].astype("Int64"),
+            "Reporte Preliminar": df["estado"].map(lambda e: _PRELIMINAR.get(e, "")),
+            "Final (para firmas)": df["estado"].map(lambda e: _FINAL.get(e, "")),
+            "Subir (firmado)": df["estado"].map(accion_subir),
+            "Semáforo": df["estado"].map(ciclo.semaforo),
+        }
+    )
+    total = pd.DataFrame(
+        [
+            {
+                "No.": "",
+                "OOAD/UMAE": f"Total ({len(df):,})",
+                "Total": int(df["total"].sum()),
+                "Con Excedentes/ Faltantes": int(df["con"].sum(skipna=True)),
+                "Sin Excedentes/ Faltantes": int(df["sin"].sum(skipna=True)),
+                "Reporte Preliminar": "",
+                "Final (para firmas)": "",
+                "Subir (firmado)": "",
+                "Semáforo": "",
+            }
+        ]
+    ).astype({"Total": "Int64", "Con Excedentes/ Faltantes": "Int64", "Sin Excedentes/ Faltantes": "Int64"})
     if con_recepcion:
         tabla["Recepción (original)"] = [recepcion(f, r) for f, r in zip(df["recibida_el"], df["recibio"], strict=True)]
         total["Recepción (original)"] = f"{int(df['recibida_el'].notna().sum()):,} recibido(s)"

@@ -29,16 +29,16 @@ def slug(texto: str | None) -> str:
 
 def orden_natural(columna: str) -> str:
     """SQL ORDER BY terms that put "HGZ 6" before "HGZ 35" (prefix, then number, then the name)."""
-    return (f"regexp_extract({columna}, '^\\D*'), TRY_CAST(regexp_extract({columna}, '\\d+') AS INTEGER), "
-            f"{columna}")
+    return f"regexp_extract({columna}, '^\\D*'), TRY_CAST(regexp_extract({columna}, '\\d+') AS INTEGER), {columna}"
 
 
 # -- free text typed by people ------------------------------------------------------------------
 # Refused anywhere in free text: control characters (Unicode category Cc: NUL, escape, ...), the
 # line and paragraph separators, and the bidirectional overrides and isolates, which make a name
 # read on screen or in a PDF differently from what is stored.
-_INVISIBLES = frozenset("\u2028\u2029") | frozenset(map(chr, range(0x202A, 0x202F))) | frozenset(
-    map(chr, range(0x2066, 0x206A)))
+_INVISIBLES = (
+    frozenset("\u2028\u2029") | frozenset(map(chr, range(0x202A, 0x202F))) | frozenset(map(chr, range(0x2066, 0x206A)))
+)
 # Multi-line fields (text areas) keep the line breaks and tabs people type or paste.
 _DE_VARIAS_LINEAS = frozenset("\n\r\t")
 
@@ -63,8 +63,10 @@ def revisar_caracteres(valor: str, campo: str, *, varias_lineas: bool = False) -
     """
     for i, c in enumerate(valor, start=1):
         if _prohibido(c, varias_lineas):
-            return (f"{campo}: contiene un carácter de control o invisible (U+{ord(c):04X}, posición {i:,}) "
-                    "que no se puede guardar; escriba el texto de nuevo sin pegarlo de otro programa.")
+            return (
+                f"{campo}: contiene un carácter de control o invisible (U+{ord(c):04X}, posición {i:,}) "
+                "que no se puede guardar; escriba el texto de nuevo sin pegarlo de otro programa."
+            )
     return None
 
 

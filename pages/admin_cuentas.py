@@ -11,14 +11,18 @@ from pages.components import descargas
 from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
-ctx.encabezado("Administración", "Cuentas y contraseñas", [
-    "Cada OOAD/UMAE tiene una cuenta con una contraseña compartida por su personal; la División tiene cuentas "
-    "de análisis y de administración.",
-    "Una contraseña nueva o restablecida se muestra una sola vez: entréguela por un medio seguro. Al entrar, "
-    "la persona debe elegir una propia.",
-    f"Tras {cuentas.INTENTOS_MAXIMOS} intentos fallidos seguidos, una cuenta se bloquea "
-    f"{int(cuentas.BLOQUEO.total_seconds() // 60)} minutos; aquí puede desbloquearla antes.",
-])
+ctx.encabezado(
+    "Administración",
+    "Cuentas y contraseñas",
+    [
+        "Cada OOAD/UMAE tiene una cuenta con una contraseña compartida por su personal; la División tiene cuentas "
+        "de análisis y de administración.",
+        "Una contraseña nueva o restablecida se muestra una sola vez: entréguela por un medio seguro. Al entrar, "
+        "la persona debe elegir una propia.",
+        f"Tras {cuentas.INTENTOS_MAXIMOS} intentos fallidos seguidos, una cuenta se bloquea "
+        f"{int(cuentas.BLOQUEO.total_seconds() // 60)} minutos; aquí puede desbloquearla antes.",
+    ],
+)
 store = ctx.store()
 periodo = ctx.periodo()
 
@@ -36,10 +40,17 @@ st.dataframe(vista, hide_index=True, width="stretch", key="adm_cuentas_tabla")
 descargas.botones({"Cuentas": vista}, "cuentas", periodo.anio if periodo else 0, key="adm_cuentas_descargas")
 
 st.subheader("Acciones sobre una cuenta")
-etiquetas = {u: f"{u} · {n} · {e}" for u, n, e in zip(listado["Usuario"], listado["Nombre"], listado["Estado"],
-                                                        strict=True)}
-elegida = st.selectbox("Cuenta (escriba para buscar)", list(etiquetas), format_func=etiquetas.get, index=None,
-                       placeholder="Elija la cuenta", key="adm_cuentas_elegida")
+etiquetas = {
+    u: f"{u} · {n} · {e}" for u, n, e in zip(listado["Usuario"], listado["Nombre"], listado["Estado"], strict=True)
+}
+elegida = st.selectbox(
+    "Cuenta (escriba para buscar)",
+    list(etiquetas),
+    format_func=etiquetas.get,
+    index=None,
+    placeholder="Elija la cuenta",
+    key="adm_cuentas_elegida",
+)
 if elegida:
     fila = listado.set_index("Usuario").loc[elegida]
     a, b, c = st.columns(3)
@@ -69,14 +80,24 @@ roles = {"capturista": "OOAD/UMAE (capturista)", "analista": "Analista (Divisió
 rol = st.radio("Rol", list(roles), format_func=roles.get, horizontal=True, key="adm_cuentas_rol")
 with st.form("adm_cuentas_alta"):
     a, b = st.columns(2)
-    usuario = a.text_input("Usuario", max_chars=40, key="adm_cuentas_usuario",
-                           help="Minúsculas sin acentos, números, punto o guion; p. ej. «chihuahua» o «ana.perez».")
+    usuario = a.text_input(
+        "Usuario",
+        max_chars=40,
+        key="adm_cuentas_usuario",
+        help="Minúsculas sin acentos, números, punto o guion; p. ej. «chihuahua» o «ana.perez».",
+    )
     nombre = b.text_input("Nombre", max_chars=120, key="adm_cuentas_nombre")
     ooad = None
     if rol == "capturista":
         opciones = dict(cuentas.opciones_ooad(store))
-        ooad = st.selectbox("OOAD/UMAE", list(opciones), format_func=opciones.get, index=None,
-                            placeholder="Elija la OOAD/UMAE", key="adm_cuentas_ooad")
+        ooad = st.selectbox(
+            "OOAD/UMAE",
+            list(opciones),
+            format_func=opciones.get,
+            index=None,
+            placeholder="Elija la OOAD/UMAE",
+            key="adm_cuentas_ooad",
+        )
     if st.form_submit_button("Crear cuenta", type="primary"):
         try:
             password = cuentas.alta(store, cuenta, usuario, nombre, rol, ooad)

@@ -9,11 +9,15 @@ from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 
 cuenta = ctx.exigir_admin()
-ctx.encabezado("Administración", "Periodos y ventanas de registro", [
-    "Las fechas de inicio y fin del periodo de registro se incluyen completas (hora del centro de México).",
-    "Fuera de la ventana, las OOAD/UMAE solo consultan e imprimen; ampliarla les permite volver a capturar.",
-    "Cerrar un periodo es definitivo: ya nada de él cambia (captura, finalización, reaperturas ni archivos firmados).",
-])
+ctx.encabezado(
+    "Administración",
+    "Periodos y ventanas de registro",
+    [
+        "Las fechas de inicio y fin del periodo de registro se incluyen completas (hora del centro de México).",
+        "Fuera de la ventana, las OOAD/UMAE solo consultan e imprimen; ampliarla les permite volver a capturar.",
+        "Cerrar un periodo es definitivo: ya nada de él cambia (captura, finalización, reaperturas ni archivos firmados).",
+    ],
+)
 store = ctx.store()
 if flash := st.session_state.pop("adm_periodos_flash", None):
     st.success(flash)
@@ -21,10 +25,21 @@ if flash := st.session_state.pop("adm_periodos_flash", None):
 periodos = ciclo.periodos(store)
 if periodos:
     st.dataframe(
-        [{"Periodo": str(p.anio), "Inicio del registro": reloj.fecha(p.inicio), "Fin del registro": reloj.fecha(p.fin),
-          "Estado": "Cerrado" if p.cerrado else ("Registro abierto" if p.ventana_abierta() else "Registro fuera de plazo"),
-          "Días restantes": p.dias_restantes()} for p in periodos],
-        hide_index=True, width="stretch", key="adm_periodos_tabla",
+        [
+            {
+                "Periodo": str(p.anio),
+                "Inicio del registro": reloj.fecha(p.inicio),
+                "Fin del registro": reloj.fecha(p.fin),
+                "Estado": "Cerrado"
+                if p.cerrado
+                else ("Registro abierto" if p.ventana_abierta() else "Registro fuera de plazo"),
+                "Días restantes": p.dias_restantes(),
+            }
+            for p in periodos
+        ],
+        hide_index=True,
+        width="stretch",
+        key="adm_periodos_tabla",
         column_config={"Días restantes": st.column_config.NumberColumn(format="localized")},
     )
 else:
@@ -40,8 +55,9 @@ st.subheader("Crear periodo")
 hoy = reloj.hoy()
 with st.form("adm_periodo_nuevo"):
     a, b, c = st.columns(3)
-    anio = a.number_input("Año", min_value=2000, max_value=2100, step=1, value=hoy.year + (1 if periodos else 0),
-                          key="adm_nuevo_anio")
+    anio = a.number_input(
+        "Año", min_value=2000, max_value=2100, step=1, value=hoy.year + (1 if periodos else 0), key="adm_nuevo_anio"
+    )
     inicio = b.date_input("Inicio del registro", value=hoy, format="DD/MM/YYYY", key="adm_nuevo_inicio")
     fin = c.date_input("Fin del registro", value=hoy + dt.timedelta(days=30), format="DD/MM/YYYY", key="adm_nuevo_fin")
     if st.form_submit_button("Crear periodo", type="primary"):
@@ -75,7 +91,9 @@ st.subheader("Cerrar un periodo")
 cerrar = st.selectbox("Periodo a cerrar", [p.anio for p in abiertos], key="adm_cerrar_anio")
 entendido = st.checkbox(
     f"Entiendo que al cerrar el periodo {cerrar} ya no se podrá capturar, finalizar, reabrir ni subir reportes "
-    "firmados, y que el cierre no se puede deshacer.", key=f"adm_cerrar_ok_{cerrar}")
+    "firmados, y que el cierre no se puede deshacer.",
+    key=f"adm_cerrar_ok_{cerrar}",
+)
 if st.button(f"Cerrar el periodo {cerrar}", disabled=not entendido, key="adm_cerrar"):
     try:
         ciclo.cerrar_periodo(store, cuenta, cerrar)

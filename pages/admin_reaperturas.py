@@ -11,11 +11,15 @@ from pages.components import reaperturas as reapertura
 from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
-ctx.encabezado("Administración", "Solicitudes de reapertura", [
-    "Conceder una reapertura regresa a la OOAD/UMAE a «En captura»: su reporte firmado deja de estar vigente y, "
-    "al finalizar de nuevo, se genera una nueva versión final con su propio folio. La versión anterior se conserva.",
-    "La OOAD/UMAE ve la respuesta y su razón en sus pantallas de los Pasos 7, 8 y 9.",
-])
+ctx.encabezado(
+    "Administración",
+    "Solicitudes de reapertura",
+    [
+        "Conceder una reapertura regresa a la OOAD/UMAE a «En captura»: su reporte firmado deja de estar vigente y, "
+        "al finalizar de nuevo, se genera una nueva versión final con su propio folio. La versión anterior se conserva.",
+        "La OOAD/UMAE ve la respuesta y su razón en sus pantallas de los Pasos 7, 8 y 9.",
+    ],
+)
 store = ctx.store()
 periodo = ctx.periodo()
 if flash := st.session_state.pop("adm_reap_flash", None):
@@ -32,15 +36,25 @@ cola = reaperturas.pendientes(store, cuenta)
 if cola.empty:
     st.info("No hay solicitudes de reapertura en espera.")
 else:
-    st.dataframe(cola[["OOAD/UMAE", "Periodo", "Semáforo", "Motivo", "Solicitó", "Solicitada", "Espera"]],
-                 hide_index=True, width="stretch", key="adm_reap_cola")
+    st.dataframe(
+        cola[["OOAD/UMAE", "Periodo", "Semáforo", "Motivo", "Solicitó", "Solicitada", "Espera"]],
+        hide_index=True,
+        width="stretch",
+        key="adm_reap_cola",
+    )
     nombres = dict(zip(cola["id"].astype(int), cola["OOAD/UMAE"], strict=True))
-    etiquetas = {int(i): f"{n} · {p} · espera {e}"
-                 for i, n, p, e in zip(cola["id"], cola["OOAD/UMAE"], cola["Periodo"], cola["Espera"], strict=True)}
+    etiquetas = {
+        int(i): f"{n} · {p} · espera {e}"
+        for i, n, p, e in zip(cola["id"], cola["OOAD/UMAE"], cola["Periodo"], cola["Espera"], strict=True)
+    }
     with st.form("adm_reap_responder"):
         elegida = st.selectbox("Solicitud", list(etiquetas), format_func=etiquetas.get, key="adm_reap_solicitud")
-        razon = st.text_area("Razón de la respuesta (la verá la OOAD/UMAE)", max_chars=ciclo.MOTIVO_MAXIMO,
-                             placeholder=reapertura.pista_motivo(), key="adm_reap_razon")
+        razon = st.text_area(
+            "Razón de la respuesta (la verá la OOAD/UMAE)",
+            max_chars=ciclo.MOTIVO_MAXIMO,
+            placeholder=reapertura.pista_motivo(),
+            key="adm_reap_razon",
+        )
         a, b, _ = st.columns([1, 1, 3])
         conceder = a.form_submit_button("Conceder reapertura", type="primary")
         rechazar = b.form_submit_button("Rechazar")
@@ -53,8 +67,10 @@ else:
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
-            _hecho(f"{md(nombres[elegida])}: reapertura "
-                   + ("concedida; regresó a «En captura»." if conceder else "rechazada."))
+            _hecho(
+                f"{md(nombres[elegida])}: reapertura "
+                + ("concedida; regresó a «En captura»." if conceder else "rechazada.")
+            )
 
 if periodo is not None and not periodo.cerrado:
     st.subheader("Reabrir sin solicitud")
@@ -63,11 +79,20 @@ if periodo is not None and not periodo.cerrado:
         st.caption(f"Ninguna OOAD/UMAE ha finalizado en el periodo {periodo.anio}.")
     else:
         with st.form("adm_reap_directa"):
-            ooad = st.selectbox(f"OOAD/UMAE finalizada en {periodo.anio} (escriba para buscar)", list(opciones),
-                                format_func=opciones.get, index=None, placeholder="Elija la OOAD/UMAE",
-                                key="adm_reap_ooad")
-            motivo = st.text_area("Motivo de la reapertura (lo verá la OOAD/UMAE)", max_chars=ciclo.MOTIVO_MAXIMO,
-                                  placeholder=reapertura.pista_motivo(), key="adm_reap_motivo")
+            ooad = st.selectbox(
+                f"OOAD/UMAE finalizada en {periodo.anio} (escriba para buscar)",
+                list(opciones),
+                format_func=opciones.get,
+                index=None,
+                placeholder="Elija la OOAD/UMAE",
+                key="adm_reap_ooad",
+            )
+            motivo = st.text_area(
+                "Motivo de la reapertura (lo verá la OOAD/UMAE)",
+                max_chars=ciclo.MOTIVO_MAXIMO,
+                placeholder=reapertura.pista_motivo(),
+                key="adm_reap_motivo",
+            )
             if st.form_submit_button("Reabrir"):
                 if not ooad:
                     st.error("Elija la OOAD/UMAE.")
@@ -85,5 +110,9 @@ if resueltas.empty:
     st.caption("Todavía no se ha respondido ninguna solicitud.")
 else:
     st.dataframe(resueltas, hide_index=True, width="stretch", key="adm_reap_resueltas")
-    descargas.botones({"Solicitudes respondidas": resueltas}, "solicitudes de reapertura",
-                      periodo.anio if periodo else 0, key="adm_reap_descargas")
+    descargas.botones(
+        {"Solicitudes respondidas": resueltas},
+        "solicitudes de reapertura",
+        periodo.anio if periodo else 0,
+        key="adm_reap_descargas",
+    )

@@ -9,11 +9,15 @@ from pages.components import descargas
 from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
-ctx.encabezado("Administración", "Recepción del original firmado", [
-    "Además de subir el reporte firmado (Paso 9), cada OOAD/UMAE envía el original en papel a la División de "
-    "Integración Estratégica Sectorial. Registre aquí cuándo llegó y quién lo recibió: se muestra en el tablero.",
-    "Si una OOAD/UMAE se reabre y vuelve a finalizar, se espera el original de su nueva versión final.",
-])
+ctx.encabezado(
+    "Administración",
+    "Recepción del original firmado",
+    [
+        "Además de subir el reporte firmado (Paso 9), cada OOAD/UMAE envía el original en papel a la División de "
+        "Integración Estratégica Sectorial. Registre aquí cuándo llegó y quién lo recibió: se muestra en el tablero.",
+        "Si una OOAD/UMAE se reabre y vuelve a finalizar, se espera el original de su nueva versión final.",
+    ],
+)
 store = ctx.store()
 periodos = ciclo.periodos(store)
 if not periodos:
@@ -36,11 +40,18 @@ descargas.botones({"Recepción": vista}, "recepcion de originales", anio, key="a
 st.subheader("Registrar una recepción")
 etiquetas = dict(zip(tabla["clave"], tabla["OOAD/UMAE"], strict=True))
 with st.form("adm_rec_form"):
-    ooad = st.selectbox("OOAD/UMAE (escriba para buscar)", list(etiquetas), format_func=etiquetas.get,
-                        index=None, placeholder="Elija la OOAD/UMAE", key="adm_rec_ooad")
+    ooad = st.selectbox(
+        "OOAD/UMAE (escriba para buscar)",
+        list(etiquetas),
+        format_func=etiquetas.get,
+        index=None,
+        placeholder="Elija la OOAD/UMAE",
+        key="adm_rec_ooad",
+    )
     a, b = st.columns(2)
-    fecha = a.date_input("Fecha de recepción", value=reloj.hoy(), max_value=reloj.hoy(), format="DD/MM/YYYY",
-                         key="adm_rec_fecha")
+    fecha = a.date_input(
+        "Fecha de recepción", value=reloj.hoy(), max_value=reloj.hoy(), format="DD/MM/YYYY", key="adm_rec_fecha"
+    )
     recibio = b.text_input("Recibió (nombre)", max_chars=120, key="adm_rec_recibio")
     notas = st.text_input("Notas (opcional)", max_chars=500, key="adm_rec_notas")
     if st.form_submit_button("Registrar recepción", type="primary"):

@@ -8,19 +8,26 @@ from pages.components import contexto as ctx
 from pages.components.marcado import md
 
 cuenta = ctx.exigir_admin()
-ctx.encabezado("Administración", "Respaldos", [
-    "«Crear respaldo ahora» copia la base de datos y los reportes firmados a una carpeta nueva de "
-    "`data/respaldos/`, con un manifiesto que registra la huella SHA-256 de cada archivo y las filas de cada tabla.",
-    "El respaldo se toma sin detener el servidor: mientras se copia, los guardados esperan unos instantes.",
-    "Copie las carpetas de respaldo a otro equipo o unidad: un respaldo en el mismo disco no protege contra su falla.",
-])
+ctx.encabezado(
+    "Administración",
+    "Respaldos",
+    [
+        "«Crear respaldo ahora» copia la base de datos y los reportes firmados a una carpeta nueva de "
+        "`data/respaldos/`, con un manifiesto que registra la huella SHA-256 de cada archivo y las filas de cada tabla.",
+        "El respaldo se toma sin detener el servidor: mientras se copia, los guardados esperan unos instantes.",
+        "Copie las carpetas de respaldo a otro equipo o unidad: un respaldo en el mismo disco no protege contra su falla.",
+    ],
+)
 store = ctx.store()
 
 st.subheader("Revisión de integridad")
 hallazgos = integridad.hallazgos(store, cuenta)
 if not hallazgos:
-    st.success("Al iniciar el servidor, todas las tablas se leyeron completas y cada línea guardada coincide con "
-               "su último registro en la bitácora.", icon="✅")
+    st.success(
+        "Al iniciar el servidor, todas las tablas se leyeron completas y cada línea guardada coincide con "
+        "su último registro en la bitácora.",
+        icon="✅",
+    )
 else:
     afectadas = sorted({h.ooad or "todas" for h in hallazgos})
     st.error(
@@ -29,9 +36,20 @@ else:
         icon="🛑",
     )
     st.dataframe(
-        [{"Tabla": h.tabla, "Clave": h.clave, "Valor guardado": h.guardado, "Valor en la bitácora": h.auditado,
-          "OOAD/UMAE": h.ooad or "todas", "Detalle": h.detalle} for h in hallazgos],
-        hide_index=True, width="stretch", key="adm_integridad_tabla",
+        [
+            {
+                "Tabla": h.tabla,
+                "Clave": h.clave,
+                "Valor guardado": h.guardado,
+                "Valor en la bitácora": h.auditado,
+                "OOAD/UMAE": h.ooad or "todas",
+                "Detalle": h.detalle,
+            }
+            for h in hallazgos
+        ],
+        hide_index=True,
+        width="stretch",
+        key="adm_integridad_tabla",
     )
     st.markdown("**Qué hacer:** " + md(integridad.RESTAURAR))
 
@@ -42,7 +60,9 @@ if st.button("Crear respaldo ahora", type="primary", key="adm_resp_crear"):
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         except OSError as exc:
-            st.error(f"No se pudo escribir el respaldo ({md(exc)}). Revise el espacio libre y los permisos de la carpeta.")
+            st.error(
+                f"No se pudo escribir el respaldo ({md(exc)}). Revise el espacio libre y los permisos de la carpeta."
+            )
         else:
             st.success(f"{hecho.describir()} Carpeta: `{hecho.ruta}`")
 

@@ -22,25 +22,52 @@ titulo = {d: analisis.DIMENSIONES[d].titulo for d in dims}
 d1, d2, d3, d4 = st.columns(4)
 filas = d1.selectbox("Filas", dims, index=dims.index("estado"), format_func=titulo.get, key="cruce_filas")
 otras = [d for d in dims if d != filas]
-columnas = d2.selectbox("Columnas", otras, index=otras.index("especialidad") if "especialidad" in otras else 0,
-                        format_func=titulo.get, key="cruce_columnas")
-medida = d3.radio("Medida", list(analisis.MEDIDAS), format_func=analisis.MEDIDAS.get, key="cruce_medida",
-                  horizontal=True)
+columnas = d2.selectbox(
+    "Columnas",
+    otras,
+    index=otras.index("especialidad") if "especialidad" in otras else 0,
+    format_func=titulo.get,
+    key="cruce_columnas",
+)
+medida = d3.radio(
+    "Medida", list(analisis.MEDIDAS), format_func=analisis.MEDIDAS.get, key="cruce_medida", horizontal=True
+)
 valor = d4.radio("Valor de las celdas", list(VALORES), format_func=VALORES.get, key="cruce_valor")
 
 opciones = vistas.opciones_filtro(RUTA, cuenta.usuario, generacion, cuenta)
 with st.expander("Filtros", expanded=False):
     f1, f2, f3, f4 = st.columns(4)
     filtros = analisis.Filtros(
-        grupos=tuple(f1.multiselect("Grupo de Servicio", opciones["grupos"][0], key="cruce_f_grupos",
-                                    format_func=opciones["grupos"][1].get, placeholder="Todos")),
-        especialidades=tuple(f2.multiselect("Especialidad Troncal", opciones["especialidades"][0],
-                                            key="cruce_f_especialidades",
-                                            format_func=opciones["especialidades"][1].get, placeholder="Todas")),
-        estados=tuple(f3.multiselect("Estado", opciones["estados"][0], key="cruce_f_estados",
-                                     format_func=opciones["estados"][1].get, placeholder="Todos")),
-        causas=tuple(f4.multiselect("Causa Principal", opciones["causas"][0], key="cruce_f_causas",
-                                    placeholder="Todas")),
+        grupos=tuple(
+            f1.multiselect(
+                "Grupo de Servicio",
+                opciones["grupos"][0],
+                key="cruce_f_grupos",
+                format_func=opciones["grupos"][1].get,
+                placeholder="Todos",
+            )
+        ),
+        especialidades=tuple(
+            f2.multiselect(
+                "Especialidad Troncal",
+                opciones["especialidades"][0],
+                key="cruce_f_especialidades",
+                format_func=opciones["especialidades"][1].get,
+                placeholder="Todas",
+            )
+        ),
+        estados=tuple(
+            f3.multiselect(
+                "Estado",
+                opciones["estados"][0],
+                key="cruce_f_estados",
+                format_func=opciones["estados"][1].get,
+                placeholder="Todos",
+            )
+        ),
+        causas=tuple(
+            f4.multiselect("Causa Principal", opciones["causas"][0], key="cruce_f_causas", placeholder="Todas")
+        ),
     )
     st.caption("La causa solo filtra los Faltantes: los Excedentes no tienen causa y se cuentan siempre.")
 
@@ -56,15 +83,22 @@ st.subheader(f"{VALORES[valor]} · {nombre_medida} · {titulo[filas]} × {titulo
 st.dataframe(tabla, hide_index=True, key="cruce_tabla", height=min(38 + 35 * n_tabla, 560), column_config=formato)
 st.plotly_chart(fig, key="cruce_mapa_calor")
 if recortado:
-    st.caption(f"La gráfica muestra las {n_filas:,} filas y {n_columnas:,} columnas de mayor volumen; "
-               "la tabla y las descargas tienen todas.")
+    st.caption(
+        f"La gráfica muestra las {n_filas:,} filas y {n_columnas:,} columnas de mayor volumen; "
+        "la tabla y las descargas tienen todas."
+    )
 
-descargas.botones({
-    "Balance": lambda: analisis.tabla_cruce(largo, filas, columnas, "balance"),
-    "Excedente": lambda: analisis.tabla_cruce(largo, filas, columnas, "excedente"),
-    "Faltante": lambda: analisis.tabla_cruce(largo, filas, columnas, "faltante"),
-    "Detalle por celda": lambda: analisis.tabla_larga(largo, filas, columnas, medida),
-}, f"cruce {filas} {columnas} {medida}", anio, key="cruce_descargas")
+descargas.botones(
+    {
+        "Balance": lambda: analisis.tabla_cruce(largo, filas, columnas, "balance"),
+        "Excedente": lambda: analisis.tabla_cruce(largo, filas, columnas, "excedente"),
+        "Faltante": lambda: analisis.tabla_cruce(largo, filas, columnas, "faltante"),
+        "Detalle por celda": lambda: analisis.tabla_larga(largo, filas, columnas, medida),
+    },
+    f"cruce {filas} {columnas} {medida}",
+    anio,
+    key="cruce_descargas",
+)
 
 
 vistas.lineas_de_una_celda(clave, cuenta)

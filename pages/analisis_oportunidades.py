@@ -54,31 +54,45 @@ f1, f2, f3 = st.columns(3)
 grupo = f1.selectbox("Grupo de Servicio", [TODOS, *grupos], format_func=lambda g: grupos.get(g, g), key="oport_grupo")
 grupo = None if grupo == TODOS else grupo
 especialidades = por_grupo[grupo]
-especialidad = f2.selectbox("Especialidad Troncal", [TODOS, *especialidades],
-                            format_func=lambda e: especialidades.get(e, e), key="oport_especialidad")
+especialidad = f2.selectbox(
+    "Especialidad Troncal",
+    [TODOS, *especialidades],
+    format_func=lambda e: especialidades.get(e, e),
+    key="oport_especialidad",
+)
 especialidad = None if especialidad == TODOS else especialidad
-km_max = f3.number_input("Distancia máxima en línea recta (km)", min_value=0, step=50, value=None,
-                         placeholder="Sin límite", key="oport_km")
+km_max = f3.number_input(
+    "Distancia máxima en línea recta (km)", min_value=0, step=50, value=None, placeholder="Sin límite", key="oport_km"
+)
 g1, g2, g3, g4 = st.columns(4)
 mismo_estado = g1.checkbox("Solo dentro del mismo estado", key="oport_mismo_estado")
-misma_modalidad = g2.checkbox("Misma modalidad", key="oport_modalidad",
-                              help="Ambulatorio solo con Ambulatorio y Hospitalario solo con Hospitalario.")
-remoto = g3.checkbox("Atención a distancia (0 km)", key="oport_remoto",
-                     help="Los productos que pueden atenderse por videollamada (consulta de seguimiento, "
-                          "como el piloto de Quintana Roo) se asignan sin importar la distancia.")
+misma_modalidad = g2.checkbox(
+    "Misma modalidad",
+    key="oport_modalidad",
+    help="Ambulatorio solo con Ambulatorio y Hospitalario solo con Hospitalario.",
+)
+remoto = g3.checkbox(
+    "Atención a distancia (0 km)",
+    key="oport_remoto",
+    help="Los productos que pueden atenderse por videollamada (consulta de seguimiento, "
+    "como el piloto de Quintana Roo) se asignan sin importar la distancia.",
+)
 limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lambda n: f"{n:,}", key="oport_limite")
 
 filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)
 try:
     total_pares, asig, tablas, tablas_arrow, numeros, figura = vistas.calculo_intercambio(
-        ruta, anio, incluir, generacion, filtros, limite, cuenta)
+        ruta, anio, incluir, generacion, filtros, limite, cuenta
+    )
 except ErrorDominio as exc:
     ctx.mostrar_error(exc)
     st.stop()
 
 if lineas.empty:
-    st.info("El periodo no tiene líneas con los datos elegidos. Active «Incluir OOAD/UMAE en captura» "
-            "o espere a que las OOAD/UMAE finalicen su registro.")
+    st.info(
+        "El periodo no tiene líneas con los datos elegidos. Active «Incluir OOAD/UMAE en captura» "
+        "o espere a que las OOAD/UMAE finalicen su registro."
+    )
     st.stop()
 
 cubierto_pct = 100 * asig.cubierto / asig.faltante if asig.faltante else 0.0
@@ -92,24 +106,36 @@ descargas.botones(tablas, "Oportunidades de intercambio", anio, key="oport_desca
 
 st.subheader("Propuestas de intercambio")
 mostradas = len(tablas["Propuestas"])
-st.caption(f"Las {mostradas:,} mejores de {total_pares:,} pares posibles, por pacientes que podrían cubrirse "
-           "y luego por distancia." if total_pares > mostradas else f"{total_pares:,} pares posibles.")
-st.dataframe(tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros,
-             placeholder="")
+st.caption(
+    f"Las {mostradas:,} mejores de {total_pares:,} pares posibles, por pacientes que podrían cubrirse "
+    "y luego por distancia."
+    if total_pares > mostradas
+    else f"{total_pares:,} pares posibles."
+)
+st.dataframe(
+    tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)
 
 st.subheader("Asignación óptima")
 st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
-st.dataframe(tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros,
-             placeholder="")
+st.dataframe(
+    tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)
 
 st.subheader("Pacientes asignados entre estados")
 if figura is None:
     st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
 else:
     st.plotly_chart(figura, width="stretch", config={"displaylogo": False})
-    st.dataframe(tablas_arrow["Entre estados"], hide_index=True, width="stretch", column_config=numeros,
-                 height=min(38 + 35 * len(tablas["Entre estados"]), 360))
+    st.dataframe(
+        tablas_arrow["Entre estados"],
+        hide_index=True,
+        width="stretch",
+        column_config=numeros,
+        height=min(38 + 35 * len(tablas["Entre estados"]), 360),
+    )
 
 st.subheader("Faltante sin cubrir y por qué")
-st.dataframe(tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros,
-             placeholder="")
+st.dataframe(
+    tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)

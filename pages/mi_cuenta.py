@@ -7,11 +7,15 @@ from core.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
-ctx.encabezado("Mi cuenta", "Cambiar contraseña", [
-    f"La nueva contraseña debe tener al menos {cuentas.LONGITUD_MINIMA} caracteres, no contener el nombre de "
-    "usuario y ser distinta de la actual.",
-    "En una OOAD/UMAE la contraseña es compartida: comuníquela solo al personal que captura.",
-])
+ctx.encabezado(
+    "Mi cuenta",
+    "Cambiar contraseña",
+    [
+        f"La nueva contraseña debe tener al menos {cuentas.LONGITUD_MINIMA} caracteres, no contener el nombre de "
+        "usuario y ser distinta de la actual.",
+        "En una OOAD/UMAE la contraseña es compartida: comuníquela solo al personal que captura.",
+    ],
+)
 cuenta = ctx.cuenta()
 if cuenta is None:
     st.warning("Inicie sesión en el Paso 1 para continuar.")
@@ -22,8 +26,9 @@ if flash := st.session_state.pop("mi_cuenta_flash", None):
     st.success(flash)
 st.markdown(f"Cuenta: **{cuenta.usuario}** · {md(cuenta.nombre)}")
 if cuenta.debe_cambiar:
-    st.warning("Su contraseña es temporal (nueva o restablecida por la División): elija una propia para continuar.",
-               icon="🔐")
+    st.warning(
+        "Su contraseña es temporal (nueva o restablecida por la División): elija una propia para continuar.", icon="🔐"
+    )
 
 with st.form("form_mi_cuenta", clear_on_submit=True):
     actual = st.text_input("Contraseña actual", type="password", key="mi_cuenta_actual")
@@ -31,15 +36,17 @@ with st.form("form_mi_cuenta", clear_on_submit=True):
     confirmacion = st.text_input("Confirme la nueva contraseña", type="password", key="mi_cuenta_confirmacion")
     if st.form_submit_button("Cambiar contraseña", type="primary"):
         try:
-            renovada = cuentas.cambiar_password(ctx.store(), cuenta, actual, nueva, confirmacion,
-                                                sesion=ctx.token_sesion())
+            renovada = cuentas.cambiar_password(
+                ctx.store(), cuenta, actual, nueva, confirmacion, sesion=ctx.token_sesion()
+            )
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
             # Every other session of the account (another computer, a copied cookie) has ended.
             ctx.sesion_renovada(renovada)
-            st.session_state["mi_cuenta_flash"] = ("Contraseña cambiada. Úsela a partir de ahora; las demás "
-                                                   "sesiones abiertas con esta cuenta se cerraron.")
+            st.session_state["mi_cuenta_flash"] = (
+                "Contraseña cambiada. Úsela a partir de ahora; las demás sesiones abiertas con esta cuenta se cerraron."
+            )
             st.rerun()
 
 if not cuenta.debe_cambiar:

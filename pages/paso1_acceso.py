@@ -11,7 +11,8 @@ from pages.components import contexto as ctx
 from pages.components.marcado import md
 
 ctx.encabezado(
-    "Paso 1", "Seleccionar OOAD/UMAE",
+    "Paso 1",
+    "Seleccionar OOAD/UMAE",
     ["La contraseña es la misma para todas las Unidades Médicas de la OOAD/UMAE."],
 )
 store = ctx.store()
@@ -26,8 +27,12 @@ if cuenta is None:
     zona = st.empty()
     with zona.container(), st.form("form_acceso"):
         usuario = st.selectbox(
-            "OOAD/UMAE (escriba para buscar)", usuarios, index=indice, format_func=etiquetas.get,
-            placeholder="Elija su OOAD/UMAE", key="paso1_seleccion",
+            "OOAD/UMAE (escriba para buscar)",
+            usuarios,
+            index=indice,
+            format_func=etiquetas.get,
+            placeholder="Elija su OOAD/UMAE",
+            key="paso1_seleccion",
         )
         password = st.text_input("Contraseña", type="password", key="paso1_password")
         entrar = st.form_submit_button("Entrar", type="primary")

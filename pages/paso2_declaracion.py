@@ -26,8 +26,12 @@ store = ctx.store()
 opciones = ["SI", "NO"]
 actual = cx.estado.respuesta
 respuesta = st.radio(
-    ciclo.PREGUNTA_PASO2, opciones, index=opciones.index(actual) if actual else None,
-    horizontal=True, disabled=not cx.editable, key="paso2_respuesta",
+    ciclo.PREGUNTA_PASO2,
+    opciones,
+    index=opciones.index(actual) if actual else None,
+    horizontal=True,
+    disabled=not cx.editable,
+    key="paso2_respuesta",
 )
 if actual:
     st.caption(f"Respuesta guardada: **{actual}** ({md(cx.estado.actualizada_persona or cx.estado.actualizada_por)}).")

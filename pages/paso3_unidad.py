@@ -10,8 +10,10 @@ from pages.components.marcado import md
 ctx.encabezado(
     "Paso 3",
     "Seleccionar Unidad Médica",
-    ["En el caso de las Unidades Médicas que no tienen Excedentes y/o Faltantes, no es necesario "
-     "realizar ninguna acción."],
+    [
+        "En el caso de las Unidades Médicas que no tienen Excedentes y/o Faltantes, no es necesario "
+        "realizar ninguna acción."
+    ],
 )
 cx = ctx.contexto_captura(ctx.PASO3)
 store = ctx.store()
@@ -34,8 +36,12 @@ ctx.aviso_otras_personas(cx)
 if con:
     with st.expander("Descargar las líneas guardadas de su OOAD/UMAE"):
         descargas.boton_diferido(
-            lambda: exportar.lineas_propias(store, cx.cuenta, cx.periodo.anio, cx.ooad), "Líneas guardadas",
-            f"lineas guardadas {cx.ooad}", cx.periodo.anio, key="paso3_descargas", filas=int(todas["lineas"].sum()),
+            lambda: exportar.lineas_propias(store, cx.cuenta, cx.periodo.anio, cx.ooad),
+            "Líneas guardadas",
+            f"lineas guardadas {cx.ooad}",
+            cx.periodo.anio,
+            key="paso3_descargas",
+            filas=int(todas["lineas"].sum()),
         )
 if df.empty:
     st.info("Ninguna unidad coincide con la búsqueda.")
@@ -44,14 +50,18 @@ if df.empty:
 tabla = df.assign(capturada=df["lineas"].map(lambda n: f"✅ {n:,} línea(s)" if n else ""))
 evento = st.dataframe(
     tabla[["nombre", "tipo_unidad", "localidad", "capturada", "excedentes", "faltantes"]],
-    hide_index=True, placeholder="",
+    hide_index=True,
+    placeholder="",
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="paso3_tabla",
     column_config={
-        "nombre": "Unidad Médica", "tipo_unidad": "Tipo", "localidad": "Localidad",
-        "capturada": "Capturada", "excedentes": st.column_config.NumberColumn("Excedentes", format="localized"),
+        "nombre": "Unidad Médica",
+        "tipo_unidad": "Tipo",
+        "localidad": "Localidad",
+        "capturada": "Capturada",
+        "excedentes": st.column_config.NumberColumn("Excedentes", format="localized"),
         "faltantes": st.column_config.NumberColumn("Faltantes", format="localized"),
     },
 )

@@ -8,17 +8,23 @@ from pages.components import contexto as ctx
 ctx.encabezado(
     "Paso 4",
     "Seleccionar Grupo de Servicio",
-    ["En el caso de los Grupos de Servicio que no tienen Excedentes y/o Faltantes, no es necesario "
-     "realizar ninguna acción."],
+    [
+        "En el caso de los Grupos de Servicio que no tienen Excedentes y/o Faltantes, no es necesario "
+        "realizar ninguna acción."
+    ],
 )
 cx = ctx.contexto_captura(ctx.PASO4)
 unidad, _ = ctx.unidad_elegida(cx)
 store = ctx.store()
-st.caption("Paso 4.- Seleccione el grupo de servicio en el que se tienen excedentes y/o faltantes, "
-           "haciendo clic sobre el nombre del mismo.")
+st.caption(
+    "Paso 4.- Seleccione el grupo de servicio en el que se tienen excedentes y/o faltantes, "
+    "haciendo clic sobre el nombre del mismo."
+)
 grupos = captura.grupos(store)
 for fila in grupos.itertuples():
-    detalle = f"{fila.productos:,} productos" + (f" · {fila.especialidades:,} especialidades" if fila.especialidades > 1 else "")
+    detalle = f"{fila.productos:,} productos" + (
+        f" · {fila.especialidades:,} especialidades" if fila.especialidades > 1 else ""
+    )
     if st.button(f"{fila.nombre}  —  {detalle}", key=f"grupo_{fila.clave}", width="stretch"):
         st.session_state["sel_grupo"] = fila.clave
         if fila.especialidades == 1:

@@ -24,8 +24,10 @@ ctx.encabezado(
     ],
     plegadas=True,
 )
-st.markdown("La cantidad mínima es 1; deje vacío lo que no aplique. **Obligatorios** — Excedente: pacientes "
-            "mensuales. Faltante: causa principal y pacientes mensuales.")
+st.markdown(
+    "La cantidad mínima es 1; deje vacío lo que no aplique. **Obligatorios** — Excedente: pacientes "
+    "mensuales. Faltante: causa principal y pacientes mensuales."
+)
 cx = ctx.contexto_captura(ctx.PASO6)
 unidad, unidad_nombre = ctx.unidad_elegida(cx)
 store = ctx.store()
@@ -64,8 +66,11 @@ if not snap or snap["firma"] != firma:
     claves = captura.productos(store, esp, buscar)["clave"].tolist()
     st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
     snap = {
-        "firma": firma, "unidad": unidad, "key": f"p6_rejilla_{st.session_state['p6_contador']}",
-        "frame": rejilla.superponer(base.loc[claves], pend), "total": len(base),
+        "firma": firma,
+        "unidad": unidad,
+        "key": f"p6_rejilla_{st.session_state['p6_contador']}",
+        "frame": rejilla.superponer(base.loc[claves], pend),
+        "total": len(base),
     }
     st.session_state["p6_snap"] = snap
 
@@ -95,11 +100,17 @@ st.data_editor(
         "producto": st.column_config.TextColumn("Producto", width=300),
         "exc_pacientes": _cantidad("Exc. Pacientes", "Excedente: pacientes mensuales", 100),
         "exc_eventos": _cantidad("Exc. Eventos", "Excedente: eventos mensuales", 95),
-        "exc_ambito": st.column_config.SelectboxColumn("Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
-        "fal_causa": st.column_config.SelectboxColumn("Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160),
+        "exc_ambito": st.column_config.SelectboxColumn(
+            "Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
+        ),
+        "fal_causa": st.column_config.SelectboxColumn(
+            "Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160
+        ),
         "fal_pacientes": _cantidad("Falt. Pacientes", "Faltante: pacientes mensuales", 100),
         "fal_eventos": _cantidad("Falt. Eventos", "Faltante: eventos mensuales", 95),
-        "fal_ambito": st.column_config.SelectboxColumn("Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115),
+        "fal_ambito": st.column_config.SelectboxColumn(
+            "Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
+        ),
         "guardado": st.column_config.TextColumn("Guardado", width=105),
     },
 )
@@ -175,11 +186,15 @@ if err := st.session_state.pop("p6_error", None):
     st.error(md(err))
 if conflicto := st.session_state.pop("p6_conflicto", None):
     productos, detalle = conflicto
-    st.error(md(
-        "No se guardó nada: otra persona modificó estas líneas después de que usted las cargó. Se recargaron "
-        "con lo que esa persona guardó y se descartó lo que usted escribió en ellas (vea abajo); sus demás "
-        "cambios siguen pendientes: presione «Guardar» de nuevo para guardarlos.\n"
-        + "\n".join(f"• {p}" for p in productos)), icon="⚠️")
+    st.error(
+        md(
+            "No se guardó nada: otra persona modificó estas líneas después de que usted las cargó. Se recargaron "
+            "con lo que esa persona guardó y se descartó lo que usted escribió en ellas (vea abajo); sus demás "
+            "cambios siguen pendientes: presione «Guardar» de nuevo para guardarlos.\n"
+            + "\n".join(f"• {p}" for p in productos)
+        ),
+        icon="⚠️",
+    )
     if detalle:  # a static table: the grids of this page keep their order
         st.table(detalle, hide_index=True)
 
@@ -192,12 +207,34 @@ else:
         eventos_txt=lineas["eventos"].map(lambda x: "" if x != x or x is None else f"{int(x):,}"),
     )
     sel = st.dataframe(
-        vista[["grupo", "especialidad", "producto", "producto_nombre", "tipo", "causa", "ambito", "eventos_txt", "cantidad"]],
-        hide_index=True, placeholder="", width="stretch", on_select="rerun", selection_mode="multi-row", key="p6_guardadas",
+        vista[
+            [
+                "grupo",
+                "especialidad",
+                "producto",
+                "producto_nombre",
+                "tipo",
+                "causa",
+                "ambito",
+                "eventos_txt",
+                "cantidad",
+            ]
+        ],
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="p6_guardadas",
         column_config={
-            "grupo": "Grupo de Servicio", "especialidad": "Especialidad Troncal", "producto": "Clave",
-            "producto_nombre": "Producto", "tipo": "Tipo", "causa": "Causa Principal",
-            "ambito": "Ambulatorio/ Hospitalario", "eventos_txt": "Eventos Mensuales",
+            "grupo": "Grupo de Servicio",
+            "especialidad": "Especialidad Troncal",
+            "producto": "Clave",
+            "producto_nombre": "Producto",
+            "tipo": "Tipo",
+            "causa": "Causa Principal",
+            "ambito": "Ambulatorio/ Hospitalario",
+            "eventos_txt": "Eventos Mensuales",
             "cantidad": "Pacientes Mensuales",
         },
     )
@@ -212,7 +249,9 @@ else:
 
             c1.button("Editar en la rejilla", key="p6_editar", on_click=_editar)
         if c2.button(f"Eliminar {len(elegidas):,} línea(s)", key="p6_eliminar"):
-            borrar = [captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)]
+            borrar = [
+                captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)
+            ]
             ctx.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
 
 if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:
@@ -222,27 +261,46 @@ if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:
 with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):
     if cx.cuenta.es_capturista:
         with st.form("p6_solicitud", clear_on_submit=True):
-            st.caption(f"Se solicitará en {captura.nombre(store, 'grupo', grupo)} › "
-                       f"{captura.nombre(store, 'especialidad', esp)}.")
+            st.caption(
+                f"Se solicitará en {captura.nombre(store, 'grupo', grupo)} › "
+                f"{captura.nombre(store, 'especialidad', esp)}."
+            )
             sol_nombre = st.text_input("Nombre del producto (intervención)", max_chars=solicitudes.NOMBRE_MAX)
             sol_ambito = st.radio("Ambulatorio u Hospitalario", captura.AMBITOS, horizontal=True)
             sol_just = st.text_area("Justificación: ¿por qué lo necesita?", max_chars=solicitudes.JUSTIFICACION_MAX)
             if st.form_submit_button("Enviar solicitud"):
                 try:
-                    sol_id = solicitudes.solicitar_producto(store, cx.cuenta, cx.persona, cx.ooad, esp, sol_nombre,
-                                                            sol_just, sol_ambito, unidad)
+                    sol_id = solicitudes.solicitar_producto(
+                        store, cx.cuenta, cx.persona, cx.ooad, esp, sol_nombre, sol_just, sol_ambito, unidad
+                    )
                 except ErrorDominio as exc:
                     ctx.mostrar_error(exc)
                 else:
                     st.success(f"Solicitud {sol_id:,} enviada a la División. Su respuesta aparecerá aquí.")
     else:
-        st.caption("Las OOAD/UMAE solicitan aquí los productos que no encuentran; la División las decide en "
-                   "Administración › Catálogos.")
+        st.caption(
+            "Las OOAD/UMAE solicitan aquí los productos que no encuentran; la División las decide en "
+            "Administración › Catálogos."
+        )
     sol_propias = solicitudes.listar(store, cx.cuenta, ooad=cx.ooad)
     if not sol_propias.empty:
-        st.dataframe(solicitudes.para_mostrar(sol_propias)[["No.", "Especialidad Troncal", "Producto solicitado",
-                                                              "Solicitada", "Estado", "Clave asignada", "Respuesta"]],
-                     hide_index=True, width="stretch", placeholder="", key="p6_solicitudes")
+        st.dataframe(
+            solicitudes.para_mostrar(sol_propias)[
+                [
+                    "No.",
+                    "Especialidad Troncal",
+                    "Producto solicitado",
+                    "Solicitada",
+                    "Estado",
+                    "Clave asignada",
+                    "Respuesta",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            placeholder="",
+            key="p6_solicitudes",
+        )
 
 st.page_link(ctx.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
 st.page_link(ctx.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")

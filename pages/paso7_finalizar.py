@@ -39,19 +39,25 @@ st.subheader("Resumen que se reportará")
 if cx.estado.estado == ciclo.EN_CAPTURA:
     st.caption("Sin Validez Oficial. El OOAD aún no cierra el registro de información.")
     comp.boton_preliminar(cx.cuenta, anio, cx.ooad, key="p7_preliminar")
-st.markdown(f"Respuesta del Paso 2: **{cx.estado.respuesta}** · "
-            f"**{con:,} de {len(unidades):,} Unidades Médicas reportan Excedentes y/o Faltantes**")
+st.markdown(
+    f"Respuesta del Paso 2: **{cx.estado.respuesta}** · "
+    f"**{con:,} de {len(unidades):,} Unidades Médicas reportan Excedentes y/o Faltantes**"
+)
 if cx.estado.respuesta == "NO":
-    st.info("La OOAD/UMAE indica que ninguna de sus Unidades Médicas tiene Excedentes ni Faltantes. "
-            "Al finalizar, «se aceptará de conformidad la inexistencia de oferta y/o demanda de "
-            "servicios médicos».")
+    st.info(
+        "La OOAD/UMAE indica que ninguna de sus Unidades Médicas tiene Excedentes ni Faltantes. "
+        "Al finalizar, «se aceptará de conformidad la inexistencia de oferta y/o demanda de "
+        "servicios médicos»."
+    )
 elif lineas.empty:
     st.warning("Contestó SI pero todavía no hay líneas guardadas.")
 else:
     for tipo in ("Excedente", "Faltante"):
         sub = lineas[lineas["tipo"] == tipo]
-        st.markdown(f"**{tipo}s:** {len(sub):,} línea(s) · {int(sub['pacientes'].sum()):,} pacientes mensuales · "
-                    f"{int(sub['eventos'].fillna(0).sum()):,} eventos mensuales")
+        st.markdown(
+            f"**{tipo}s:** {len(sub):,} línea(s) · {int(sub['pacientes'].sum()):,} pacientes mensuales · "
+            f"{int(sub['eventos'].fillna(0).sum()):,} eventos mensuales"
+        )
     for unidad_nombre, grupo_lineas in lineas.groupby("unidad_nombre", sort=False):
         with st.expander(f"{md(unidad_nombre)} — {len(grupo_lineas):,} línea(s)"):
             for tipo in ("Faltante", "Excedente"):
@@ -59,12 +65,21 @@ else:
                 if sub.empty:
                     continue
                 st.markdown(f"**{tipo}s**")
-                columnas = ["grupo", "producto_nombre"] + (["causa"] if tipo == "Faltante" else []) + ["ambito", "eventos", "pacientes"]
+                columnas = (
+                    ["grupo", "producto_nombre"]
+                    + (["causa"] if tipo == "Faltante" else [])
+                    + ["ambito", "eventos", "pacientes"]
+                )
                 st.dataframe(
-                    sub[columnas].reset_index(drop=True).rename(lambda i: i + 1), width="stretch", placeholder="",
+                    sub[columnas].reset_index(drop=True).rename(lambda i: i + 1),
+                    width="stretch",
+                    placeholder="",
                     column_config={
-                        "_index": "No.", "grupo": "Grupo de Servicio", "producto_nombre": "Producto",
-                        "causa": "Causa Principal", "ambito": "Ambulatorio/ Hospitalario",
+                        "_index": "No.",
+                        "grupo": "Grupo de Servicio",
+                        "producto_nombre": "Producto",
+                        "causa": "Causa Principal",
+                        "ambito": "Ambulatorio/ Hospitalario",
                         "eventos": st.column_config.NumberColumn("Eventos Mensuales", format="localized"),
                         "pacientes": st.column_config.NumberColumn("Pacientes Mensuales", format="localized"),
                     },
@@ -80,8 +95,9 @@ if not cx.editable:
 
 st.divider()
 st.markdown("**¿Desea finalizar el registro de Excedentes y/o Faltantes?** Después no podrá modificarlo.")
-decision = st.radio("Finalizar registro", ["SI", "NO"], index=None, horizontal=True, key="p7_decision",
-                    label_visibility="collapsed")
+decision = st.radio(
+    "Finalizar registro", ["SI", "NO"], index=None, horizontal=True, key="p7_decision", label_visibility="collapsed"
+)
 if st.button("Guardar", type="primary", key="p7_guardar", disabled=decision is None):
     if decision != "SI":
         st.info("El registro sigue abierto: puede seguir capturando.")

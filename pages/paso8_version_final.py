@@ -11,16 +11,20 @@ from pages.components.marcado import md
 ctx.encabezado(
     "Paso 8",
     "Reporte «Versión Final» para firmas",
-    ["Reporte en formato PDF, disponible para que cada OOAD/UMAE revise, valide y firme.",
-     "El reporte firmado deberá subirse a la herramienta (Paso 9) y enviarse de forma física a la "
-     "División de Integración Estratégica Sectorial."],
+    [
+        "Reporte en formato PDF, disponible para que cada OOAD/UMAE revise, valide y firme.",
+        "El reporte firmado deberá subirse a la herramienta (Paso 9) y enviarse de forma física a la "
+        "División de Integración Estratégica Sectorial.",
+    ],
 )
 cx = ctx.contexto_captura(ctx.PASO8, avisar_bloqueo=False)
 store = ctx.store()
 vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
-    st.info("La Versión Final estará disponible cuando la OOAD/UMAE finalice el registro (Paso 7). "
-            "Mientras tanto, revise el reporte preliminar en el Paso 7.")
+    st.info(
+        "La Versión Final estará disponible cuando la OOAD/UMAE finalice el registro (Paso 7). "
+        "Mientras tanto, revise el reporte preliminar en el Paso 7."
+    )
     st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 cab, lineas = vf
@@ -41,10 +45,16 @@ if cab["respuesta"] == "NO":
 else:
     st.dataframe(
         lineas[["unidad_nombre", "tipo", "grupo", "producto_nombre", "causa", "ambito", "eventos", "pacientes"]],
-        hide_index=True, width="stretch", placeholder="",
+        hide_index=True,
+        width="stretch",
+        placeholder="",
         column_config={
-            "unidad_nombre": "Unidad Médica", "tipo": "Tipo", "grupo": "Grupo de Servicio",
-            "producto_nombre": "Producto", "causa": "Causa Principal", "ambito": "Ambulatorio/ Hospitalario",
+            "unidad_nombre": "Unidad Médica",
+            "tipo": "Tipo",
+            "grupo": "Grupo de Servicio",
+            "producto_nombre": "Producto",
+            "causa": "Causa Principal",
+            "ambito": "Ambulatorio/ Hospitalario",
             "eventos": st.column_config.NumberColumn("Eventos Mensuales", format="localized"),
             "pacientes": st.column_config.NumberColumn("Pacientes Mensuales", format="localized"),
         },

@@ -11,15 +11,19 @@ from pages.components.marcado import md
 ctx.encabezado(
     "Paso 9",
     "Subir Reporte «Versión Final» firmado",
-    ["Para que la OOAD/UMAE concluya el proceso deberá subir el reporte firmado.",
-     "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes."],
+    [
+        "Para que la OOAD/UMAE concluya el proceso deberá subir el reporte firmado.",
+        "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes.",
+    ],
 )
 cx = ctx.contexto_captura(ctx.PASO9, avisar_bloqueo=False)
 store = ctx.store()
 anio = cx.periodo.anio
 if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
-    st.info("Podrá subir el reporte firmado cuando la OOAD/UMAE haya finalizado el registro (Paso 7) "
-            "e impreso la Versión Final (Paso 8).")
+    st.info(
+        "Podrá subir el reporte firmado cuando la OOAD/UMAE haya finalizado el registro (Paso 7) "
+        "e impreso la Versión Final (Paso 8)."
+    )
     st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 
@@ -36,8 +40,9 @@ if puede_subir:
     # depending on the browser's system) is replaced by a Spanish hint (pages/components/textos_streamlit.py);
     # the limit that counts, core's, is said below the uploader.
     # A new key after each upload empties the uploader.
-    archivo = st.file_uploader(f"{verbo} el reporte firmado (PDF)", type=["pdf"],
-                               key=f"p9_archivo_{st.session_state.get('p9_subidas', 0)}")
+    archivo = st.file_uploader(
+        f"{verbo} el reporte firmado (PDF)", type=["pdf"], key=f"p9_archivo_{st.session_state.get('p9_subidas', 0)}"
+    )
     st.caption(firmados.REQUISITOS)
     if archivo is not None and st.button(verbo, type="primary", key="p9_subir"):
         with st.spinner("Revisando el PDF…"):
@@ -67,7 +72,8 @@ for fila in historial.itertuples():
     else:
         estado = "reemplazado"
     folio = {True: "folio verificado", False: f"⚠️ folio {fila.folio_leido} no coincide", None: "folio no legible"}[
-        None if fila.folio_coincide is None or fila.folio_coincide != fila.folio_coincide else bool(fila.folio_coincide)]
+        None if fila.folio_coincide is None or fila.folio_coincide != fila.folio_coincide else bool(fila.folio_coincide)
+    ]
     c1, c2 = st.columns([4, 1])
     c1.markdown(
         f"**{md(fila.nombre_original)}** · {estado} · versión final {fila.version} · {fila.paginas:,} pág. · "
@@ -82,5 +88,12 @@ for fila in historial.itertuples():
         except ErrorDominio as exc:
             ctx.mostrar_error(exc)
         else:
-            c2.download_button("💾 Guardar el PDF", data=datos, file_name=nombre, mime="application/pdf",
-                               key=f"p9_guardar_{fila.id}", on_click="ignore", type="primary")
+            c2.download_button(
+                "💾 Guardar el PDF",
+                data=datos,
+                file_name=nombre,
+                mime="application/pdf",
+                key=f"p9_guardar_{fila.id}",
+                on_click="ignore",
+                type="primary",
+            )

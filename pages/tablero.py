@@ -23,12 +23,13 @@ if cuenta is not None and cuenta.debe_cambiar:
     st.page_link(ctx.MI_CUENTA, label="Cambiar contraseña", icon="🔐")
 ctx.aviso_pendientes()
 if cuenta is not None and cuenta.rol == "admin" and not (cola := reaperturas.pendientes(store, cuenta)).empty:
-    st.info(f"Hay {len(cola):,} solicitud(es) de reapertura en espera; la más antigua espera desde hace "
-            f"{cola.iloc[0]['Espera']}.", icon="🔓")
+    st.info(
+        f"Hay {len(cola):,} solicitud(es) de reapertura en espera; la más antigua espera desde hace "
+        f"{cola.iloc[0]['Espera']}.",
+        icon="🔓",
+    )
     st.page_link(ctx.ADMIN_REAPERTURAS, label="Atender solicitudes de reapertura", icon="🔓")
-st.caption(
-    "Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción."
-)
+st.caption("Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción.")
 
 df = ctx.tablero_filas(periodo.anio)
 tot = tablero.totales(df)
@@ -37,7 +38,10 @@ c1, c2, c3 = st.columns([2, 1, 1])
 filtro = c1.text_input("Buscar OOAD/UMAE", placeholder="Nombre, p. ej. Chihuahua", key="tablero_buscar")
 tipo = c2.selectbox("Tipo", ["Todas", "OOAD", "UMAE"], key="tablero_tipo")
 estados = c3.multiselect(
-    "Semáforo", list(ciclo.ESTADOS), format_func=ciclo.semaforo, key="tablero_estado",
+    "Semáforo",
+    list(ciclo.ESTADOS),
+    format_func=ciclo.semaforo,
+    key="tablero_estado",
     placeholder="Todos",
 )
 division = cuenta is not None and cuenta.es_division
@@ -63,7 +67,8 @@ evento = st.dataframe(
         "Subir (firmado)": st.column_config.TextColumn(width=140),
         "Semáforo": st.column_config.TextColumn(width=115),
         "Recepción (original)": st.column_config.TextColumn(
-            width=190, help="Fecha en que la División recibió el original firmado en papel y quién lo recibió"),
+            width=190, help="Fecha en que la División recibió el original firmado en papel y quién lo recibió"
+        ),
     },
 )
 semaforo.leyenda()
@@ -81,8 +86,11 @@ if seleccion and seleccion[0] < len(vista):
     st.markdown(f"#### {md(etiqueta)} · {ciclo.semaforo(estado)}")
     if estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
         recibido = tablero.recepcion(fila["recibida_el"], fila["recibio"])
-        st.caption(f"Original firmado en papel: recibido el {md(recibido.replace(' · ', ' por ', 1))}" if recibido
-                   else "Original firmado en papel: la División aún no registra su recepción.")
+        st.caption(
+            f"Original firmado en papel: recibido el {md(recibido.replace(' · ', ' por ', 1))}"
+            if recibido
+            else "Original firmado en papel: la División aún no registra su recepción."
+        )
     acciones = st.columns(5)
     if cuenta is None:
         if acciones[0].button("Ingresar con la contraseña de esta OOAD/UMAE (Paso 1)", type="primary"):
@@ -94,8 +102,11 @@ if seleccion and seleccion[0] < len(vista):
         if cuenta.es_division:
             st.session_state["ooad_consulta"] = clave
         if estado in (ciclo.SIN_INICIAR, ciclo.EN_CAPTURA):
-            etiqueta = ("Registrar Excedentes y/o Faltantes (Paso 2)" if cuenta.es_capturista
-                        else "Consultar la captura (Paso 2)")
+            etiqueta = (
+                "Registrar Excedentes y/o Faltantes (Paso 2)"
+                if cuenta.es_capturista
+                else "Consultar la captura (Paso 2)"
+            )
             if acciones[0].button(etiqueta, type="primary"):
                 st.switch_page(ctx.PASO2)
             if estado == ciclo.EN_CAPTURA:

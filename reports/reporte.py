@@ -88,11 +88,25 @@ PAD_X, PAD_ARRIBA, PAD_ABAJO = 3, 2, 3
 ESPACIO_TABLAS = 6  # between a unit's Faltantes and Excedentes tables
 ANCHO_NO, ANCHO_GRUPO, ANCHO_CAUSA, ANCHO_AMBITO, ANCHO_EVENTOS, ANCHO_PACIENTES = 24, 116, 82, 62, 54, 56
 _FIJAS = ANCHO_NO + ANCHO_GRUPO + ANCHO_AMBITO + ANCHO_EVENTOS + ANCHO_PACIENTES
-ANCHOS_FALTANTES = [ANCHO_NO, ANCHO_GRUPO, ANCHO_UTIL - _FIJAS - ANCHO_CAUSA, ANCHO_CAUSA,
-                    ANCHO_AMBITO, ANCHO_EVENTOS, ANCHO_PACIENTES]
+ANCHOS_FALTANTES = [
+    ANCHO_NO,
+    ANCHO_GRUPO,
+    ANCHO_UTIL - _FIJAS - ANCHO_CAUSA,
+    ANCHO_CAUSA,
+    ANCHO_AMBITO,
+    ANCHO_EVENTOS,
+    ANCHO_PACIENTES,
+]
 ANCHOS_EXCEDENTES = [ANCHO_NO, ANCHO_GRUPO, ANCHO_UTIL - _FIJAS, ANCHO_AMBITO, ANCHO_EVENTOS, ANCHO_PACIENTES]
-CABECERA_FALTANTES = ["No.", "Grupo de Servicio", "Producto", "Causa Principal", "Ambulatorio/\nHospitalario",
-                      "Eventos\nMensuales", "Pacientes\nMensuales"]
+CABECERA_FALTANTES = [
+    "No.",
+    "Grupo de Servicio",
+    "Producto",
+    "Causa Principal",
+    "Ambulatorio/\nHospitalario",
+    "Eventos\nMensuales",
+    "Pacientes\nMensuales",
+]
 CABECERA_EXCEDENTES = [c for c in CABECERA_FALTANTES if c != "Causa Principal"]
 
 _DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu"
@@ -137,8 +151,9 @@ def _registrar_dejavu() -> _Fuentes | None:
             return None
         pdfmetrics.registerFont(TTFont("DejaVuSans", normal))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", negrita))
-        pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
-                                      italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
+        pdfmetrics.registerFontFamily(
+            "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans", boldItalic="DejaVuSans-Bold"
+        )
         _dejavu = _Fuentes("DejaVuSans", "DejaVuSans-Bold")
     return _dejavu
 
@@ -158,20 +173,25 @@ class _Estilos:
     def __init__(self, f: _Fuentes):
         self.f = f
         base = dict(fontName=f.normal, textColor=colors.black)
-        self.titulo = ParagraphStyle("titulo", fontName=f.negrita, fontSize=13, leading=16, alignment=TA_CENTER,
-                                     spaceAfter=2)
-        self.ooad = ParagraphStyle("ooad", fontName=f.negrita, fontSize=12, leading=15, alignment=TA_CENTER,
-                                   textColor=VERDE, spaceAfter=2)
+        self.titulo = ParagraphStyle(
+            "titulo", fontName=f.negrita, fontSize=13, leading=16, alignment=TA_CENTER, spaceAfter=2
+        )
+        self.ooad = ParagraphStyle(
+            "ooad", fontName=f.negrita, fontSize=12, leading=15, alignment=TA_CENTER, textColor=VERDE, spaceAfter=2
+        )
         self.resumen = ParagraphStyle("resumen", fontSize=10, leading=13, alignment=TA_CENTER, **base)
-        self.unidad = ParagraphStyle("unidad", fontName=f.negrita, fontSize=10.5, leading=13, spaceBefore=8,
-                                     spaceAfter=3, textColor=colors.black)
+        self.unidad = ParagraphStyle(
+            "unidad", fontName=f.negrita, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3, textColor=colors.black
+        )
         self.declaracion = ParagraphStyle("declaracion", fontSize=11.5, leading=16, alignment=TA_JUSTIFY, **base)
-        self.seccion = ParagraphStyle("seccion", fontName=f.negrita, fontSize=11, leading=14, spaceAfter=4,
-                                      textColor=VERDE)
+        self.seccion = ParagraphStyle(
+            "seccion", fontName=f.negrita, fontSize=11, leading=14, spaceAfter=4, textColor=VERDE
+        )
         self.nombre = ParagraphStyle("nombre", fontName=f.negrita, fontSize=9.5, leading=12, alignment=TA_CENTER)
         self.cargo = ParagraphStyle("cargo", fontSize=9, leading=11, alignment=TA_CENTER, **base)
-        self.etiqueta = ParagraphStyle("etiqueta", fontSize=8.5, leading=11, alignment=TA_CENTER,
-                                       fontName=f.normal, textColor=GRIS_TEXTO)
+        self.etiqueta = ParagraphStyle(
+            "etiqueta", fontSize=8.5, leading=11, alignment=TA_CENTER, fontName=f.normal, textColor=GRIS_TEXTO
+        )
         self.folio = ParagraphStyle("folio", fontName=f.negrita, fontSize=11, leading=14, alignment=TA_LEFT)
         self.caja = ParagraphStyle("caja", fontSize=9, leading=12, alignment=TA_LEFT, **base)
 
@@ -196,7 +216,7 @@ def _miles(v) -> str:
 
 
 def _sujeto(ooad_nombre: str) -> str:
-    """"El OOAD Chihuahua" / "La UMAE HES CMN Siglo XXI"; otherwise "El OOAD/UMAE <nombre>"."""
+    """ "El OOAD Chihuahua" / "La UMAE HES CMN Siglo XXI"; otherwise "El OOAD/UMAE <nombre>"."""
     if ooad_nombre.startswith("OOAD "):
         return f"El {ooad_nombre}"
     if ooad_nombre.startswith("UMAE "):
@@ -309,30 +329,33 @@ class _TablaUnidad(LongTable):
 
 
 def _estilo_tabla(f: _Fuentes, color_titulo) -> TableStyle:
-    return TableStyle([
-        ("SPAN", (0, 0), (-1, 0)),
-        ("FONT", (0, 0), (-1, 0), f.negrita, TAM_TITULO, INTERLINEA_TITULO),
-        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("BACKGROUND", (0, 0), (-1, 0), color_titulo),
-        ("FONT", (0, 1), (-1, 1), f.negrita, TAM_CABECERA, INTERLINEA_CABECERA),
-        ("BACKGROUND", (0, 1), (-1, 1), VERDE_CLARO),
-        ("ALIGN", (0, 1), (-1, 1), "CENTER"),
-        ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
-        ("FONT", (0, 2), (-1, -1), f.normal, TAM_CELDA, INTERLINEA_CELDA),
-        ("VALIGN", (0, 2), (-1, -1), "TOP"),
-        ("ALIGN", (0, 2), (0, -1), "CENTER"),
-        ("ALIGN", (-2, 2), (-1, -1), "RIGHT"),
-        ("GRID", (0, 1), (-1, -1), 0.4, GRIS_LINEA),
-        ("BOX", (0, 0), (-1, -1), 0.8, color_titulo),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
-        ("TOPPADDING", (0, 0), (-1, -1), PAD_ARRIBA),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_ABAJO),
-    ])
+    return TableStyle(
+        [
+            ("SPAN", (0, 0), (-1, 0)),
+            ("FONT", (0, 0), (-1, 0), f.negrita, TAM_TITULO, INTERLINEA_TITULO),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("BACKGROUND", (0, 0), (-1, 0), color_titulo),
+            ("FONT", (0, 1), (-1, 1), f.negrita, TAM_CABECERA, INTERLINEA_CABECERA),
+            ("BACKGROUND", (0, 1), (-1, 1), VERDE_CLARO),
+            ("ALIGN", (0, 1), (-1, 1), "CENTER"),
+            ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
+            ("FONT", (0, 2), (-1, -1), f.normal, TAM_CELDA, INTERLINEA_CELDA),
+            ("VALIGN", (0, 2), (-1, -1), "TOP"),
+            ("ALIGN", (0, 2), (0, -1), "CENTER"),
+            ("ALIGN", (-2, 2), (-1, -1), "RIGHT"),
+            ("GRID", (0, 1), (-1, -1), 0.4, GRIS_LINEA),
+            ("BOX", (0, 0), (-1, -1), 0.8, color_titulo),
+            ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
+            ("TOPPADDING", (0, 0), (-1, -1), PAD_ARRIBA),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_ABAJO),
+        ]
+    )
 
 
-def _tabla(unidad: str, tipo: str, filas: list[tuple], celdas: _Celdas, estilo: TableStyle,
-           negrita: str) -> tuple[_TablaUnidad, float]:
+def _tabla(
+    unidad: str, tipo: str, filas: list[tuple], celdas: _Celdas, estilo: TableStyle, negrita: str
+) -> tuple[_TablaUnidad, float]:
     """The table and the height of its start (title row, column heads and first row): what a page must
     have left for the table to begin there rather than on the next page."""
     faltantes = tipo == "Faltante"
@@ -352,8 +375,9 @@ def _tabla(unidad: str, tipo: str, filas: list[tuple], celdas: _Celdas, estilo: 
     t.continuacion = _una_linea(f"{titulo} (continuación) · ", unidad, negrita, TAM_TITULO, ANCHO_UTIL - 2 * PAD_X)
     # Row heights as reportlab computes them for string cells: leading x lines + paddings.
     lineas_primera = max(c.count("\n") + 1 for c in datos[2]) if len(datos) > 2 else 0
-    inicio = (INTERLINEA_TITULO + 2 * INTERLINEA_CABECERA + lineas_primera * INTERLINEA_CELDA
-              + 3 * (PAD_ARRIBA + PAD_ABAJO))
+    inicio = (
+        INTERLINEA_TITULO + 2 * INTERLINEA_CABECERA + lineas_primera * INTERLINEA_CELDA + 3 * (PAD_ARRIBA + PAD_ABAJO)
+    )
     return t, inicio
 
 
@@ -417,17 +441,39 @@ def _canvas_numerado(fuente: str):
 _TRAZOS: dict[str, tuple[float, list[list[tuple]]]] = {
     "A": (7, [[("M", 0, 0), ("L", 3.5, 10), ("L", 7, 0)], [("M", 1.3, 3.6), ("L", 5.7, 3.6)]]),
     "C": (7, [[("A", 0, 0, 8, 10, 40, 280)]]),
-    "D": (7, [[("M", 0, 0), ("L", 0, 10), ("L", 2.5, 10), ("C", 6.3, 10, 7, 7.2, 7, 5),
-               ("C", 7, 2.8, 6.3, 0, 2.5, 0), ("L", 0, 0)]]),
+    "D": (
+        7,
+        [
+            [
+                ("M", 0, 0),
+                ("L", 0, 10),
+                ("L", 2.5, 10),
+                ("C", 6.3, 10, 7, 7.2, 7, 5),
+                ("C", 7, 2.8, 6.3, 0, 2.5, 0),
+                ("L", 0, 0),
+            ]
+        ],
+    ),
     "E": (6, [[("M", 6, 10), ("L", 0, 10), ("L", 0, 0), ("L", 6, 0)], [("M", 0, 5.1), ("L", 5, 5.1)]]),
     "F": (6, [[("M", 6, 10), ("L", 0, 10), ("L", 0, 0)], [("M", 0, 5.1), ("L", 5, 5.1)]]),
     "I": (0, [[("M", 0, 0), ("L", 0, 10)]]),
     "L": (6, [[("M", 0, 10), ("L", 0, 0), ("L", 6, 0)]]),
     "N": (7, [[("M", 0, 0), ("L", 0, 10), ("L", 7, 0), ("L", 7, 10)]]),
     "O": (8, [[("E", 0, 0, 8, 10)]]),
-    "S": (7, [[("M", 6.6, 8.4), ("C", 5.9, 9.5, 4.9, 10, 3.5, 10), ("C", 1.6, 10, 0.3, 9, 0.3, 7.5),
-               ("C", 0.3, 5.8, 1.8, 5.3, 3.5, 5), ("C", 5.4, 4.7, 6.8, 4.1, 6.8, 2.5),
-               ("C", 6.8, 0.9, 5.3, 0, 3.5, 0), ("C", 2, 0, 0.8, 0.5, 0.1, 1.6)]]),
+    "S": (
+        7,
+        [
+            [
+                ("M", 6.6, 8.4),
+                ("C", 5.9, 9.5, 4.9, 10, 3.5, 10),
+                ("C", 1.6, 10, 0.3, 9, 0.3, 7.5),
+                ("C", 0.3, 5.8, 1.8, 5.3, 3.5, 5),
+                ("C", 5.4, 4.7, 6.8, 4.1, 6.8, 2.5),
+                ("C", 6.8, 0.9, 5.3, 0, 3.5, 0),
+                ("C", 2, 0, 0.8, 0.5, 0.1, 1.6),
+            ]
+        ],
+    ),
     "V": (7, [[("M", 0, 10), ("L", 3.5, 0), ("L", 7, 10)]]),
     "Z": (7, [[("M", 0, 10), ("L", 7, 10), ("L", 0, 0), ("L", 7, 0)]]),
 }
@@ -437,8 +483,11 @@ _ESPACIO_LETRAS, _ESPACIO_PALABRAS = 3.2, 9.0
 def _ancho_trazos(texto: str) -> float:
     palabras = texto.split()
     letras = "".join(palabras)
-    return (sum(_TRAZOS[ch][0] for ch in letras) + _ESPACIO_LETRAS * (len(letras) - len(palabras))
-            + _ESPACIO_PALABRAS * (len(palabras) - 1))
+    return (
+        sum(_TRAZOS[ch][0] for ch in letras)
+        + _ESPACIO_LETRAS * (len(letras) - len(palabras))
+        + _ESPACIO_PALABRAS * (len(palabras) - 1)
+    )
 
 
 def _dibujar_marca_agua(c, texto: str = MARCA_AGUA, alto: float = 46, angulo: float = 30) -> None:
@@ -547,8 +596,9 @@ class _Decorado:
         derecha = f"{self.datos.ooad_nombre} · {self.tipo} · {self.fecha}"
         w_der = min(stringWidth(derecha, self.f.normal, 7.5), ANCHO_UTIL * 0.5)
         self._ajustado(c, x_der, y, derecha, self.f.normal, 7.5, w_der, derecha=True)
-        self._ajustado(c, MARGEN_X, y, f"{INSTITUTO} · {self.titulo_corto}", self.f.negrita, 7.5,
-                       ANCHO_UTIL - w_der - 12)
+        self._ajustado(
+            c, MARGEN_X, y, f"{INSTITUTO} · {self.titulo_corto}", self.f.negrita, 7.5, ANCHO_UTIL - w_der - 12
+        )
         c.setStrokeColor(VERDE)
         c.setLineWidth(0.6)
         c.line(MARGEN_X, y - 5, x_der, y - 5)
@@ -563,8 +613,12 @@ def _encabezado(datos: DatosReporte, e: _Estilos) -> list:
     return [
         Paragraph(escape(f"{HERRAMIENTA} para el {datos.anio}"), e.titulo),
         Paragraph(escape(datos.ooad_nombre), e.ooad),
-        Paragraph(escape(f"{datos.unidades_con:,} de {datos.unidades_total:,} Unidades Médicas reportan "
-                         "Excedentes y/o Faltantes"), e.resumen),
+        Paragraph(
+            escape(
+                f"{datos.unidades_con:,} de {datos.unidades_total:,} Unidades Médicas reportan Excedentes y/o Faltantes"
+            ),
+            e.resumen,
+        ),
         Spacer(1, 6),
     ]
 
@@ -595,11 +649,17 @@ def _tablas(unidades: dict[str, dict[str, list[tuple]]], e: _Estilos) -> list:
 
 def _declaracion(texto: str, e: _Estilos) -> Table:
     caja = Table([[Paragraph(escape(texto), e.declaracion)]], colWidths=[ANCHO_UTIL - 80], hAlign="CENTER")
-    caja.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1, VERDE),  # no fill: the preliminary's watermark shows through
-        ("LEFTPADDING", (0, 0), (-1, -1), 18), ("RIGHTPADDING", (0, 0), (-1, -1), 18),
-        ("TOPPADDING", (0, 0), (-1, -1), 14), ("BOTTOMPADDING", (0, 0), (-1, -1), 16),
-    ]))
+    caja.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, VERDE),  # no fill: the preliminary's watermark shows through
+                ("LEFTPADDING", (0, 0), (-1, -1), 18),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 18),
+                ("TOPPADDING", (0, 0), (-1, -1), 14),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 16),
+            ]
+        )
+    )
     return caja
 
 
@@ -610,14 +670,16 @@ def _firmas(firmantes: list[Firmante], e: _Estilos) -> list:
     filas: list[list] = []
     estilo: list[tuple] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]
     alturas: list[float | None] = []
     if firmantes:
         bloques = [(Paragraph(escape(f.nombre), e.nombre), Paragraph(escape(f.cargo), e.cargo)) for f in firmantes]
         for i in range(0, len(bloques), 2):
-            par = bloques[i:i + 2]
+            par = bloques[i : i + 2]
             r = len(filas)
             filas.append(["", "", ""])
             filas.append([par[0][0], "", par[1][0] if len(par) > 1 else ""])
@@ -628,10 +690,12 @@ def _firmas(firmantes: list[Firmante], e: _Estilos) -> list:
                 estilo.append(("LINEABOVE", (2, r + 1), (2, r + 1), 0.8, colors.black))
     else:
         # Nobody named yet: two blank blocks to fill in by hand.
-        filas = [["", "", ""],
-                 [Paragraph("Nombre y firma", e.etiqueta), "", Paragraph("Nombre y firma", e.etiqueta)],
-                 ["", "", ""],
-                 [Paragraph("Cargo", e.etiqueta), "", Paragraph("Cargo", e.etiqueta)]]
+        filas = [
+            ["", "", ""],
+            [Paragraph("Nombre y firma", e.etiqueta), "", Paragraph("Nombre y firma", e.etiqueta)],
+            ["", "", ""],
+            [Paragraph("Cargo", e.etiqueta), "", Paragraph("Cargo", e.etiqueta)],
+        ]
         alturas = [espacio_firma, None, 26, None]
         for col in (0, 2):
             estilo.append(("LINEABOVE", (col, 1), (col, 1), 0.8, colors.black))
@@ -654,29 +718,38 @@ def valor_qr(folio: str, url_verificacion: str | None = None) -> str:
     return f"{url_verificacion}?folio={folio}" if url_verificacion else folio
 
 
-def _caja_folio(folio: str, version: int, finalizado_en: dt.datetime, finalizado_por: str,
-                url_verificacion: str | None, e: _Estilos) -> Table:
+def _caja_folio(
+    folio: str, version: int, finalizado_en: dt.datetime, finalizado_por: str, url_verificacion: str | None, e: _Estilos
+) -> Table:
     lado = 92
     textos = [
         Paragraph(escape(f"Folio: {folio}"), e.folio),
         Paragraph(escape(f"Versión final {version}"), e.caja),
         Paragraph(escape(f"Finalizado el {_fecha_hora(finalizado_en)} por {finalizado_por}"), e.caja),
-        Paragraph("El folio identifica esta versión exacta de la información registrada; el código QR lo "
-                  "contiene.", e.caja),
+        Paragraph(
+            "El folio identifica esta versión exacta de la información registrada; el código QR lo contiene.", e.caja
+        ),
     ]
     if url_verificacion:
         textos.append(Paragraph(escape(f"Verificación: {valor_qr(folio, url_verificacion)}"), e.caja))
     ancho_texto = 420
-    caja = Table([[textos, _qr(valor_qr(folio, url_verificacion), lado)]], colWidths=[ancho_texto, lado + 16],
-                 hAlign="CENTER")
-    caja.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1, VERDE),
-        ("VALIGN", (0, 0), (0, 0), "MIDDLE"),
-        ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (0, 0), 12), ("LEFTPADDING", (1, 0), (1, 0), 8),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-    ]))
+    caja = Table(
+        [[textos, _qr(valor_qr(folio, url_verificacion), lado)]], colWidths=[ancho_texto, lado + 16], hAlign="CENTER"
+    )
+    caja.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, VERDE),
+                ("VALIGN", (0, 0), (0, 0), "MIDDLE"),
+                ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, 0), 12),
+                ("LEFTPADDING", (1, 0), (1, 0), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
     return caja
 
 
@@ -691,23 +764,47 @@ def _textos(datos: DatosReporte, extra: Iterable[str] = ()) -> Iterable[str]:
     yield from extra
 
 
-def _construir(datos: DatosReporte, story_contenido, *, final: bool, pie_izquierda: str, f: _Fuentes,
-               titulo_pdf: str, asunto_pdf: str, palabras: str = "") -> bytes:
+def _construir(
+    datos: DatosReporte,
+    story_contenido,
+    *,
+    final: bool,
+    pie_izquierda: str,
+    f: _Fuentes,
+    titulo_pdf: str,
+    asunto_pdf: str,
+    palabras: str = "",
+) -> bytes:
     e = _Estilos(f)
     salida = io.BytesIO()
     doc = BaseDocTemplate(
-        salida, pagesize=PAGINA, leftMargin=MARGEN_X, rightMargin=MARGEN_X, topMargin=ALTO_PAGINA - TOPE_PRIMERA,
-        bottomMargin=PIE, title=titulo_pdf, author=INSTITUTO, subject=asunto_pdf, keywords=palabras,
+        salida,
+        pagesize=PAGINA,
+        leftMargin=MARGEN_X,
+        rightMargin=MARGEN_X,
+        topMargin=ALTO_PAGINA - TOPE_PRIMERA,
+        bottomMargin=PIE,
+        title=titulo_pdf,
+        author=INSTITUTO,
+        subject=asunto_pdf,
+        keywords=palabras,
         creator="Recolección de Excedentes y Faltantes",
     )
     deco = _Decorado(datos, f, final=final, pie_izquierda=pie_izquierda)
     marco = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([
-        PageTemplate(id="primera", frames=[Frame(MARGEN_X, PIE, ANCHO_UTIL, TOPE_PRIMERA - PIE, **marco)],
-                     onPage=deco.primera, autoNextPageTemplate="resto"),
-        PageTemplate(id="resto", frames=[Frame(MARGEN_X, PIE, ANCHO_UTIL, TOPE_RESTO - PIE, **marco)],
-                     onPage=deco.resto),
-    ])
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                id="primera",
+                frames=[Frame(MARGEN_X, PIE, ANCHO_UTIL, TOPE_PRIMERA - PIE, **marco)],
+                onPage=deco.primera,
+                autoNextPageTemplate="resto",
+            ),
+            PageTemplate(
+                id="resto", frames=[Frame(MARGEN_X, PIE, ANCHO_UTIL, TOPE_RESTO - PIE, **marco)], onPage=deco.resto
+            ),
+        ]
+    )
     story = _encabezado(datos, e) + story_contenido(e)
     doc.build(story, canvasmaker=_canvas_numerado(f.normal))
     return salida.getvalue()
@@ -726,20 +823,37 @@ def reporte_preliminar(datos: DatosReporte) -> bytes:
         if respondio_no:
             return [Spacer(1, 24), _declaracion(texto_sin_registros(datos), e)]
         if datos.lineas is None or len(datos.lineas) == 0:
-            return [Spacer(1, 24), _declaracion(
-                f"Ninguna de las {datos.unidades_total:,} Unidades Médicas ha registrado Excedentes ni Faltantes "
-                "todavía.", e)]
+            return [
+                Spacer(1, 24),
+                _declaracion(
+                    f"Ninguna de las {datos.unidades_total:,} Unidades Médicas ha registrado Excedentes ni Faltantes "
+                    "todavía.",
+                    e,
+                ),
+            ]
         return _tablas(_agrupar(datos.lineas), e)
 
     return _construir(
-        datos, contenido, final=False, pie_izquierda=LEYENDA_PRELIMINAR, f=f,
+        datos,
+        contenido,
+        final=False,
+        pie_izquierda=LEYENDA_PRELIMINAR,
+        f=f,
         titulo_pdf=f"{HERRAMIENTA} para el {datos.anio} · {datos.ooad_nombre} · Reporte preliminar",
         asunto_pdf="Reporte preliminar (Sin Validez Oficial)",
     )
 
 
-def reporte_final(datos: DatosReporte, *, folio: str, version: int, finalizado_en: dt.datetime,
-                  finalizado_por: str, firmantes: list[Firmante], url_verificacion: str | None = None) -> bytes:
+def reporte_final(
+    datos: DatosReporte,
+    *,
+    folio: str,
+    version: int,
+    finalizado_en: dt.datetime,
+    finalizado_por: str,
+    firmantes: list[Firmante],
+    url_verificacion: str | None = None,
+) -> bytes:
     """The "Versión Final": no watermark; folio on every page; signature section, folio box and QR code."""
     firmantes = list(firmantes or [])
     extra = [folio, finalizado_por or "", url_verificacion or ""]
@@ -758,7 +872,12 @@ def reporte_final(datos: DatosReporte, *, folio: str, version: int, finalizado_e
         return cuerpo + [KeepTogether(cierre)]
 
     return _construir(
-        datos, contenido, final=True, pie_izquierda=f"Folio: {folio} · Versión Final {version}", f=f,
+        datos,
+        contenido,
+        final=True,
+        pie_izquierda=f"Folio: {folio} · Versión Final {version}",
+        f=f,
         titulo_pdf=f"{HERRAMIENTA} para el {datos.anio} · {datos.ooad_nombre} · Versión Final {version}",
-        asunto_pdf=f"Versión Final {version} · Folio {folio}", palabras=folio,
+        asunto_pdf=f"Versión Final {version} · Folio {folio}",
+        palabras=folio,
     )

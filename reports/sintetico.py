@@ -13,9 +13,26 @@ from reports.reporte import COLUMNAS, DatosReporte
 ZONA = ZoneInfo("America/Mexico_City")
 
 LOCALIDADES = [
-    "Ciudad Juárez", "Chihuahua", "Cuauhtémoc", "Delicias", "Hidalgo del Parral", "Nuevo Casas Grandes",
-    "Ojinaga", "Camargo", "Jiménez", "Guachochi", "Madera", "Peñón Blanco", "Cañitas de Felipe Pescador",
-    "Mérida", "Querétaro", "Tlalnepantla de Baz", "Ixtlán del Río", "Zapotlán el Grande", "Álamos", "Ñuñoa",
+    "Ciudad Juárez",
+    "Chihuahua",
+    "Cuauhtémoc",
+    "Delicias",
+    "Hidalgo del Parral",
+    "Nuevo Casas Grandes",
+    "Ojinaga",
+    "Camargo",
+    "Jiménez",
+    "Guachochi",
+    "Madera",
+    "Peñón Blanco",
+    "Cañitas de Felipe Pescador",
+    "Mérida",
+    "Querétaro",
+    "Tlalnepantla de Baz",
+    "Ixtlán del Río",
+    "Zapotlán el Grande",
+    "Álamos",
+    "Ñuñoa",
 ]
 TIPOS_UNIDAD = ["HGZ", "HGR", "UMF", "HGS", "UMAA", "HGZ/MF"]
 
@@ -29,36 +46,51 @@ PRODUCTOS = {
         "Colocación de catéter Mahurkar para hemodiálisis",
     ],
     "Laboratorio de análisis clínicos": [
-        "Procalcitonina (pct).", "Electrolitos (en liquidos corporales).", "Citoquímica de líquido de ascitis .",
-        "Citoquímica de líquido de derrame pericárdico .", "Citoquímica de líquido pleural .",
-        "Citoquímico de líquido de diálisis .", "Citoquímico de líquido sinovial .",
+        "Procalcitonina (pct).",
+        "Electrolitos (en liquidos corporales).",
+        "Citoquímica de líquido de ascitis .",
+        "Citoquímica de líquido de derrame pericárdico .",
+        "Citoquímica de líquido pleural .",
+        "Citoquímico de líquido de diálisis .",
+        "Citoquímico de líquido sinovial .",
         "Peptido c (péptido conector de insulina, péptido c-insulina).",
-        "Péptido citrulinado, anticuerpos anti (anti-ccp).", "Ro (ssa) igg (sindrome de sjogren), anticuerpos anti.",
-        "Somatomedina c (factor de crecimiento insinuloide i) (igf-1/sm c).", "Nucleares (fan, ana), anticuerpos anti",
-        "Sodio (na) orina.", "Hemoglobina glucosilada (HbA1c) por cromatografía líquida de alta resolución",
+        "Péptido citrulinado, anticuerpos anti (anti-ccp).",
+        "Ro (ssa) igg (sindrome de sjogren), anticuerpos anti.",
+        "Somatomedina c (factor de crecimiento insinuloide i) (igf-1/sm c).",
+        "Nucleares (fan, ana), anticuerpos anti",
+        "Sodio (na) orina.",
+        "Hemoglobina glucosilada (HbA1c) por cromatografía líquida de alta resolución",
     ],
     "Cirugía": [
-        "Colecistectomía laparoscópica", "Procedimiento sobre cuatro o más vasos",
+        "Colecistectomía laparoscópica",
+        "Procedimiento sobre cuatro o más vasos",
         "Reparación de hernia inguinal unilateral con injerto o prótesis, por vía laparoscópica o abierta",
-        "Artroplastía total de rodilla", "Cirugía de catarata por facoemulsificación con implante de lente "
-        "intraocular plegable", "Tiroidectomía total", "Reducción abierta de fractura con fijación interna de fémur",
+        "Artroplastía total de rodilla",
+        "Cirugía de catarata por facoemulsificación con implante de lente intraocular plegable",
+        "Tiroidectomía total",
+        "Reducción abierta de fractura con fijación interna de fémur",
     ],
     "Consulta Externa": [
-        "Consulta de especialidad de Oftalmología (primera vez)", "Consulta subsecuente de Cardiología",
-        "Consulta de especialidad de Otorrinolaringología", "Consulta de Nefrología pediátrica",
+        "Consulta de especialidad de Oftalmología (primera vez)",
+        "Consulta subsecuente de Cardiología",
+        "Consulta de especialidad de Otorrinolaringología",
+        "Consulta de Nefrología pediátrica",
         "Consulta subsecuente de Psiquiatría por videollamada (consulta digital)",
     ],
     "Imagenología": [
-        "Tomografía computada de cráneo simple y contrastada", "Resonancia magnética de columna lumbosacra",
-        "Mastografía bilateral de tamizaje", "Ultrasonido Doppler color de miembros inferiores",
+        "Tomografía computada de cráneo simple y contrastada",
+        "Resonancia magnética de columna lumbosacra",
+        "Mastografía bilateral de tamizaje",
+        "Ultrasonido Doppler color de miembros inferiores",
         "Densitometría ósea de columna y cadera",
     ],
 }
 CAUSAS = ["Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal"]
 
 
-def datos_sinteticos(n_unidades: int, lineas_por_unidad: int, seed: int = 0,
-                     ooad_nombre: str = "OOAD Chihuahua", anio: int = 2026) -> DatosReporte:
+def datos_sinteticos(
+    n_unidades: int, lineas_por_unidad: int, seed: int = 0, ooad_nombre: str = "OOAD Chihuahua", anio: int = 2026
+) -> DatosReporte:
     """`n_unidades` reporting units with about `lineas_por_unidad` lines each (±25 %), in print order.
 
     Every unit prints its Faltantes table then its Excedentes table; some units have only one of them.
@@ -78,11 +110,18 @@ def datos_sinteticos(n_unidades: int, lineas_por_unidad: int, seed: int = 0,
             producto = rnd.choice(PRODUCTOS[grupo])
             pacientes = rnd.choice([rnd.randint(1, 60), rnd.randint(60, 900), rnd.randint(900, 4_000)])
             eventos = None if rnd.random() < 0.15 else pacientes * rnd.randint(1, 12)
-            lineas_unidad.append({
-                "unidad_nombre": unidad, "tipo": tipo, "grupo": grupo, "producto_nombre": producto,
-                "causa": rnd.choice(CAUSAS) if tipo == "Faltante" else None,
-                "ambito": rnd.choice(["Ambulatorio", "Hospitalario"]), "eventos": eventos, "pacientes": pacientes,
-            })
+            lineas_unidad.append(
+                {
+                    "unidad_nombre": unidad,
+                    "tipo": tipo,
+                    "grupo": grupo,
+                    "producto_nombre": producto,
+                    "causa": rnd.choice(CAUSAS) if tipo == "Faltante" else None,
+                    "ambito": rnd.choice(["Ambulatorio", "Hospitalario"]),
+                    "eventos": eventos,
+                    "pacientes": pacientes,
+                }
+            )
         # Faltantes first, then Excedentes; stable inside each kind.
         filas += sorted(lineas_unidad, key=lambda r: (r["tipo"] != "Faltante", r["grupo"]))
     lineas = pd.DataFrame(filas, columns=COLUMNAS)
@@ -90,8 +129,11 @@ def datos_sinteticos(n_unidades: int, lineas_por_unidad: int, seed: int = 0,
     lineas["pacientes"] = lineas["pacientes"].astype("int64")
     con = lineas["unidad_nombre"].nunique()
     return DatosReporte(
-        ooad_nombre=ooad_nombre, anio=anio,
+        ooad_nombre=ooad_nombre,
+        anio=anio,
         impreso_en=dt.datetime(anio, 7, 29, 16, 27, 3, tzinfo=ZONA),
-        unidades_total=max(57, n_unidades), unidades_con=con,
-        respuesta="SI" if len(lineas) else "NO", lineas=lineas,
+        unidades_total=max(57, n_unidades),
+        unidades_con=con,
+        respuesta="SI" if len(lineas) else "NO",
+        lineas=lineas,
     )

@@ -25,8 +25,15 @@ COOKIE_HORAS = 12
 
 # What survives a session that expired: the Paso 6 edits not yet saved and where they were made,
 # so that after logging in again the grid still has them.
-_CONSERVAR_AL_VENCER = ("pendientes", "_pendientes_duenio", "_borradores_escritos", "_borradores_fecha",
-                        "sel_unidad", "sel_grupo", "sel_especialidad")
+_CONSERVAR_AL_VENCER = (
+    "pendientes",
+    "_pendientes_duenio",
+    "_borradores_escritos",
+    "_borradores_fecha",
+    "sel_unidad",
+    "sel_grupo",
+    "sel_especialidad",
+)
 
 # Page files, by name, so links and switches never break.
 TABLERO = "pages/tablero.py"
@@ -74,8 +81,9 @@ def tablero_filas(anio: int):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _tablero_vista(ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple,
-                   con_recepcion: bool = False):
+def _tablero_vista(
+    ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False
+):
     vista = tablero.filtrar(_tablero_filas(ruta, anio, generacion), buscar, tipo, list(estados))
     return vista, tablero.tabla_guia(vista, con_recepcion=con_recepcion)
 
@@ -83,8 +91,9 @@ def _tablero_vista(ruta: str, anio: int, generacion: int, buscar: str, tipo: str
 def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False):
     """(filtered rows, the guide's table of them), cached like tablero_filas; the division's
     view adds when the signed paper copy arrived."""
-    return _tablero_vista(str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados,
-                          con_recepcion)
+    return _tablero_vista(
+        str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
+    )
 
 
 def cuenta() -> Cuenta | None:
@@ -146,8 +155,9 @@ def _desde_cookie() -> None:
         st.session_state["_cookie_descartada"] = token
         _escribir_cookie(None)
         return
-    st.session_state.update({"authentication_status": True, "username": c.usuario, "_sesion": token,
-                             "_ultima_actividad": reloj.ahora()})
+    st.session_state.update(
+        {"authentication_status": True, "username": c.usuario, "_sesion": token, "_ultima_actividad": reloj.ahora()}
+    )
 
 
 def iniciar_sesion(usuario: str, password: str) -> Cuenta:
@@ -181,9 +191,12 @@ def restaurar_sesion() -> None:
         n = sum(len(p) for p in st.session_state.get("pendientes", {}).values())
         st.warning(
             f"Su sesión se cerró tras {minutos:,} minutos sin actividad. "
-            + (f"Sus cambios sin guardar del Paso 6 ({n:,} producto(s)) se conservan: inicie sesión de nuevo "
-               "en el Paso 1 con la misma cuenta para revisarlos y guardarlos." if n else
-               "Inicie sesión de nuevo en el Paso 1 para continuar."),
+            + (
+                f"Sus cambios sin guardar del Paso 6 ({n:,} producto(s)) se conservan: inicie sesión de nuevo "
+                "en el Paso 1 con la misma cuenta para revisarlos y guardarlos."
+                if n
+                else "Inicie sesión de nuevo en el Paso 1 para continuar."
+            ),
             icon="⏱️",
         )
 
@@ -231,8 +244,10 @@ def cerrar_sesion(*, por_inactividad: bool = False) -> None:
 def exigir_password_propia(c: Cuenta) -> None:
     """An account with a new or reset password chooses its own before doing anything else."""
     if c.debe_cambiar:
-        st.warning("Su contraseña es temporal (nueva o restablecida por la División): elija una propia antes "
-                   "de continuar.", icon="🔐")
+        st.warning(
+            "Su contraseña es temporal (nueva o restablecida por la División): elija una propia antes de continuar.",
+            icon="🔐",
+        )
         st.page_link(MI_CUENTA, label="Cambiar contraseña (Mi cuenta)", icon="🔐")
         st.stop()
 
@@ -360,7 +375,8 @@ def recuperar_borradores(cx: ContextoCaptura) -> None:
     df = borradores.listar(store(), cx.cuenta, cx.persona, cx.periodo.anio)
     st.session_state["pendientes"] = borradores.como_pendientes(df)
     st.session_state["_borradores_escritos"] = {
-        u: {p: borradores.como_texto(f) for p, f in filas.items()} for u, filas in pendientes().items()}
+        u: {p: borradores.como_texto(f) for p, f in filas.items()} for u, filas in pendientes().items()
+    }
     st.session_state["_borradores_fecha"] = borradores.ultimo_cambio(df)
     st.session_state["_pendientes_duenio"] = duenio
     st.session_state["_borradores_recuperados"] = not df.empty
@@ -380,8 +396,9 @@ def _borradores_no_guardados(cx: ContextoCaptura) -> None:
         "cuando ya no los necesite, descártelos.",
         icon="📝",
     )
-    st.dataframe(borradores.para_mostrar(df), hide_index=True, width="stretch", placeholder="",
-                 key="borradores_no_guardados")
+    st.dataframe(
+        borradores.para_mostrar(df), hide_index=True, width="stretch", placeholder="", key="borradores_no_guardados"
+    )
     if st.button(f"Descartar {len(df):,} cambio(s) no guardado(s)", key="borradores_descartar"):
         descartar_pendientes(cx)
         st.rerun()
@@ -391,17 +408,25 @@ def aviso_otras_personas(cx: ContextoCaptura, unidad: str | None = None) -> None
     """Paso 3 and Paso 6: other people of this OOAD/UMAE with unsaved edits (of this unit, or any)."""
     if not cx.cuenta.es_capturista:
         return
-    otras = [r for r in borradores.de_otras_personas(store(), cx.cuenta, cx.persona, cx.periodo.anio).itertuples()
-             if unidad is None or r.unidad == unidad]
+    otras = [
+        r
+        for r in borradores.de_otras_personas(store(), cx.cuenta, cx.persona, cx.periodo.anio).itertuples()
+        if unidad is None or r.unidad == unidad
+    ]
     if not otras:
         return
-    lineas = [f"- **{md(r.persona)}**: {r.productos:,} producto(s)"
-              + ("" if unidad else f" en {md(r.unidad_nombre)}")
-              + f" (último cambio {reloj.fecha_hora(r.ultimo)})" for r in otras]
+    lineas = [
+        f"- **{md(r.persona)}**: {r.productos:,} producto(s)"
+        + ("" if unidad else f" en {md(r.unidad_nombre)}")
+        + f" (último cambio {reloj.fecha_hora(r.ultimo)})"
+        for r in otras
+    ]
     donde = "en esta Unidad Médica" if unidad else "en el Paso 6"
-    st.info(f"Otras personas de su OOAD/UMAE tienen cambios sin guardar {donde}; no cuentan hasta que los "
-            "guarden, y si capturan el mismo producto, se conserva lo que se guarde primero:\n" + "\n".join(lineas),
-            icon="👥")
+    st.info(
+        f"Otras personas de su OOAD/UMAE tienen cambios sin guardar {donde}; no cuentan hasta que los "
+        "guarden, y si capturan el mismo producto, se conserva lo que se guarde primero:\n" + "\n".join(lineas),
+        icon="👥",
+    )
 
 
 def aviso_pendientes(pagina_actual: str | None = None, cx: ContextoCaptura | None = None) -> None:
@@ -419,8 +444,11 @@ def aviso_pendientes(pagina_actual: str | None = None, cx: ContextoCaptura | Non
     de = f" del {reloj.fecha_hora(fecha)}" if fecha else ""
     if pagina_actual == PASO6:
         if st.session_state.get("_borradores_recuperados"):
-            st.info(f"Tiene {n:,} cambio(s) sin guardar{de}, de una sesión anterior: están en la rejilla (✏️). "
-                    "Presione «Guardar» para guardarlos o «Descartar cambios».", icon="💾")
+            st.info(
+                f"Tiene {n:,} cambio(s) sin guardar{de}, de una sesión anterior: están en la rejilla (✏️). "
+                "Presione «Guardar» para guardarlos o «Descartar cambios».",
+                icon="💾",
+            )
         return
     st.warning(
         f"Tiene {n:,} cambio(s) sin guardar{de} en el Paso 6. No se han guardado: "
@@ -512,8 +540,10 @@ def contexto_captura(pagina: str, *, avisar_bloqueo: bool = True) -> ContextoCap
     if bloqueo is None and not c.es_capturista:
         bloqueo = "Su cuenta es de consulta (División): puede ver, pero no capturar."
     nombre = s.valor(f"SELECT {cuentas.ETIQUETA_OOAD.format(o='ooad')} FROM ooad WHERE clave = ?", [ooad])
-    st.markdown(f"**{md(nombre)}** · Captura del periodo {p.anio} · Semáforo: {ciclo.semaforo(estado.estado)}  \n"
-                f"Periodo de registro {p.describir_ventana()} · {plazo(p)}")
+    st.markdown(
+        f"**{md(nombre)}** · Captura del periodo {p.anio} · Semáforo: {ciclo.semaforo(estado.estado)}  \n"
+        f"Periodo de registro {p.describir_ventana()} · {plazo(p)}"
+    )
     if bloqueo and avisar_bloqueo:
         st.info(f"🔒 Pantalla de solo consulta. {bloqueo}")
     cx = ContextoCaptura(c, quien, p, ooad, nombre, estado, bloqueo)

@@ -37,32 +37,47 @@ def botones(tablas: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]], base: 
         fila.download_button(
             f"⬇️ CSV · {nombre}" if varias else "⬇️ Descargar CSV",
             data=lambda df=df: exportar.csv_bytes(marco(df)),
-            file_name=exportar.nombre_archivo(archivo, anio, "csv"), mime=_CSV,
-            key=f"{key}_csv_{i}", on_click="ignore", disabled=vacia(df),
+            file_name=exportar.nombre_archivo(archivo, anio, "csv"),
+            mime=_CSV,
+            key=f"{key}_csv_{i}",
+            on_click="ignore",
+            disabled=vacia(df),
         )
     fila.download_button(
         "⬇️ Descargar Excel",
         data=lambda: exportar.xlsx_bytes({nombre: marco(t) for nombre, t in tablas.items()}),
-        file_name=exportar.nombre_archivo(base, anio, "xlsx"), mime=_XLSX,
-        key=f"{key}_xlsx", on_click="ignore", disabled=all(vacia(t) for t in tablas.values()),
+        file_name=exportar.nombre_archivo(base, anio, "xlsx"),
+        mime=_XLSX,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        disabled=all(vacia(t) for t in tablas.values()),
         help="Un archivo .xlsx con una hoja por tabla." if varias else None,
     )
 
 
-def boton_diferido(generar: Callable[[], pd.DataFrame], hoja: str, base: str, anio: int, key: str,
-                   *, filas: int | None = None) -> None:
+def boton_diferido(
+    generar: Callable[[], pd.DataFrame], hoja: str, base: str, anio: int, key: str, *, filas: int | None = None
+) -> None:
     """CSV and Excel of a large table that is read only when a button is clicked (a full export
     would otherwise be read on every rerun); `filas`, if known, turns Excel off past its limit."""
     fila = st.container(horizontal=True, gap="small")
     fila.download_button(
-        "⬇️ Descargar CSV", data=lambda: exportar.csv_bytes(generar()),
-        file_name=exportar.nombre_archivo(base, anio, "csv"), mime=_CSV, key=f"{key}_csv", on_click="ignore",
+        "⬇️ Descargar CSV",
+        data=lambda: exportar.csv_bytes(generar()),
+        file_name=exportar.nombre_archivo(base, anio, "csv"),
+        mime=_CSV,
+        key=f"{key}_csv",
+        on_click="ignore",
         disabled=filas == 0,
     )
     demasiadas = filas is not None and filas > exportar.FILAS_MAXIMAS_XLSX - 1
     fila.download_button(
-        "⬇️ Descargar Excel", data=lambda: exportar.xlsx_bytes({hoja: generar()}),
-        file_name=exportar.nombre_archivo(base, anio, "xlsx"), mime=_XLSX, key=f"{key}_xlsx", on_click="ignore",
+        "⬇️ Descargar Excel",
+        data=lambda: exportar.xlsx_bytes({hoja: generar()}),
+        file_name=exportar.nombre_archivo(base, anio, "xlsx"),
+        mime=_XLSX,
+        key=f"{key}_xlsx",
+        on_click="ignore",
         disabled=filas == 0 or demasiadas,
         help=(f"Excel admite hasta {exportar.FILAS_MAXIMAS_XLSX - 1:,} filas: use el CSV." if demasiadas else None),
     )

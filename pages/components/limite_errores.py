@@ -68,27 +68,40 @@ def mensaje(exc: BaseException, referencia: str) -> str:
     """What the person reads: what happened in words, that nothing was saved, and what to do."""
     textos = " ".join(str(e).lower() for e in _cadena(exc))
     if "no space left" in textos or any(getattr(e, "errno", None) == errno.ENOSPC for e in _cadena(exc)):
-        return ("No se pudo completar la acción: **el disco del servidor está lleno**. No se guardó nada de esta "
-                f"acción. Avise a la División (referencia **{referencia}**) para que libere espacio; después "
-                "vuelva a intentarlo.")
+        return (
+            "No se pudo completar la acción: **el disco del servidor está lleno**. No se guardó nada de esta "
+            f"acción. Avise a la División (referencia **{referencia}**) para que libere espacio; después "
+            "vuelva a intentarlo."
+        )
     if "corrupt database" in textos or "checksum" in textos:
-        return ("Ocurrió un error inesperado: **la base de datos del servidor está dañada**. No se guardó nada de "
-                f"esta acción. Avise a la División (referencia **{referencia}**): debe restaurar el último respaldo "
-                "(Administración › Respaldos).")
+        return (
+            "Ocurrió un error inesperado: **la base de datos del servidor está dañada**. No se guardó nada de "
+            f"esta acción. Avise a la División (referencia **{referencia}**): debe restaurar el último respaldo "
+            "(Administración › Respaldos)."
+        )
     if "invalidated" in textos:  # DuckDB refuses every statement after a fatal error until reopened
-        return ("Ocurrió un error inesperado: **la base de datos del servidor dejó de responder** tras un error "
-                f"grave. No se guardó nada de esta acción. Avise a la División (referencia **{referencia}**): debe "
-                "reiniciar el servidor.")
-    return ("Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo; si el problema "
-            f"continúa, avise a la División e indique la referencia **{referencia}**.")
+        return (
+            "Ocurrió un error inesperado: **la base de datos del servidor dejó de responder** tras un error "
+            f"grave. No se guardó nada de esta acción. Avise a la División (referencia **{referencia}**): debe "
+            "reiniciar el servidor."
+        )
+    return (
+        "Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo; si el problema "
+        f"continúa, avise a la División e indique la referencia **{referencia}**."
+    )
 
 
 def registrar(exc: BaseException) -> str:
     """Log the full traceback under a new short reference and return it."""
     referencia = "E-" + secrets.token_hex(3).upper()
-    log.error("referencia %s · cuenta %s · %s: %s", referencia, st.session_state.get("username"),
-              type(exc).__name__, exc,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error(
+        "referencia %s · cuenta %s · %s: %s",
+        referencia,
+        st.session_state.get("username"),
+        type(exc).__name__,
+        exc,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     return referencia
 
 

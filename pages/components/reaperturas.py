@@ -30,21 +30,34 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
         elif ultima.estado == reaperturas.PENDIENTE:
             st.info(texto, icon="⏳")
         elif ultima.estado == reaperturas.CONCEDIDA:
-            st.success(texto + (" Corrija lo necesario y vuelva a finalizar: se generará una nueva versión "
-                                "final con su propio folio." if not finalizada else ""), icon="🔓")
+            st.success(
+                texto
+                + (
+                    " Corrija lo necesario y vuelva a finalizar: se generará una nueva versión "
+                    "final con su propio folio."
+                    if not finalizada
+                    else ""
+                ),
+                icon="🔓",
+            )
         else:
             st.warning(texto, icon="✉️")
     pendiente = ultima is not None and ultima.estado == reaperturas.PENDIENTE
     if not (finalizada and cx.cuenta.es_capturista and not cx.periodo.cerrado and not pendiente):
         return
     with st.expander("¿Necesita corregir lo finalizado? Solicite la reapertura a la División"):
-        st.caption("La División revisará su solicitud y le responderá en esta misma pantalla. Si la concede, "
-                   "el registro vuelve a «En captura», el reporte firmado deja de estar vigente y, al finalizar "
-                   "de nuevo, se genera una nueva versión final con su propio folio.")
+        st.caption(
+            "La División revisará su solicitud y le responderá en esta misma pantalla. Si la concede, "
+            "el registro vuelve a «En captura», el reporte firmado deja de estar vigente y, al finalizar "
+            "de nuevo, se genera una nueva versión final con su propio folio."
+        )
         with st.form(f"{key}_reapertura"):
-            motivo = st.text_area("Motivo de la solicitud (qué necesita corregir y por qué)",
-                                  max_chars=ciclo.MOTIVO_MAXIMO, placeholder=pista_motivo(),
-                                  key=f"{key}_reapertura_motivo")
+            motivo = st.text_area(
+                "Motivo de la solicitud (qué necesita corregir y por qué)",
+                max_chars=ciclo.MOTIVO_MAXIMO,
+                placeholder=pista_motivo(),
+                key=f"{key}_reapertura_motivo",
+            )
             if st.form_submit_button("Enviar solicitud de reapertura"):
                 try:
                     reaperturas.solicitar(s, cx.cuenta, cx.persona, cx.periodo.anio, motivo)
@@ -52,7 +65,8 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
                     ctx.mostrar_error(exc)
                 else:
                     st.session_state[f"{key}_reapertura_flash"] = (
-                        "Solicitud de reapertura enviada a la División. Verá la respuesta en esta pantalla.")
+                        "Solicitud de reapertura enviada a la División. Verá la respuesta en esta pantalla."
+                    )
                     st.rerun()
 
 
@@ -73,14 +87,24 @@ def diferencias(cx: ctx.ContextoCaptura, key: str) -> None:
         ctx.mostrar_error(exc)
         return
     st.markdown(dif.describir())
-    st.caption(f"Folio de la versión {dif.version_antes}: `{dif.folio_antes}` · "
-               f"folio de la versión {dif.version_despues}: `{dif.folio_despues}`")
+    st.caption(
+        f"Folio de la versión {dif.version_antes}: `{dif.folio_antes}` · "
+        f"folio de la versión {dif.version_despues}: `{dif.folio_despues}`"
+    )
     if dif.cambios.empty:
         st.info("Las líneas de ambas versiones son iguales.")
         return
-    numeros = {c: st.column_config.NumberColumn(c, format="localized") for c in dif.cambios.columns
-               if c.startswith(("Pacientes", "Eventos"))}
-    st.dataframe(dif.cambios, hide_index=True, width="stretch", placeholder="", column_config=numeros,
-                 key=f"{key}_dif_tabla")
-    descargas.botones({"Cambios": dif.cambios}, f"cambios {cx.ooad} v{antes} a v{despues}", cx.periodo.anio,
-                      key=f"{key}_dif_descargas")
+    numeros = {
+        c: st.column_config.NumberColumn(c, format="localized")
+        for c in dif.cambios.columns
+        if c.startswith(("Pacientes", "Eventos"))
+    }
+    st.dataframe(
+        dif.cambios, hide_index=True, width="stretch", placeholder="", column_config=numeros, key=f"{key}_dif_tabla"
+    )
+    descargas.botones(
+        {"Cambios": dif.cambios},
+        f"cambios {cx.ooad} v{antes} a v{despues}",
+        cx.periodo.anio,
+        key=f"{key}_dif_descargas",
+    )

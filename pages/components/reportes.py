@@ -17,23 +17,30 @@ def _archivo(prefijo: str, anio: int, ooad: str) -> str:
 def boton_preliminar(cuenta, anio: int, ooad: str, key: str) -> None:
     """Deferred: the PDF is built when the person clicks, not on every rerun."""
     st.download_button(
-        "📄 Reporte Preliminar (PDF)", data=lambda: reportes.preliminar(ctx.store(), cuenta, anio, ooad),
-        file_name=_archivo("reporte_preliminar", anio, ooad), mime="application/pdf", key=key, on_click="ignore",
+        "📄 Reporte Preliminar (PDF)",
+        data=lambda: reportes.preliminar(ctx.store(), cuenta, anio, ooad),
+        file_name=_archivo("reporte_preliminar", anio, ooad),
+        mime="application/pdf",
+        key=key,
+        on_click="ignore",
     )
 
 
 def boton_final(cuenta, anio: int, ooad: str, key: str) -> None:
     st.download_button(
-        "📄 Versión Final para firmas (PDF)", data=lambda: reportes.final(ctx.store(), cuenta, anio, ooad)[1],
-        file_name=_archivo("version_final", anio, ooad), mime="application/pdf", key=key, on_click="ignore",
+        "📄 Versión Final para firmas (PDF)",
+        data=lambda: reportes.final(ctx.store(), cuenta, anio, ooad)[1],
+        file_name=_archivo("version_final", anio, ooad),
+        mime="application/pdf",
+        key=key,
+        on_click="ignore",
         type="primary",
     )
 
 
 def editor_firmantes(cx, key: str) -> None:
     """Who signs the final report (printed on it; not part of its folio)."""
-    st.markdown("**Representantes que firmarán la Versión Final** (nombre y cargo; hasta "
-                f"{reportes.FIRMANTES_MAXIMO})")
+    st.markdown(f"**Representantes que firmarán la Versión Final** (nombre y cargo; hasta {reportes.FIRMANTES_MAXIMO})")
     actuales = reportes.firmantes(ctx.store(), cx.cuenta, cx.periodo.anio, cx.ooad)
     df = pd.DataFrame([(f.nombre, f.cargo) for f in actuales], columns=["nombre", "cargo"])
     firmado = cx.estado.estado == "firmado"
@@ -47,15 +54,21 @@ def editor_firmantes(cx, key: str) -> None:
             st.caption("El reporte firmado ya se subió: los firmantes ya no se pueden cambiar.")
         return
     editado = st.data_editor(
-        df, num_rows="dynamic", hide_index=True, key=f"{key}_editor", width="stretch",
+        df,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"{key}_editor",
+        width="stretch",
         column_config={
             "nombre": st.column_config.TextColumn("Nombre", max_chars=120, width="large"),
             "cargo": st.column_config.TextColumn("Cargo", max_chars=120, width="large"),
         },
     )
     if st.button("Guardar firmantes", key=f"{key}_guardar"):
-        filas = [(r.nombre if isinstance(r.nombre, str) else "", r.cargo if isinstance(r.cargo, str) else "")
-                 for r in editado.itertuples()]
+        filas = [
+            (r.nombre if isinstance(r.nombre, str) else "", r.cargo if isinstance(r.cargo, str) else "")
+            for r in editado.itertuples()
+        ]
         try:
             reportes.guardar_firmantes(ctx.store(), cx.cuenta, cx.persona, cx.periodo.anio, filas)
         except ErrorDominio as exc:

@@ -43,13 +43,23 @@ def periodos(ruta: str, generacion: int) -> tuple[list[int], int]:
 # its fast JSON engine (orjson) cannot write, and then it re-walks the whole figure (the map's
 # shapes included) to clean it on every draw.
 def _figura_causas(pan: analisis.Panorama) -> go.Figure:
-    fig = go.Figure(go.Bar(
-        x=pan.causas["causa"].tolist(), y=pan.causas["pacientes"], marker_color="#c0392b",
-        customdata=pan.causas[["lineas", "eventos"]],
-        hovertemplate="%{x}<br>Pacientes: %{y:,}<br>Eventos: %{customdata[1]:,}<br>Líneas: %{customdata[0]:,}<extra></extra>",
-    ))
-    fig.update_layout(title="Faltantes por causa principal", xaxis_title="Causa principal",
-                      yaxis_title="Pacientes mensuales", yaxis_tickformat=",", height=360, margin={"t": 50})
+    fig = go.Figure(
+        go.Bar(
+            x=pan.causas["causa"].tolist(),
+            y=pan.causas["pacientes"],
+            marker_color="#c0392b",
+            customdata=pan.causas[["lineas", "eventos"]],
+            hovertemplate="%{x}<br>Pacientes: %{y:,}<br>Eventos: %{customdata[1]:,}<br>Líneas: %{customdata[0]:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Faltantes por causa principal",
+        xaxis_title="Causa principal",
+        yaxis_title="Pacientes mensuales",
+        yaxis_tickformat=",",
+        height=360,
+        margin={"t": 50},
+    )
     return fig
 
 
@@ -57,30 +67,55 @@ def _figura_ambitos(pan: analisis.Panorama) -> go.Figure:
     fig = go.Figure()
     for tipo, color in ((analisis.EXCEDENTE, "#1f6fd1"), (analisis.FALTANTE, "#c0392b")):
         parte = pan.ambitos[pan.ambitos["tipo"] == tipo]
-        fig.add_bar(x=parte["ambito"].tolist(), y=parte["pacientes"], name=tipo, marker_color=color,
-                    hovertemplate=f"{tipo}<br>%{{x}}: %{{y:,}} pacientes<extra></extra>")
-    fig.update_layout(title="Ambulatorio y Hospitalario", barmode="group", xaxis_title="Ámbito de atención",
-                      yaxis_title="Pacientes mensuales", yaxis_tickformat=",", legend_title="Tipo",
-                      height=360, margin={"t": 50})
+        fig.add_bar(
+            x=parte["ambito"].tolist(),
+            y=parte["pacientes"],
+            name=tipo,
+            marker_color=color,
+            hovertemplate=f"{tipo}<br>%{{x}}: %{{y:,}} pacientes<extra></extra>",
+        )
+    fig.update_layout(
+        title="Ambulatorio y Hospitalario",
+        barmode="group",
+        xaxis_title="Ámbito de atención",
+        yaxis_title="Pacientes mensuales",
+        yaxis_tickformat=",",
+        legend_title="Tipo",
+        height=360,
+        margin={"t": 50},
+    )
     return fig
 
 
 def _figura_mapa(est) -> go.Figure:
     limite = max(1, int(est["balance"].abs().max()))
-    mapa = go.Figure(go.Choropleth(
-        # The shapes are shared, never copied (analisis.geojson_estados): drawing the figure
-        # again costs its small data only.
-        geojson=analisis.geojson_estados(), featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
-        locations=est["cve_ent"].tolist(), z=est["balance"], zmid=0, zmin=-limite, zmax=limite,
-        colorscale="RdBu", marker_line_color="#9aa0a6", marker_line_width=0.6,
-        text=est["estado"].tolist(), customdata=est[["excedente", "faltante", "lineas"]],
-        colorbar={"title": {"text": "Balance"}, "tickformat": ","},
-        hovertemplate="<b>%{text}</b><br>Excedentes: %{customdata[0]:,} pacientes<br>"
-                      "Faltantes: %{customdata[1]:,} pacientes<br>Balance: %{z:,}<br>Líneas: %{customdata[2]:,}<extra></extra>",
-    ))
+    mapa = go.Figure(
+        go.Choropleth(
+            # The shapes are shared, never copied (analisis.geojson_estados): drawing the figure
+            # again costs its small data only.
+            geojson=analisis.geojson_estados(),
+            featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
+            locations=est["cve_ent"].tolist(),
+            z=est["balance"],
+            zmid=0,
+            zmin=-limite,
+            zmax=limite,
+            colorscale="RdBu",
+            marker_line_color="#9aa0a6",
+            marker_line_width=0.6,
+            text=est["estado"].tolist(),
+            customdata=est[["excedente", "faltante", "lineas"]],
+            colorbar={"title": {"text": "Balance"}, "tickformat": ","},
+            hovertemplate="<b>%{text}</b><br>Excedentes: %{customdata[0]:,} pacientes<br>"
+            "Faltantes: %{customdata[1]:,} pacientes<br>Balance: %{z:,}<br>Líneas: %{customdata[2]:,}<extra></extra>",
+        )
+    )
     mapa.update_geos(fitbounds="locations", visible=False)  # no basemap, no tile server: works offline
-    mapa.update_layout(title="Excedentes − Faltantes por estado (azul: sobra capacidad; rojo: falta)",
-                       height=520, margin={"t": 50, "l": 0, "r": 0, "b": 0})
+    mapa.update_layout(
+        title="Excedentes − Faltantes por estado (azul: sobra capacidad; rojo: falta)",
+        height=520,
+        margin={"t": 50, "l": 0, "r": 0, "b": 0},
+    )
     return mapa
 
 
@@ -90,10 +125,14 @@ def panorama(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: i
     store = ctx.store()
     cob = analisis.cobertura(store, _cuenta, anio, incluir_en_captura=en_captura)
     pan = analisis.panorama(store, _cuenta, anio, incluir_en_captura=en_captura)
-    tablas = {"Resumen": analisis.tabla_por_tipo(pan), "Faltantes por causa": analisis.tabla_causas(pan),
-              "Ámbito": analisis.tabla_ambitos(pan), "Por estado": analisis.tabla_estados(pan.estados)}
+    tablas = {
+        "Resumen": analisis.tabla_por_tipo(pan),
+        "Faltantes por causa": analisis.tabla_causas(pan),
+        "Ámbito": analisis.tabla_ambitos(pan),
+        "Por estado": analisis.tabla_estados(pan.estados),
+    }
     vistas = {n: flecha(t) for n, t in tablas.items()}
-    formatos = {n: {c: NUMERO for c in t.columns[2 if n == "Por estado" else 1:]} for n, t in tablas.items()}
+    formatos = {n: {c: NUMERO for c in t.columns[2 if n == "Por estado" else 1 :]} for n, t in tablas.items()}
     figuras = {"causas": _figura_causas(pan), "ambitos": _figura_ambitos(pan), "mapa": _figura_mapa(pan.estados)}
     return cob, pan, tablas, vistas, formatos, figuras
 
@@ -120,8 +159,9 @@ def cruce(clave: tuple, _cuenta):
     """The long cross-tab; `clave` = (ruta, usuario, anio, en_captura, generacion, filas,
     columnas, medida, the analisis.Filtros as a plain tuple: cheaper to hash on every run)."""
     _, _, anio, en_captura, _, filas, columnas, medida, filtros = clave
-    return analisis.cruce(ctx.store(), _cuenta, anio, filas, columnas, medida, analisis.Filtros(*filtros),
-                          incluir_en_captura=en_captura)
+    return analisis.cruce(
+        ctx.store(), _cuenta, anio, filas, columnas, medida, analisis.Filtros(*filtros), incluir_en_captura=en_captura
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -136,8 +176,14 @@ def vista_cruce(clave: tuple, valor: str, _cuenta):
     filas, columnas, medida = clave[5:8]
     tabla = analisis.tabla_cruce(largo, filas, columnas, valor)
     m, recortado = analisis.matriz(largo, filas, columnas, valor)
-    return (flecha(tabla), len(tabla), {c: NUMERO for c in tabla.columns[1:]},
-            _figura_calor(m, filas, columnas, medida, valor), m.shape, recortado)
+    return (
+        flecha(tabla),
+        len(tabla),
+        {c: NUMERO for c in tabla.columns[1:]},
+        _figura_calor(m, filas, columnas, medida, valor),
+        m.shape,
+        recortado,
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -161,27 +207,51 @@ def lineas_de_una_celda(clave: tuple, cuenta) -> None:
     st.subheader("Líneas detrás de una celda")
     etiqueta_fila = etiquetas_celda(clave, cuenta)
     s1, s2 = st.columns(2)
-    clave_fila = s1.selectbox(titulo[filas], list(etiqueta_fila), format_func=etiqueta_fila.get, index=None,
-                              placeholder="Elija la fila", key="cruce_sel_fila")
+    clave_fila = s1.selectbox(
+        titulo[filas],
+        list(etiqueta_fila),
+        format_func=etiqueta_fila.get,
+        index=None,
+        placeholder="Elija la fila",
+        key="cruce_sel_fila",
+    )
     if clave_fila is None:
-        st.caption("Elija una fila y una columna para ver las líneas (unidad, producto, cantidades) que suman esa celda.")
+        st.caption(
+            "Elija una fila y una columna para ver las líneas (unidad, producto, cantidades) que suman esa celda."
+        )
         return
     etiqueta_col = etiquetas_celda(clave, cuenta, clave_fila)
-    clave_col = s2.selectbox(titulo[columnas], list(etiqueta_col), format_func=etiqueta_col.get, index=None,
-                             placeholder="Elija la columna", key="cruce_sel_columna")
+    clave_col = s2.selectbox(
+        titulo[columnas],
+        list(etiqueta_col),
+        format_func=etiqueta_col.get,
+        index=None,
+        placeholder="Elija la columna",
+        key="cruce_sel_columna",
+    )
     if clave_col is None:
         return
     largo = cruce(clave, cuenta)
     celda = largo[(largo[f"{filas}_clave"] == clave_fila) & (largo[f"{columnas}_clave"] == clave_col)].iloc[0]
-    st.markdown(f"**{md(etiqueta_fila[clave_fila])} × {md(etiqueta_col[clave_col])}** · Excedente {int(celda['excedente']):,} · "
-                f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} "
-                f"{analisis.MEDIDAS[medida].lower()} · {int(celda['lineas']):,} línea(s)")
+    st.markdown(
+        f"**{md(etiqueta_fila[clave_fila])} × {md(etiqueta_col[clave_col])}** · Excedente {int(celda['excedente']):,} · "
+        f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} "
+        f"{analisis.MEDIDAS[medida].lower()} · {int(celda['lineas']):,} línea(s)"
+    )
     tabla, tabla_arrow = detalle(clave, ((filas, clave_fila), (columnas, clave_col)), cuenta)
-    st.dataframe(tabla_arrow, hide_index=True, key="cruce_detalle", placeholder="",
-                 column_config={c: NUMERO for c in ("Eventos Mensuales", "Pacientes Mensuales")})
-    descargas.botones({"Líneas de la celda": tabla},
-                      f"cruce lineas {etiqueta_fila[clave_fila]} {etiqueta_col[clave_col]}", anio,
-                      key="cruce_detalle_descargas")
+    st.dataframe(
+        tabla_arrow,
+        hide_index=True,
+        key="cruce_detalle",
+        placeholder="",
+        column_config={c: NUMERO for c in ("Eventos Mensuales", "Pacientes Mensuales")},
+    )
+    descargas.botones(
+        {"Líneas de la celda": tabla},
+        f"cruce lineas {etiqueta_fila[clave_fila]} {etiqueta_col[clave_col]}",
+        anio,
+        key="cruce_detalle_descargas",
+    )
 
 
 def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.Figure:
@@ -189,18 +259,29 @@ def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.F
     nombre_medida = analisis.MEDIDAS[medida].lower()
     limite = max(1, int(m.abs().to_numpy().max()))
     escala = {"balance": "RdBu", "excedente": "Blues", "faltante": "Reds"}[valor]
-    fig = go.Figure(go.Heatmap(
-        z=m.to_numpy(), x=[str(c) for c in m.columns], y=[str(i) for i in m.index], colorscale=escala,
-        zmid=0 if valor == "balance" else None, zmin=-limite if valor == "balance" else 0, zmax=limite,
-        colorbar={"title": {"text": VALORES[valor].split(" (")[0]}, "tickformat": ","},
-        hovertemplate=f"{titulo[filas]}: %{{y}}<br>{titulo[columnas]}: %{{x}}<br>"
-                      f"{VALORES[valor]}: %{{z:,}} {nombre_medida}<extra></extra>",
-        xgap=1, ygap=1,
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=m.to_numpy(),
+            x=[str(c) for c in m.columns],
+            y=[str(i) for i in m.index],
+            colorscale=escala,
+            zmid=0 if valor == "balance" else None,
+            zmin=-limite if valor == "balance" else 0,
+            zmax=limite,
+            colorbar={"title": {"text": VALORES[valor].split(" (")[0]}, "tickformat": ","},
+            hovertemplate=f"{titulo[filas]}: %{{y}}<br>{titulo[columnas]}: %{{x}}<br>"
+            f"{VALORES[valor]}: %{{z:,}} {nombre_medida}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
     fig.update_layout(
         title=f"{VALORES[valor]} de {nombre_medida} por {titulo[filas].lower()} y {titulo[columnas].lower()}",
-        xaxis_title=titulo[columnas], yaxis_title=titulo[filas], yaxis_autorange="reversed",
-        height=max(420, 60 + 22 * len(m.index)), margin={"t": 60},
+        xaxis_title=titulo[columnas],
+        yaxis_title=titulo[filas],
+        yaxis_autorange="reversed",
+        height=max(420, 60 + 22 * len(m.index)),
+        margin={"t": 60},
     )
     return fig
 
@@ -210,8 +291,9 @@ def detalle(clave: tuple, seleccion: tuple, _cuenta):
     """The lines behind one cell, as a frame and as Arrow (a query over the whole selection:
     once per cell and generation)."""
     _, _, anio, en_captura, _, _, _, _, filtros = clave
-    df = analisis.detalle(ctx.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros),
-                          incluir_en_captura=en_captura)
+    df = analisis.detalle(
+        ctx.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros), incluir_en_captura=en_captura
+    )
     return df, flecha(df)
 
 
@@ -275,7 +357,10 @@ def cabecera(titulo: str) -> Cabecera:
         st.stop()
     c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
     anio = c1.selectbox("Periodo", lista, index=actual, key="analisis_anio")
-    en_captura = c2.toggle("Incluir OOAD/UMAE en captura", key="analisis_en_captura",
-                           help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
-                                "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.")
+    en_captura = c2.toggle(
+        "Incluir OOAD/UMAE en captura",
+        key="analisis_en_captura",
+        help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
+        "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.",
+    )
     return Cabecera(store, cuenta, ruta, generacion, anio, en_captura)

@@ -28,9 +28,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTOS = RAIZ / "test-artifacts"
 DOCS = RAIZ / "docs"
 # Screenshots that the README shows: copied to docs/ only when the whole browser run passed.
-PARA_DOCS = {"tablero.png": "tablero.png", "paso6.png": "paso6.png",
-             "panorama.png": "panorama.png", "cruce.png": "cruce.png", "oportunidades.png": "oportunidades.png",
-             "admin_reaperturas.png": "admin_reaperturas.png"}
+PARA_DOCS = {
+    "tablero.png": "tablero.png",
+    "paso6.png": "paso6.png",
+    "panorama.png": "panorama.png",
+    "cruce.png": "cruce.png",
+    "oportunidades.png": "oportunidades.png",
+    "admin_reaperturas.png": "admin_reaperturas.png",
+}
 PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
     PYTHON = Path(sys.executable)
@@ -46,8 +51,10 @@ _CAPTURAS = pytest.StashKey[set]()
 def chromium() -> Path:
     """Debian's Chromium; without it the browser tests fail on CI and are skipped elsewhere."""
     if not CHROMIUM.exists():
-        mensaje = (f"No se encontró Chromium en {CHROMIUM}: instálelo con «apt-get install -y chromium» "
-                   "para correr las pruebas en navegador (tests/browser).")
+        mensaje = (
+            f"No se encontró Chromium en {CHROMIUM}: instálelo con «apt-get install -y chromium» "
+            "para correr las pruebas en navegador (tests/browser)."
+        )
         if os.environ.get("CI"):
             pytest.fail(mensaje, pytrace=False)
         pytest.skip(mensaje)
@@ -96,25 +103,42 @@ def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
     pytestconfig.stash[_LOG_SERVIDOR] = log
     puerto = _puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
-    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": secrets.token_hex(32),
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1"}
     # Catalog and demo built here, with the tests' fast password hashing (tests/conftest.py): every
     # login in the browser then checks a cost-4 hash instead of production's cost 12.
     instalacion.abrir(datos).close()
     with open(log, "wb") as salida:
         proc = subprocess.Popen(
-            [str(PYTHON), "-m", "streamlit", "run", "app.py",
-             "--server.port", str(puerto), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=RAIZ, env=env, stdout=salida, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                str(PYTHON),
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(puerto),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=RAIZ,
+            env=env,
+            stdout=salida,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     try:
         limite = time.monotonic() + ARRANQUE_MAXIMO
         while not _sano(f"{url}/_stcore/health"):
             if proc.poll() is not None:
-                pytest.fail(f"El servidor de Streamlit terminó al arrancar (código {proc.returncode}):\n{_cola(log)}",
-                            pytrace=False)
+                pytest.fail(
+                    f"El servidor de Streamlit terminó al arrancar (código {proc.returncode}):\n{_cola(log)}",
+                    pytrace=False,
+                )
             if time.monotonic() > limite:
                 pytest.fail(f"El servidor no respondió en {ARRANQUE_MAXIMO} s en {url}:\n{_cola(log)}", pytrace=False)
             time.sleep(0.3)
@@ -128,8 +152,16 @@ def browser_type_launch_args(browser_type_launch_args, chromium):
     return {
         **browser_type_launch_args,
         "executable_path": str(chromium),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
@@ -141,8 +173,12 @@ def base_url(servidor) -> str:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args, base_url, browser):
-    args = {**browser_context_args, "base_url": base_url, "viewport": {"width": 1600, "height": 1000},
-            "locale": "es-MX"}
+    args = {
+        **browser_context_args,
+        "base_url": base_url,
+        "viewport": {"width": 1600, "height": 1000},
+        "locale": "es-MX",
+    }
     # The first session loads the catalog and the demo data (the health check answers before
     # that): open the app once here, with the start-up allowance, so tests get their 30 s each.
     contexto = browser.new_context(**args)

@@ -69,7 +69,7 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.ver(page, "Periodos y ventanas de registro")
     antes = _periodos(page)
     assert len(antes) == 1, antes
-    (anio_demo, demo), = antes.items()
+    ((anio_demo, demo),) = antes.items()
     anio = int(anio_demo)
     fin_demo = dt.datetime.strptime(demo["Fin del registro"], "%d/%m/%Y").date()
     assert demo["Estado"] == "Registro abierto", demo
@@ -97,8 +97,10 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     inicio_demo = demo["Inicio del registro"]
     ui.ver(page, f"Ventana del periodo {anio} actualizada: registro del {inicio_demo} al {nuevo_fin:%d/%m/%Y}.")
     dias = (nuevo_fin - hoy).days + 1
-    ui.hasta(lambda: _periodos(page)[str(anio)]["Días restantes"] == f"{dias:,}",
-             f"{dias:,} días restantes del periodo {anio}")
+    ui.hasta(
+        lambda: _periodos(page)[str(anio)]["Días restantes"] == f"{dias:,}",
+        f"{dias:,} días restantes del periodo {anio}",
+    )
     captura(page, "admin_periodos.png")
 
     # A year whose window has not begun does not become everyone's current one: the sidebar stays
@@ -113,15 +115,19 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.ver(page, re.compile(rf"^Periodo {nuevo} cerrado el \d{{2}}/\d{{2}}/\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}"))
     ui.hasta(lambda: _periodos(page)[str(nuevo)]["Estado"] == "Cerrado", f"el periodo {nuevo} cerrado")
     expect(page.get_by_test_id("stSidebar")).to_contain_text(
-        f"Captura del periodo {anio} · Registro del {inicio_demo} al {nuevo_fin:%d/%m/%Y} · quedan {dias:,} día(s)")
+        f"Captura del periodo {anio} · Registro del {inicio_demo} al {nuevo_fin:%d/%m/%Y} · quedan {dias:,} día(s)"
+    )
     return anio, nuevo_fin
 
 
 def _importar_producto(page: Page, tmp_path, captura) -> None:
     clave, especialidad, nombre = PRODUCTO
     archivo = tmp_path / "productos_nuevos.csv"
-    archivo.write_text("clave,especialidad,nombre,ambito_default,remoto,origen\n"
-                       f'{clave},{especialidad},"{nombre}",Ambulatorio,true,prueba\n', encoding="utf-8")
+    archivo.write_text(
+        "clave,especialidad,nombre,ambito_default,remoto,origen\n"
+        f'{clave},{especialidad},"{nombre}",Ambulatorio,true,prueba\n',
+        encoding="utf-8",
+    )
     ui.menu(page, "Catálogos")
     ui.elegir_radio(page, "Productos")
     ui.esperar_ejecucion(page)
@@ -134,11 +140,18 @@ def _importar_producto(page: Page, tmp_path, captura) -> None:
     ui.esperar_ejecucion(page)
     ui.boton(page, "Revisar archivo").click()
     ui.ver(page, "Vista previa")
-    ui.ver(page, re.compile(r"«productos_nuevos\.csv»: 1 productos en el archivo\. Se agregarían 1, se modificarían 0 "
-                            r"y se retirarían 0; 0 quedan igual\."))
+    ui.ver(
+        page,
+        re.compile(
+            r"«productos_nuevos\.csv»: 1 productos en el archivo\. Se agregarían 1, se modificarían 0 "
+            r"y se retirarían 0; 0 quedan igual\."
+        ),
+    )
     expect(page.get_by_test_id("stMetric")).to_have_count(4)
-    metricas = {m.get_by_test_id("stMetricLabel").inner_text().strip(): m.get_by_test_id("stMetricValue").inner_text()
-                for m in page.get_by_test_id("stMetric").all()}
+    metricas = {
+        m.get_by_test_id("stMetricLabel").inner_text().strip(): m.get_by_test_id("stMetricValue").inner_text()
+        for m in page.get_by_test_id("stMetric").all()
+    }
     assert metricas == {"Se agregan": "1", "Se modifican": "0", "Se retiran": "0", "Quedan igual": "0"}, metricas
     expect(_fila(page, clave)).to_contain_text(nombre)
     captura(page, "admin_catalogos.png")
@@ -147,8 +160,9 @@ def _importar_producto(page: Page, tmp_path, captura) -> None:
     expect(dialogo).to_contain_text("Se agregarían 1")
     ui.boton(dialogo, "Sí, aplicar").click()
     expect(dialogo).to_be_hidden()
-    ui.ver(page, "Catálogo actualizado: 1 agregado(s), 0 modificado(s), 0 retirado(s). "
-                 "Archivo: «productos_nuevos.csv».")
+    ui.ver(
+        page, "Catálogo actualizado: 1 agregado(s), 0 modificado(s), 0 retirado(s). Archivo: «productos_nuevos.csv»."
+    )
 
 
 def _bitacora(page: Page, captura) -> None:
@@ -222,12 +236,20 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path):
     ooad.get_by_label("Motivo de la solicitud (qué necesita corregir y por qué)").fill(MOTIVO)
     ui.boton(ooad, "Enviar solicitud de reapertura").click()
     ui.ver(ooad, "Solicitud de reapertura enviada a la División. Verá la respuesta en esta pantalla.")
-    ui.ver(ooad, re.compile(rf"^Solicitud de reapertura del .* \(por {re.escape(QUIEN)}\): en espera de respuesta "
-                            r"de la División desde hace \d+ min\.$"))
+    ui.ver(
+        ooad,
+        re.compile(
+            rf"^Solicitud de reapertura del .* \(por {re.escape(QUIEN)}\): en espera de respuesta "
+            r"de la División desde hace \d+ min\.$"
+        ),
+    )
 
     # The admin's tablero says a request waits; the queue shows it with its reason and the wait.
     ui.menu(admin, "Tablero de control")
-    ui.ver(admin, re.compile(r"^Hay 1 solicitud\(es\) de reapertura en espera; la más antigua espera desde hace \d+ min\.$"))
+    ui.ver(
+        admin,
+        re.compile(r"^Hay 1 solicitud\(es\) de reapertura en espera; la más antigua espera desde hace \d+ min\.$"),
+    )
     ui.menu(admin, "Solicitudes de reapertura")
     ui.ver(admin, "En espera")
     fila = _fila(admin, "OOAD Sonora")
@@ -235,7 +257,8 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path):
     expect(fila).to_contain_text(PERSONA_SONORA[0])
     expect(fila).to_contain_text(re.compile(r"\d+ min"))
     expect(admin.get_by_role("combobox", name="Solicitud")).to_have_value(
-        re.compile(rf"^OOAD Sonora · {anio} · espera \d+ min$"))
+        re.compile(rf"^OOAD Sonora · {anio} · espera \d+ min$")
+    )
     admin.get_by_label("Razón de la respuesta (la verá la OOAD/UMAE)").fill(RAZON)
     captura(admin, "admin_reaperturas.png")
     ui.boton(admin, "Conceder reapertura").click()

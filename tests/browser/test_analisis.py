@@ -34,8 +34,10 @@ def _csv(datos: bytes) -> list[dict[str, str]]:
 def _metricas(page: Page, n: int) -> dict[str, str]:
     """{label: value} of the page's metrics, once all `n` are drawn."""
     expect(page.get_by_test_id("stMetric")).to_have_count(n)
-    return {m.get_by_test_id("stMetricLabel").inner_text().strip(): m.get_by_test_id("stMetricValue").inner_text()
-            for m in page.get_by_test_id("stMetric").all()}
+    return {
+        m.get_by_test_id("stMetricLabel").inner_text().strip(): m.get_by_test_id("stMetricValue").inner_text()
+        for m in page.get_by_test_id("stMetric").all()
+    }
 
 
 def _analista(page: Page, pagina: str) -> None:
@@ -79,7 +81,10 @@ def test_panorama_dibuja_el_mapa_por_estado(page: Page, captura):
     _analista(page, "Panorama nacional")
     ui.ver(page, re.compile(r"^Periodo \d{4} · Datos: última Versión Final de [\d,]+ OOAD/UMAE"))
     metricas = _metricas(page, 6)
-    excedentes, faltantes = _entero(metricas["Pacientes excedentes (mes)"]), _entero(metricas["Pacientes faltantes (mes)"])
+    excedentes, faltantes = (
+        _entero(metricas["Pacientes excedentes (mes)"]),
+        _entero(metricas["Pacientes faltantes (mes)"]),
+    )
     assert excedentes > 0 and faltantes > 0, metricas
     assert _entero(metricas["Balance de pacientes"]) == excedentes - faltantes, metricas
 
@@ -116,8 +121,10 @@ def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura):
     # Drill into a cell: a state, then one of its specialties (the list offers only cells with lines).
     elegido = {etiqueta: _elegir_la_primera(page, etiqueta) for etiqueta in ("Estado", "Especialidad Troncal")}
     estado, especialidad = elegido["Estado"], elegido["Especialidad Troncal"]
-    resumen = re.compile(rf"^{re.escape(estado)} × {re.escape(especialidad)} · Excedente ([\d,]+) · Faltante ([\d,]+) · "
-                         r"Balance ([−\-\d,]+) pacientes mensuales · ([\d,]+) línea\(s\)$")
+    resumen = re.compile(
+        rf"^{re.escape(estado)} × {re.escape(especialidad)} · Excedente ([\d,]+) · Faltante ([\d,]+) · "
+        r"Balance ([−\-\d,]+) pacientes mensuales · ([\d,]+) línea\(s\)$"
+    )
     ui.ver(page, resumen)
     exc, fal, balance, n = (_entero(g) for g in resumen.match(ui.texto(page, resumen).inner_text().strip()).groups())
     assert n >= 1 and exc - fal == balance, (exc, fal, balance, n)
@@ -132,15 +139,19 @@ def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura):
     detalle = ui.rejilla(page, 1)
     ui.esperar_rejilla(detalle)
     visibles = ui.tabla(detalle)
-    assert visibles and all(f["Estado"] == estado and f["Especialidad Troncal"] == especialidad for f in visibles), visibles
+    assert visibles and all(f["Estado"] == estado and f["Especialidad Troncal"] == especialidad for f in visibles), (
+        visibles
+    )
     captura(page, "cruce.png")
     nombre, datos = ui.descargar(page, "⬇️ Descargar CSV", page.locator(".st-key-cruce_detalle_descargas_csv_0"))
     assert nombre.endswith(".csv"), nombre
     lineas = _csv(datos)
     assert len(lineas) == n, lineas
     assert {(f["Estado"], f["Especialidad Troncal"]) for f in lineas} == {(estado, especialidad)}, lineas
-    suma = {t: sum(int(f["Pacientes Mensuales"]) for f in lineas if f["Excedente/Faltante"] == t)
-            for t in ("Excedente", "Faltante")}
+    suma = {
+        t: sum(int(f["Pacientes Mensuales"]) for f in lineas if f["Excedente/Faltante"] == t)
+        for t in ("Excedente", "Faltante")
+    }
     assert (suma["Excedente"], suma["Faltante"]) == (exc, fal), (suma, exc, fal)
 
 

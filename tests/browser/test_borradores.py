@@ -100,5 +100,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     expect(ui.texto(a, "Cambios sin guardar")).to_be_hidden()
     guardadas = ui.rejilla(a, 1)
     ui.esperar_rejilla(guardadas)
-    ui.hasta(lambda: {f.get("Clave"): ui.valor(f, "Pacientes") for f in ui.tabla(guardadas)} == {x: "9", y: "6"},
-             "las dos líneas guardadas")
+    ui.hasta(
+        lambda: {f.get("Clave"): ui.valor(f, "Pacientes") for f in ui.tabla(guardadas)} == {x: "9", y: "6"},
+        "las dos líneas guardadas",
+    )

@@ -31,7 +31,7 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
     _elegir_en_tablero(page, "Coahuila")
     with page.expect_download() as descarga:
         ui.boton(page, "📄 Versión Final para firmas (PDF)").click()
-    pdf = (tmp_path / "final.pdf")
+    pdf = tmp_path / "final.pdf"
     descarga.value.save_as(pdf)
     texto = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes()), strict=True).pages)
     assert "OOAD Coahuila" in texto and "Sin Validez Oficial" not in texto

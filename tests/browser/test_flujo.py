@@ -108,7 +108,9 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     # ... and its cause, chosen from the cell's list.
     ui.elegir_en_celda(grid, 0, fal_causa, "Falta de Equipo")
     fila_b = ui.tabla(grid)[0]
-    assert [ui.valor(fila_b, p) for p in (FAL_PACIENTES, FAL_CAUSA, EXC_PACIENTES)] == ["25", "Falta de Equipo", ""], fila_b
+    assert [ui.valor(fila_b, p) for p in (FAL_PACIENTES, FAL_CAUSA, EXC_PACIENTES)] == ["25", "Falta de Equipo", ""], (
+        fila_b
+    )
 
     # Clearing the search: A still has its 10 (edits are kept per product, not per row).
     ui.buscar(page, "Buscar producto", "", todos)
@@ -136,7 +138,11 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     a, b = lineas[producto_a], lineas[PRODUCTO_B]
     assert a["Producto"] == nombre_a and ui.valor(a, "^Tipo") == "Excedente", a
     assert (ui.valor(a, "Causa"), ui.valor(a, "Pacientes")) == ("", "10"), a
-    assert (ui.valor(b, "^Tipo"), ui.valor(b, "Causa"), ui.valor(b, "Pacientes")) == ("Faltante", "Falta de Equipo", "25"), b
+    assert (ui.valor(b, "^Tipo"), ui.valor(b, "Causa"), ui.valor(b, "Pacientes")) == (
+        "Faltante",
+        "Falta de Equipo",
+        "25",
+    ), b
     fila_a = ui.tabla(ui.rejilla(page))[0]
     assert (fila_a["Clave"], ui.valor(fila_a, EXC_PACIENTES)) == (producto_a, "10"), fila_a
     captura(page, "paso6.png")

@@ -27,8 +27,10 @@ def test_nombre_de_quien_captura_se_ve_tal_cual(page: Page):
     leyenda = barra.get_by_test_id("stCaptionContainer").filter(has_text="Captura:")
     expect(leyenda).to_have_count(1)
     # The text reads as typed (the invisible word joiners that break bare links aside).
-    ui.hasta(lambda: f"Captura: {NOMBRE} ({CARGO})" in leyenda.inner_text().replace("\u2060", ""),
-             "el nombre y el cargo se leen tal como se escribieron")
+    ui.hasta(
+        lambda: f"Captura: {NOMBRE} ({CARGO})" in leyenda.inner_text().replace("\u2060", ""),
+        "el nombre y el cargo se leen tal como se escribieron",
+    )
     expect(leyenda.locator("strong")).to_have_text(["Capturista Tlaxcala"])  # the account's name, bold on purpose
     for etiqueta in ("a", "b", "del", "span[style*=color]", "[class*=katex]", "[class*=material]"):
         expect(leyenda.locator(etiqueta)).to_have_count(0)

@@ -32,8 +32,10 @@ def _pagina(contexto: BrowserContext, request) -> Page:
 
 def _cookie(contexto: BrowserContext) -> dict:
     """The session cookie as the browser holds it (written by the page right after Entrar)."""
-    return ui.hasta(lambda: next((c for c in contexto.cookies() if c["name"] == COOKIE), None),
-                    f"el navegador guarda la cookie {COOKIE}")
+    return ui.hasta(
+        lambda: next((c for c in contexto.cookies() if c["name"] == COOKIE), None),
+        f"el navegador guarda la cookie {COOKIE}",
+    )
 
 
 def _con_cookie(new_context, request, cookie: dict) -> Page:
@@ -127,9 +129,12 @@ def test_la_copia_de_la_cookie_no_entra_tras_restablecer_y_cambiar_la_contrasena
     duenio.reload()
     _fuera(duenio)
     # …while the session that changed the password goes on with a re-issued cookie, also on reload.
-    renovada = ui.hasta(lambda: next((c for c in nuevo.context.cookies()
-                                      if c["name"] == COOKIE and c["value"] != temporal_cookie["value"]), None),
-                        "el navegador recibe la cookie de la sesión renovada")
+    renovada = ui.hasta(
+        lambda: next(
+            (c for c in nuevo.context.cookies() if c["name"] == COOKIE and c["value"] != temporal_cookie["value"]), None
+        ),
+        "el navegador recibe la cookie de la sesión renovada",
+    )
     nuevo.reload()
     _dentro(nuevo, "nayarit")
     _dentro(_con_cookie(new_context, request, renovada), "nayarit")

@@ -102,8 +102,9 @@ def elegir_radio(page: Page, opcion: str, indice: int = 0) -> None:
     page.get_by_test_id("stRadio").nth(indice).get_by_text(opcion, exact=True).click()
 
 
-def iniciar_sesion(page: Page, escribir: str, opcion: str, password: str = "demo",
-                   persona: tuple[str, str] = PERSONA) -> None:
+def iniciar_sesion(
+    page: Page, escribir: str, opcion: str, password: str = "demo", persona: tuple[str, str] = PERSONA
+) -> None:
     """Paso 1: search the OOAD/UMAE in the list, type the password, Entrar, then say who captures."""
     menu(page, "Paso 1 · Acceso")
     ver(page, "Seleccionar OOAD/UMAE")
@@ -367,7 +368,8 @@ def campo(contenedor: Page | Locator, tipo: str, etiqueta: str) -> Locator:
     (labels repeat across forms: pass the form as `contenedor`)."""
     pagina = contenedor if isinstance(contenedor, Page) else contenedor.page
     etiquetas = contenedor.get_by_test_id(tipo).filter(
-        has=pagina.get_by_test_id("stWidgetLabel").filter(has_text=re.compile(rf"^\s*{re.escape(etiqueta)}\s*$")))
+        has=pagina.get_by_test_id("stWidgetLabel").filter(has_text=re.compile(rf"^\s*{re.escape(etiqueta)}\s*$"))
+    )
     expect(etiquetas).to_have_count(1)
     return etiquetas
 

@@ -42,10 +42,17 @@ def _auditoria(store, accion=None) -> int:
 
 def _finalizar_chihuahua(store, c) -> int:
     ciclo.declarar(store, c, P, ANIO, "SI")
-    captura.guardar(store, c, P, ANIO, "IL-CH-0001", [
-        FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
-        FilaCaptura("47.01", exc_pacientes=5),
-    ])
+    captura.guardar(
+        store,
+        c,
+        P,
+        ANIO,
+        "IL-CH-0001",
+        [
+            FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
+            FilaCaptura("47.01", exc_pacientes=5),
+        ],
+    )
     captura.guardar(store, c, P, ANIO, "IL-CH-0002", [FilaCaptura("51.23", exc_pacientes=3)])
     return ciclo.finalizar(store, c, P, ANIO)
 
@@ -109,7 +116,8 @@ def test_admin_crea_periodo_y_cambia_su_ventana_auditado(store, cuenta):
     p = ciclo.cambiar_ventana(store, admin, 2027, dt.date(2027, 3, 1), dt.date(2027, 4, 15))
     assert p.fin == dt.date(2027, 4, 15)
     antes, despues = store.fila(
-        "SELECT antes, despues FROM auditoria WHERE accion = 'ventana de registro cambiada' AND anio = 2027")
+        "SELECT antes, despues FROM auditoria WHERE accion = 'ventana de registro cambiada' AND anio = 2027"
+    )
     assert '"fin": "2027-03-31"' in antes and '"fin": "2027-04-15"' in despues
     with pytest.raises(ErrorDominio, match="no puede ser anterior"):
         ciclo.cambiar_ventana(store, admin, 2027, dt.date(2027, 5, 1), dt.date(2027, 4, 1))
@@ -176,8 +184,10 @@ def test_solicitud_concedida_reabre_nueva_version_con_su_folio_y_diferencias(sto
     cola = reaperturas.pendientes(store, admin)
     assert cola[["ooad", "Espera", "Solicitó"]].values.tolist() == [["chihuahua", "1 día(s) 3 h", P]]
     assert cola.iloc[0]["espera_horas"] == 27.3
-    assert "en espera de respuesta de la División desde hace 1 día(s) 3 h" in reaperturas.ultima(
-        store, chih, ANIO, "chihuahua").describir()
+    assert (
+        "en espera de respuesta de la División desde hace 1 día(s) 3 h"
+        in reaperturas.ultima(store, chih, ANIO, "chihuahua").describir()
+    )
 
     e = reaperturas.conceder(store, admin, int(cola.iloc[0]["id"]), "Se concede: corrijan HGZ 35 y finalicen")
     assert (e.estado, e.version_final) == (ciclo.EN_CAPTURA, 1)
@@ -188,12 +198,25 @@ def test_solicitud_concedida_reabre_nueva_version_con_su_folio_y_diferencias(sto
     assert _auditoria(store, "reapertura solicitada") == 1 and _auditoria(store, "reapertura") == 1
 
     # Change the capture: one line added, one removed, one changed; then finalize again.
-    captura.guardar(store, chih, P, ANIO, "IL-CH-0002", [
-        FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=40),
-        FilaCaptura("51.23", version=1),  # emptied: removed
-    ])
-    captura.guardar(store, chih, P, ANIO, "IL-CH-0001", [
-        FilaCaptura("39.95", version=1, fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=3100)])
+    captura.guardar(
+        store,
+        chih,
+        P,
+        ANIO,
+        "IL-CH-0002",
+        [
+            FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=40),
+            FilaCaptura("51.23", version=1),  # emptied: removed
+        ],
+    )
+    captura.guardar(
+        store,
+        chih,
+        P,
+        ANIO,
+        "IL-CH-0001",
+        [FilaCaptura("39.95", version=1, fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=3100)],
+    )
     assert ciclo.finalizar(store, chih, P, ANIO) == 2
     folio_v2 = folio.calcular(store, ANIO, "chihuahua", 2)
     assert folio_v2 != folio_v1 and "-V2-" in folio_v2 and "-V1-" in folio_v1
@@ -204,14 +227,26 @@ def test_solicitud_concedida_reabre_nueva_version_con_su_folio_y_diferencias(sto
     assert dif.conteo() == {"Agregada": 1, "Eliminada": 1, "Modificada": 1}
     filas = dif.cambios.set_index("Cambio")
     agregada, eliminada, cambiada = filas.loc["Agregada"], filas.loc["Eliminada"], filas.loc["Modificada"]
-    assert (agregada["Clave"], agregada["Unidad Médica"], agregada["Tipo (antes)"], agregada["Tipo (después)"],
-            agregada["Pacientes Mensuales (después)"]) == ("39.95", "HGZ 35, Ciudad Juárez", "", "Faltante", 40)
+    assert (
+        agregada["Clave"],
+        agregada["Unidad Médica"],
+        agregada["Tipo (antes)"],
+        agregada["Tipo (después)"],
+        agregada["Pacientes Mensuales (después)"],
+    ) == ("39.95", "HGZ 35, Ciudad Juárez", "", "Faltante", 40)
     assert (eliminada["Clave"], eliminada["Pacientes Mensuales (antes)"], eliminada["Tipo (después)"]) == (
-        "51.23", 3, "")
+        "51.23",
+        3,
+        "",
+    )
     assert eliminada.isna()["Pacientes Mensuales (después)"]
-    assert (cambiada["Clave"], cambiada["Qué cambió"], cambiada["Eventos Mensuales (antes)"],
-            cambiada["Eventos Mensuales (después)"], cambiada["Pacientes Mensuales (después)"]) == (
-        "39.95", "Eventos Mensuales", 2989, 3100, 250)
+    assert (
+        cambiada["Clave"],
+        cambiada["Qué cambió"],
+        cambiada["Eventos Mensuales (antes)"],
+        cambiada["Eventos Mensuales (después)"],
+        cambiada["Pacientes Mensuales (después)"],
+    ) == ("39.95", "Eventos Mensuales", 2989, 3100, 250)
     assert "1 línea(s) agregada(s), 1 eliminada(s) y 1 modificada(s)" in dif.describir()
     # Whoever may read the OOAD/UMAE sees it; another OOAD/UMAE does not.
     assert comparar.comparar(store, cuenta("analista"), ANIO, "chihuahua").conteo()["Modificada"] == 1
@@ -305,7 +340,8 @@ def test_recepcion_del_original_en_el_tablero_solo_para_la_version_vigente(store
     assert recepcion.consultar(store, chih, ANIO, "chihuahua") == r
     filas = tablero.filas(store, ANIO).set_index("clave")
     assert tablero.recepcion(filas.loc["chihuahua", "recibida_el"], filas.loc["chihuahua", "recibio"]) == (
-        "15/06/2026 · Lic. Marta Ruiz")
+        "15/06/2026 · Lic. Marta Ruiz"
+    )
     tabla = tablero.tabla_guia(tablero.filas(store, ANIO), con_recepcion=True)
     assert tabla.iloc[-1]["Recepción (original)"] == "1 recibido(s)"
     assert "Recepción (original)" not in tablero.tabla_guia(tablero.filas(store, ANIO)).columns
@@ -337,7 +373,9 @@ def test_bitacora_filtra_y_exporta(store, cuenta):
     assert bitacora.contar(store, admin) == len(todo)
     lineas = bitacora.consultar(store, admin, acciones=["línea creada"])
     assert len(lineas) == 3 and set(lineas["Unidad Médica"]) == {
-        "HGZ 6, Ciudad Juárez (IL-CH-0001)", "HGZ 35, Ciudad Juárez (IL-CH-0002)"}
+        "HGZ 6, Ciudad Juárez (IL-CH-0001)",
+        "HGZ 35, Ciudad Juárez (IL-CH-0002)",
+    }
     assert (lineas["Persona"] == P).all() and (lineas["OOAD/UMAE"] == "OOAD Chihuahua").all()
     fallidos = bitacora.consultar(store, admin, usuario="analista")
     assert fallidos["Acción"].tolist() == ["inicio de sesión fallido"]
@@ -375,8 +413,10 @@ def test_bitacora_nunca_se_modifica_ni_se_borra():
 
 
 def test_bitacora_dice_que_cambio_en_palabras():
-    assert bitacora.describir_cambio('{"pacientes": 5, "tipo": "Excedente"}',
-                                     '{"pacientes": 1200, "tipo": "Excedente"}') == "pacientes: 5 → 1,200"
+    assert (
+        bitacora.describir_cambio('{"pacientes": 5, "tipo": "Excedente"}', '{"pacientes": 1200, "tipo": "Excedente"}')
+        == "pacientes: 5 → 1,200"
+    )
     assert bitacora.describir_cambio(None, '{"nombre": "Ana", "activa": true}') == "nombre: Ana; activa: sí"
     assert bitacora.describir_cambio('{"pacientes": 5}', None) == "Quitado: pacientes: 5"
     assert bitacora.describir_cambio(None, None) == ""

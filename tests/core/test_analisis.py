@@ -33,8 +33,9 @@ def mundo(tmp_path_factory):
     cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
     ooads = [o for (o,) in store.filas("SELECT clave FROM ooad ORDER BY numero LIMIT ?", [OOADS])]
     admin = cuentas.obtener(store, "admin")
-    resultado = sintetico.generar(store, admin, ANIOS, 2_500, ooads=ooads, semilla=7,
-                                  directorio_firmados=tmp_path_factory.mktemp("firmados"))
+    resultado = sintetico.generar(
+        store, admin, ANIOS, 2_500, ooads=ooads, semilla=7, directorio_firmados=tmp_path_factory.mktemp("firmados")
+    )
     reloj.fijar(None)
     yield store, resultado
     store.close()
@@ -57,11 +58,15 @@ def _crudo(store: Store, anio: int, incluir: bool) -> pd.DataFrame:
     if incluir:
         abiertas = decl[decl["estado"] == "en captura"]["ooad"]
         actuales = lin[lin["ooad"].isin(abiertas)].assign(version=pd.NA)
-        partes.append(actuales[["ooad", "version", "unidad", "producto", "tipo", "ambito", "causa", "pacientes", "eventos"]])
+        partes.append(
+            actuales[["ooad", "version", "unidad", "producto", "tipo", "ambito", "causa", "pacientes", "eventos"]]
+        )
     df = pd.concat(partes, ignore_index=True)
     unidad = store.df("SELECT clave AS unidad, cve_ent FROM unidad")
-    producto = store.df("SELECT p.clave AS producto, p.especialidad, s.grupo FROM producto p"
-                        " JOIN especialidad s ON s.clave = p.especialidad")
+    producto = store.df(
+        "SELECT p.clave AS producto, p.especialidad, s.grupo FROM producto p"
+        " JOIN especialidad s ON s.clave = p.especialidad"
+    )
     df = df.merge(unidad, on="unidad", how="left").merge(producto, on="producto", how="left")
     df["causa_dim"] = df["causa"].fillna(analisis.SIN_CAUSA)
     df["pacientes"] = df["pacientes"].astype("int64")
@@ -69,13 +74,24 @@ def _crudo(store: Store, anio: int, incluir: bool) -> pd.DataFrame:
     return df
 
 
-_COLUMNA = {"estado": "cve_ent", "especialidad": "especialidad", "grupo": "grupo", "producto": "producto",
-            "causa": "causa_dim", "ambito": "ambito", "ooad": "ooad"}
+_COLUMNA = {
+    "estado": "cve_ent",
+    "especialidad": "especialidad",
+    "grupo": "grupo",
+    "producto": "producto",
+    "causa": "causa_dim",
+    "ambito": "ambito",
+    "ooad": "ooad",
+}
 
 
 def _filtrar(df: pd.DataFrame, f: Filtros) -> pd.DataFrame:
-    for valores, col in ((f.grupos, "grupo"), (f.especialidades, "especialidad"), (f.estados, "cve_ent"),
-                         (f.ooads, "ooad")):
+    for valores, col in (
+        (f.grupos, "grupo"),
+        (f.especialidades, "especialidad"),
+        (f.estados, "cve_ent"),
+        (f.ooads, "ooad"),
+    ):
         if valores:
             df = df[df[col].isin(valores)]
     if f.causas:
@@ -86,11 +102,16 @@ def _filtrar(df: pd.DataFrame, f: Filtros) -> pd.DataFrame:
 def _esperado(df: pd.DataFrame, dims: list[str], medida: str) -> dict[tuple, tuple[int, int, int]]:
     cols = [_COLUMNA[d] for d in dims]
     valores = df[medida].fillna(0)
-    sumas = (df.assign(exc=valores.where(df["tipo"] == "Excedente", 0), fal=valores.where(df["tipo"] == "Faltante", 0))
-             .fillna({c: "" for c in cols})
-             .groupby(cols).agg(exc=("exc", "sum"), fal=("fal", "sum"), n=("tipo", "size")))
-    return {(k if isinstance(k, tuple) else (k,)): (int(e), int(f), int(n))
-            for k, e, f, n in zip(sumas.index, sumas["exc"], sumas["fal"], sumas["n"], strict=True)}
+    sumas = (
+        df.assign(exc=valores.where(df["tipo"] == "Excedente", 0), fal=valores.where(df["tipo"] == "Faltante", 0))
+        .fillna({c: "" for c in cols})
+        .groupby(cols)
+        .agg(exc=("exc", "sum"), fal=("fal", "sum"), n=("tipo", "size"))
+    )
+    return {
+        (k if isinstance(k, tuple) else (k,)): (int(e), int(f), int(n))
+        for k, e, f, n in zip(sumas.index, sumas["exc"], sumas["fal"], sumas["n"], strict=True)
+    }
 
 
 def _obtenido(largo: pd.DataFrame, dims: list[str]) -> dict[tuple, tuple[int, int, int]]:
@@ -115,7 +136,8 @@ def test_el_generador_cubre_todos_los_planes_en_cada_periodo(mundo):
     # Lines obey the capture rules (the schema checks them too) and every bulk write is audited.
     malas = store.valor(
         "SELECT count(*) FROM linea WHERE pacientes < 1 OR eventos < pacientes"
-        " OR (tipo = 'Faltante') <> (causa IS NOT NULL) OR pacientes > 100000")
+        " OR (tipo = 'Faltante') <> (causa IS NOT NULL) OR pacientes > 100000"
+    )
     assert malas == 0
     assert store.valor("SELECT count(*) FROM auditoria WHERE accion = 'líneas sintéticas generadas'") > 0
 
@@ -147,10 +169,16 @@ def test_cuenta_la_ultima_version_final_de_quien_tiene_dos(mundo, analista):
     for anio in ANIOS:
         for ooad in res.ooad_con_plan(anio, "dos versiones"):
             assert ciclo.estado(store, anio, ooad).version_final == 2
-            v1 = store.df("SELECT unidad, producto, pacientes FROM version_final_linea"
-                          " WHERE anio = ? AND ooad = ? AND version = 1 ORDER BY ALL", [anio, ooad])
-            v2 = store.df("SELECT unidad, producto, pacientes FROM version_final_linea"
-                          " WHERE anio = ? AND ooad = ? AND version = 2 ORDER BY ALL", [anio, ooad])
+            v1 = store.df(
+                "SELECT unidad, producto, pacientes FROM version_final_linea"
+                " WHERE anio = ? AND ooad = ? AND version = 1 ORDER BY ALL",
+                [anio, ooad],
+            )
+            v2 = store.df(
+                "SELECT unidad, producto, pacientes FROM version_final_linea"
+                " WHERE anio = ? AND ooad = ? AND version = 2 ORDER BY ALL",
+                [anio, ooad],
+            )
             assert not v1.equals(v2)  # the versions differ, so the test can tell them apart
             df = analisis.lineas(store, analista, anio)
             propias = df[df["ooad"] == ooad]
@@ -186,7 +214,11 @@ def test_cobertura_y_su_frase(mundo, analista, incluir):
     assert c["reabiertas"] == ((decl["estado"] == "en captura") & (decl["version_final"] > 0)).sum() == 2
     assert c["sin iniciar"] == 60 - len(decl)
     assert c["incluidas"] == c["finalizado"] + c["firmado"] + (c["en captura"] if incluir else 0)
-    assert (c["lineas"], c["unidades"], c["ooad_con_lineas"]) == (len(crudo), crudo["unidad"].nunique(), crudo["ooad"].nunique())
+    assert (c["lineas"], c["unidades"], c["ooad_con_lineas"]) == (
+        len(crudo),
+        crudo["unidad"].nunique(),
+        crudo["ooad"].nunique(),
+    )
     frase = analisis.describir_cobertura(c)
     assert f"Periodo {ANIO}" in frase and f"de {c['total']:,} OOAD/UMAE" in frase and f"{c['lineas']:,} líneas" in frase
     assert ("más las líneas actuales" in frase) == incluir
@@ -203,10 +235,16 @@ def test_panorama_contra_recalculo(mundo, analista, anio, incluir):
     for fila in p.por_tipo.itertuples():
         g = df[df["tipo"] == fila.tipo]
         assert (fila.unidades, fila.ooad_umae, fila.lineas, fila.pacientes, fila.eventos) == (
-            g["unidad"].nunique(), g["ooad"].nunique(), len(g), g["pacientes"].sum(), int(g["eventos"].sum()))
+            g["unidad"].nunique(),
+            g["ooad"].nunique(),
+            len(g),
+            g["pacientes"].sum(),
+            int(g["eventos"].sum()),
+        )
     fal = df[df["tipo"] == "Faltante"]
-    assert p.causas["causa"].tolist() == sorted(["Carencia de Servicio", "Falta de Equipo", "Falta de Insumos",
-                                                 "Falta de Personal"])
+    assert p.causas["causa"].tolist() == sorted(
+        ["Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal"]
+    )
     for fila in p.causas.itertuples():
         g = fal[fal["causa"] == fila.causa]
         assert (fila.lineas, fila.pacientes, fila.eventos) == (len(g), g["pacientes"].sum(), int(g["eventos"].sum()))
@@ -249,20 +287,27 @@ def test_cruce_de_cada_par_de_dimensiones(mundo, analista, crudos, dims):
     for incluir, df in crudos.items():
         for filtros in (Filtros(), _filtros(df)[-1]):
             for medida in ("pacientes", "eventos"):
-                largo = analisis.cruce(store, analista, ANIO, dims[0], dims[1], medida, filtros,
-                                       incluir_en_captura=incluir)
-                assert _obtenido(largo, dims) == _esperado(_filtrar(df, filtros), dims, medida), (incluir, filtros, medida)
+                largo = analisis.cruce(
+                    store, analista, ANIO, dims[0], dims[1], medida, filtros, incluir_en_captura=incluir
+                )
+                assert _obtenido(largo, dims) == _esperado(_filtrar(df, filtros), dims, medida), (
+                    incluir,
+                    filtros,
+                    medida,
+                )
 
 
-@pytest.mark.parametrize("dims", [["estado", "especialidad"], ["causa", "grupo"], ["ooad", "ambito"]],
-                         ids=lambda d: "×".join(d))
+@pytest.mark.parametrize(
+    "dims", [["estado", "especialidad"], ["causa", "grupo"], ["ooad", "ambito"]], ids=lambda d: "×".join(d)
+)
 def test_cruce_con_cada_filtro_y_medida(mundo, analista, crudos, dims):
     store, _ = mundo
     for incluir, df in crudos.items():
         for filtros in _filtros(df):
             for medida in ("pacientes", "eventos"):
-                largo = analisis.cruce(store, analista, ANIO, dims[0], dims[1], medida, filtros,
-                                       incluir_en_captura=incluir)
+                largo = analisis.cruce(
+                    store, analista, ANIO, dims[0], dims[1], medida, filtros, incluir_en_captura=incluir
+                )
                 esperado = _esperado(_filtrar(df, filtros), dims, medida)
                 assert esperado and _obtenido(largo, dims) == esperado, (incluir, filtros, medida)
 
@@ -284,8 +329,10 @@ def test_tabla_y_matriz_del_cruce(mundo, analista):
     tabla = analisis.tabla_cruce(largo, "estado", "especialidad", "balance")
     assert tabla.columns[0] == "Estado" and tabla.columns[-1] == "Total" and tabla.iloc[-1, 0] == "Total"
     assert tabla.iloc[-1, -1] == largo["balance"].sum()
-    assert (tabla.set_index("Estado")["Total"].drop("Total")
-            == largo.groupby("estado")["balance"].sum().reindex(tabla["Estado"][:-1])).all()
+    assert (
+        tabla.set_index("Estado")["Total"].drop("Total")
+        == largo.groupby("estado")["balance"].sum().reindex(tabla["Estado"][:-1])
+    ).all()
     m, recortado = analisis.matriz(largo, "estado", "especialidad", "balance", max_filas=5, max_columnas=4)
     assert m.shape == (5, 4) and recortado
     fila, col = m.index[0], m.columns[0]
@@ -298,8 +345,14 @@ def test_detalle_de_una_celda_son_sus_lineas(mundo, analista):
     filtros = Filtros(causas=("Falta de Insumos",))
     largo = analisis.cruce(store, analista, ANIO, "estado", "grupo", filtros=filtros, incluir_en_captura=True)
     celda = largo.sort_values("lineas").iloc[-1]
-    det = analisis.detalle(store, analista, ANIO, {"estado": celda["estado_clave"], "grupo": celda["grupo_clave"]},
-                           filtros, incluir_en_captura=True)
+    det = analisis.detalle(
+        store,
+        analista,
+        ANIO,
+        {"estado": celda["estado_clave"], "grupo": celda["grupo_clave"]},
+        filtros,
+        incluir_en_captura=True,
+    )
     assert len(det) == celda["lineas"]
     assert int(det.loc[det["Excedente/Faltante"] == "Faltante", "Pacientes Mensuales"].sum()) == celda["faltante"]
     assert int(det.loc[det["Excedente/Faltante"] == "Excedente", "Pacientes Mensuales"].sum()) == celda["excedente"]
@@ -326,16 +379,20 @@ def test_dimension_o_medida_desconocida_se_rechaza(mundo, analista):
         analisis.cruce(store, analista, ANIO, "estado", "estado")
 
 
-@pytest.mark.parametrize("leer", [
-    lambda s, c: analisis.lineas(s, c, ANIO),
-    lambda s, c: analisis.exportacion_completa(s, c, ANIO),
-    lambda s, c: analisis.cobertura(s, c, ANIO),
-    lambda s, c: analisis.panorama(s, c, ANIO),
-    lambda s, c: analisis.cruce(s, c, ANIO),
-    lambda s, c: analisis.por_estado(s, c, ANIO),
-    lambda s, c: analisis.detalle(s, c, ANIO, {"estado": "08"}),
-    lambda s, c: analisis.opciones_filtro(s, c),
-], ids=["lineas", "exportacion", "cobertura", "panorama", "cruce", "por_estado", "detalle", "opciones"])
+@pytest.mark.parametrize(
+    "leer",
+    [
+        lambda s, c: analisis.lineas(s, c, ANIO),
+        lambda s, c: analisis.exportacion_completa(s, c, ANIO),
+        lambda s, c: analisis.cobertura(s, c, ANIO),
+        lambda s, c: analisis.panorama(s, c, ANIO),
+        lambda s, c: analisis.cruce(s, c, ANIO),
+        lambda s, c: analisis.por_estado(s, c, ANIO),
+        lambda s, c: analisis.detalle(s, c, ANIO, {"estado": "08"}),
+        lambda s, c: analisis.opciones_filtro(s, c),
+    ],
+    ids=["lineas", "exportacion", "cobertura", "panorama", "cruce", "por_estado", "detalle", "opciones"],
+)
 def test_capturista_y_anonimo_no_leen_el_analisis(mundo, leer):
     store, _ = mundo
     capturista = cuentas.obtener(store, store.valor("SELECT usuario FROM cuenta WHERE rol = 'capturista' LIMIT 1"))

@@ -26,8 +26,11 @@ def test_core_no_importa_streamlit():
 
 def test_solo_core_toca_duckdb():
     fuera = [
-        str(p.relative_to(RAIZ)) for carpeta in ("pages", "reports") if (RAIZ / carpeta).exists()
-        for p in (RAIZ / carpeta).rglob("*.py") if "duckdb" in _importa(p)
+        str(p.relative_to(RAIZ))
+        for carpeta in ("pages", "reports")
+        if (RAIZ / carpeta).exists()
+        for p in (RAIZ / carpeta).rglob("*.py")
+        if "duckdb" in _importa(p)
     ]
     fuera += ["app.py"] if "duckdb" in _importa(RAIZ / "app.py") else []
     assert fuera == []

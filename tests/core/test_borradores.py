@@ -35,12 +35,21 @@ def _textos(store, c, persona) -> dict:
 
 
 def test_el_borrador_guarda_el_texto_tal_como_se_escribio_y_se_reemplaza(store, chi):
-    borradores.guardar(store, chi, ANA, ANIO, HGZ6, {
-        "47.01": _fila(exc_pacientes="1,5", exc_ambito="Ambulatorio"),
-        "47.09": _fila(fal_causa="Falta de Equipo", fal_pacientes=4),
-    })
-    assert _textos(store, chi, ANA) == {(HGZ6, "47.01"): ("1,5", None, None),
-                                        (HGZ6, "47.09"): (None, "Falta de Equipo", "4")}
+    borradores.guardar(
+        store,
+        chi,
+        ANA,
+        ANIO,
+        HGZ6,
+        {
+            "47.01": _fila(exc_pacientes="1,5", exc_ambito="Ambulatorio"),
+            "47.09": _fila(fal_causa="Falta de Equipo", fal_pacientes=4),
+        },
+    )
+    assert _textos(store, chi, ANA) == {
+        (HGZ6, "47.01"): ("1,5", None, None),
+        (HGZ6, "47.09"): (None, "Falta de Equipo", "4"),
+    }
     borradores.guardar(store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="12", exc_ambito="Ambulatorio")})
     assert _textos(store, chi, ANA)[(HGZ6, "47.01")] == ("12", None, None)
     pend = borradores.como_pendientes(borradores.listar(store, chi, ANA, ANIO))
@@ -49,7 +58,9 @@ def test_el_borrador_guarda_el_texto_tal_como_se_escribio_y_se_reemplaza(store, 
 
 
 def test_cada_persona_de_la_cuenta_tiene_sus_borradores_y_ve_los_de_las_demas(store, chi):
-    borradores.guardar(store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")})
+    borradores.guardar(
+        store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")}
+    )
     assert _textos(store, chi, LUIS) == {}
     otras = borradores.de_otras_personas(store, chi, LUIS, ANIO)
     assert otras[["unidad", "persona", "productos"]].values.tolist() == [[HGZ6, ANA, 2]]
@@ -77,7 +88,9 @@ def test_capturista_de_otra_ooad_no_lee_ni_escribe_borradores(store, chi, cuenta
 
 
 def test_guardar_borra_solo_los_borradores_de_lo_guardado(store, chi):
-    borradores.guardar(store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")})
+    borradores.guardar(
+        store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")}
+    )
     res = borradores.guardar_captura(store, chi, ANA, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes="3")])
     assert res.insertadas == 1
     assert list(_textos(store, chi, ANA)) == [(HGZ6, "47.09")]
@@ -85,7 +98,9 @@ def test_guardar_borra_solo_los_borradores_de_lo_guardado(store, chi):
 
 def test_un_conflicto_descarta_solo_el_producto_en_conflicto_y_lo_demas_se_guarda(store, chi):
     # A (Ana) loaded both rows empty and typed on 47.01 and 47.09; Luis saves 47.01 first.
-    borradores.guardar(store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")})
+    borradores.guardar(
+        store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")}
+    )
     captura.guardar(store, chi, LUIS, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=8)])
     filas = [FilaCaptura("47.01", exc_pacientes="3"), FilaCaptura("47.09", exc_pacientes="2")]
     with pytest.raises(ConflictoEdicion) as exc:
@@ -115,12 +130,19 @@ def test_con_la_ventana_cerrada_no_hay_borradores_nuevos_pero_los_que_hay_se_lee
     assert borradores.descartar(store, chi, ANA, ANIO) == 1
     assert _textos(store, chi, ANA) == {}
     accion, unidad, antes = store.fila(
-        "SELECT accion, unidad, antes FROM auditoria WHERE accion LIKE 'cambios sin guardar%'")
-    assert (accion, unidad, json.loads(antes)) == ("cambios sin guardar descartados", HGZ6, {"47.01": {"exc_pacientes": "3"}})
+        "SELECT accion, unidad, antes FROM auditoria WHERE accion LIKE 'cambios sin guardar%'"
+    )
+    assert (accion, unidad, json.loads(antes)) == (
+        "cambios sin guardar descartados",
+        HGZ6,
+        {"47.01": {"exc_pacientes": "3"}},
+    )
 
 
 def test_quitar_borra_sin_bitacora_lo_que_ya_es_igual_a_lo_guardado(store, chi):
-    borradores.guardar(store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")})
+    borradores.guardar(
+        store, chi, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="3"), "47.09": _fila(exc_pacientes="2")}
+    )
     auditoria_antes = store.valor("SELECT count(*) FROM auditoria")
     assert borradores.quitar(store, chi, ANA, ANIO, HGZ6, ["47.01"]) == 1
     assert list(_textos(store, chi, ANA)) == [(HGZ6, "47.09")]

@@ -32,10 +32,17 @@ def _auditoria(store):
 
 
 def test_excedente_y_faltante_se_guardan_con_su_ambito(store, chihuahua):
-    res = captura.guardar(store, chihuahua, P, ANIO, HGZ6, [
-        FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
-        FilaCaptura("47.01", exc_pacientes=10, exc_ambito="Ambulatorio"),
-    ])
+    res = captura.guardar(
+        store,
+        chihuahua,
+        P,
+        ANIO,
+        HGZ6,
+        [
+            FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
+            FilaCaptura("47.01", exc_pacientes=10, exc_ambito="Ambulatorio"),
+        ],
+    )
     assert (res.insertadas, res.actualizadas, res.eliminadas) == (2, 0, 0)
     assert _lineas(store, HGZ6) == [
         ("39.95", "Faltante", "Ambulatorio", "Carencia de Servicio", 250, 2989),
@@ -89,17 +96,30 @@ def test_fila_vacia_no_guarda_nada(store, chihuahua):
 
 
 def test_numeros_como_texto_con_comas_y_flotantes_enteros_se_aceptan(store, chihuahua):
-    captura.guardar(store, chihuahua, P, ANIO, HGZ6, [
-        FilaCaptura("47.01", exc_pacientes="1,200", exc_eventos=2400.0),
-    ])
+    captura.guardar(
+        store,
+        chihuahua,
+        P,
+        ANIO,
+        HGZ6,
+        [
+            FilaCaptura("47.01", exc_pacientes="1,200", exc_eventos=2400.0),
+        ],
+    )
     assert _lineas(store, HGZ6)[0][4:] == (1200, 2400)
 
 
 def test_editar_y_borrar_una_linea_guardada(store, chihuahua):
     captura.guardar(store, chihuahua, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5)])
     v = store.valor("SELECT version FROM linea")
-    res = captura.guardar(store, chihuahua, P, ANIO, HGZ6, [
-        FilaCaptura("47.01", version=v, fal_causa="Falta de Personal", fal_pacientes=8)])
+    res = captura.guardar(
+        store,
+        chihuahua,
+        P,
+        ANIO,
+        HGZ6,
+        [FilaCaptura("47.01", version=v, fal_causa="Falta de Personal", fal_pacientes=8)],
+    )
     assert res.actualizadas == 1
     assert _lineas(store, HGZ6) == [("47.01", "Faltante", "Hospitalario", "Falta de Personal", 8, None)]
     v2 = store.valor("SELECT version FROM linea")
@@ -115,10 +135,17 @@ def test_misma_fila_de_otra_persona_se_rechaza_y_se_nombra(store, chihuahua):
     captura.guardar(store, chihuahua, "Ana", ANIO, HGZ6, [FilaCaptura("47.01", version=cargada, exc_pacientes=6)])
     # ... then Beto, who loaded the same version, saves the same product and another one.
     with pytest.raises(ConflictoEdicion) as exc:
-        captura.guardar(store, chihuahua, "Beto", ANIO, HGZ6, [
-            FilaCaptura("47.01", version=cargada, exc_pacientes=7),
-            FilaCaptura("51.23", exc_pacientes=1),
-        ])
+        captura.guardar(
+            store,
+            chihuahua,
+            "Beto",
+            ANIO,
+            HGZ6,
+            [
+                FilaCaptura("47.01", version=cargada, exc_pacientes=7),
+                FilaCaptura("51.23", exc_pacientes=1),
+            ],
+        )
     assert "47.01" in str(exc.value) and "Ana" in str(exc.value)
     assert _lineas(store, HGZ6) == [("47.01", "Excedente", "Hospitalario", None, 6, None)]
 
@@ -188,7 +215,9 @@ def test_busqueda_ignora_mayusculas_acentos_y_encuentra_la_clave(store):
 
 
 def test_unidades_marcan_las_que_ya_tienen_captura(store, chihuahua):
-    captura.guardar(store, chihuahua, P, ANIO, HGZ35, [FilaCaptura("LAB-0001", fal_causa="Carencia de Servicio", fal_pacientes=200)])
+    captura.guardar(
+        store, chihuahua, P, ANIO, HGZ35, [FilaCaptura("LAB-0001", fal_causa="Carencia de Servicio", fal_pacientes=200)]
+    )
     df = captura.unidades(store, chihuahua, ANIO, "chihuahua")
     assert dict(zip(df["clave"], df["lineas"], strict=False)) == {HGZ6: 0, HGZ35: 1, PARRAL: 0, "IL-CH-0004": 0}
     assert captura.unidades(store, chihuahua, ANIO, "chihuahua", "parral")["clave"].tolist() == [PARRAL]

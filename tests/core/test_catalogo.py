@@ -29,16 +29,46 @@ CREATE TABLE producto (clave VARCHAR PRIMARY KEY, especialidad VARCHAR NOT NULL,
 
 # The guide's tablero (No. 1-11) with its unit counts.
 UNIDADES_GUIA = {
-    "Aguascalientes": 16, "Baja California": 40, "Baja California Sur": 20, "Campeche": 12, "Coahuila": 50,
-    "Colima": 13, "Chiapas": 32, "Chihuahua": 57, "Durango": 34, "Guanajuato": 49, "Guerrero": 20,
+    "Aguascalientes": 16,
+    "Baja California": 40,
+    "Baja California Sur": 20,
+    "Campeche": 12,
+    "Coahuila": 50,
+    "Colima": 13,
+    "Chiapas": 32,
+    "Chihuahua": 57,
+    "Durango": 34,
+    "Guanajuato": 49,
+    "Guerrero": 20,
 }
 
 # The 25 UMAE (tablero numbers 36..60) and the CLUES of their hospital.
 CLUES_UMAE = [
-    "DFIMS000020", "DFIMS000580", "JCIMS000301", "NLIMS000303", "CLIMS000490", "PLIMS000200", "GTIMS000226",
-    "SRIMS000150", "VZIMS001112", "YNIMS000071", "DFIMS000044", "DFIMS000452", "JCIMS000313", "NLIMS000320",
-    "DFIMS000213", "MCIMS000454", "PLIMS000212", "NLIMS000344", "DFIMS000616", "JCIMS000325", "DFIMS000575",
-    "NLIMS000315", "GTIMS000231", "DFIMS000061", "DFIMS000604",
+    "DFIMS000020",
+    "DFIMS000580",
+    "JCIMS000301",
+    "NLIMS000303",
+    "CLIMS000490",
+    "PLIMS000200",
+    "GTIMS000226",
+    "SRIMS000150",
+    "VZIMS001112",
+    "YNIMS000071",
+    "DFIMS000044",
+    "DFIMS000452",
+    "JCIMS000313",
+    "NLIMS000320",
+    "DFIMS000213",
+    "MCIMS000454",
+    "PLIMS000212",
+    "NLIMS000344",
+    "DFIMS000616",
+    "JCIMS000325",
+    "DFIMS000575",
+    "NLIMS000315",
+    "GTIMS000231",
+    "DFIMS000061",
+    "DFIMS000604",
 ]
 
 # The laboratory tests of the guide's sample report (HGZ 35, Ciudad Juárez), word for word.
@@ -70,8 +100,7 @@ def datos():
 
 
 def conectar():
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False})
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(DDL)
     return con
 
@@ -108,11 +137,27 @@ def test_35_ooad_y_25_umae_en_el_orden_del_tablero(datos):
     ooad = datos["ooad"].sort_values("numero")
     assert ooad["numero"].tolist() == list(range(1, 61))
     assert ooad["tipo"].tolist() == ["OOAD"] * 35 + ["UMAE"] * 25
-    assert ooad["nombre"].tolist()[:8] == ["Aguascalientes", "Baja California", "Baja California Sur", "Campeche",
-                                          "Coahuila", "Colima", "Chiapas", "Chihuahua"]
+    assert ooad["nombre"].tolist()[:8] == [
+        "Aguascalientes",
+        "Baja California",
+        "Baja California Sur",
+        "Campeche",
+        "Coahuila",
+        "Colima",
+        "Chiapas",
+        "Chihuahua",
+    ]
     claves = set(ooad["clave"])
-    for clave in ("chihuahua", "ciudad-de-mexico-norte", "ciudad-de-mexico-sur", "mexico-oriente",
-                  "mexico-poniente", "veracruz-norte", "veracruz-sur", "umae-hes-cmn-la-raza"):
+    for clave in (
+        "chihuahua",
+        "ciudad-de-mexico-norte",
+        "ciudad-de-mexico-sur",
+        "mexico-oriente",
+        "mexico-poniente",
+        "veracruz-norte",
+        "veracruz-sur",
+        "umae-hes-cmn-la-raza",
+    ):
         assert clave in claves
     assert ooad["clave"].is_unique
 
@@ -128,8 +173,13 @@ def test_unidades_de_la_guia(datos):
 def test_unidades_con_nombre_real(datos):
     u = datos["unidad"]
     chihuahua = u[u["ooad"] == "chihuahua"].set_index("nombre")
-    for nombre in ("HGZ 6, Ciudad Juárez", "HGZ 35, Ciudad Juárez", "HGZMF 23, Hidalgo del Parral",
-                   "UMF 13, Saucillo", "UMF 14, Rosales"):
+    for nombre in (
+        "HGZ 6, Ciudad Juárez",
+        "HGZ 35, Ciudad Juárez",
+        "HGZMF 23, Hidalgo del Parral",
+        "UMF 13, Saucillo",
+        "UMF 14, Rosales",
+    ):
         assert nombre in chihuahua.index, nombre
         assert not chihuahua.loc[nombre, "ilustrativa"]
     assert chihuahua.loc["HGZ 6, Ciudad Juárez", "cve_mun"] == "08037"
@@ -166,8 +216,7 @@ def test_coordenadas_dentro_de_mexico(datos):
 
 
 def test_productos(datos):
-    p = datos["producto"].merge(datos["especialidad"], left_on="especialidad", right_on="clave",
-                                suffixes=("", "_esp"))
+    p = datos["producto"].merge(datos["especialidad"], left_on="especialidad", right_on="clave", suffixes=("", "_esp"))
     por_grupo = p.groupby("grupo").size()
     assert por_grupo["CIR"] > 2500
     assert set(por_grupo.index) == {"CIR", "CEX", "HEM", "IMG", "LAB"}
@@ -218,7 +267,8 @@ def test_cargar_en_duckdb(datos):
         assert con.execute(f"SELECT count(*) FROM {tabla}").fetchone()[0] == len(df)
     encontrados = con.execute(
         "SELECT clave, nombre FROM producto WHERE busqueda LIKE '%' || ? || '%' ORDER BY clave",
-        [normalizar("HEMODIALISIS")]).fetchall()
+        [normalizar("HEMODIALISIS")],
+    ).fetchall()
     assert HEMODIALISIS_GUIA in [n for _, n in encontrados]
     assert con.execute("SELECT count(*) FROM producto WHERE busqueda LIKE '39.95 %'").fetchone()[0] == 1
     # Empty optional text is NULL, defaults apply, types are the table's.
@@ -277,7 +327,7 @@ def test_falta_una_columna(tmp_path):
     d = copia(tmp_path)
     filas = leer_filas(d / "unidades.csv")
     i = filas[0].index("lat")
-    escribir_filas(d / "unidades.csv", [f[:i] + f[i + 1:] for f in filas])
+    escribir_filas(d / "unidades.csv", [f[:i] + f[i + 1 :] for f in filas])
     errores = errores_de(d)
     assert "unidades.csv: falta la columna 'lat'" in errores
 
@@ -379,8 +429,12 @@ def test_fila_con_campos_de_mas(tmp_path):
 
 
 def construir(destino: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "catalog" / "build.py"), "--source", str(DATOS_COMPARTIDOS),
-                    "--out", str(destino)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "catalog" / "build.py"), "--source", str(DATOS_COMPARTIDOS), "--out", str(destino)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 SIN_DATOS = pytest.mark.skipif(

@@ -64,8 +64,18 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
     ruta = tmp_path / "eyf.duckdb"
     _preparar(ruta)
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["duckdb", "pandas", "bcrypt", "core.captura", "core.ciclo", "core.reportes",
-                                "core.reaperturas", "tests.core.choque_trabajador"])
+    ctx.set_forkserver_preload(
+        [
+            "duckdb",
+            "pandas",
+            "bcrypt",
+            "core.captura",
+            "core.ciclo",
+            "core.reportes",
+            "core.reaperturas",
+            "tests.core.choque_trabajador",
+        ]
+    )
     rnd = random.Random(20261130)
     con = duckdb.connect(str(ruta), read_only=True)
     esperado = trabajador.leer(con, ANIO)
@@ -77,8 +87,7 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
     for i in range(MATANZAS):
         bitacora = tmp_path / f"bitacora-{i}.txt"
         bitacora.touch()
-        hijo = ctx.Process(target=trabajador.trabajar,
-                           args=(str(ruta), str(bitacora), i, ANIO, HOY, 4, dict(claves)))
+        hijo = ctx.Process(target=trabajador.trabajar, args=(str(ruta), str(bitacora), i, ANIO, HOY, 4, dict(claves)))
         hijo.start()
         limite = time.monotonic() + ESPERA_MAX
         while "READY" not in bitacora.read_text(encoding="utf-8") and hijo.is_alive() and time.monotonic() < limite:
@@ -95,8 +104,10 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
             elif tipo == "ACK":
                 esperado.update(cambios)
                 confirmados += 1
-                clases |= {k.split("|")[0] + ("·borrada" if k.startswith("linea|") and v is None else "")
-                           for k, v in cambios.items()}
+                clases |= {
+                    k.split("|")[0] + ("·borrada" if k.startswith("linea|") and v is None else "")
+                    for k, v in cambios.items()
+                }
                 en_vuelo = None
             elif tipo == "NACK":
                 en_vuelo = None
@@ -137,5 +148,13 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
             s.close()
     assert confirmados >= MATANZAS  # the children really wrote between kills
     # every kind of write was acknowledged at least once in the run
-    assert clases >= {"linea", "linea·borrada", "declaracion", "ciclo", "firmantes", "clave", "activa",
-                      "debe_cambiar"}, clases
+    assert clases >= {
+        "linea",
+        "linea·borrada",
+        "declaracion",
+        "ciclo",
+        "firmantes",
+        "clave",
+        "activa",
+        "debe_cambiar",
+    }, clases

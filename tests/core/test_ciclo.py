@@ -45,7 +45,9 @@ def test_no_finaliza_sin_lineas(store, cuenta):
 def test_cambiar_si_a_no_pide_confirmar_cuantas_lineas_se_borran(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, P, ANIO, "SI")
-    captura.guardar(store, c, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("51.23", exc_pacientes=2)])
+    captura.guardar(
+        store, c, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("51.23", exc_pacientes=2)]
+    )
     with pytest.raises(ErrorDominio, match="eliminará 2 línea"):
         ciclo.declarar(store, c, P, ANIO, "NO")
     with pytest.raises(ErrorDominio, match="eliminará 2 línea"):
@@ -58,10 +60,17 @@ def test_cambiar_si_a_no_pide_confirmar_cuantas_lineas_se_borran(store, cuenta):
 
 def _finalizada(store, c):
     ciclo.declarar(store, c, P, ANIO, "SI")
-    captura.guardar(store, c, P, ANIO, HGZ6, [
-        FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989)])
-    captura.guardar(store, c, P, ANIO, "IL-CH-0002", [FilaCaptura("47.01", exc_pacientes=3),
-                                                      FilaCaptura("47.09", exc_pacientes=3)])
+    captura.guardar(
+        store,
+        c,
+        P,
+        ANIO,
+        HGZ6,
+        [FilaCaptura("39.95", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989)],
+    )
+    captura.guardar(
+        store, c, P, ANIO, "IL-CH-0002", [FilaCaptura("47.01", exc_pacientes=3), FilaCaptura("47.09", exc_pacientes=3)]
+    )
     return ciclo.finalizar(store, c, P, ANIO)
 
 
@@ -91,10 +100,13 @@ def test_tras_finalizar_core_rechaza_toda_escritura_y_dice_por_que(store, cuenta
     assert ciclo.contar_lineas(store, ANIO, "chihuahua") == 3
 
 
-@pytest.mark.parametrize("dia,mensaje", [
-    (INICIO - dt.timedelta(days=1), "inicia el 01/06/2026"),
-    (FIN + dt.timedelta(days=1), "cerró el 30/06/2026"),
-])
+@pytest.mark.parametrize(
+    "dia,mensaje",
+    [
+        (INICIO - dt.timedelta(days=1), "inicia el 01/06/2026"),
+        (FIN + dt.timedelta(days=1), "cerró el 30/06/2026"),
+    ],
+)
 def test_fuera_de_la_ventana_core_rechaza(store, cuenta, dia, mensaje):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, P, ANIO, "SI")
@@ -126,7 +138,8 @@ def test_solo_la_propia_ooad_declara_y_finaliza(store, cuenta, usuario):
     c = cuenta(usuario)
     with pytest.raises(AccesoDenegado):
         ciclo.declarar(store, c, P, ANIO, "SI") if usuario != "quintana-roo" else captura.guardar(
-            store, c, P, ANIO, HGZ6, [])
+            store, c, P, ANIO, HGZ6, []
+        )
     assert ciclo.estado(store, ANIO, "chihuahua").estado == ciclo.SIN_INICIAR
 
 

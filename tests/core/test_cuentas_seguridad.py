@@ -40,15 +40,18 @@ def test_alta_muestra_una_contrasena_que_funciona_y_solo_se_guarda_su_bcrypt(sto
     assert creada == ("admin", "yucatan")
 
 
-@pytest.mark.parametrize("usuario,nombre,rol,ooad,mensaje", [
-    ("a", "Nombre válido", "analista", None, "de 3 a 40 caracteres"),
-    ("con espacio", "Nombre válido", "analista", None, "de 3 a 40 caracteres"),
-    ("buen-usuario", "N", "analista", None, "Escriba el nombre"),
-    ("buen-usuario", "Nombre válido", "jefe", None, "Elija el rol"),
-    ("buen-usuario", "Nombre válido", "capturista", None, "necesita su OOAD/UMAE"),
-    ("buen-usuario", "Nombre válido", "capturista", "no-existe", "no existe"),
-    ("analista", "Nombre válido", "analista", None, "ya existe"),
-])
+@pytest.mark.parametrize(
+    "usuario,nombre,rol,ooad,mensaje",
+    [
+        ("a", "Nombre válido", "analista", None, "de 3 a 40 caracteres"),
+        ("con espacio", "Nombre válido", "analista", None, "de 3 a 40 caracteres"),
+        ("buen-usuario", "N", "analista", None, "Escriba el nombre"),
+        ("buen-usuario", "Nombre válido", "jefe", None, "Elija el rol"),
+        ("buen-usuario", "Nombre válido", "capturista", None, "necesita su OOAD/UMAE"),
+        ("buen-usuario", "Nombre válido", "capturista", "no-existe", "no existe"),
+        ("analista", "Nombre válido", "analista", None, "ya existe"),
+    ],
+)
 def test_alta_rechaza_datos_malos_sin_dejar_nada(store, cuenta, usuario, nombre, rol, ooad, mensaje):
     antes = store.valor("SELECT count(*) FROM cuenta")
     with pytest.raises(ErrorDominio, match=mensaje):
@@ -90,13 +93,16 @@ def test_cuenta_deshabilitada_no_entra_y_se_puede_rehabilitar(store, cuenta):
     assert {"cuenta deshabilitada", "cuenta habilitada"} <= set(_acciones(store, "admin"))
 
 
-@pytest.mark.parametrize("actual,nueva,confirmacion,mensaje", [
-    ("mala", "Otra-clave-larga-1", "Otra-clave-larga-1", "actual no es correcta"),
-    (PASSWORD, "corta", "corta", "al menos 10"),
-    (PASSWORD, "Otra-clave-larga-1", "Otra-clave-larga-2", "no coinciden"),
-    (PASSWORD, "mi-chihuahua-2026", "mi-chihuahua-2026", "nombre de usuario"),
-    (PASSWORD, PASSWORD, PASSWORD, "distinta de la actual"),
-])
+@pytest.mark.parametrize(
+    "actual,nueva,confirmacion,mensaje",
+    [
+        ("mala", "Otra-clave-larga-1", "Otra-clave-larga-1", "actual no es correcta"),
+        (PASSWORD, "corta", "corta", "al menos 10"),
+        (PASSWORD, "Otra-clave-larga-1", "Otra-clave-larga-2", "no coinciden"),
+        (PASSWORD, "mi-chihuahua-2026", "mi-chihuahua-2026", "nombre de usuario"),
+        (PASSWORD, PASSWORD, PASSWORD, "distinta de la actual"),
+    ],
+)
 def test_cambiar_la_propia_contrasena_valida_cada_regla(store, cuenta, actual, nueva, confirmacion, mensaje):
     hash_antes = store.valor("SELECT hash FROM cuenta WHERE usuario = 'chihuahua'")
     with pytest.raises(ErrorDominio, match=mensaje):
@@ -135,9 +141,15 @@ def test_fallos_repetidos_hacen_esperar_y_luego_bloquean_la_cuenta(store):
     reloj.fijar(HOY + dt.timedelta(minutes=16))
     assert cuentas.autenticar(store, "chihuahua", PASSWORD).usuario == "chihuahua"
     assert _acciones(store, "chihuahua") == [
-        "inicio de sesión fallido", "inicio de sesión fallido", "inicio de sesión fallido",
-        "inicio de sesión rechazado (espera)", "inicio de sesión fallido", "inicio de sesión fallido",
-        "cuenta bloqueada", "inicio de sesión rechazado (cuenta bloqueada)", "inicio de sesión",
+        "inicio de sesión fallido",
+        "inicio de sesión fallido",
+        "inicio de sesión fallido",
+        "inicio de sesión rechazado (espera)",
+        "inicio de sesión fallido",
+        "inicio de sesión fallido",
+        "cuenta bloqueada",
+        "inicio de sesión rechazado (cuenta bloqueada)",
+        "inicio de sesión",
     ]
     # The bitácora shows it to the admin with its filter.
     admin = cuentas.obtener(store, "admin")

@@ -18,15 +18,20 @@ HGZ6 = "IL-CH-0001"
 def chihuahua(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, P, ANIO, "SI")
-    captura.guardar(store, c, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("51.23", exc_pacientes=2)])
+    captura.guardar(
+        store, c, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("51.23", exc_pacientes=2)]
+    )
     return c
 
 
 def test_firmado_bloquea_la_captura_como_finalizado(store, chihuahua):
     ciclo.finalizar(store, chihuahua, P, ANIO)
     # The state Paso 9 leaves after a signed PDF is accepted (the upload itself is tested in test_firmados).
-    store.escribir(lambda tx: tx.execute(
-        "UPDATE declaracion SET estado = 'firmado' WHERE anio = ? AND ooad = 'chihuahua'", [ANIO]).fetchall())
+    store.escribir(
+        lambda tx: tx.execute(
+            "UPDATE declaracion SET estado = 'firmado' WHERE anio = ? AND ooad = 'chihuahua'", [ANIO]
+        ).fetchall()
+    )
     assert ciclo.estado(store, ANIO, "chihuahua").estado == ciclo.FIRMADO
     assert "ya no se puede modificar" in ciclo.motivo_bloqueo(store, ANIO, "chihuahua")
     with pytest.raises(CapturaBloqueada):

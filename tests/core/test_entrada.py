@@ -34,33 +34,32 @@ def chihuahua(store, cuenta):
 
 def _estado(store):
     """Everything a save may touch: a refused one must leave it exactly as it was."""
-    return (store.filas("SELECT * FROM linea ORDER BY unidad, producto"),
-            store.valor("SELECT count(*) FROM auditoria"))
+    return (store.filas("SELECT * FROM linea ORDER BY unidad, producto"), store.valor("SELECT count(*) FROM auditoria"))
 
 
 # -- quantities: the typed table -------------------------------------------------------------------
 RECHAZADAS = [
-    ("１２", REGLA),              # fullwidth digits
-    ("٣", REGLA),                 # Arabic-Indic digit (str.isdigit() says yes)
-    ("²", REGLA),                 # superscript two (str.isdigit() says yes)
+    ("１２", REGLA),  # fullwidth digits
+    ("٣", REGLA),  # Arabic-Indic digit (str.isdigit() says yes)
+    ("²", REGLA),  # superscript two (str.isdigit() says yes)
     ("+5", REGLA),
     ("-1", REGLA),
-    ("2.989", REGLA),             # a decimal point, even where it would mean thousands
+    ("2.989", REGLA),  # a decimal point, even where it would mean thousands
     ("1.5", REGLA),
-    ("1,5", REGLA),               # was read as 15
-    ("1,0,0", REGLA),             # was read as 100
+    ("1,5", REGLA),  # was read as 15
+    ("1,0,0", REGLA),  # was read as 100
     ("1,00", REGLA),
     ("1,0000", REGLA),
     (",100", REGLA),
     ("100,", REGLA),
     ("1,,000", REGLA),
-    ("1e3", REGLA),               # was read as 1000
-    ("1_000", REGLA),             # Python's int() reads it as 1000
+    ("1e3", REGLA),  # was read as 1000
+    ("1_000", REGLA),  # Python's int() reads it as 1000
     ("0x10", REGLA),
     (" 1 2 ", REGLA),
     ("1 000", REGLA),
-    ("1\u00a0000", REGLA),        # NBSP inside
-    ("\u00a012", REGLA),          # NBSP around: only plain spaces are trimmed
+    ("1\u00a0000", REGLA),  # NBSP inside
+    ("\u00a012", REGLA),  # NBSP around: only plain spaces are trimmed
     ("\t12", REGLA),
     ("12\n", REGLA),
     ("1'000", REGLA),
@@ -73,14 +72,14 @@ RECHAZADAS = [
     ("100,001", MAXIMO),
     ("1,000,000", MAXIMO),
     ("12345678901234567890", MAXIMO),  # a number column stored it as 100,000
-    ("9" * 5000, MAXIMO),              # beyond the digits Python's int() converts
+    ("9" * 5000, MAXIMO),  # beyond the digits Python's int() converts
 ]
 ACEPTADAS = [
     ("2,989", 2989),
     ("2989", 2989),
     ("  2,989  ", 2989),
     ("1", 1),
-    ("007", 7),             # leading zeros: base 10, the only reading there is
+    ("007", 7),  # leading zeros: base 10, the only reading there is
     ("1,000", 1000),
     ("99,999", 99_999),
     ("100,000", 100_000),
@@ -96,10 +95,17 @@ def test_la_tabla_tiene_al_menos_25_textos():
 def test_cantidad_mal_escrita_se_rechaza_y_no_se_guarda_nada(store, chihuahua, tecleado, motivo):
     antes = _estado(store)
     with pytest.raises(CapturaInvalida) as exc:
-        captura.guardar(store, chihuahua, P, ANIO, HGZ6, [
-            FilaCaptura("51.23", exc_pacientes=3),  # a good row in the same save is not kept either
-            FilaCaptura("47.01", fal_causa="Falta de Equipo", fal_pacientes=tecleado),
-        ])
+        captura.guardar(
+            store,
+            chihuahua,
+            P,
+            ANIO,
+            HGZ6,
+            [
+                FilaCaptura("51.23", exc_pacientes=3),  # a good row in the same save is not kept either
+                FilaCaptura("47.01", fal_causa="Falta de Equipo", fal_pacientes=tecleado),
+            ],
+        )
     [error] = exc.value.errores
     assert error.startswith("Producto 47.01 «") and "Faltante – pacientes mensuales" in error
     assert motivo in error
@@ -119,10 +125,18 @@ def test_numeros_de_python_enteros_se_aceptan(valor, esperado):
     assert captura.leer_cantidad(valor) == esperado
 
 
-@pytest.mark.parametrize("valor, motivo", [
-    (1.5, "sin decimales"), (np.float64(2.25), "sin decimales"), (float("inf"), "no es un número válido"),
-    (True, "número entero"), (False, "número entero"), (b"12", "no es un número"), ([12], "no es un número"),
-])
+@pytest.mark.parametrize(
+    "valor, motivo",
+    [
+        (1.5, "sin decimales"),
+        (np.float64(2.25), "sin decimales"),
+        (float("inf"), "no es un número válido"),
+        (True, "número entero"),
+        (False, "número entero"),
+        (b"12", "no es un número"),
+        ([12], "no es un número"),
+    ],
+)
 def test_numeros_de_python_no_enteros_se_rechazan(valor, motivo):
     with pytest.raises(ValueError, match=motivo):
         captura.leer_cantidad(valor)
@@ -157,8 +171,26 @@ def test_rejilla_texto_invalido_es_un_cambio_que_core_rechaza(store, chihuahua):
 
 
 # -- free text: one rule for hidden characters and length ------------------------------------------
-PROHIBIDOS = ["\x00", "\x07", "\x1b", "\x1c", "\x1f", "\x7f", "\x85", "\u2028", "\u2029",
-              "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+PROHIBIDOS = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x1c",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+]
 
 
 @pytest.mark.parametrize("c", PROHIBIDOS, ids=[f"U+{ord(c):04X}" for c in PROHIBIDOS])
@@ -197,21 +229,30 @@ def test_firmantes(store, cuenta):
             reportes.guardar_firmantes(store, c, P, ANIO, lista)
     assert reportes.firmantes(store, c, ANIO, "chihuahua") == []
     reportes.guardar_firmantes(store, c, P, ANIO, [(" Ana López ", "Directora")])
-    assert [(f.nombre, f.cargo) for f in reportes.firmantes(store, c, ANIO, "chihuahua")] == [("Ana López", "Directora")]
+    assert [(f.nombre, f.cargo) for f in reportes.firmantes(store, c, ANIO, "chihuahua")] == [
+        ("Ana López", "Directora")
+    ]
 
 
 def _solicitar(store, cuenta, **kw):
-    datos = {"especialidad": "LAB", "nombre": "Hemoglobina glucosilada (HbA1c).",
-             "justificacion": "Lo realizamos cada mes y no aparece en el listado.", "ambito_default": "Ambulatorio"} | kw
+    datos = {
+        "especialidad": "LAB",
+        "nombre": "Hemoglobina glucosilada (HbA1c).",
+        "justificacion": "Lo realizamos cada mes y no aparece en el listado.",
+        "ambito_default": "Ambulatorio",
+    } | kw
     return solicitudes.solicitar_producto(store, cuenta("chihuahua"), P, "chihuahua", **datos)
 
 
-@pytest.mark.parametrize("kw, campo", [
-    ({"nombre": "Hemoglobina\x00 glucosilada"}, "Nombre del producto"),
-    ({"nombre": "Hemoglobina\u2028glucosilada"}, "Nombre del producto"),
-    ({"nombre": "Hemoglobina\x1fglucosilada"}, "Nombre del producto"),  # str.split() would eat U+001F
-    ({"justificacion": "Lo realizamos \u202ecada mes, no aparece."}, "Justificación"),
-])
+@pytest.mark.parametrize(
+    "kw, campo",
+    [
+        ({"nombre": "Hemoglobina\x00 glucosilada"}, "Nombre del producto"),
+        ({"nombre": "Hemoglobina\u2028glucosilada"}, "Nombre del producto"),
+        ({"nombre": "Hemoglobina\x1fglucosilada"}, "Nombre del producto"),  # str.split() would eat U+001F
+        ({"justificacion": "Lo realizamos \u202ecada mes, no aparece."}, "Justificación"),
+    ],
+)
 def test_solicitud_de_producto_con_caracteres_ocultos(store, cuenta, kw, campo):
     with pytest.raises(ErrorDominio, match=f"^{campo}: contiene"):
         _solicitar(store, cuenta, **kw)
@@ -248,14 +289,17 @@ def test_recepcion_del_original(store, cuenta):
     assert store.valor("SELECT count(*) FROM recepcion") == 0
 
 
-@pytest.mark.parametrize("nombre, cargo, mensaje", [
-    ("Ana\x00 López", "", "^Nombre completo de quien captura: contiene"),
-    ("\u202eAna López", "", "^Nombre completo de quien captura: contiene"),
-    ("Ana López", "Jefa\x1b", "^Cargo: contiene"),
-    ("A" * 121, "", "^Nombre completo de quien captura: admite hasta 120"),
-    ("Ana López", "J" * 121, "^Cargo: admite hasta 120"),
-    ("  Al ", "", "Escriba su nombre completo"),
-])
+@pytest.mark.parametrize(
+    "nombre, cargo, mensaje",
+    [
+        ("Ana\x00 López", "", "^Nombre completo de quien captura: contiene"),
+        ("\u202eAna López", "", "^Nombre completo de quien captura: contiene"),
+        ("Ana López", "Jefa\x1b", "^Cargo: contiene"),
+        ("A" * 121, "", "^Nombre completo de quien captura: admite hasta 120"),
+        ("Ana López", "J" * 121, "^Cargo: admite hasta 120"),
+        ("  Al ", "", "Escriba su nombre completo"),
+    ],
+)
 def test_persona_que_captura_se_rechaza(nombre, cargo, mensaje):
     with pytest.raises(ErrorDominio, match=mensaje):
         cuentas.persona_de_sesion(nombre, cargo)
@@ -276,12 +320,15 @@ def test_nombre_de_cuenta(store, cuenta):
     assert cuentas.obtener(store, "nueva") is None and cuentas.obtener(store, "otra") is None
 
 
-@pytest.mark.parametrize("nombre, mensaje", [
-    ("Prueba\x1b nueva de laboratorio", "contiene un carácter de control o invisible (U+001B"),  # NUL: binary file
-    ("Prueba\x1f nueva de laboratorio", "contiene un carácter de control o invisible (U+001F"),
-    ("Prueba \u202enueva de laboratorio", "contiene un carácter de control o invisible (U+202E"),
-    ("P" * 301, "admite hasta 300 caracteres"),
-])
+@pytest.mark.parametrize(
+    "nombre, mensaje",
+    [
+        ("Prueba\x1b nueva de laboratorio", "contiene un carácter de control o invisible (U+001B"),  # NUL: binary file
+        ("Prueba\x1f nueva de laboratorio", "contiene un carácter de control o invisible (U+001F"),
+        ("Prueba \u202enueva de laboratorio", "contiene un carácter de control o invisible (U+202E"),
+        ("P" * 301, "admite hasta 300 caracteres"),
+    ],
+)
 def test_celda_de_texto_del_catalogo(store, cuenta, nombre, mensaje):
     productos = (CATALOGO_MINI / "productos.csv").read_text(encoding="utf-8")
     datos = (productos + f'99.01,LAB,"{nombre}",Ambulatorio,false,\n').encode("utf-8")
@@ -300,18 +347,31 @@ def test_auditoria_guarda_el_nombre_tal_cual(store, cuenta):
     assert fila[0] == "Ana López (Jefa)" and json.loads(fila[1]) == [["Ana López", "Directora"]]
 
 
-@pytest.mark.parametrize("accion, campo", [
-    (lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir \x00 la unidad HGZ 6."),
-     "El motivo de la solicitud"),
-    (lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir\x1fla unidad HGZ 6."),
-     "El motivo de la solicitud"),  # split() would have made it a space
-    (lambda s, c: reaperturas.conceder(s, c("admin"), 1, "Concedida \u202epara corregir."),
-     "La razón de la respuesta"),
-    (lambda s, c: reaperturas.rechazar(s, c("admin"), 1, "Rechazada:\u2029ya se firmó."),
-     "La razón de la respuesta"),
-    (lambda s, c: reaperturas.reabrir(s, c("admin"), ANIO, "chihuahua", "Reapertura\x07 por oficio 12."),
-     "El motivo de la reapertura"),
-])
+@pytest.mark.parametrize(
+    "accion, campo",
+    [
+        (
+            lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir \x00 la unidad HGZ 6."),
+            "El motivo de la solicitud",
+        ),
+        (
+            lambda s, c: reaperturas.solicitar(s, c("chihuahua"), P, ANIO, "Corregir\x1fla unidad HGZ 6."),
+            "El motivo de la solicitud",
+        ),  # split() would have made it a space
+        (
+            lambda s, c: reaperturas.conceder(s, c("admin"), 1, "Concedida \u202epara corregir."),
+            "La razón de la respuesta",
+        ),
+        (
+            lambda s, c: reaperturas.rechazar(s, c("admin"), 1, "Rechazada:\u2029ya se firmó."),
+            "La razón de la respuesta",
+        ),
+        (
+            lambda s, c: reaperturas.reabrir(s, c("admin"), ANIO, "chihuahua", "Reapertura\x07 por oficio 12."),
+            "El motivo de la reapertura",
+        ),
+    ],
+)
 def test_motivos_de_reapertura_con_caracteres_ocultos(store, cuenta, accion, campo):
     antes = store.valor("SELECT count(*) FROM auditoria")
     with pytest.raises(ErrorDominio, match=f"^{campo}: contiene un carácter de control"):

@@ -15,18 +15,36 @@ from tests.conftest import ANIO
 
 
 def _tabla() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Estado": ["Michoacán", "Nuevo León", "=HYPERLINK(\"http://x\")", "+52 55", "-1+1", "@SUM(A1)", "\tTab", None],
-        "Balance (pacientes)": pd.array([-1_250, 3, 0, 1_234_567, -7, 8, 9, None], dtype="Int64"),
-        "Latitud": [19.70, 25.67, None, 1.5, -2.25, 3.0, 4.0, 5.0],
-        "Entrega a distancia": [True, False, True, False, True, False, True, False],
-    })
+    return pd.DataFrame(
+        {
+            "Estado": [
+                "Michoacán",
+                "Nuevo León",
+                '=HYPERLINK("http://x")',
+                "+52 55",
+                "-1+1",
+                "@SUM(A1)",
+                "\tTab",
+                None,
+            ],
+            "Balance (pacientes)": pd.array([-1_250, 3, 0, 1_234_567, -7, 8, 9, None], dtype="Int64"),
+            "Latitud": [19.70, 25.67, None, 1.5, -2.25, 3.0, 4.0, 5.0],
+            "Entrega a distancia": [True, False, True, False, True, False, True, False],
+        }
+    )
 
 
 def test_neutralizar_solo_toca_texto_peligroso():
     df = exportar.neutralizar(_tabla())
     assert df["Estado"].tolist()[:7] == [
-        "Michoacán", "Nuevo León", "'=HYPERLINK(\"http://x\")", "'+52 55", "'-1+1", "'@SUM(A1)", "'\tTab"]
+        "Michoacán",
+        "Nuevo León",
+        '\'=HYPERLINK("http://x")',
+        "'+52 55",
+        "'-1+1",
+        "'@SUM(A1)",
+        "'\tTab",
+    ]
     assert pd.isna(df["Estado"].iloc[7])
     assert df["Balance (pacientes)"].dtype == "Int64" and df["Balance (pacientes)"].iloc[0] == -1_250
     assert df["Latitud"].dtype == "float64" and df["Entrega a distancia"].dtype == bool
@@ -39,15 +57,16 @@ def test_csv_con_bom_acentos_y_formulas_neutralizadas():
     assert filas[0] == ["Estado", "Balance (pacientes)", "Latitud", "Entrega a distancia"]
     assert filas[1][:2] == ["Michoacán", "-1250"]  # a negative number stays a number, not text
     assert filas[2][0] == "Nuevo León"
-    assert [f[0] for f in filas[3:8]] == ["'=HYPERLINK(\"http://x\")", "'+52 55", "'-1+1", "'@SUM(A1)", "'\tTab"]
+    assert [f[0] for f in filas[3:8]] == ['\'=HYPERLINK("http://x")', "'+52 55", "'-1+1", "'@SUM(A1)", "'\tTab"]
     assert all(not f[0].startswith(("=", "+", "-", "@")) for f in filas[1:])
     assert pd.read_csv(io.BytesIO(datos), encoding="utf-8-sig")["Balance (pacientes)"].dtype.kind in "if"
 
 
 def test_xlsx_hojas_encabezado_anchos_numeros_y_sin_formulas():
     tabla = _tabla()
-    datos = exportar.xlsx_bytes({"Por estado": tabla, "Cruce: [estado/especialidad]": tabla.head(2),
-                                 "por estado": tabla.head(1)})
+    datos = exportar.xlsx_bytes(
+        {"Por estado": tabla, "Cruce: [estado/especialidad]": tabla.head(2), "por estado": tabla.head(1)}
+    )
     libro = openpyxl.load_workbook(io.BytesIO(datos))
     assert libro.sheetnames == ["Por estado", "Cruce estado especialidad", "por estado (2)"]
     hoja = libro["Por estado"]
@@ -55,7 +74,7 @@ def test_xlsx_hojas_encabezado_anchos_numeros_y_sin_formulas():
     assert encabezado == list(tabla.columns)
     assert all(c.font.b for c in hoja[1]) and hoja["A1"].fill.fgColor.rgb.endswith("13322B")
     assert hoja.freeze_panes == "A2"
-    assert hoja.column_dimensions["A"].width >= len("=HYPERLINK(\"http://x\")")
+    assert hoja.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')
     assert hoja.column_dimensions["B"].width >= len("Balance (pacientes)")
     # Numbers are numbers (a negative balance included) with a thousands format; text is text.
     assert hoja["B2"].value == -1_250 and hoja["B2"].data_type == "n" and hoja["B2"].number_format == "#,##0"
@@ -83,12 +102,15 @@ def test_fechas_en_xlsx():
     assert hoja["A2"].is_date and hoja["A2"].value.hour == 10 and hoja["A2"].number_format == "dd/mm/yyyy hh:mm:ss"
 
 
-@pytest.mark.parametrize("base, anio, ext, esperado", [
-    ("Cruce por estado y especialidad", 2026, "xlsx", "cruce-por-estado-y-especialidad_2026.xlsx"),
-    ("Líneas del periodo", 2025, ".csv", "lineas-del-periodo_2025.csv"),
-    ("../../etc/passwd", 2026, "csv", "etc-passwd_2026.csv"),
-    ("", 2026, "csv", "tabla_2026.csv"),
-])
+@pytest.mark.parametrize(
+    "base, anio, ext, esperado",
+    [
+        ("Cruce por estado y especialidad", 2026, "xlsx", "cruce-por-estado-y-especialidad_2026.xlsx"),
+        ("Líneas del periodo", 2025, ".csv", "lineas-del-periodo_2025.csv"),
+        ("../../etc/passwd", 2026, "csv", "etc-passwd_2026.csv"),
+        ("", 2026, "csv", "tabla_2026.csv"),
+    ],
+)
 def test_nombre_de_archivo_lleva_el_periodo(base, anio, ext, esperado):
     assert exportar.nombre_archivo(base, anio, ext) == esperado
 
@@ -96,10 +118,17 @@ def test_nombre_de_archivo_lleva_el_periodo(base, anio, ext, esperado):
 def _capturar(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, "Ana", ANIO, "SI")
-    captura.guardar(store, c, "Ana", ANIO, "IL-CH-0001", [
-        captura.FilaCaptura("47.01", fal_causa="Falta de Personal", fal_pacientes=12, fal_eventos=15),
-        captura.FilaCaptura("51.23", exc_pacientes=3),
-    ])
+    captura.guardar(
+        store,
+        c,
+        "Ana",
+        ANIO,
+        "IL-CH-0001",
+        [
+            captura.FilaCaptura("47.01", fal_causa="Falta de Personal", fal_pacientes=12, fal_eventos=15),
+            captura.FilaCaptura("51.23", exc_pacientes=3),
+        ],
+    )
     return c
 
 
@@ -107,13 +136,25 @@ def test_capturista_descarga_sus_lineas_guardadas(store, cuenta):
     c = _capturar(store, cuenta)
     df = exportar.lineas_propias(store, c, ANIO, "chihuahua")
     assert list(df.columns) == [
-        "Clave de la Unidad Médica", "Unidad Médica", "Grupo de Servicio", "Especialidad Troncal",
-        "Clave del producto", "Producto", "Excedente/Faltante", "Ambulatorio/Hospitalario", "Causa Principal",
-        "Eventos Mensuales", "Pacientes Mensuales"]
+        "Clave de la Unidad Médica",
+        "Unidad Médica",
+        "Grupo de Servicio",
+        "Especialidad Troncal",
+        "Clave del producto",
+        "Producto",
+        "Excedente/Faltante",
+        "Ambulatorio/Hospitalario",
+        "Causa Principal",
+        "Eventos Mensuales",
+        "Pacientes Mensuales",
+    ]
     assert len(df) == 2
     falt = df[df["Excedente/Faltante"] == "Faltante"].iloc[0]
     assert (falt["Producto"], falt["Causa Principal"], falt["Pacientes Mensuales"]) == (
-        "Apendicectomía laparoscópica", "Falta de Personal", 12)
+        "Apendicectomía laparoscópica",
+        "Falta de Personal",
+        12,
+    )
     hoja = openpyxl.load_workbook(io.BytesIO(exportar.xlsx_bytes({"Líneas": df})))["Líneas"]
     assert hoja.max_row == 3 and isinstance(hoja["K2"].value, int)
 

@@ -73,8 +73,15 @@ def test_restaurar_deshace_neutralizar(valor):
 def test_plantilla_del_catalogo_neutraliza_y_vuelve_a_subirse_igual(store, cuenta):
     """A product request accepted with a formula as its name reaches the template as text, not a link."""
     id_ = solicitudes.solicitar_producto(
-        store, cuenta("chihuahua"), "Persona de prueba", "chihuahua", especialidad="LAB", nombre=ENLACE,
-        justificacion="Lo realizamos cada mes y no aparece en el listado del Paso 6.", ambito_default="Ambulatorio")
+        store,
+        cuenta("chihuahua"),
+        "Persona de prueba",
+        "chihuahua",
+        especialidad="LAB",
+        nombre=ENLACE,
+        justificacion="Lo realizamos cada mes y no aparece en el listado del Paso 6.",
+        ambito_default="Ambulatorio",
+    )
     clave = solicitudes.aceptar(store, cuenta("admin"), id_)
     datos = importacion.catalogo_csv(store, cuenta("admin"), "productos")
     filas = _leer_csv(datos)
@@ -88,8 +95,15 @@ def test_plantilla_del_catalogo_neutraliza_y_vuelve_a_subirse_igual(store, cuent
 def test_catalogo_en_excel_tambien_vuelve_igual(store, cuenta):
     """The same template saved as .xlsx by the export (neutralised there too) imports unchanged."""
     id_ = solicitudes.solicitar_producto(
-        store, cuenta("chihuahua"), "Persona de prueba", "chihuahua", especialidad="LAB", nombre="+" + ENLACE,
-        justificacion="Lo realizamos cada mes y no aparece en el listado del Paso 6.", ambito_default="Ambulatorio")
+        store,
+        cuenta("chihuahua"),
+        "Persona de prueba",
+        "chihuahua",
+        especialidad="LAB",
+        nombre="+" + ENLACE,
+        justificacion="Lo realizamos cada mes y no aparece en el listado del Paso 6.",
+        ambito_default="Ambulatorio",
+    )
     solicitudes.aceptar(store, cuenta("admin"), id_)
     filas = _leer_csv(importacion.catalogo_csv(store, cuenta("admin"), "productos"))
     crudo = pd.DataFrame([[exportar.restaurar(c) for c in f] for f in filas[1:]], columns=filas[0])

@@ -81,7 +81,7 @@ def _truncado():
 def _corrupto():
     d = bytearray(_pdf("x", paginas=2))
     mitad = len(d) // 2
-    d[mitad - 200: mitad + 200] = b"\x00" * 400  # a damaged middle, the end intact
+    d[mitad - 200 : mitad + 200] = b"\x00" * 400  # a damaged middle, the end intact
     return bytes(d)
 
 
@@ -95,7 +95,9 @@ HOSTILES = [
 ]
 
 
-@pytest.mark.parametrize("datos,motivo", HOSTILES, ids=["vacio", "texto", "png", "truncado", "corrupto", "solo-cabecera"])
+@pytest.mark.parametrize(
+    "datos,motivo", HOSTILES, ids=["vacio", "texto", "png", "truncado", "corrupto", "solo-cabecera"]
+)
 def test_archivos_hostiles_se_rechazan_sin_guardar_nada(store, finalizada, tmp_path, datos, motivo):
     with pytest.raises(ArchivoRechazado, match=motivo):
         _subir(store, finalizada, datos, "reporte.pdf", tmp_path=tmp_path)

@@ -48,7 +48,9 @@ def test_solo_admin_importa(store, cuenta, usuario):
     antes = _estado(store)
     with pytest.raises(AccesoDenegado):
         importacion.vista_previa(store, cuenta(usuario), "productos", "p.csv", PRODUCTOS.encode())
-    vista = _previa(store, cuenta, "productos", PRODUCTOS + "99.01,LAB,Prueba nueva de laboratorio,Ambulatorio,false,\n")
+    vista = _previa(
+        store, cuenta, "productos", PRODUCTOS + "99.01,LAB,Prueba nueva de laboratorio,Ambulatorio,false,\n"
+    )
     with pytest.raises(AccesoDenegado):
         importacion.aplicar(store, cuenta(usuario), vista)
     with pytest.raises(AccesoDenegado):
@@ -61,32 +63,79 @@ def test_solo_admin_importa(store, cuenta, usuario):
 _PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
 
 MALOS = [
-    ("sin columna", "productos", "mis_productos.csv", ENCABEZADO_PRODUCTOS.replace(",nombre", ",descripcion") +
-     "\n47.01,CIR-GEN,Apendicectomía,Hospitalario,false,\n", ["mis_productos.csv: falta la columna 'nombre'"]),
-    ("clave mala", "productos", "p.csv", PRODUCTOS + "47 99,CIR-GEN,Otra cosa,Hospitalario,false,\n",
-     ["p.csv, fila 13, columna 'clave': la clave '47 99' no es válida"]),
-    ("especialidad desconocida", "productos", "p.csv", PRODUCTOS + "47.99,CIR-XXX,Otra cosa,Hospitalario,false,\n",
-     ["p.csv, fila 13, columna 'especialidad': la especialidad 'CIR-XXX' no existe"]),
-    ("ámbito malo", "productos", "p.csv", PRODUCTOS + "47.99,CIR-GEN,Otra cosa,Quirófano,false,\n",
-     ["p.csv, fila 13, columna 'ambito_default'"]),
-    ("clave repetida", "productos", "p.csv", PRODUCTOS + "47.01,CIR-GEN,Otra cosa,Hospitalario,false,\n",
-     ["p.csv, fila 13, columna 'clave': la clave '47.01' está repetida (ya aparece en la fila 2)"]),
-    ("ooad desconocida", "unidades", "u.csv",
-     UNIDADES + "IL-XX-0001,narnia,UMF,\"UMF 1, Narnia\",08,08037,Juárez,Juárez,31.7,-106.4,true\n",
-     ["u.csv, fila 9, columna 'ooad': la OOAD/UMAE 'narnia' no existe"]),
-    ("coordenada no numérica", "unidades", "u.csv",
-     UNIDADES + "IL-CH-0009,chihuahua,UMF,\"UMF 9, Juárez\",08,08037,Juárez,Juárez,treinta,-106.4,true\n",
-     ["u.csv, fila 9, columna 'lat': 'lat' debe ser un número"]),
-    ("estado de otra ooad", "unidades", "u.csv",
-     UNIDADES + "IL-CH-0009,chihuahua,UMF,\"UMF 9, Cancún\",23,23005,Benito Juárez,Cancún,21.1,-86.8,true\n",
-     ["u.csv, fila 9, columna 'cve_ent': la unidad está en el estado '23' pero la OOAD/UMAE 'chihuahua'"]),
-    ("tipo de unidad malo", "unidades", "u.csv",
-     UNIDADES + "IL-CH-0009,chihuahua,umf 9,\"UMF 9, Juárez\",08,08037,Juárez,Juárez,31.7,-106.4,true\n",
-     ["u.csv, fila 9, columna 'tipo_unidad'"]),
+    (
+        "sin columna",
+        "productos",
+        "mis_productos.csv",
+        ENCABEZADO_PRODUCTOS.replace(",nombre", ",descripcion")
+        + "\n47.01,CIR-GEN,Apendicectomía,Hospitalario,false,\n",
+        ["mis_productos.csv: falta la columna 'nombre'"],
+    ),
+    (
+        "clave mala",
+        "productos",
+        "p.csv",
+        PRODUCTOS + "47 99,CIR-GEN,Otra cosa,Hospitalario,false,\n",
+        ["p.csv, fila 13, columna 'clave': la clave '47 99' no es válida"],
+    ),
+    (
+        "especialidad desconocida",
+        "productos",
+        "p.csv",
+        PRODUCTOS + "47.99,CIR-XXX,Otra cosa,Hospitalario,false,\n",
+        ["p.csv, fila 13, columna 'especialidad': la especialidad 'CIR-XXX' no existe"],
+    ),
+    (
+        "ámbito malo",
+        "productos",
+        "p.csv",
+        PRODUCTOS + "47.99,CIR-GEN,Otra cosa,Quirófano,false,\n",
+        ["p.csv, fila 13, columna 'ambito_default'"],
+    ),
+    (
+        "clave repetida",
+        "productos",
+        "p.csv",
+        PRODUCTOS + "47.01,CIR-GEN,Otra cosa,Hospitalario,false,\n",
+        ["p.csv, fila 13, columna 'clave': la clave '47.01' está repetida (ya aparece en la fila 2)"],
+    ),
+    (
+        "ooad desconocida",
+        "unidades",
+        "u.csv",
+        UNIDADES + 'IL-XX-0001,narnia,UMF,"UMF 1, Narnia",08,08037,Juárez,Juárez,31.7,-106.4,true\n',
+        ["u.csv, fila 9, columna 'ooad': la OOAD/UMAE 'narnia' no existe"],
+    ),
+    (
+        "coordenada no numérica",
+        "unidades",
+        "u.csv",
+        UNIDADES + 'IL-CH-0009,chihuahua,UMF,"UMF 9, Juárez",08,08037,Juárez,Juárez,treinta,-106.4,true\n',
+        ["u.csv, fila 9, columna 'lat': 'lat' debe ser un número"],
+    ),
+    (
+        "estado de otra ooad",
+        "unidades",
+        "u.csv",
+        UNIDADES + 'IL-CH-0009,chihuahua,UMF,"UMF 9, Cancún",23,23005,Benito Juárez,Cancún,21.1,-86.8,true\n',
+        ["u.csv, fila 9, columna 'cve_ent': la unidad está en el estado '23' pero la OOAD/UMAE 'chihuahua'"],
+    ),
+    (
+        "tipo de unidad malo",
+        "unidades",
+        "u.csv",
+        UNIDADES + 'IL-CH-0009,chihuahua,umf 9,"UMF 9, Juárez",08,08037,Juárez,Juárez,31.7,-106.4,true\n',
+        ["u.csv, fila 9, columna 'tipo_unidad'"],
+    ),
     ("vacío", "unidades", "u.csv", b"", ["u.csv: el archivo está vacío"]),
     ("solo encabezado", "unidades", "u.csv", ENCABEZADO_UNIDADES + "\n", ["u.csv: no tiene filas de datos"]),
-    ("imagen renombrada", "unidades", "unidades.csv", _PNG, ["unidades.csv: no es un CSV ni un libro de Excel",
-                                                             "una imagen PNG"]),
+    (
+        "imagen renombrada",
+        "unidades",
+        "unidades.csv",
+        _PNG,
+        ["unidades.csv: no es un CSV ni un libro de Excel", "una imagen PNG"],
+    ),
     ("imagen renombrada a xlsx", "productos", "productos.xlsx", _PNG, ["productos.xlsx: no es un CSV", "imagen PNG"]),
     ("no UTF-8", "productos", "p.csv", PRODUCTOS.encode("cp1252"), ["p.csv: no está codificado en UTF-8"]),
     ("zip que no es Excel", "productos", "p.xlsx", b"PK\x03\x04" + bytes(60), ["p.xlsx: no es un libro de Excel"]),
@@ -119,7 +168,8 @@ def test_unidad_con_lineas_no_cambia_de_ooad(store, cuenta):
     captura.guardar(store, cuenta("chihuahua"), P, ANIO, "IL-CH-0004", [FilaCaptura("47.01", exc_pacientes=3)])
     movida = UNIDADES.replace("IL-CH-0004,chihuahua", "IL-CH-0004,quintana-roo").replace(
         '"UMF 13, Saucillo",08,08062,Saucillo,Saucillo,28.030000,-105.290000',
-        '"UMF 13, Cozumel",23,23001,Cozumel,Cozumel,20.5,-86.9')
+        '"UMF 13, Cozumel",23,23001,Cozumel,Cozumel,20.5,-86.9',
+    )
     with pytest.raises(ImportacionInvalida) as exc:
         _previa(store, cuenta, "unidades", movida, "u.csv")
     assert "u.csv, fila 5, columna 'ooad': la unidad 'IL-CH-0004' tiene 1 línea(s) capturada(s)" in str(exc.value)
@@ -132,26 +182,37 @@ def test_vista_previa_no_escribe_y_aplicar_agrega_cambia_y_retira(store, cuenta)
     ciclo.declarar(store, cuenta("chihuahua"), P, ANIO, "SI")
     captura.guardar(store, cuenta("chihuahua"), P, ANIO, "IL-CH-0001", [FilaCaptura("47.09", exc_pacientes=4)])
     # 47.09 (used by a line) and 53.00 (unused) are absent; 51.23 renamed; one product added.
-    texto = _sin(_sin(PRODUCTOS, "47.09"), "53.00").replace("Colecistectomía laparoscópica", "Colecistectomía por laparoscopia")
+    texto = _sin(_sin(PRODUCTOS, "47.09"), "53.00").replace(
+        "Colecistectomía laparoscópica", "Colecistectomía por laparoscopia"
+    )
     texto += "LAB-0004,LAB,Hemoglobina glucosilada (HbA1c).,Ambulatorio,false,curado\n"
     antes = _estado(store)
     vista = _previa(store, cuenta, "productos", texto)
     assert _estado(store) == antes
     assert [r["clave"] for r in vista.agregados] == ["LAB-0004"]
     assert [(c.clave, c.campos) for c in vista.cambiados] == [
-        ("51.23", {"nombre": ("Colecistectomía laparoscópica", "Colecistectomía por laparoscopia")})]
+        ("51.23", {"nombre": ("Colecistectomía laparoscópica", "Colecistectomía por laparoscopia")})
+    ]
     assert [(r.clave, r.lineas) for r in vista.retirados] == [("47.09", 1), ("53.00", 0)]
     assert vista.sin_cambio == 8
-    assert vista.tabla_cambios().to_dict("records") == [{
-        "clave": "51.23", "nombre": "Colecistectomía por laparoscopia", "campo": "nombre",
-        "antes": "Colecistectomía laparoscópica", "despues": "Colecistectomía por laparoscopia"}]
+    assert vista.tabla_cambios().to_dict("records") == [
+        {
+            "clave": "51.23",
+            "nombre": "Colecistectomía por laparoscopia",
+            "campo": "nombre",
+            "antes": "Colecistectomía laparoscópica",
+            "despues": "Colecistectomía por laparoscopia",
+        }
+    ]
     assert "Se agregarían 1, se modificarían 1 y se retirarían 2; 8 quedan igual" in vista.resumen()
 
     res = importacion.aplicar(store, cuenta("admin"), vista)
     assert (res.agregados, res.modificados, res.retirados) == (1, 1, 2)
     # Retired, never deleted: both rows are still there, inactive; the line still resolves its name.
     assert store.filas("SELECT clave, activo FROM producto WHERE clave IN ('47.09', '53.00') ORDER BY clave") == [
-        ("47.09", False), ("53.00", False)]
+        ("47.09", False),
+        ("53.00", False),
+    ]
     lineas = captura.lineas_unidad(store, cuenta("chihuahua"), ANIO, "IL-CH-0001")
     assert lineas[["producto", "producto_nombre"]].values.tolist() == [["47.09", "Otra apendicectomía"]]
     # Retired products leave Paso 6's lists; the added one appears in its search, by name or code.
@@ -159,11 +220,16 @@ def test_vista_previa_no_escribe_y_aplicar_agrega_cambia_y_retira(store, cuenta)
     assert captura.productos(store, "LAB", "hemoglobina glucosilada")["clave"].tolist() == ["LAB-0004"]
     assert captura.productos(store, "CIR-GEN", "colecistectomia por")["clave"].tolist() == ["51.23"]
     # Audited: a summary and one row per item, with before and after.
-    filas = store.filas("SELECT accion, objeto, cuenta, antes, despues FROM auditoria WHERE accion LIKE '%producto%'"
-                        " ORDER BY id")
+    filas = store.filas(
+        "SELECT accion, objeto, cuenta, antes, despues FROM auditoria WHERE accion LIKE '%producto%' ORDER BY id"
+    )
     assert [(a, o) for a, o, *_ in filas] == [
-        ("catálogo de productos importado", "productos.csv"), ("producto agregado", "LAB-0004"),
-        ("producto modificado", "51.23"), ("producto retirado", "47.09"), ("producto retirado", "53.00")]
+        ("catálogo de productos importado", "productos.csv"),
+        ("producto agregado", "LAB-0004"),
+        ("producto modificado", "51.23"),
+        ("producto retirado", "47.09"),
+        ("producto retirado", "53.00"),
+    ]
     assert all(c == "admin" for _, _, c, *_ in filas)
     resumen = json.loads(filas[0][4])
     assert (resumen["agregados"], resumen["modificados"], resumen["retirados"]) == (1, 1, 2)
@@ -186,7 +252,10 @@ def test_un_retirado_que_vuelve_se_reactiva(store, cuenta):
 
 
 def test_sin_retirar_ausentes_solo_agrega_y_actualiza(store, cuenta):
-    texto = ENCABEZADO_UNIDADES + "\nIL-CH-0009,chihuahua,UMAA,\"UMAA 1, Chihuahua\",08,08019,Chihuahua,Chihuahua,28.63,-106.07,false\n"
+    texto = (
+        ENCABEZADO_UNIDADES
+        + '\nIL-CH-0009,chihuahua,UMAA,"UMAA 1, Chihuahua",08,08019,Chihuahua,Chihuahua,28.63,-106.07,false\n'
+    )
     vista = _previa(store, cuenta, "unidades", texto, retirar_ausentes=False)
     assert len(vista.agregados) == 1 and not vista.retirados
     importacion.aplicar(store, cuenta("admin"), vista)
@@ -198,14 +267,18 @@ def test_sin_retirar_ausentes_solo_agrega_y_actualiza(store, cuenta):
 
 
 def test_unidades_cambiadas_auditan_antes_y_despues_con_su_ooad(store, cuenta):
-    texto = UNIDADES.replace("31.690363,-106.424547", "31.700000,-106.424547").replace(",UMF,\"UMF 11", ",UMAA,\"UMF 11")
+    texto = UNIDADES.replace("31.690363,-106.424547", "31.700000,-106.424547").replace(',UMF,"UMF 11', ',UMAA,"UMF 11')
     vista = _previa(store, cuenta, "unidades", texto)
     assert {c.clave: c.campos for c in vista.cambiados} == {
-        "IL-CH-0001": {"lat": (31.690363, 31.7)}, "IL-QR-0001": {"tipo_unidad": ("UMF", "UMAA")}}
+        "IL-CH-0001": {"lat": (31.690363, 31.7)},
+        "IL-QR-0001": {"tipo_unidad": ("UMF", "UMAA")},
+    }
     importacion.aplicar(store, cuenta("admin"), vista)
     assert store.valor("SELECT lat FROM unidad WHERE clave = 'IL-CH-0001'") == 31.7
-    fila = store.fila("SELECT ooad, unidad, antes, despues FROM auditoria WHERE accion = 'unidad modificada'"
-                      " AND objeto = 'IL-QR-0001'")
+    fila = store.fila(
+        "SELECT ooad, unidad, antes, despues FROM auditoria WHERE accion = 'unidad modificada'"
+        " AND objeto = 'IL-QR-0001'"
+    )
     assert fila[:2] == ("quintana-roo", "IL-QR-0001")
     assert json.loads(fila[2]) == {"tipo_unidad": "UMF"} and json.loads(fila[3]) == {"tipo_unidad": "UMAA"}
 
@@ -233,7 +306,19 @@ def _xlsx(filas: list[list], hoja: str = "productos") -> bytes:
 def test_excel_se_lee_con_ceros_de_estado_y_rechaza_claves_numericas(store, cuenta):
     encabezado = ENCABEZADO_UNIDADES.split(",")
     filas = [encabezado] + [
-        ["IL-CH-0009", "chihuahua", "UMAA", "UMAA 1, Chihuahua", 8, 8019, "Chihuahua", "Chihuahua", 28.63, -106.07, False]
+        [
+            "IL-CH-0009",
+            "chihuahua",
+            "UMAA",
+            "UMAA 1, Chihuahua",
+            8,
+            8019,
+            "Chihuahua",
+            "Chihuahua",
+            28.63,
+            -106.07,
+            False,
+        ]
     ]
     vista = _previa(store, cuenta, "unidades", _xlsx(filas, "unidades"), "unidades.xlsx", retirar_ausentes=False)
     assert vista.agregados[0]["cve_ent"] == "08" and vista.agregados[0]["cve_mun"] == "08019"
@@ -241,7 +326,9 @@ def test_excel_se_lee_con_ceros_de_estado_y_rechaza_claves_numericas(store, cuen
     productos = [ENCABEZADO_PRODUCTOS.split(","), [47.1, "CIR-GEN", "Apendicectomía", "Hospitalario", False, None]]
     with pytest.raises(ImportacionInvalida) as exc:
         _previa(store, cuenta, "productos", _xlsx(productos), "productos.xlsx")
-    assert "productos.xlsx (hoja «productos»), fila 2, columna 'clave': la clave 47.1 está guardada como número" in str(exc.value)
+    assert "productos.xlsx (hoja «productos»), fila 2, columna 'clave': la clave 47.1 está guardada como número" in str(
+        exc.value
+    )
 
 
 def test_csv_con_punto_y_coma_y_columnas_extra(store, cuenta):
@@ -256,7 +343,9 @@ def test_csv_con_punto_y_coma_y_columnas_extra(store, cuenta):
 
 
 def test_progreso_avanza_hasta_el_final(store, cuenta):
-    filas = "".join(f"LAB-{n:04d},LAB,Prueba de laboratorio número {n},Ambulatorio,false,curado\n" for n in range(10, 1200))
+    filas = "".join(
+        f"LAB-{n:04d},LAB,Prueba de laboratorio número {n},Ambulatorio,false,curado\n" for n in range(10, 1200)
+    )
     avances: list[float] = []
     vista = _previa(store, cuenta, "productos", PRODUCTOS + filas, progreso=lambda f, _m: avances.append(f))
     assert len(vista.agregados) == 1190

@@ -23,18 +23,26 @@ def _capturar(store, ooad="chihuahua"):
     c = cuentas.obtener(store, ooad)
     ciclo.declarar(store, c, "Ana", ANIO, "SI")
     unidad = store.valor("SELECT clave FROM unidad WHERE ooad = ? ORDER BY clave LIMIT 1", [ooad])
-    captura.guardar(store, c, "Ana", ANIO, unidad, [
-        FilaCaptura("47.01", exc_pacientes=10, exc_eventos=12),
-        FilaCaptura("51.23", fal_causa="Falta de Equipo", fal_pacientes=3),
-    ])
+    captura.guardar(
+        store,
+        c,
+        "Ana",
+        ANIO,
+        unidad,
+        [
+            FilaCaptura("47.01", exc_pacientes=10, exc_eventos=12),
+            FilaCaptura("51.23", fal_causa="Falta de Equipo", fal_pacientes=3),
+        ],
+    )
     return c, unidad
 
 
 def test_sin_diferencias_tras_guardar_modificar_y_borrar(store):
     c, unidad = _capturar(store)
     v = store.valor("SELECT version FROM linea WHERE unidad = ? AND producto = '47.01'", [unidad])
-    captura.guardar(store, c, "Ana", ANIO, unidad, [FilaCaptura("47.01", v, fal_causa="Falta de Insumos",
-                                                                fal_pacientes=4)])
+    captura.guardar(
+        store, c, "Ana", ANIO, unidad, [FilaCaptura("47.01", v, fal_causa="Falta de Insumos", fal_pacientes=4)]
+    )
     v = store.valor("SELECT version FROM linea WHERE unidad = ? AND producto = '51.23'", [unidad])
     captura.guardar(store, c, "Ana", ANIO, unidad, [FilaCaptura("51.23", v)])
     revision = integridad.revisar(store)
@@ -75,12 +83,15 @@ def test_linea_alterada_fuera_de_la_bitacora_bloquea_solo_su_ooad(store, cuenta)
             integridad.hallazgos(store, cuenta(quien))
 
 
-@pytest.mark.parametrize("alteracion, detalle", [
-    ("DELETE FROM linea WHERE producto = '51.23'", "difiere"),
-    ("UPDATE linea SET causa = 'Falta de Personal' WHERE producto = '51.23'", "difiere"),
-    ("UPDATE linea SET eventos = NULL WHERE producto = '47.01'", "difiere"),
-    ("DELETE FROM auditoria WHERE objeto = '47.01'", "sin registro"),
-])
+@pytest.mark.parametrize(
+    "alteracion, detalle",
+    [
+        ("DELETE FROM linea WHERE producto = '51.23'", "difiere"),
+        ("UPDATE linea SET causa = 'Falta de Personal' WHERE producto = '51.23'", "difiere"),
+        ("UPDATE linea SET eventos = NULL WHERE producto = '47.01'", "difiere"),
+        ("DELETE FROM auditoria WHERE objeto = '47.01'", "sin registro"),
+    ],
+)
 def test_cada_tipo_de_diferencia_se_encuentra(store, alteracion, detalle):
     _capturar(store)
     store.filas(alteracion)
@@ -132,7 +143,8 @@ def test_bloque_danado_no_impide_iniciar_y_se_informa(tmp_path):
         if hallazgos:
             encontrados += 1
             assert any(h.ooad is None and h.guardado == "ilegible" for h in hallazgos) or all(
-                h.tabla for h in hallazgos)
+                h.tabla for h in hallazgos
+            )
     assert encontrados >= 1
 
 
@@ -161,9 +173,14 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
     con = duckdb.connect(str(instalacion.ruta_base(datos)))
     con.execute("UPDATE linea SET pacientes = pacientes + 1 WHERE producto = '47.01'")
     con.close()
-    r = subprocess.run([sys.executable, "-m", "core.cli", "preparar", "--sin-demo"], cwd=RAIZ,
-                       env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "core.cli", "preparar", "--sin-demo"],
+        cwd=RAIZ,
+        env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert "ATENCIÓN" in r.stderr and "47.01" in r.stderr and "core.cli restaurar" in r.stderr
     assert "Traceback" not in r.stderr
@@ -175,8 +192,13 @@ def test_un_archivo_que_no_abre_es_un_mensaje_y_no_una_traza(tmp_path):
     instalacion.ruta_base(datos).write_bytes(b"no es DuckDB" * 5000)
     with pytest.raises(BaseDeDatosDanada, match="core.cli restaurar"):
         Store(instalacion.ruta_base(datos))
-    r = subprocess.run([sys.executable, "-m", "core.cli", "preparar", "--sin-demo"], cwd=RAIZ,
-                       env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "core.cli", "preparar", "--sin-demo"],
+        cwd=RAIZ,
+        env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2
     assert "No se pudo abrir la base de datos" in r.stderr and "Traceback" not in r.stderr

@@ -24,18 +24,48 @@ CHETUMAL = (18.5001, -88.2960)
 SAN_LUIS = (22.1565, -100.9855)
 
 
-def linea(unidad, producto, tipo, pacientes, lugar=CDMX, *, estado="09", ambito="Ambulatorio", remoto=False,
-          grupo="CEX", especialidad="CEX-CAR", causa=None):
+def linea(
+    unidad,
+    producto,
+    tipo,
+    pacientes,
+    lugar=CDMX,
+    *,
+    estado="09",
+    ambito="Ambulatorio",
+    remoto=False,
+    grupo="CEX",
+    especialidad="CEX-CAR",
+    causa=None,
+):
     """One line as core.analisis.lineas returns it (only the columns the matching reads)."""
     return {
-        "anio": 2026, "ooad": f"ooad-{estado}", "ooad_nombre": f"OOAD {estado}", "ooad_tipo": "OOAD",
-        "estado_ooad": "finalizado", "version": 1, "unidad": unidad, "unidad_nombre": f"Unidad {unidad}",
-        "tipo_unidad": "HGZ", "cve_ent": estado, "estado_nombre": f"Estado {estado}", "municipio": "",
-        "lat": lugar[0], "lon": lugar[1], "grupo": grupo, "grupo_nombre": f"Grupo {grupo}",
-        "especialidad": especialidad, "especialidad_nombre": f"Especialidad {especialidad}",
-        "producto": producto, "producto_nombre": f"Producto {producto}", "remoto": remoto, "tipo": tipo,
-        "ambito": ambito, "causa": causa or ("Falta de Personal" if tipo == "Faltante" else None),
-        "pacientes": pacientes, "eventos": pacientes,
+        "anio": 2026,
+        "ooad": f"ooad-{estado}",
+        "ooad_nombre": f"OOAD {estado}",
+        "ooad_tipo": "OOAD",
+        "estado_ooad": "finalizado",
+        "version": 1,
+        "unidad": unidad,
+        "unidad_nombre": f"Unidad {unidad}",
+        "tipo_unidad": "HGZ",
+        "cve_ent": estado,
+        "estado_nombre": f"Estado {estado}",
+        "municipio": "",
+        "lat": lugar[0],
+        "lon": lugar[1],
+        "grupo": grupo,
+        "grupo_nombre": f"Grupo {grupo}",
+        "especialidad": especialidad,
+        "especialidad_nombre": f"Especialidad {especialidad}",
+        "producto": producto,
+        "producto_nombre": f"Producto {producto}",
+        "remoto": remoto,
+        "tipo": tipo,
+        "ambito": ambito,
+        "causa": causa or ("Falta de Personal" if tipo == "Faltante" else None),
+        "pacientes": pacientes,
+        "eventos": pacientes,
     }
 
 
@@ -49,12 +79,15 @@ def test_haversine_cdmx_guadalajara_unos_460_km():
     assert 455 < km < 465
 
 
-@pytest.mark.parametrize(("a", "b", "esperado"), [
-    ((0, 0), (0, 0), 0.0),
-    ((0, 0), (90, 0), math.pi * 6371 / 2),  # equator to pole
-    ((0, 0), (0, 180), math.pi * 6371),  # antipodes
-    ((0, 0), (0, 1), 2 * math.pi * 6371 / 360),  # one degree of the equator
-])
+@pytest.mark.parametrize(
+    ("a", "b", "esperado"),
+    [
+        ((0, 0), (0, 0), 0.0),
+        ((0, 0), (90, 0), math.pi * 6371 / 2),  # equator to pole
+        ((0, 0), (0, 180), math.pi * 6371),  # antipodes
+        ((0, 0), (0, 1), 2 * math.pi * 6371 / 360),  # one degree of the equator
+    ],
+)
 def test_haversine_distancias_conocidas(a, b, esperado):
     assert float(intercambio.haversine_km(*a, *b)) == pytest.approx(esperado, abs=1e-6)
 
@@ -84,8 +117,10 @@ def test_oportunidades_por_pacientes_cubribles_y_luego_distancia():
 
 
 def test_oportunidades_limite_recorta_la_tabla_pero_cuenta_todas():
-    df = tabla(*[linea(f"F{k}", "A", "Faltante", k + 1) for k in range(5)],
-               *[linea(f"E{k}", "A", "Excedente", 3) for k in range(4)])
+    df = tabla(
+        *[linea(f"F{k}", "A", "Faltante", k + 1) for k in range(5)],
+        *[linea(f"E{k}", "A", "Excedente", 3) for k in range(4)],
+    )
     p = intercambio.oportunidades(df, limite=7)
     assert p.total == 20 and len(p.tabla) == 7
     assert p.tabla["cubrible"].is_monotonic_decreasing
@@ -111,16 +146,19 @@ def _base_filtros() -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(("filtros", "esperadas"), [
-    (Filtros(), {"MISMO", "AMB", "GDL", "MTY", "EX", "EY"}),
-    (Filtros(mismo_estado=True), {"MISMO", "AMB"}),
-    (Filtros(misma_modalidad=True), {"MISMO", "GDL", "MTY", "EX", "EY"}),
-    (Filtros(km_max=500), {"MISMO", "AMB", "GDL", "EX", "EY"}),
-    (Filtros(km_max=100), {"MISMO", "AMB"}),
-    (Filtros(grupo="LAB"), {"EX", "EY"}),
-    (Filtros(grupo="LAB", especialidad="LAB-HEM"), {"EY"}),
-    (Filtros(especialidad="CEX-CAR", mismo_estado=True, misma_modalidad=True), {"MISMO"}),
-])
+@pytest.mark.parametrize(
+    ("filtros", "esperadas"),
+    [
+        (Filtros(), {"MISMO", "AMB", "GDL", "MTY", "EX", "EY"}),
+        (Filtros(mismo_estado=True), {"MISMO", "AMB"}),
+        (Filtros(misma_modalidad=True), {"MISMO", "GDL", "MTY", "EX", "EY"}),
+        (Filtros(km_max=500), {"MISMO", "AMB", "GDL", "EX", "EY"}),
+        (Filtros(km_max=100), {"MISMO", "AMB"}),
+        (Filtros(grupo="LAB"), {"EX", "EY"}),
+        (Filtros(grupo="LAB", especialidad="LAB-HEM"), {"EY"}),
+        (Filtros(especialidad="CEX-CAR", mismo_estado=True, misma_modalidad=True), {"MISMO"}),
+    ],
+)
 def test_cada_filtro(filtros, esperadas):
     p = intercambio.oportunidades(_base_filtros(), filtros)
     assert set(p.tabla["excedente_unidad"]) == esperadas and p.total == len(esperadas)
@@ -176,7 +214,10 @@ def test_asignacion_entre_los_maximos_elige_menos_pacientes_km():
     )
     a = intercambio.asignar(df)
     assert a.cubierto == 10 and a.paciente_km == 0
-    assert set(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], strict=True)) == {("E_GDL", "F_GDL"), ("E_MTY", "F_MTY")}
+    assert set(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], strict=True)) == {
+        ("E_GDL", "F_GDL"),
+        ("E_MTY", "F_MTY"),
+    }
     assert a.faltante == 10 and a.excedente == 10
 
 
@@ -227,8 +268,18 @@ def _instancia(semilla: int) -> tuple[pd.DataFrame, Filtros]:
             continue
         tipo = "Excedente" if r < 0.65 else "Faltante"  # a unit holds both sides, of different products
         pacientes = int(rng.choice([0, 1, 2, 3, 5, 5, 8, 13]))  # 0: a zero-capacity line
-        filas.append(linea(f"U{u}", f"P{p}", tipo, pacientes, lugar[u], estado=f"{u % 3:02d}",
-                           ambito=("Ambulatorio", "Hospitalario")[int(rng.integers(2))], remoto=f"P{p}" in remotos))
+        filas.append(
+            linea(
+                f"U{u}",
+                f"P{p}",
+                tipo,
+                pacientes,
+                lugar[u],
+                estado=f"{u % 3:02d}",
+                ambito=("Ambulatorio", "Hospitalario")[int(rng.integers(2))],
+                remoto=f"P{p}" in remotos,
+            )
+        )
     filtros = Filtros(
         km_max=float(rng.choice([np.nan, 500, 1000, 2000])) if rng.random() < 0.6 else None,
         mismo_estado=bool(rng.random() < 0.2),
@@ -270,8 +321,13 @@ def _optimo_lp(df: pd.DataFrame, f: Filtros) -> tuple[float, float]:
     maximo = linprog(-np.ones(len(pares)), A_ub=a_ub, b_ub=b_ub, bounds=cotas, method="highs")
     assert maximo.status == 0
     flujo = -maximo.fun
-    costo = linprog(np.array(costos), A_ub=np.vstack([a_ub, -np.ones(len(pares))]),
-                    b_ub=np.append(b_ub, -flujo + 1e-7), bounds=cotas, method="highs")
+    costo = linprog(
+        np.array(costos),
+        A_ub=np.vstack([a_ub, -np.ones(len(pares))]),
+        b_ub=np.append(b_ub, -flujo + 1e-7),
+        bounds=cotas,
+        method="highs",
+    )
     assert costo.status == 0
     return flujo, costo.fun
 
@@ -343,7 +399,9 @@ def test_sankey_por_estados_suma_pacientes_y_etiqueta_en_espanol():
 
 
 def test_tablas_para_mostrar_con_encabezados_en_espanol():
-    df = tabla(linea("F1", "R", "Faltante", 4, CANCUN, remoto=True), linea("E1", "R", "Excedente", 6, MONTERREY, remoto=True))
+    df = tabla(
+        linea("F1", "R", "Faltante", 4, CANCUN, remoto=True), linea("E1", "R", "Excedente", 6, MONTERREY, remoto=True)
+    )
     a = intercambio.asignar(df, Filtros(remoto_a_distancia=True))
     t = intercambio.para_mostrar(a.flujos, intercambio.COLUMNAS_FLUJOS)
     assert list(t.columns) == list(intercambio.COLUMNAS_FLUJOS.values())
@@ -355,8 +413,10 @@ def test_tablas_para_mostrar_con_encabezados_en_espanol():
 def test_opciones_de_grupo_y_especialidad_salen_de_las_lineas():
     df = _base_filtros()
     assert intercambio.opciones_grupo(df) == {"CEX": "Grupo CEX", "LAB": "Grupo LAB"}
-    assert intercambio.opciones_especialidad(df, "LAB") == {"LAB-HEM": "Especialidad LAB-HEM",
-                                                            "LAB-QUI": "Especialidad LAB-QUI"}
+    assert intercambio.opciones_especialidad(df, "LAB") == {
+        "LAB-HEM": "Especialidad LAB-HEM",
+        "LAB-QUI": "Especialidad LAB-QUI",
+    }
 
 
 @pytest.mark.parametrize("usuario", ["chihuahua", "quintana-roo"])
@@ -379,8 +439,14 @@ def test_division_empareja_lo_finalizado_en_la_base(store, cuenta):
     chih, qroo = cuenta("chihuahua"), cuenta("quintana-roo")
     for c in (chih, qroo):
         ciclo.declarar(store, c, "Ana Pérez", ANIO, "SI")
-    captura.guardar(store, chih, "Ana Pérez", ANIO, "IL-CH-0001",
-                    [FilaCaptura("39.95", fal_pacientes=12, fal_causa="Falta de Equipo")])
+    captura.guardar(
+        store,
+        chih,
+        "Ana Pérez",
+        ANIO,
+        "IL-CH-0001",
+        [FilaCaptura("39.95", fal_pacientes=12, fal_causa="Falta de Equipo")],
+    )
     captura.guardar(store, qroo, "Ana Pérez", ANIO, "IL-QR-0002", [FilaCaptura("39.95", exc_pacientes=5)])
     ciclo.finalizar(store, chih, "Ana Pérez", ANIO)
 
@@ -390,7 +456,8 @@ def test_division_empareja_lo_finalizado_en_la_base(store, cuenta):
     assert solo_final.cubierto == 0 and solo_final.sin_cubrir["motivo"].tolist() == [intercambio.MOTIVO_SIN_EXCEDENTE]
     a = intercambio.asignar(intercambio.lineas(store, analista, ANIO, incluir_en_captura=True))
     assert a.flujos[["de_unidad", "a_unidad", "producto", "pacientes"]].values.tolist() == [
-        ["IL-QR-0002", "IL-CH-0001", "39.95", 5]]
+        ["IL-QR-0002", "IL-CH-0001", "39.95", 5]
+    ]
     km = a.flujos["km"].iloc[0]
     assert km == pytest.approx(float(intercambio.haversine_km(31.690363, -106.424547, 21.1619, -86.8515)), abs=0.05)
     assert a.sin_cubrir[["sin_cubrir", "motivo"]].values.tolist() == [[7, intercambio.MOTIVO_AGOTADO]]

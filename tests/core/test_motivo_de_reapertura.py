@@ -58,7 +58,12 @@ ENTRADAS = {
 
 @pytest.mark.parametrize("entrada", list(ENTRADAS))
 def test_cada_entrada_acepta_el_minimo_y_rechaza_uno_menos(store, finalizada, cuenta, entrada):
-    hacer, admin, corto, justo = ENTRADAS[entrada], cuenta("admin"), _texto(ciclo.MOTIVO_MINIMO - 1), _texto(ciclo.MOTIVO_MINIMO)
+    hacer, admin, corto, justo = (
+        ENTRADAS[entrada],
+        cuenta("admin"),
+        _texto(ciclo.MOTIVO_MINIMO - 1),
+        _texto(ciclo.MOTIVO_MINIMO),
+    )
     with pytest.raises(ErrorDominio, match=f"al menos {ciclo.MOTIVO_MINIMO} caracteres"):
         hacer(store, admin, finalizada, corto)
     assert ciclo.estado(store, ANIO, "chihuahua").estado == ciclo.FINALIZADO

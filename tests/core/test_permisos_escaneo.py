@@ -67,14 +67,35 @@ def esc(store, cuenta, tmp_path) -> Escenario:
     subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, _pdf(), "firmado.pdf", directorio=tmp_path)
     reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
     id_producto = solicitudes.solicitar_producto(
-        store, dueno, P, VICTIMA, "CIR-GEN", "Procedimiento nuevo de prueba",
-        "No aparece en el catálogo y se realiza cada mes", "Ambulatorio")
+        store,
+        dueno,
+        P,
+        VICTIMA,
+        "CIR-GEN",
+        "Procedimiento nuevo de prueba",
+        "No aparece en el catálogo y se realiza cada mes",
+        "Ambulatorio",
+    )
     admin = cuenta("admin")
     vista = importacion.vista_previa(
-        store, admin, "productos", "productos.csv",
-        importacion.catalogo_csv(store, admin, "productos") + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n")
-    return Escenario(store, dueno, cuenta("chihuahua"), cuenta("analista"), admin,
-                     subida.id, reapertura.id, id_producto, vista, tmp_path)
+        store,
+        admin,
+        "productos",
+        "productos.csv",
+        importacion.catalogo_csv(store, admin, "productos") + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n",
+    )
+    return Escenario(
+        store,
+        dueno,
+        cuenta("chihuahua"),
+        cuenta("analista"),
+        admin,
+        subida.id,
+        reapertura.id,
+        id_producto,
+        vista,
+        tmp_path,
+    )
 
 
 D = dt.date(2026, 6, 10)
@@ -88,7 +109,13 @@ ESCRITURAS = {
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "firmados.subir": lambda e: (P, ANIO, VICTIMA, _pdf(), "otro.pdf", e.tmp),
     "solicitudes.solicitar_producto": lambda e: (
-        P, VICTIMA, "CIR-GEN", "Otro producto", "Justificación suficientemente larga", "Ambulatorio"),
+        P,
+        VICTIMA,
+        "CIR-GEN",
+        "Otro producto",
+        "Justificación suficientemente larga",
+        "Ambulatorio",
+    ),
     "ciclo.exigir_captura": lambda e: (ANIO, VICTIMA),
 }
 # -- writes whose OOAD/UMAE is the account's own (no parameter could name another): analista refused;
@@ -223,10 +250,15 @@ SIN_CUENTA_SISTEMA = {
 PERMITIDAS_EN_PAGINAS = {"cuentas.iniciar_sesion", "cuentas.sesion_valida", "cuentas.cerrar_sesion"}
 
 TABLAS = {
-    "escritura": ESCRITURAS, "escritura propia": ESCRITURAS_PROPIAS, "de la cuenta": PROPIAS_DE_LA_CUENTA,
+    "escritura": ESCRITURAS,
+    "escritura propia": ESCRITURAS_PROPIAS,
+    "de la cuenta": PROPIAS_DE_LA_CUENTA,
     "lectura propia": LECTURAS_PROPIAS,
-    "lectura OOAD": LECTURAS_OOAD, "división": DIVISION, "admin": ADMIN,
-    "pública": SIN_CUENTA_PUBLICAS, "sistema": SIN_CUENTA_SISTEMA,
+    "lectura OOAD": LECTURAS_OOAD,
+    "división": DIVISION,
+    "admin": ADMIN,
+    "pública": SIN_CUENTA_PUBLICAS,
+    "sistema": SIN_CUENTA_SISTEMA,
 }
 
 
@@ -245,8 +277,14 @@ def _funciones_publicas() -> dict[str, object]:
 
 
 FUNCIONES = _funciones_publicas()
-PURAS = {"analisis.exigir_acceso", "permisos.exigir_sesion", "permisos.exigir_lectura_ooad", "permisos.exigir_captura_ooad",
-         "permisos.exigir_division", "cuentas.exigir_rol"}  # the checks themselves, tested below
+PURAS = {
+    "analisis.exigir_acceso",
+    "permisos.exigir_sesion",
+    "permisos.exigir_lectura_ooad",
+    "permisos.exigir_captura_ooad",
+    "permisos.exigir_division",
+    "cuentas.exigir_rol",
+}  # the checks themselves, tested below
 
 
 def test_toda_funcion_publica_esta_clasificada():

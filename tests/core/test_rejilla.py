@@ -46,7 +46,9 @@ def test_ediciones_siguen_a_su_producto_al_buscar_y_cambiar_de_especialidad(stor
 def test_solo_se_envian_las_filas_cambiadas_con_su_version(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, "x", ANIO, "SI")
-    captura.guardar(store, c, "x", ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("47.09", exc_pacientes=2)])
+    captura.guardar(
+        store, c, "x", ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("47.09", exc_pacientes=2)]
+    )
     lineas = captura.lineas_unidad(store, c, ANIO, HGZ6)
     base = _base(store, c)
     assert base.loc["47.01", "guardado"] == "✅ Excedente" and base.loc["47.01", "version"] == 1

@@ -24,13 +24,27 @@ def _paginas(pdf: bytes) -> list[str]:
 def con_lineas(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, P, ANIO, "SI")
-    captura.guardar(store, c, P, ANIO, "IL-CH-0001", [
-        FilaCaptura("HD-0001", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
-        FilaCaptura("47.01", exc_pacientes=1200, exc_eventos=1500),
-    ])
-    captura.guardar(store, c, P, ANIO, "IL-CH-0002", [
-        FilaCaptura("LAB-0001", fal_causa="Falta de Equipo", fal_pacientes=200, fal_eventos=200),
-    ])
+    captura.guardar(
+        store,
+        c,
+        P,
+        ANIO,
+        "IL-CH-0001",
+        [
+            FilaCaptura("HD-0001", fal_causa="Carencia de Servicio", fal_pacientes=250, fal_eventos=2989),
+            FilaCaptura("47.01", exc_pacientes=1200, exc_eventos=1500),
+        ],
+    )
+    captura.guardar(
+        store,
+        c,
+        P,
+        ANIO,
+        "IL-CH-0002",
+        [
+            FilaCaptura("LAB-0001", fal_causa="Falta de Equipo", fal_pacientes=200, fal_eventos=200),
+        ],
+    )
     return c
 
 

@@ -38,8 +38,14 @@ def datos(tmp_path):
     store = _poblar(Store(instalacion.ruta_base(tmp_path)))
     chihuahua = cuentas.obtener(store, "chihuahua")
     ciclo.declarar(store, chihuahua, P, ANIO, "SI")
-    captura.guardar(store, chihuahua, P, ANIO, "IL-CH-0001", [
-        FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=8)])
+    captura.guardar(
+        store,
+        chihuahua,
+        P,
+        ANIO,
+        "IL-CH-0001",
+        [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=8)],
+    )
     ciclo.finalizar(store, chihuahua, P, ANIO)
     firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("primero"), "firmado.pdf", directorio=tmp_path)
     firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("segundo"), "firmado v2.pdf", directorio=tmp_path)
@@ -78,8 +84,9 @@ def test_restaurar_un_respaldo_devuelve_cada_linea_archivo_y_bitacora(datos):
     assert store.valor("SELECT count(*) FROM auditoria WHERE accion = 'respaldo creado' AND cuenta = 'admin'") == 1
     # Work goes on after the backup, then the server stops and the backup is restored.
     ciclo.reabrir(store, admin, ANIO, "chihuahua", "Corrección solicitada por la OOAD.")
-    captura.guardar(store, cuentas.obtener(store, "chihuahua"), P, ANIO, "IL-CH-0002",
-                    [FilaCaptura("47.09", exc_pacientes=2)])
+    captura.guardar(
+        store, cuentas.obtener(store, "chihuahua"), P, ANIO, "IL-CH-0002", [FilaCaptura("47.09", exc_pacientes=2)]
+    )
     store.close()
     hecha = respaldo.restaurar(hecho.nombre, carpeta)
 
@@ -90,7 +97,7 @@ def test_restaurar_un_respaldo_devuelve_cada_linea_archivo_y_bitacora(datos):
             assert despues[clave] == antes[clave], clave
         # Every audit row of the backup, in order, plus the restore itself.
         assert despues["auditoria"][: len(antes["auditoria"])] == antes["auditoria"]
-        assert [f[4] for f in despues["auditoria"][len(antes["auditoria"]):]] == ["respaldo restaurado"]
+        assert [f[4] for f in despues["auditoria"][len(antes["auditoria"]) :]] == ["respaldo restaurado"]
         # Every upload file is back and still matches its SHA-256.
         for id_, *_ in despues["firmados"]:
             _nombre, contenido = firmados.leer(restaurada, cuentas.obtener(restaurada, "admin"), id_, carpeta)
@@ -148,9 +155,15 @@ def base_ocupada(datos):
     store.close()
     base = instalacion.ruta_base(carpeta)
     proceso = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); "
-                               "sys.stdin.read()", str(base)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
+            str(base),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proceso.stdout.readline().strip() == "listo"
     yield carpeta
@@ -175,9 +188,15 @@ def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
     store.close()
     base = instalacion.ruta_base(carpeta)
     proceso = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); "
-                               "sys.stdin.read()", str(base)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
+            str(base),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proceso.stdout.readline().strip() == "listo"
@@ -189,16 +208,23 @@ def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
         proceso.wait(timeout=30)
 
 
-@pytest.mark.parametrize("orden", [
-    ["preparar"], ["periodo", "2027", "--inicio", "01/06/2027", "--fin", "30/06/2027"], ["primer-admin"],
-    ["respaldar"], ["restaurar", "20260101-000000"],
-])
+@pytest.mark.parametrize(
+    "orden",
+    [
+        ["preparar"],
+        ["periodo", "2027", "--inicio", "01/06/2027", "--fin", "30/06/2027"],
+        ["primer-admin"],
+        ["respaldar"],
+        ["restaurar", "20260101-000000"],
+    ],
+)
 def test_cli_contra_una_base_en_uso_sale_con_mensaje_sin_traceback(base_ocupada, orden):
     if orden[0] == "restaurar":  # a real, valid backup: only the lock can stop it
         orden = ["restaurar", str(_respaldo_de(base_ocupada))]
     entorno = os.environ | {"EYF_DATA_DIR": str(base_ocupada), "PYTHONPATH": str(RAIZ)}
-    hecho = subprocess.run([sys.executable, "-m", "core.cli", *orden], cwd=RAIZ, env=entorno,
-                           capture_output=True, text=True, timeout=120)
+    hecho = subprocess.run(
+        [sys.executable, "-m", "core.cli", *orden], cwd=RAIZ, env=entorno, capture_output=True, text=True, timeout=120
+    )
     assert hecho.returncode == 2, hecho.stderr
     assert OCUPADA in hecho.stderr and hecho.stderr.startswith("Error: La base de datos")
     assert "Traceback" not in hecho.stderr + hecho.stdout

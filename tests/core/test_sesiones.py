@@ -23,8 +23,9 @@ def _entrar(store, usuario: str = "quintana-roo", password: str = PASSWORD) -> s
 
 def _bitacora(store, *acciones: str) -> list[tuple]:
     marcas = ", ".join("?" for _ in acciones)
-    return store.filas(f"SELECT cuenta, accion, objeto, despues FROM auditoria WHERE accion IN ({marcas}) ORDER BY id",
-                       list(acciones))
+    return store.filas(
+        f"SELECT cuenta, accion, objeto, despues FROM auditoria WHERE accion IN ({marcas}) ORDER BY id", list(acciones)
+    )
 
 
 def test_el_token_es_aleatorio_y_la_base_guarda_solo_su_sha256(store_archivo):
@@ -44,8 +45,10 @@ def test_cerrar_sesion_la_termina_para_toda_copia_de_la_cookie(store):
     assert cuentas.sesion_valida(store, token) is None
     assert cuentas.sesion_valida(store, token) is None  # still refused later, nothing revives it
     assert cuentas.sesion_valida(store, otra) is not None  # logging out here does not end the other
-    assert store.fila("SELECT activa, revocada_en IS NOT NULL, motivo FROM sesion WHERE id = ?",
-                      [hashlib.sha256(token.encode()).hexdigest()]) == (False, True, "cierre")
+    assert store.fila(
+        "SELECT activa, revocada_en IS NOT NULL, motivo FROM sesion WHERE id = ?",
+        [hashlib.sha256(token.encode()).hexdigest()],
+    ) == (False, True, "cierre")
     cuentas.cerrar_sesion(store, token)  # a second logout (another tab) records nothing more
     assert [a for _, a, _, _ in _bitacora(store, "cierre de sesión")] == ["cierre de sesión"]
 
@@ -57,8 +60,9 @@ def test_restablecer_y_cambiar_la_contrasena_terminan_las_sesiones_anteriores(st
     # The owner logs in with the one-time password and chooses a new one from that session.
     temporal_sesion = _entrar(store, password=temporal)
     otra = _entrar(store, password=temporal)
-    renovada = cuentas.cambiar_password(store, cuentas.sesion_valida(store, temporal_sesion), temporal, NUEVA, NUEVA,
-                                        sesion=temporal_sesion)
+    renovada = cuentas.cambiar_password(
+        store, cuentas.sesion_valida(store, temporal_sesion), temporal, NUEVA, NUEVA, sesion=temporal_sesion
+    )
     assert renovada and renovada not in (temporal_sesion, otra)
     assert cuentas.sesion_valida(store, temporal_sesion) is None and cuentas.sesion_valida(store, otra) is None
     assert cuentas.sesion_valida(store, vieja) is None
@@ -116,7 +120,8 @@ def test_vence_por_inactividad(store, monkeypatch):
         reloj.fijar(HOY)
     assert store.valor("SELECT motivo FROM sesion") == "inactividad"
     assert [a for _, a, _, _ in _bitacora(store, "sesión vencida por inactividad")] == [
-        "sesión vencida por inactividad"]
+        "sesión vencida por inactividad"
+    ]
 
 
 def test_la_ultima_actividad_se_escribe_a_lo_mas_una_vez_por_minuto(store):
@@ -133,15 +138,19 @@ def test_la_ultima_actividad_se_escribe_a_lo_mas_una_vez_por_minuto(store):
         reloj.fijar(HOY)
 
 
-@pytest.mark.parametrize("alterar", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),   # one character changed
-    lambda t: t + "x",                                      # one added
-    lambda t: t[:-1],                                       # one removed
-    lambda t: hashlib.sha256(t.encode()).hexdigest(),       # the id the store keeps (a copy of the database)
-    lambda t: "x" * 10_000,                                 # absurdly long
-    lambda t: "",
-    lambda t: None,
-], ids=["cambiado", "agregado", "quitado", "id-de-la-base", "largo", "vacio", "ninguno"])
+@pytest.mark.parametrize(
+    "alterar",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
+        lambda t: t + "x",  # one added
+        lambda t: t[:-1],  # one removed
+        lambda t: hashlib.sha256(t.encode()).hexdigest(),  # the id the store keeps (a copy of the database)
+        lambda t: "x" * 10_000,  # absurdly long
+        lambda t: "",
+        lambda t: None,
+    ],
+    ids=["cambiado", "agregado", "quitado", "id-de-la-base", "largo", "vacio", "ninguno"],
+)
 def test_un_token_alterado_o_inventado_no_abre_sesion(store, alterar):
     token = _entrar(store)
     assert cuentas.sesion_valida(store, alterar(token)) is None

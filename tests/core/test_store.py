@@ -57,8 +57,11 @@ def test_incrementos_concurrentes_no_se_pierden():
 
     def sumar():
         for _ in range(50):
-            s.escribir(lambda tx: tx.execute(
-                "UPDATE ajuste SET valor = CAST(CAST(valor AS INTEGER) + 1 AS VARCHAR) WHERE clave = 'n'"))
+            s.escribir(
+                lambda tx: tx.execute(
+                    "UPDATE ajuste SET valor = CAST(CAST(valor AS INTEGER) + 1 AS VARCHAR) WHERE clave = 'n'"
+                )
+            )
 
     hilos = [threading.Thread(target=sumar) for _ in range(8)]
     for h in hilos:
@@ -91,8 +94,10 @@ def test_guardados_simultaneos_no_pierden_ni_duplican(store_archivo):
     trabajos = []
     # Different units of one OOAD, and the same unit by two people (different products).
     for unidad, persona, prods in [
-        ("IL-CH-0001", "Ana", productos[:5]), ("IL-CH-0002", "Beto", productos),
-        ("IL-CH-0001", "Carla", productos[5:]), ("IL-QR-0001", "Dora", productos),
+        ("IL-CH-0001", "Ana", productos[:5]),
+        ("IL-CH-0002", "Beto", productos),
+        ("IL-CH-0001", "Carla", productos[5:]),
+        ("IL-QR-0001", "Dora", productos),
         ("IL-QR-0002", "Eli", productos),
     ]:
         c = chih if unidad.startswith("IL-CH") else qroo

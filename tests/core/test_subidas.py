@@ -53,18 +53,26 @@ def _stream(datos: bytes, comprimir: bool = False) -> bytes:
 FUENTE = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
-def _una_pagina(contenido: bytes = TEXTO, comprimir: bool = False, catalogo_extra: bytes = b"",
-                extra: list[bytes] | None = None, kids: bytes = b"[3 0 R]", count: int = 1) -> bytes:
+def _una_pagina(
+    contenido: bytes = TEXTO,
+    comprimir: bool = False,
+    catalogo_extra: bytes = b"",
+    extra: list[bytes] | None = None,
+    kids: bytes = b"[3 0 R]",
+    count: int = 1,
+) -> bytes:
     """Catalog 1, page tree 2, page 3, content 4, font 5, then `extra` objects from 6 on."""
-    return _armar([
-        b"<< /Type /Catalog /Pages 2 0 R " + catalogo_extra + b" >>",
-        b"<< /Type /Pages /Kids " + kids + b" /Count %d >>" % count,
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        _stream(contenido, comprimir),
-        FUENTE,
-        *(extra or []),
-    ])
+    return _armar(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R " + catalogo_extra + b" >>",
+            b"<< /Type /Pages /Kids " + kids + b" /Count %d >>" % count,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            _stream(contenido, comprimir),
+            FUENTE,
+            *(extra or []),
+        ]
+    )
 
 
 def _con_pypdf(preparar) -> bytes:
@@ -84,10 +92,12 @@ def _accion(**campos) -> DictionaryObject:
 def _apertura(accion):
     def preparar(w):
         w._root_object[NameObject("/OpenAction")] = accion(w) if callable(accion) else accion
+
     return preparar
 
 
 # ---- pages ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("count", [30_000, 1], ids=["count-honesto", "count-mentiroso"])
 def test_treinta_mil_paginas_se_rechazan_por_el_limite_de_paginas(count):
@@ -107,6 +117,7 @@ def test_el_limite_de_paginas_deja_pasar_hasta_el_maximo():
 
 
 # ---- content, CPU, wall clock, memory ----------------------------------------------------------------
+
 
 def _bomba(megas: int) -> bytes:
     """`megas` MB of text operators on one page, compressed: about 2.5 KB per MB."""
@@ -153,6 +164,7 @@ def test_una_revision_a_la_vez():
 
 # ---- active content ----------------------------------------------------------------------------------
 
+
 def _js_al_abrir(w):
     return _accion(S=NameObject("/JavaScript"), JS=TextStringObject("app.alert('hola')"))
 
@@ -166,8 +178,11 @@ def _adjunto(w):
 
 
 def _multimedia(w):
-    anot = _accion(Type=NameObject("/Annot"), Subtype=NameObject("/RichMedia"),
-                   Rect=ArrayObject([NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)]))
+    anot = _accion(
+        Type=NameObject("/Annot"),
+        Subtype=NameObject("/RichMedia"),
+        Rect=ArrayObject([NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)]),
+    )
     w.pages[0][NameObject("/Annots")] = ArrayObject([w._add_object(anot)])
 
 
@@ -229,8 +244,13 @@ def _xref_stream(objetos: list[bytes], comprimidos: dict[int, bytes], raiz: int 
         cuerpo += comprimidos[n] + b"\n"
     datos_stm = zlib.compress(cabecera + cuerpo)
     stm = len(objetos) + 1
-    objetos = [*objetos, b"<< /Type /ObjStm /N %d /First %d /Length %d /Filter /FlateDecode >>\nstream\n"
-               % (len(numeros), len(cabecera), len(datos_stm)) + datos_stm + b"\nendstream"]
+    objetos = [
+        *objetos,
+        b"<< /Type /ObjStm /N %d /First %d /Length %d /Filter /FlateDecode >>\nstream\n"
+        % (len(numeros), len(cabecera), len(datos_stm))
+        + datos_stm
+        + b"\nendstream",
+    ]
     total = max([len(objetos), *numeros]) + 2  # + the xref stream itself
     entradas = {0: (0, 0, 65535)}
     for i, c in enumerate(objetos, start=1):
@@ -240,10 +260,16 @@ def _xref_stream(objetos: list[bytes], comprimidos: dict[int, bytes], raiz: int 
         entradas[n] = (2, stm, k)
     xref_num = total - 1
     entradas[xref_num] = (1, len(salida), 0)
-    filas = b"".join(bytes([t]) + c2.to_bytes(4, "big") + g.to_bytes(2, "big")
-                     for t, c2, g in (entradas.get(i, (0, 0, 0)) for i in range(total)))
-    salida += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Length %d >>\nstream\n"
-               % (xref_num, total, raiz, len(filas)) + filas + b"\nendstream\nendobj\n")
+    filas = b"".join(
+        bytes([t]) + c2.to_bytes(4, "big") + g.to_bytes(2, "big")
+        for t, c2, g in (entradas.get(i, (0, 0, 0)) for i in range(total))
+    )
+    salida += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Length %d >>\nstream\n"
+        % (xref_num, total, raiz, len(filas))
+        + filas
+        + b"\nendstream\nendobj\n"
+    )
     salida += b"startxref\n%d\n%%%%EOF\n" % entradas[xref_num][1]
     return bytes(salida)
 
@@ -251,13 +277,19 @@ def _xref_stream(objetos: list[bytes], comprimidos: dict[int, bytes], raiz: int 
 def test_javascript_dentro_de_un_flujo_de_objetos_comprimido_se_rechaza():
     # Document-level JavaScript (the catalog's /Names tree) packed in a compressed object stream.
     datos = _xref_stream(
-        [b"<< /Type /Catalog /Pages 2 0 R /Names 8 0 R >>",
-         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-         b" /Resources << /Font << /F1 5 0 R >> >> >>",
-         _stream(TEXTO), FUENTE],
-        {7: b"<< /S /JavaScript /JS (app.alert(1)) >>", 8: b"<< /JavaScript 9 0 R >>",
-         9: b"<< /Names [(inicio) 7 0 R] >>"},
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Names 8 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            _stream(TEXTO),
+            FUENTE,
+        ],
+        {
+            7: b"<< /S /JavaScript /JS (app.alert(1)) >>",
+            8: b"<< /JavaScript 9 0 R >>",
+            9: b"<< /Names [(inicio) 7 0 R] >>",
+        },
     )
     assert revision_pdf.activo_en_bytes(datos) is None  # invisible to the byte grep
     with pytest.raises(ArchivoRechazado, match="El PDF contiene JavaScript"):
@@ -266,10 +298,14 @@ def test_javascript_dentro_de_un_flujo_de_objetos_comprimido_se_rechaza():
 
 def test_el_mismo_flujo_comprimido_sin_javascript_se_acepta():
     datos = _xref_stream(
-        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-         b" /Resources << /Font << /F1 5 0 R >> >> >>",
-         _stream(TEXTO), FUENTE],
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            _stream(TEXTO),
+            FUENTE,
+        ],
         {7: b"<< /S /GoTo /D [3 0 R /Fit] >>"},
     )
     assert firmados.validar_pdf(datos) == (1, "Reporte firmado")
@@ -306,6 +342,7 @@ def test_javascript_en_el_contenido_de_una_imagen_no_confunde_la_busqueda():
 
 # ---- size boundary ----------------------------------------------------------------------------------
 
+
 def _del_tamano(total: int) -> bytes:
     """A valid one-page PDF of exactly `total` bytes, padded by an unused stream object."""
     relleno = 0
@@ -328,6 +365,7 @@ def test_limite_exacto_de_100_mb_se_acepta_y_un_byte_mas_se_rechaza():
 
 # ---- the real report still goes through --------------------------------------------------------------
 
+
 def test_version_final_impresa_se_acepta_con_su_folio(store, cuenta, tmp_path):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, P, ANIO, "SI")
@@ -342,9 +380,14 @@ def test_el_readme_dice_los_limites_que_aplica_core():
     from pathlib import Path
 
     texto = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
-    for dicho in (f"{firmados.TAMANO_MAXIMO:,} bytes", f"1 MB = {firmados.MB:,} bytes",
-                  f"hasta {revision_pdf.PAGINAS_MAXIMAS:,} páginas", f"{revision_pdf.CPU_SEGUNDOS} s de CPU",
-                  f"{revision_pdf.PARED_SEGUNDOS} s de reloj", f"{revision_pdf.MEMORIA_MAXIMA // 2**30} GB de memoria",
-                  f"{revision_pdf.CONTENIDO_PAGINA_MAXIMO // 2**20} MB de instrucciones",
-                  f"primeras y últimas {revision_pdf.PAGINAS_CON_TEXTO} páginas"):
+    for dicho in (
+        f"{firmados.TAMANO_MAXIMO:,} bytes",
+        f"1 MB = {firmados.MB:,} bytes",
+        f"hasta {revision_pdf.PAGINAS_MAXIMAS:,} páginas",
+        f"{revision_pdf.CPU_SEGUNDOS} s de CPU",
+        f"{revision_pdf.PARED_SEGUNDOS} s de reloj",
+        f"{revision_pdf.MEMORIA_MAXIMA // 2**30} GB de memoria",
+        f"{revision_pdf.CONTENIDO_PAGINA_MAXIMO // 2**20} MB de instrucciones",
+        f"primeras y últimas {revision_pdf.PAGINAS_CON_TEXTO} páginas",
+    ):
         assert dicho in texto, dicho

@@ -13,7 +13,9 @@ from tests.conftest import ANIO, PASSWORD
 def test_tablero_deja_en_blanco_a_quien_no_ha_iniciado(store, cuenta):
     c = cuenta("chihuahua")
     ciclo.declarar(store, c, "x", ANIO, "SI")
-    captura.guardar(store, c, "x", ANIO, "IL-CH-0002", [FilaCaptura("LAB-0001", fal_causa="Falta de Equipo", fal_pacientes=5)])
+    captura.guardar(
+        store, c, "x", ANIO, "IL-CH-0002", [FilaCaptura("LAB-0001", fal_causa="Falta de Equipo", fal_pacientes=5)]
+    )
     ciclo.declarar(store, cuenta("quintana-roo"), "x", ANIO, "NO")
     df = tablero.filas(store, ANIO).set_index("clave")
     assert df.loc["chihuahua", ["total", "con", "sin", "estado"]].tolist() == [4, 1, 3, "en captura"]
@@ -65,5 +67,3 @@ def test_costo_bcrypt_de_produccion():
     costo = int(re.search(r"^BCRYPT_COSTO = (\d+)", inspect.getsource(cuentas), re.M).group(1))
     assert costo >= 12
     assert cuentas.hash_password("x", costo=4).startswith("$2b$04$")
-
-

@@ -27,12 +27,16 @@ def _captura_permitida(store, c) -> bool:
     return True
 
 
-@pytest.mark.parametrize("momento,abierta", [
-    (dt.datetime.combine(INICIO, dt.time(0, 0)), True),
-    (dt.datetime.combine(INICIO - dt.timedelta(days=1), dt.time(23, 59, 59)), False),
-    (dt.datetime.combine(FIN, dt.time(23, 59, 59)), True),
-    (dt.datetime.combine(FIN + dt.timedelta(days=1), dt.time(0, 0)), False),
-], ids=["primer-dia-00:00", "vispera-23:59", "ultimo-dia-23:59", "dia-siguiente-00:00"])
+@pytest.mark.parametrize(
+    "momento,abierta",
+    [
+        (dt.datetime.combine(INICIO, dt.time(0, 0)), True),
+        (dt.datetime.combine(INICIO - dt.timedelta(days=1), dt.time(23, 59, 59)), False),
+        (dt.datetime.combine(FIN, dt.time(23, 59, 59)), True),
+        (dt.datetime.combine(FIN + dt.timedelta(days=1), dt.time(0, 0)), False),
+    ],
+    ids=["primer-dia-00:00", "vispera-23:59", "ultimo-dia-23:59", "dia-siguiente-00:00"],
+)
 def test_la_ventana_incluye_el_primer_y_el_ultimo_dia_completos(store, cuenta, momento, abierta):
     reloj.fijar(momento)
     p = ciclo.periodo(store, ANIO)
@@ -49,14 +53,17 @@ def test_el_primer_dia_cuenta_en_los_dias_restantes():
     assert p.ventana_abierta(INICIO) and p.ventana_abierta(FIN)
 
 
-@pytest.mark.parametrize("instante_utc,abierta", [
-    # Mexico City is UTC-6 all year since 2022: 30/06 23:59 there is 01/07 05:59 UTC.
-    (dt.datetime(2026, 7, 1, 5, 59, tzinfo=UTC), True),
-    (dt.datetime(2026, 7, 1, 6, 0, tzinfo=UTC), False),
-    # 01/06 00:00 there is 01/06 06:00 UTC; at 01/06 05:59 UTC it is still 31/05 in Mexico City.
-    (dt.datetime(2026, 6, 1, 6, 0, tzinfo=UTC), True),
-    (dt.datetime(2026, 6, 1, 5, 59, tzinfo=UTC), False),
-])
+@pytest.mark.parametrize(
+    "instante_utc,abierta",
+    [
+        # Mexico City is UTC-6 all year since 2022: 30/06 23:59 there is 01/07 05:59 UTC.
+        (dt.datetime(2026, 7, 1, 5, 59, tzinfo=UTC), True),
+        (dt.datetime(2026, 7, 1, 6, 0, tzinfo=UTC), False),
+        # 01/06 00:00 there is 01/06 06:00 UTC; at 01/06 05:59 UTC it is still 31/05 in Mexico City.
+        (dt.datetime(2026, 6, 1, 6, 0, tzinfo=UTC), True),
+        (dt.datetime(2026, 6, 1, 5, 59, tzinfo=UTC), False),
+    ],
+)
 def test_los_dias_de_la_ventana_son_los_de_la_ciudad_de_mexico(store, cuenta, instante_utc, abierta):
     reloj.fijar(instante_utc)
     assert reloj.ahora() == instante_utc

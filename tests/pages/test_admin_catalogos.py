@@ -24,8 +24,10 @@ def _preparar(datos) -> tuple[str, str, str]:
     finally:
         store.close()
     filas = [f for f in texto.splitlines() if not f.startswith(f"{usado},")]
-    filas = [f.replace("Hemodiálisis,Ambulatorio", "Hemodiálisis convencional,Ambulatorio") if f.startswith("39.95,")
-             else f for f in filas]
+    filas = [
+        f.replace("Hemodiálisis,Ambulatorio", "Hemodiálisis convencional,Ambulatorio") if f.startswith("39.95,") else f
+        for f in filas
+    ]
     filas.append("LAB-9001,LAB,Prueba de importación desde la página,Ambulatorio,false,curado")
     return "\n".join(filas) + "\n", usado, "LAB-9001"
 
@@ -56,7 +58,8 @@ def test_admin_importa_productos_con_vista_previa_y_confirmacion(datos):
     agregados, cambios, retirado = (d.value for d in at.dataframe[:3])  # in the preview's order
     assert agregados["clave"].tolist() == [nuevo]
     assert cambios[["clave", "antes", "despues"]].values.tolist() == [
-        ["39.95", "Hemodiálisis", "Hemodiálisis convencional"]]
+        ["39.95", "Hemodiálisis", "Hemodiálisis convencional"]
+    ]
     assert retirado["clave"].tolist() == [usado] and retirado["lineas"].iloc[0] >= 1
     boton(at, "Aplicar cambios").click().run()
     assert "Se retirarán 1 productos (1 con líneas capturadas" in textos(at)
@@ -74,8 +77,10 @@ def test_archivo_malo_muestra_errores_con_fila_y_columna(datos):
     at.get("file_uploader")[0].upload("unidades.csv", b"\x89PNG\r\n\x1a\n" + bytes(64), "text/csv").run()
     boton(at, "Revisar archivo").click().run()
     assert "no es un CSV ni un libro de Excel" in textos(at) and "imagen PNG" in textos(at)
-    malo = "clave,ooad,tipo_unidad,nombre,cve_ent,cve_mun,municipio,localidad,lat,lon,ilustrativa\n" \
-           "IL-XX-0001,narnia,UMF,\"UMF 1, Narnia\",08,08037,Juárez,Juárez,norte,-106.4,false\n"
+    malo = (
+        "clave,ooad,tipo_unidad,nombre,cve_ent,cve_mun,municipio,localidad,lat,lon,ilustrativa\n"
+        'IL-XX-0001,narnia,UMF,"UMF 1, Narnia",08,08037,Juárez,Juárez,norte,-106.4,false\n'
+    )
     at.get("file_uploader")[0].upload("mis unidades.csv", malo.encode("utf-8"), "text/csv").run()
     boton(at, "Revisar archivo").click().run()
     texto = textos(at)
@@ -98,7 +103,8 @@ def test_solicitud_de_producto_desde_paso6_aceptada_por_la_division(datos):
     nombre = next(t for t in at.text_input if t.label.startswith("Nombre del producto"))
     nombre.input("Hemoglobina glucosilada (HbA1c) capilar")
     next(t for t in at.text_area if t.label.startswith("Justificación")).input(
-        "La solicitan los programas de diabetes de la unidad cada mes.")
+        "La solicitan los programas de diabetes de la unidad cada mes."
+    )
     boton(at, "Enviar solicitud").click().run()
     assert "enviada a la División" in textos(at)
     assert at.dataframe[-1].value["Estado"].tolist() == ["Pendiente"]
@@ -130,9 +136,15 @@ def test_admin_crea_un_respaldo_y_lo_ve_listado(datos):
 def test_segundo_servidor_sobre_una_base_en_uso_muestra_el_mensaje(datos):
     base = instalacion.ruta_base(datos)
     proceso = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); "
-                               "sys.stdin.read()", str(base)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
+            str(base),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proceso.stdout.readline().strip() == "listo"

@@ -11,10 +11,20 @@ from core import captura, ciclo, cuentas, instalacion, reaperturas, reloj
 from core.captura import FilaCaptura
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
-ADMIN_PAGINAS = ["pages/admin_periodos.py", "pages/admin_reaperturas.py", "pages/admin_recepcion.py",
-                 "pages/admin_cuentas.py", "pages/admin_bitacora.py"]
-MENU_ADMIN = {"Periodos y ventanas", "Solicitudes de reapertura", "Recepción de originales", "Cuentas y contraseñas",
-              "Bitácora"}
+ADMIN_PAGINAS = [
+    "pages/admin_periodos.py",
+    "pages/admin_reaperturas.py",
+    "pages/admin_recepcion.py",
+    "pages/admin_cuentas.py",
+    "pages/admin_bitacora.py",
+]
+MENU_ADMIN = {
+    "Periodos y ventanas",
+    "Solicitudes de reapertura",
+    "Recepción de originales",
+    "Cuentas y contraseñas",
+    "Bitácora",
+}
 
 
 def _como(datos, usuario: str, persona: str | None = None):
@@ -106,7 +116,9 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     assert "Hay 1 solicitud(es) de reapertura en espera" in textos(adm)
     _ir(adm, "pages/admin_reaperturas.py")
     cola = adm.dataframe[0].value
-    assert cola["OOAD/UMAE"].tolist() == ["OOAD Coahuila"] and cola.iloc[0]["Solicitó"] == "Ana Pérez (Jefa de Servicio)"
+    assert (
+        cola["OOAD/UMAE"].tolist() == ["OOAD Coahuila"] and cola.iloc[0]["Solicitó"] == "Ana Pérez (Jefa de Servicio)"
+    )
     adm.text_area(key="adm_reap_razon").input("Se concede: corrijan y finalicen antes del cierre")
     boton(adm, "Conceder reapertura").click().run()
     assert "OOAD Coahuila: reapertura concedida" in textos(adm)
@@ -125,8 +137,13 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
 def test_admin_rechaza_y_la_ooad_lee_la_razon(datos):
     store = instalacion.abrir(datos)
     try:
-        reaperturas.solicitar(store, cuentas.obtener(store, "colima"), "Luis", ciclo.periodo_actual(store).anio,
-                              "Queremos cambiar la causa de un Faltante")
+        reaperturas.solicitar(
+            store,
+            cuentas.obtener(store, "colima"),
+            "Luis",
+            ciclo.periodo_actual(store).anio,
+            "Queremos cambiar la causa de un Faltante",
+        )
     finally:
         store.close()
     adm = _ir(_como(datos, "admin"), "pages/admin_reaperturas.py")
@@ -153,9 +170,13 @@ def test_paso8_muestra_los_cambios_entre_versiones_finales(datos):
         anio = ciclo.periodo_actual(store).anio
         c = cuentas.obtener(store, "coahuila")
         reaperturas.reabrir(store, cuentas.obtener(store, "admin"), anio, "coahuila", "Corrección de una cifra")
-        linea = store.fila("SELECT unidad, producto, version, tipo FROM linea WHERE ooad = 'coahuila' AND"
-                           " tipo = 'Excedente' ORDER BY unidad, producto LIMIT 1")
-        captura.guardar(store, c, "Ana", anio, linea[0], [FilaCaptura(linea[1], version=linea[2], exc_pacientes=99_999)])
+        linea = store.fila(
+            "SELECT unidad, producto, version, tipo FROM linea WHERE ooad = 'coahuila' AND"
+            " tipo = 'Excedente' ORDER BY unidad, producto LIMIT 1"
+        )
+        captura.guardar(
+            store, c, "Ana", anio, linea[0], [FilaCaptura(linea[1], version=linea[2], exc_pacientes=99_999)]
+        )
         ciclo.finalizar(store, c, "Ana", anio)
     finally:
         store.close()
@@ -168,7 +189,8 @@ def test_paso8_muestra_los_cambios_entre_versiones_finales(datos):
         assert "De la versión final 1 a la 2: 0 línea(s) agregada(s), 0 eliminada(s) y 1 modificada(s)." in textos(at)
         cambios = at.dataframe[-1].value
         assert cambios[["Cambio", "Clave", "Qué cambió", "Pacientes Mensuales (después)"]].values.tolist() == [
-            ["Modificada", linea[1], "Pacientes Mensuales, Eventos Mensuales", 99_999]]
+            ["Modificada", linea[1], "Pacientes Mensuales, Eventos Mensuales", 99_999]
+        ]
         assert any(b.label == "⬇️ Descargar Excel" for b in at.get("download_button"))
 
 
@@ -264,8 +286,11 @@ def _editar_paso6(at, unidad: str):
     boton(at, "Hemodiálisis").click().run()
     _ir(at, "pages/paso6_captura.py")
     clave = at.session_state["p6_snap"]["key"]
-    at.session_state[clave] = {"edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}},
-                               "added_rows": [], "deleted_rows": []}
+    at.session_state[clave] = {
+        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
 

@@ -85,7 +85,9 @@ def test_tras_un_reinicio_la_misma_persona_recupera_sus_cambios_y_otra_ve_el_avi
     _ir(luis, "pages/paso3_unidad.py")
     texto = textos(luis)
     assert "Otras personas de su OOAD/UMAE tienen cambios sin guardar" in texto
-    assert "Ana Pérez (Jefa de Servicio)" in texto.replace("\\", "") and "1 producto(s) en UMF 13" in texto.replace("\\", "")
+    assert "Ana Pérez (Jefa de Servicio)" in texto.replace("\\", "") and "1 producto(s) en UMF 13" in texto.replace(
+        "\\", ""
+    )
 
     # Ana saves: the line is stored and the draft is gone.
     _guardar(b)
@@ -97,8 +99,13 @@ def test_un_conflicto_recarga_solo_el_producto_en_conflicto_y_lo_demas_se_guarda
     unidad = _unidad(datos)
     a = _paso6(iniciar_sesion(abrir_app(datos), "chihuahua", persona=ANA), unidad)
     x, y = a.session_state["p6_snap"]["frame"].index[:2]
-    _editar(a, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"},
-                1: {"fal_causa": "Falta de Personal", "fal_pacientes": "6"}})
+    _editar(
+        a,
+        {
+            0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"},
+            1: {"fal_causa": "Falta de Personal", "fal_pacientes": "6"},
+        },
+    )
     assert "Cambios sin guardar: 2 nueva(s)" in textos(a)
 
     # B (another person, same account) saves X first.
@@ -117,7 +124,9 @@ def test_un_conflicto_recarga_solo_el_producto_en_conflicto_y_lo_demas_se_guarda
     frame = a.session_state["p6_snap"]["frame"]
     assert (frame.loc[x, "fal_causa"], frame.loc[x, "fal_pacientes"]) == ("Falta de Insumos", "9")
     (detalle,) = [t.value for t in a.table if "Guardado por la otra persona" in t.value.columns]
-    assert detalle["Clave"].tolist() == [x] and detalle["Guardado por la otra persona"][0].startswith("Faltante (Falta de Insumos): 9")
+    assert detalle["Clave"].tolist() == [x] and detalle["Guardado por la otra persona"][0].startswith(
+        "Faltante (Falta de Insumos): 9"
+    )
     assert [r[1] for r in _borradores(datos)] == [y]
 
     # A saves again: Y is stored, X keeps B's value.
@@ -125,8 +134,13 @@ def test_un_conflicto_recarga_solo_el_producto_en_conflicto_y_lo_demas_se_guarda
     assert "Líneas guardadas: 1 nueva(s)." in textos(a)
     store = instalacion.abrir(datos)
     try:
-        guardadas = dict(store.filas("SELECT producto, pacientes FROM linea WHERE anio = (SELECT max(anio) FROM periodo)"
-                                     " AND unidad = ? AND list_contains(?, producto)", [unidad, [x, y]]))
+        guardadas = dict(
+            store.filas(
+                "SELECT producto, pacientes FROM linea WHERE anio = (SELECT max(anio) FROM periodo)"
+                " AND unidad = ? AND list_contains(?, producto)",
+                [unidad, [x, y]],
+            )
+        )
     finally:
         store.close()
     assert guardadas == {x: 9, y: 6}
@@ -146,7 +160,10 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
     assert "Registro finalizado" in texto
     assert "1 cambio(s)** que escribió en el Paso 6 **no se guardaron" in texto
     (tabla,) = [d.value for d in a.dataframe if "Lo que escribió" in d.value.columns]
-    assert tabla["Clave"].tolist() == [primer] and tabla["Lo que escribió"][0] == "Faltante (Falta de Equipo): 12 pacientes"
+    assert (
+        tabla["Clave"].tolist() == [primer]
+        and tabla["Lo que escribió"][0] == "Faltante (Falta de Equipo): 12 pacientes"
+    )
     # Still listed on the other capture screens until the person discards them.
     _ir(a, "pages/paso6_captura.py")
     assert "no se guardaron" in textos(a)

@@ -65,7 +65,9 @@ def _origenes(datos: ast.AST | None, enlaces: dict[str, list[ast.AST]]) -> set[s
 
 
 def _datos(llamada: ast.Call) -> ast.AST | None:
-    return next((k.value for k in llamada.keywords if k.arg == "data"), llamada.args[1] if len(llamada.args) > 1 else None)
+    return next(
+        (k.value for k in llamada.keywords if k.arg == "data"), llamada.args[1] if len(llamada.args) > 1 else None
+    )
 
 
 def _descargas() -> list[tuple[str, int, set[str]]]:
@@ -75,7 +77,11 @@ def _descargas() -> list[tuple[str, int, set[str]]]:
         arbol = ast.parse(ruta.read_text(encoding="utf-8"))
         enlaces = _enlaces(arbol)
         for nodo in ast.walk(arbol):
-            if isinstance(nodo, ast.Call) and isinstance(nodo.func, ast.Attribute) and nodo.func.attr == "download_button":
+            if (
+                isinstance(nodo, ast.Call)
+                and isinstance(nodo.func, ast.Attribute)
+                and nodo.func.attr == "download_button"
+            ):
                 halladas.append((str(ruta.relative_to(RAIZ)), nodo.lineno, _origenes(_datos(nodo), enlaces)))
     return halladas
 
@@ -83,14 +89,21 @@ def _descargas() -> list[tuple[str, int, set[str]]]:
 def test_el_escaneo_encuentra_las_descargas():
     """Guards the scan itself: the known call sites are found, in the helpers and in the pages."""
     archivos = {archivo for archivo, _, _ in _descargas()}
-    assert {"pages/components/descargas.py", "pages/components/reportes.py", "pages/admin_catalogos.py",
-            "pages/paso9_subir.py"} <= archivos
+    assert {
+        "pages/components/descargas.py",
+        "pages/components/reportes.py",
+        "pages/admin_catalogos.py",
+        "pages/paso9_subir.py",
+    } <= archivos
     assert len(_descargas()) >= 8
 
 
 def test_toda_descarga_pasa_por_el_neutralizador():
-    fuera = [f"{archivo}:{linea} toma sus bytes de {sorted(o or 'algo que no es una llamada' for o in origenes)}"
-             for archivo, linea, origenes in _descargas() if not origenes <= set(NEUTRALIZADORES)]
+    fuera = [
+        f"{archivo}:{linea} toma sus bytes de {sorted(o or 'algo que no es una llamada' for o in origenes)}"
+        for archivo, linea, origenes in _descargas()
+        if not origenes <= set(NEUTRALIZADORES)
+    ]
     assert not fuera, "Descargas que no pasan por core/exportar.py (ni son un PDF):\n" + "\n".join(fuera)
 
 
@@ -101,6 +114,7 @@ def test_la_lista_no_guarda_funciones_que_ya_no_se_usan():
 
 def test_el_escaneo_rechaza_una_descarga_cruda():
     """The scan reads the shapes a bypass would take."""
+
     def origenes(codigo: str) -> set[str]:
         arbol = ast.parse(codigo)
         return _origenes(_datos(arbol.body[-1].value), _enlaces(arbol))
@@ -112,7 +126,9 @@ def test_el_escaneo_rechaza_una_descarga_cruda():
     assert origenes("st.download_button('x', data=lambda i=1: firmados.leer(s, c, i)[1])") == {"firmados.leer"}
     assert origenes("n, d = firmados.leer(s, c, 1)\nst.download_button('x', data=d)") == {"firmados.leer"}
     assert origenes("d = exportar.csv_bytes(df)\nd = df.to_csv()\nst.download_button('x', data=d)") == {
-        "exportar.csv_bytes", "df.to_csv"}
+        "exportar.csv_bytes",
+        "df.to_csv",
+    }
 
 
 def test_las_tablas_no_ofrecen_su_propia_descarga_cruda():

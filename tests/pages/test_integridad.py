@@ -11,8 +11,9 @@ from tests.pages.conftest import abrir_app, iniciar_sesion
 
 def _alterar_linea(datos, ooad: str) -> None:
     con = duckdb.connect(str(instalacion.ruta_base(datos)))
-    con.execute("UPDATE linea SET pacientes = pacientes + 1 WHERE id = (SELECT min(id) FROM linea WHERE ooad = ?)",
-                [ooad])
+    con.execute(
+        "UPDATE linea SET pacientes = pacientes + 1 WHERE id = (SELECT min(id) FROM linea WHERE ooad = ?)", [ooad]
+    )
     con.close()
 
 

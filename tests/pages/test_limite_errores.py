@@ -45,7 +45,7 @@ def _paginas_del_menu() -> list[str]:
 
 PAGINAS = _paginas_del_menu()
 FALLAS = {
-    "disco_lleno": lambda: duckdb.IOException("IO Error: Could not write file \"x.wal\": No space left on device"),
+    "disco_lleno": lambda: duckdb.IOException('IO Error: Could not write file "x.wal": No space left on device'),
     "inesperada": lambda: RuntimeError("falla inyectada"),
 }
 METODOS = ("filas", "fila", "valor", "df", "transaction", "escribir")
@@ -136,7 +136,7 @@ def test_falla_de_la_base_muestra_mensaje_y_queda_registrada(apps, pagina, falla
     else:
         assert "Ocurrió un error inesperado. No se guardó nada de esta acción." in texto
     referencia = re.search(r"referencia \*\*(E-[0-9A-F]{6})\*\*", texto).group(1)
-    nuevo = _registro(carpeta)[len(antes):]
+    nuevo = _registro(carpeta)[len(antes) :]
     assert referencia in nuevo and "Traceback (most recent call last)" in nuevo
     assert ("No space left on device" if falla == "disco_lleno" else "RuntimeError: falla inyectada") in nuevo
 
@@ -151,7 +151,7 @@ def test_disco_lleno_al_confirmar_en_un_dialogo(datos, monkeypatch):
     boton(at, "Guardar").click().run()
 
     def lleno(self, *args, **kwargs):
-        raise duckdb.IOException("IO Error: Could not write file \"x.wal\": No space left on device")
+        raise duckdb.IOException('IO Error: Could not write file "x.wal": No space left on device')
 
     monkeypatch.setattr(Store, "escribir", lleno)
     boton(at, "Sí, eliminar").click().run()
@@ -238,15 +238,24 @@ def test_paso9_firmado_presente_se_ofrece_para_guardar(datos, base_demo):
     assert "💾 Guardar el PDF" in [b.label for b in at.get("download_button")]
 
 
-@pytest.mark.parametrize("error, dice", [
-    (duckdb.IOException('IO Error: Could not write file "x.wal": No space left on device'),
-     "el disco del servidor está lleno"),
-    (duckdb.Error("Corrupt database file: computed checksum 1136 does not match stored checksum 3347 in block"),
-     "la base de datos del servidor está dañada"),
-    (duckdb.FatalException("FATAL Error: database has been invalidated because of a previous fatal error"),
-     "debe reiniciar el servidor"),
-    (KeyError("x"), "Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo"),
-])
+@pytest.mark.parametrize(
+    "error, dice",
+    [
+        (
+            duckdb.IOException('IO Error: Could not write file "x.wal": No space left on device'),
+            "el disco del servidor está lleno",
+        ),
+        (
+            duckdb.Error("Corrupt database file: computed checksum 1136 does not match stored checksum 3347 in block"),
+            "la base de datos del servidor está dañada",
+        ),
+        (
+            duckdb.FatalException("FATAL Error: database has been invalidated because of a previous fatal error"),
+            "debe reiniciar el servidor",
+        ),
+        (KeyError("x"), "Ocurrió un error inesperado. No se guardó nada de esta acción. Vuelva a intentarlo"),
+    ],
+)
 def test_el_mensaje_nombra_la_causa_que_la_division_puede_atender(error, dice):
     texto = limite_errores.mensaje(error, "E-ABC123")
     assert dice in texto and "E-ABC123" in texto and "No se guardó nada de esta acción" in texto
@@ -272,7 +281,7 @@ def _decoradores_de_streamlit_sin_limite() -> list[str]:
                 continue
             nombres = [ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in nodo.decorator_list]
             for i, nombre in enumerate(nombres):
-                if nombre in ("st.dialog", "st.fragment") and nombres[i + 1:i + 2] != ["limite_errores.protegido"]:
+                if nombre in ("st.dialog", "st.fragment") and nombres[i + 1 : i + 2] != ["limite_errores.protegido"]:
                     faltan.append(f"{archivo.relative_to(RAIZ)}:{nodo.lineno} {nodo.name}")
     return faltan
 

@@ -32,10 +32,16 @@ UNIR = "\u2060"
 INICIO = set("#+=-")
 # Where HTML may be rendered: (file, function, what is passed), and why no person's text reaches it.
 HTML_PERMITIDO = {
-    ("pages/components/semaforo.py", "leyenda", "'**Semáforo:** ' + ''.join(partes)"):
-        "leyenda fija: colores y etiquetas de core.ciclo, sin datos",
-    ("pages/components/contexto.py", "_enviar_cookie", "f'<script>document.cookie = \"{COOKIE}={v"):
-        "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",
+    (
+        "pages/components/semaforo.py",
+        "leyenda",
+        "'**Semáforo:** ' + ''.join(partes)",
+    ): "leyenda fija: colores y etiquetas de core.ciclo, sin datos",
+    (
+        "pages/components/contexto.py",
+        "_enviar_cookie",
+        "f'<script>document.cookie = \"{COOKIE}={v",
+    ): "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",
     ("pages/paso9_subir.py", "<módulo>", "ESTILO_SUBIDA"): "hoja de estilo fija",
     ("pages/components/textos_streamlit.py", "traducir", "CSS"): "hoja de estilo fija",
 }
@@ -93,8 +99,11 @@ def _llamadas_html(ruta: Path):
             if not isinstance(nodo, ast.Call):
                 continue
             es_html = isinstance(nodo.func, ast.Attribute) and nodo.func.attr == "html"
-            inseguro = any(k.arg in ("unsafe_allow_html", "unsafe_allow_javascript")
-                           and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in nodo.keywords)
+            inseguro = any(
+                k.arg in ("unsafe_allow_html", "unsafe_allow_javascript")
+                and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                for k in nodo.keywords
+            )
             if es_html or inseguro:
                 pasado = ast.unparse(nodo.args[0])[:40] if nodo.args else ""
                 yield nombre, pasado, nodo.lineno
@@ -110,8 +119,11 @@ def test_ningun_html_fuera_de_la_lista():
 
 def test_el_escaneo_ve_html_en_una_pagina(tmp_path):
     pagina = tmp_path / "p.py"
-    pagina.write_text("def f(n):\n    st.caption(f'{n}', unsafe_allow_html=True)\nst.html(x)\n"
-                      "st.markdown(y, unsafe_allow_html=False)\n", encoding="utf-8")
+    pagina.write_text(
+        "def f(n):\n    st.caption(f'{n}', unsafe_allow_html=True)\nst.html(x)\n"
+        "st.markdown(y, unsafe_allow_html=False)\n",
+        encoding="utf-8",
+    )
     assert sorted(_llamadas_html(pagina)) == [("<módulo>", "x", 3), ("f", "f'{n}'", 2)]
 
 
@@ -133,8 +145,9 @@ def test_razon_de_la_division_en_el_paso9(datos):
     store = instalacion.abrir(datos)
     try:
         anio = ciclo.periodo_actual(store).anio
-        s = reaperturas.solicitar(store, cuentas.obtener(store, "colima"), "Luis", anio,
-                                  "Queremos cambiar la causa de un Faltante")
+        s = reaperturas.solicitar(
+            store, cuentas.obtener(store, "colima"), "Luis", anio, "Queremos cambiar la causa de un Faltante"
+        )
         reaperturas.rechazar(store, cuentas.obtener(store, "admin"), s.id, razon)
     finally:
         store.close()

@@ -19,8 +19,13 @@ def test_las_cajas_de_motivo_dicen_el_minimo_de_core(datos, monkeypatch):
     monkeypatch.setattr(ciclo, "MOTIVO_MINIMO", 17)  # a number no page could have written by hand
     store = instalacion.abrir(datos)
     try:
-        reaperturas.solicitar(store, cuentas.obtener(store, "colima"), "Luis", ciclo.periodo_actual(store).anio,
-                              "Queremos cambiar la causa de un Faltante")
+        reaperturas.solicitar(
+            store,
+            cuentas.obtener(store, "colima"),
+            "Luis",
+            ciclo.periodo_actual(store).anio,
+            "Queremos cambiar la causa de un Faltante",
+        )
     finally:
         store.close()
     ooad = iniciar_sesion(abrir_app(datos), "coahuila", persona="Ana Pérez")

@@ -48,7 +48,9 @@ def test_analista_ve_propuestas_asignacion_sankey_y_sin_cubrir(datos):
 
     propuestas = _tabla(at, "Pacientes que podrían cubrirse")
     assert len(propuestas) == min(100, pares) and propuestas["Pacientes que podrían cubrirse"].is_monotonic_decreasing
-    assert {"Amb./Hosp. (faltante)", "Amb./Hosp. (excedente)", "Distancia en línea recta (km)"} <= set(propuestas.columns)
+    assert {"Amb./Hosp. (faltante)", "Amb./Hosp. (excedente)", "Distancia en línea recta (km)"} <= set(
+        propuestas.columns
+    )
 
     flujos = _tabla(at, "De la unidad (excedente)")
     assert len(flujos) == len(asig.flujos) > 0
@@ -56,8 +58,11 @@ def test_analista_ve_propuestas_asignacion_sankey_y_sin_cubrir(datos):
 
     sin_cubrir = _tabla(at, "Motivo")
     assert int(sin_cubrir["Pacientes sin cubrir"].sum()) == asig.pacientes_sin_cubrir
-    assert set(sin_cubrir["Motivo"]) <= {intercambio.MOTIVO_SIN_EXCEDENTE, intercambio.MOTIVO_AGOTADO,
-                                         intercambio.MOTIVO_FUERA_FILTROS}
+    assert set(sin_cubrir["Motivo"]) <= {
+        intercambio.MOTIVO_SIN_EXCEDENTE,
+        intercambio.MOTIVO_AGOTADO,
+        intercambio.MOTIVO_FUERA_FILTROS,
+    }
 
     metricas = {m.label: m.value for m in at.metric}
     assert metricas["Pacientes cubiertos"] == f"{asig.cubierto:,}"

@@ -15,14 +15,28 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     assert not at.exception
     df = _tabla(at)
     assert list(df.columns) == [
-        "No.", "OOAD/UMAE", "Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes",
-        "Reporte Preliminar", "Final (para firmas)", "Subir (firmado)", "Semáforo",
+        "No.",
+        "OOAD/UMAE",
+        "Total",
+        "Con Excedentes/ Faltantes",
+        "Sin Excedentes/ Faltantes",
+        "Reporte Preliminar",
+        "Final (para firmas)",
+        "Subir (firmado)",
+        "Semáforo",
     ]
     assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
     fila = df.set_index("OOAD/UMAE")
     assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar"
-    assert fila.loc["Campeche", "Total"] == 12 and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
-    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [57, 7, 50]
+    assert (
+        fila.loc["Campeche", "Total"] == 12
+        and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
+    )
+    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
+        57,
+        7,
+        50,
+    ]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
     assert fila.loc["Coahuila", "Final (para firmas)"] == "Versión Final"
     assert fila.loc["Coahuila", "Subir (firmado)"] == "Subir"
@@ -90,7 +104,8 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     primer = at.session_state["p6_snap"]["frame"].index[0]
     at.session_state[clave_editor] = {
         "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}},
-        "added_rows": [], "deleted_rows": [],
+        "added_rows": [],
+        "deleted_rows": [],
     }
     at.run()
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
@@ -144,7 +159,9 @@ def test_division_ve_en_solo_consulta(datos):
 
 def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
     ajena = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'HGZ 35,%'")
-    lab = _valor(datos, "SELECT s.clave FROM especialidad s JOIN grupo g ON g.clave = s.grupo WHERE g.nombre LIKE 'Laboratorio%'")
+    lab = _valor(
+        datos, "SELECT s.clave FROM especialidad s JOIN grupo g ON g.clave = s.grupo WHERE g.nombre LIKE 'Laboratorio%'"
+    )
     at = abrir_app(datos)
     iniciar_sesion(at, "campeche")
     at.session_state["ooad_consulta"] = "chihuahua"

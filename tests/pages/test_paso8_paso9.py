@@ -25,7 +25,8 @@ def _pdf_con_javascript() -> bytes:
 
     w = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf("Reporte"))))
     w._root_object[NameObject("/OpenAction")] = DictionaryObject(
-        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+    )
     buf = io.BytesIO()
     w.write(buf)
     return buf.getvalue()
@@ -52,7 +53,8 @@ def test_paso8_muestra_folio_y_guarda_firmantes(datos):
     assert any(b.label.startswith("📄 Versión Final") for b in at.get("download_button"))
     editor = at.session_state["p8_firmantes_editor"] if "p8_firmantes_editor" in at.session_state else None
     at.session_state["p8_firmantes_editor"] = {
-        "edited_rows": {}, "deleted_rows": [],
+        "edited_rows": {},
+        "deleted_rows": [],
         "added_rows": [{"nombre": "Dra. Ana Pérez", "cargo": "Titular de la Jefatura de Prestaciones Médicas"}],
     }
     at.run()

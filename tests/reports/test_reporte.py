@@ -37,14 +37,46 @@ necesita_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reaso
 def _especiales() -> pd.DataFrame:
     filas = [
         (UNIDAD_ESPECIAL, "Faltante", "Hemodiálisis", NOMBRE_LARGO, "Carencia de Servicio", "Ambulatorio", 2989, 250),
-        (UNIDAD_ESPECIAL, "Faltante", "Laboratorio de análisis clínicos",
-         "Péptido citrulinado, anticuerpos anti (anti-ccp).", "Falta de Equipo", "Ambulatorio", None, 20),
-        (UNIDAD_ESPECIAL, "Faltante", "Laboratorio de análisis clínicos", PALABRA_LARGA, "Falta de Insumos",
-         "Hospitalario", 1_234_567, 123_456),
-        (UNIDAD_ESPECIAL, "Excedente", "Cirugía", "Colecistectomía laparoscópica <urgente> & programada", None,
-         "Hospitalario", 40, 12),
-        ("Clínica <Norte> & Sur", "Excedente", "Imagenología", "Mastografía bilateral de tamizaje", None,
-         "Ambulatorio", None, 7),
+        (
+            UNIDAD_ESPECIAL,
+            "Faltante",
+            "Laboratorio de análisis clínicos",
+            "Péptido citrulinado, anticuerpos anti (anti-ccp).",
+            "Falta de Equipo",
+            "Ambulatorio",
+            None,
+            20,
+        ),
+        (
+            UNIDAD_ESPECIAL,
+            "Faltante",
+            "Laboratorio de análisis clínicos",
+            PALABRA_LARGA,
+            "Falta de Insumos",
+            "Hospitalario",
+            1_234_567,
+            123_456,
+        ),
+        (
+            UNIDAD_ESPECIAL,
+            "Excedente",
+            "Cirugía",
+            "Colecistectomía laparoscópica <urgente> & programada",
+            None,
+            "Hospitalario",
+            40,
+            12,
+        ),
+        (
+            "Clínica <Norte> & Sur",
+            "Excedente",
+            "Imagenología",
+            "Mastografía bilateral de tamizaje",
+            None,
+            "Ambulatorio",
+            None,
+            7,
+        ),
     ]
     return pd.DataFrame(filas, columns=COLUMNAS)
 
@@ -55,7 +87,10 @@ def datos() -> DatosReporte:
     lineas = pd.concat([_especiales(), base.lineas], ignore_index=True)
     lineas["eventos"] = lineas["eventos"].astype("Int64")
     return replace(
-        base, lineas=lineas, unidades_total=57, unidades_con=lineas["unidad_nombre"].nunique(),
+        base,
+        lineas=lineas,
+        unidades_total=57,
+        unidades_con=lineas["unidad_nombre"].nunique(),
         # 22:27:03 UTC is 16:27:03 in Mexico City (UTC-6 all year since 2022).
         impreso_en=dt.datetime(2026, 7, 29, 22, 27, 3, tzinfo=dt.UTC),
     )
@@ -69,8 +104,13 @@ def preliminar(datos) -> bytes:
 @pytest.fixture(scope="module")
 def final(datos) -> bytes:
     return reporte_final(
-        datos, folio=FOLIO, version=3, finalizado_en=dt.datetime(2026, 6, 30, 18, 5, 9, tzinfo=ZONA),
-        finalizado_por="María Peña Núñez", firmantes=FIRMANTES, url_verificacion="https://eyf.imss.gob.mx/verificar",
+        datos,
+        folio=FOLIO,
+        version=3,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5, 9, tzinfo=ZONA),
+        finalizado_por="María Peña Núñez",
+        firmantes=FIRMANTES,
+        url_verificacion="https://eyf.imss.gob.mx/verificar",
     )
 
 
@@ -219,9 +259,16 @@ def test_nombre_largo_ocupa_varias_lineas(final):
 @pytest.mark.parametrize("cual", ["preliminar", "final"])
 def test_acentos_y_enie(cual, request):
     plano = _plano(request.getfixturevalue(cual))
-    for texto in ["Ñuñoa", "Cirugía", "Péptido citrulinado", "Carencia de Servicio", "Imagenología",
-                  "Clínica <Norte> & Sur", "Colecistectomía laparoscópica <urgente> & programada",
-                  "Fecha de impresión"]:
+    for texto in [
+        "Ñuñoa",
+        "Cirugía",
+        "Péptido citrulinado",
+        "Carencia de Servicio",
+        "Imagenología",
+        "Clínica <Norte> & Sur",
+        "Colecistectomía laparoscópica <urgente> & programada",
+        "Fecha de impresión",
+    ]:
         assert texto in plano, texto
 
 
@@ -251,7 +298,7 @@ def test_ningun_titulo_queda_solo_al_pie_de_pagina(seed):
         lineas = texto.splitlines()
         for j, linea in enumerate(lineas):
             if linea.strip() in unidades or linea.strip() in ("Faltantes", "Excedentes"):
-                assert any(FILA.match(ln) for ln in lineas[j + 1:]), f"página {i}: {linea.strip()!r} sin filas"
+                assert any(FILA.match(ln) for ln in lineas[j + 1 :]), f"página {i}: {linea.strip()!r} sin filas"
 
 
 # ------------------------------------------------------------------------------------------ final
@@ -297,13 +344,17 @@ def test_valor_del_qr():
     assert reporte.valor_qr(FOLIO, "https://x.mx/v") == f"https://x.mx/v?folio={FOLIO}"
 
 
-@pytest.mark.skipif(shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None,
-                    reason="zbarimg no instalado (decodificar el QR es opcional)")
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None,
+    reason="zbarimg no instalado (decodificar el QR es opcional)",
+)
 def test_qr_se_decodifica(final, tmp_path):
     (tmp_path / "f.pdf").write_bytes(final)
     n = len(_lector(final).pages)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", str(n), "-l", str(n), str(tmp_path / "f.pdf"),
-                    str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", str(n), "-l", str(n), str(tmp_path / "f.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
     png = next(tmp_path.glob("p-*.png"))
     salida = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True)
     assert f"https://eyf.imss.gob.mx/verificar?folio={FOLIO}" in salida.stdout
@@ -311,8 +362,14 @@ def test_qr_se_decodifica(final, tmp_path):
 
 @necesita_pdftotext
 def test_final_sin_firmantes_deja_dos_bloques_en_blanco(datos):
-    pdf = reporte_final(datos, folio=FOLIO, version=1, finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
-                        finalizado_por="Capturista", firmantes=[])
+    pdf = reporte_final(
+        datos,
+        folio=FOLIO,
+        version=1,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
+        finalizado_por="Capturista",
+        firmantes=[],
+    )
     ultima = _paginas(pdf)[-1]
     assert "Firmas de los representantes del OOAD/UMAE" in ultima
     assert ultima.count("Nombre y firma") == 2 and ultima.count("Cargo") >= 2
@@ -324,8 +381,14 @@ def test_final_sin_firmantes_deja_dos_bloques_en_blanco(datos):
 
 @necesita_pdftotext
 def test_final_no(datos_no):
-    pdf = reporte_final(datos_no, folio=FOLIO, version=1, finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
-                        finalizado_por="Capturista", firmantes=FIRMANTES)
+    pdf = reporte_final(
+        datos_no,
+        folio=FOLIO,
+        version=1,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
+        finalizado_por="Capturista",
+        firmantes=FIRMANTES,
+    )
     texto = " ".join("\n".join(_paginas(pdf)).split())
     assert "El OOAD Chihuahua manifiesta que ninguna de sus 57 Unidades Médicas tiene Excedentes ni Faltantes" in texto
     assert "acepta de conformidad la inexistencia de oferta y/o demanda de servicios médicos" in texto
@@ -338,8 +401,14 @@ def test_final_no(datos_no):
 
 @necesita_pdftotext
 def test_final_si_sin_lineas_dice_lo_mismo(datos_no):
-    pdf = reporte_final(replace(datos_no, respuesta="SI"), folio=FOLIO, version=1,
-                        finalizado_en=dt.datetime(2026, 6, 30, 18, 5), finalizado_por="x", firmantes=[])
+    pdf = reporte_final(
+        replace(datos_no, respuesta="SI"),
+        folio=FOLIO,
+        version=1,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
+        finalizado_por="x",
+        firmantes=[],
+    )
     texto = " ".join("\n".join(_paginas(pdf)).split())
     assert "ninguna de sus 57" in texto and "acepta de conformidad" in texto
 
@@ -367,8 +436,14 @@ def test_preliminar_si_aun_sin_lineas(datos_no):
 
 def test_texto_fuera_de_winansi(datos):
     """A signatory outside cp1252 switches to DejaVu Sans when installed; without it the PDF still builds."""
-    pdf = reporte_final(datos_no_de(datos), folio=FOLIO, version=1, finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
-                        finalizado_por="x", firmantes=[Firmante("Łukasz Żółć", "Enlace β")])
+    pdf = reporte_final(
+        datos_no_de(datos),
+        folio=FOLIO,
+        version=1,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
+        finalizado_por="x",
+        firmantes=[Firmante("Łukasz Żółć", "Enlace β")],
+    )
     plano = _plano(pdf)
     if reporte._registrar_dejavu() is not None:
         assert "Łukasz Żółć" in plano and "Enlace β" in plano
@@ -378,8 +453,14 @@ def test_texto_fuera_de_winansi(datos):
 def test_sin_dejavu_cae_a_helvetica(datos, monkeypatch):
     monkeypatch.setattr(reporte, "_dejavu", None)
     monkeypatch.setattr(reporte, "_DEJAVU_DIR", "/no/existe")
-    pdf = reporte_final(datos_no_de(datos), folio=FOLIO, version=1, finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
-                        finalizado_por="x", firmantes=[Firmante("Łukasz Żółć", "Enlace β")])
+    pdf = reporte_final(
+        datos_no_de(datos),
+        folio=FOLIO,
+        version=1,
+        finalizado_en=dt.datetime(2026, 6, 30, 18, 5),
+        finalizado_por="x",
+        firmantes=[Firmante("Łukasz Żółć", "Enlace β")],
+    )
     plano = _plano(pdf)
     assert "ukasz" in plano and "ninguna de sus" in plano and "DejaVu" not in str(_lector(pdf).pages[0]["/Resources"])
 
@@ -392,7 +473,8 @@ def test_declaracion_no_segun_numero_de_unidades(datos_no):
     umae = replace(datos_no, ooad_nombre="UMAE HES CMN Siglo XXI", unidades_total=1)
     assert reporte.texto_sin_registros(umae).startswith(
         "La UMAE HES CMN Siglo XXI manifiesta que su Unidad Médica no tiene Excedentes ni Faltantes de servicios "
-        "médicos institucionales para el 2026, por lo que acepta de conformidad")
+        "médicos institucionales para el 2026, por lo que acepta de conformidad"
+    )
     assert "ninguna de sus 57 Unidades Médicas tiene" in reporte.texto_sin_registros(datos_no)
     otro = replace(datos_no, ooad_nombre="Delegación Norte")
     assert reporte.texto_sin_registros(otro).startswith("El OOAD/UMAE Delegación Norte manifiesta")
@@ -405,7 +487,13 @@ def test_hora_ingenua_se_toma_como_hora_de_mexico():
 
 def test_miles_y_vacios():
     assert [reporte._miles(v) for v in (2989, 0, None, float("nan"), pd.NA, 1234567)] == [
-        "2,989", "0", "", "", "", "1,234,567"]
+        "2,989",
+        "0",
+        "",
+        "",
+        "",
+        "1,234,567",
+    ]
 
 
 def test_columnas_o_tipo_invalidos(datos):
@@ -447,8 +535,9 @@ def test_muestras_como_png_para_revisar(tmp_path):
     for nombre, pdf in muestras.items():
         # Rendered apart, then copied: another test run may be writing the same artifacts.
         (tmp_path / f"{nombre}.pdf").write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{nombre}.pdf"), str(tmp_path / nombre)],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{nombre}.pdf"), str(tmp_path / nombre)], check=True
+        )
         pngs = sorted(tmp_path.glob(f"{nombre}-*.png"))
         assert len(pngs) == len(_lector(pdf).pages)
         for viejo in ARTEFACTOS.glob(f"{nombre}-*.png"):
