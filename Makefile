@@ -24,6 +24,8 @@ run: $(VENV)/.instalado
 ## Install and run the whole test suite (core, pages, browser) on both cores: each worker takes whole
 ## files and runs its own browser server on its own port and data folder.
 test: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest -n 2 --dist loadfile
 
 ## Refresh the README's screenshots in docs/ from a browser run (tests never change tracked files).
@@ -36,6 +38,7 @@ bench: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 ## Rebuild catalog/ from ../shared/data (only where that folder exists).
 catalog: $(VENV)/.instalado
