@@ -40,7 +40,7 @@ PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
     PYTHON = Path(sys.executable)
 ARRANQUE_MAXIMO = 120  # s: the first start loads the catalog and the demo data
-ESPERA = 30_000  # ms: default timeout of every browser action and assertion
+ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
 MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 
 _LOG_SERVIDOR = pytest.StashKey[Path]()

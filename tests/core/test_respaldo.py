@@ -169,6 +169,7 @@ def base_ocupada(datos):
     yield carpeta
     proceso.stdin.close()
     proceso.wait(timeout=30)
+    proceso.stdout.close()
 
 
 def test_segundo_store_da_el_mensaje_en_espanol(base_ocupada):
@@ -206,6 +207,7 @@ def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
     finally:
         proceso.stdin.close()
         proceso.wait(timeout=30)
+        proceso.stdout.close()
 
 
 @pytest.mark.parametrize(

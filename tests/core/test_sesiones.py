@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_el_token_es_aleatorio_y_la_base_guarda_solo_su_sha256(store_archivo):
     ids = {i for (i,) in store_archivo.filas("SELECT id FROM sesion")}
     assert ids == {hashlib.sha256(t.encode()).hexdigest() for t in tokens}
     store_archivo.close()
-    contenido = open(store_archivo.ruta, "rb").read()
+    contenido = Path(store_archivo.ruta).read_bytes()
     assert not any(t.encode() in contenido for t in tokens)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core import captura, ciclo, cuentas, tablero
@@ -49,7 +51,7 @@ def test_cuenta_desactivada_no_entra(store):
 def test_no_se_guarda_ninguna_contrasena_en_claro(store_archivo):
     cuentas.crear(store_archivo, "nueva", "Nueva", "analista", password="Secreto-Único-123")
     store_archivo.close()
-    contenido = open(store_archivo.ruta, "rb").read()
+    contenido = Path(store_archivo.ruta).read_bytes()
     assert b"Secreto-\xc3\x9anico-123" not in contenido and b"Secreto" not in contenido
 
 

@@ -154,3 +154,4 @@ def test_segundo_servidor_sobre_una_base_en_uso_muestra_el_mensaje(datos):
     finally:
         proceso.stdin.close()
         proceso.wait(timeout=30)
+        proceso.stdout.close()
