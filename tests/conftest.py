@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,3 +76,26 @@ def cuenta(store):
         return c
 
     return _cuenta
+
+
+@contextmanager
+def base_retenida(ruta: Path) -> Iterator[None]:
+    """The database file held open by another process, as a running server holds it."""
+    proceso = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
+            str(ruta),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proceso.stdout.readline().strip() == "listo"
+        yield
+    finally:
+        proceso.stdin.close()
+        proceso.wait(timeout=30)
+        proceso.stdout.close()

@@ -108,6 +108,18 @@ def test_linea_que_rompe_una_regla_se_encuentra(store):
     assert len(reglas) == 1 and reglas[0].ooad == otra
 
 
+def _preparar(datos: Path) -> subprocess.CompletedProcess:
+    """`core.cli preparar` on a data folder, as `make run` starts."""
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", "preparar", "--sin-demo"],
+        cwd=RAIZ,
+        env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _base_con_lineas(tmp_path):
     ruta = tmp_path / "eyf.duckdb"
     s = _poblar(Store(ruta))
@@ -173,14 +185,7 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
     con = duckdb.connect(str(instalacion.ruta_base(datos)))
     con.execute("UPDATE linea SET pacientes = pacientes + 1 WHERE producto = '47.01'")
     con.close()
-    r = subprocess.run(
-        [sys.executable, "-m", "core.cli", "preparar", "--sin-demo"],
-        cwd=RAIZ,
-        env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = _preparar(datos)
     assert r.returncode == 0, r.stderr
     assert "ATENCIÓN" in r.stderr and "47.01" in r.stderr and "core.cli restaurar" in r.stderr
     assert "Traceback" not in r.stderr
@@ -192,13 +197,6 @@ def test_un_archivo_que_no_abre_es_un_mensaje_y_no_una_traza(tmp_path):
     instalacion.ruta_base(datos).write_bytes(b"no es DuckDB" * 5000)
     with pytest.raises(BaseDeDatosDanada, match="core.cli restaurar"):
         Store(instalacion.ruta_base(datos))
-    r = subprocess.run(
-        [sys.executable, "-m", "core.cli", "preparar", "--sin-demo"],
-        cwd=RAIZ,
-        env={"EYF_DATA_DIR": str(datos), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = _preparar(datos)
     assert r.returncode == 2
     assert "No se pudo abrir la base de datos" in r.stderr and "Traceback" not in r.stderr

@@ -16,7 +16,7 @@ from core.captura import FilaCaptura
 from core.errors import AccesoDenegado, BaseDeDatosOcupada
 from core.respaldo import RespaldoInvalido
 from core.store import Store
-from tests.conftest import ANIO, _poblar
+from tests.conftest import ANIO, _poblar, base_retenida
 
 RAIZ = Path(__file__).resolve().parents[2]
 P = "Persona de prueba"
@@ -153,23 +153,8 @@ def base_ocupada(datos):
     """The data folder's database held open by another process, as a running server holds it."""
     carpeta, store = datos
     store.close()
-    base = instalacion.ruta_base(carpeta)
-    proceso = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
-            str(base),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proceso.stdout.readline().strip() == "listo"
-    yield carpeta
-    proceso.stdin.close()
-    proceso.wait(timeout=30)
-    proceso.stdout.close()
+    with base_retenida(instalacion.ruta_base(carpeta)):
+        yield carpeta
 
 
 def test_segundo_store_da_el_mensaje_en_espanol(base_ocupada):
@@ -188,26 +173,10 @@ def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
     hecho = respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=carpeta)
     store.close()
     base = instalacion.ruta_base(carpeta)
-    proceso = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
-            str(base),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proceso.stdout.readline().strip() == "listo"
+    with base_retenida(base):
         with pytest.raises(BaseDeDatosOcupada):
             respaldo.restaurar(hecho.ruta, carpeta)
         assert base.is_file() and not list(respaldo.carpeta(carpeta).glob("antes-de-restaurar-*"))
-    finally:
-        proceso.stdin.close()
-        proceso.wait(timeout=30)
-        proceso.stdout.close()
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from core import cuentas, importacion, instalacion
+from tests.conftest import base_retenida
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 CATALOGOS, RESPALDOS = "pages/admin_catalogos.py", "pages/admin_respaldos.py"
@@ -134,24 +132,7 @@ def test_admin_crea_un_respaldo_y_lo_ve_listado(datos):
 
 
 def test_segundo_servidor_sobre_una_base_en_uso_muestra_el_mensaje(datos):
-    base = instalacion.ruta_base(datos)
-    proceso = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('listo', flush=True); sys.stdin.read()",
-            str(base),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proceso.stdout.readline().strip() == "listo"
+    with base_retenida(instalacion.ruta_base(datos)):
         at = abrir_app(datos)
         assert not at.exception, at.exception
         assert any("está en uso por otro proceso" in e.value for e in at.error)
-    finally:
-        proceso.stdin.close()
-        proceso.wait(timeout=30)
-        proceso.stdout.close()
