@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core import instalacion, reloj
+from core import instalacion
+from core.base import reloj
 from pages.components import contexto as ctx
 from pages.components import limite_errores, textos_streamlit
 from pages.components.marcado import md

@@ -24,9 +24,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from core import captura, ciclo, cuentas, instalacion, rejilla
-from core.captura import FilaCaptura
-from core.store import Store
+from core import instalacion
+from core.accounts import cuentas
+from core.base import rutas
+from core.base.store import Store
+from core.capture import captura, rejilla
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 
 RAIZ = Path(__file__).resolve().parent.parent
 
@@ -121,7 +125,7 @@ def main() -> None:
 
         filas.extend(muestras.medir())
         store.close()
-        instalacion_lista = instalacion.ruta_base(tmp)
+        instalacion_lista = rutas.ruta_base(tmp)
 
         # Script runs through AppTest, each as a ratio to an empty page run the same way.
         # The baseline is a page with no data of its own (Ayuda: fixed text) run the same way
@@ -150,12 +154,12 @@ def main() -> None:
 
         # 20 threads saving at once through core, on copies of the demo database: the store as it
         # was (commits left in DuckDB's WAL) and as it is (a checkpoint after every committed write,
-        # so that a crash never replays an acknowledged save; see core/store.py).
+        # so that a crash never replays an acknowledged save; see core/base/store.py).
         por_save = {}
         for asentar in (False, True):
             copia = Path(tempfile.mkdtemp(prefix="eyf-bench-conc-"))
-            shutil.copy(instalacion_lista, instalacion.ruta_base(copia))
-            store = Store(instalacion.ruta_base(copia), asentar=asentar)
+            shutil.copy(instalacion_lista, rutas.ruta_base(copia))
+            store = Store(rutas.ruta_base(copia), asentar=asentar)
             fila, por_save[asentar] = _concurrencia(
                 store,
                 periodo.anio,
@@ -192,7 +196,7 @@ def main() -> None:
 
 def _reportes_demo(store, anio: int) -> list[tuple[str, str, str, str]]:
     """The largest finalized demo OOAD/UMAE's final report and the largest one's preliminary."""
-    from core import reportes
+    from core.capture import reportes
 
     analista = cuentas.obtener(store, "analista")
     filas = []

@@ -16,7 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import analisis, cuentas, instalacion, reloj, sintetico
+from bench import sintetico
+from core import instalacion
+from core.accounts import cuentas
+from core.analysis import analisis
+from core.base import reloj
 
 TAMANOS = (100_000, 1_000_000)
 
@@ -136,7 +140,7 @@ def _paginas(carpeta: Path) -> list[tuple[str, str, str, str]]:
 
 def _integridad(store) -> tuple[str, str, str, str]:
     """The start-up integrity check (every table read whole, every line against its audit row)."""
-    from core import integridad
+    from core.admin import integridad
 
     revision = integridad.revisar(store)
     auditoria = store.valor("SELECT count(*) FROM auditoria")

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from bench.__main__ import _mediana
-from core import instalacion, intercambio
+from core import instalacion
+from core.analysis import intercambio
 
 PRODUCTOS = 2_000
 UNIDADES = 1_410  # as many as the shipped catalog
@@ -29,7 +30,7 @@ SEMILLA = 2026
 
 
 def problema_nacional(semilla: int = SEMILLA) -> pd.DataFrame:
-    """A lines DataFrame shaped like core.analisis.lineas, built with numpy (seeded)."""
+    """A lines DataFrame shaped like core.analysis.analisis.lineas, built with numpy (seeded)."""
     rng = np.random.default_rng(semilla)
     # Units spread over Mexico's bounding box, each in one of 32 states.
     lat = rng.uniform(14.6, 32.5, UNIDADES)

@@ -6,7 +6,7 @@
 Re-runnable and deterministic: the same sources give byte-identical files (every random choice
 comes from a seeded generator, every list is sorted before it is written). The rules are explained
 in catalog/README.md; the constants below are those rules. The result is read back with
-core.catalogo.leer_directorio before the script reports success, so a build never ships a catalog
+core.capture.catalogo.leer_directorio before the script reports success, so a build never ships a catalog
 the app would refuse.
 
 Only this script reads the shared folder; the app and the tests read catalog/ only.
@@ -30,8 +30,8 @@ AQUI = Path(__file__).resolve().parent
 REPO = AQUI.parent
 sys.path.insert(0, str(REPO))
 
-from core.catalogo import COLUMNAS, leer_directorio  # noqa: E402
-from core.texto import normalizar, slug  # noqa: E402
+from core.base.texto import normalizar, slug  # noqa: E402
+from core.capture.catalogo import COLUMNAS, leer_directorio  # noqa: E402
 
 SEMILLA = "imss-excedentes-faltantes-catalogo-1"
 ORIGEN_DGIS = "cie9mc_dgis_202402"

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-from core import catalogo, ciclo, cuentas, instalacion, integridad, respaldo
-from core.errors import ErrorDominio
+from core import instalacion
+from core.accounts import cuentas
+from core.admin import integridad, respaldo
+from core.base import rutas
+from core.base.errors import CatalogoInvalido, ErrorDominio
+from core.lifecycle import ciclo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.orden == "preparar":
-            nuevo = not instalacion.ruta_base().exists()
+            nuevo = not rutas.ruta_base().exists()
             store = instalacion.abrir(con_demo=not args.sin_demo)
             if nuevo:
-                print(f"Base creada en {instalacion.ruta_base()}.")
+                print(f"Base creada en {rutas.ruta_base()}.")
             if instalacion.modo_demo(store):
                 print("Modo demostración: cuentas de ejemplo con contraseña 'demo' (ver README).")
             _avisar_integridad(store)
@@ -77,12 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     except ErrorDominio as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except catalogo.CatalogoInvalido as exc:
+    except CatalogoInvalido as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
         print(
-            f"Error: la base de datos {instalacion.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
+            f"Error: la base de datos {rutas.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
             file=sys.stderr,
         )
         return 2

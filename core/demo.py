@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from core import captura, ciclo, cuentas, reloj
-from core.store import Store
+from core.accounts import cuentas
+from core.base import reloj
+from core.base.store import Store
+from core.capture import captura
+from core.lifecycle import ciclo
 
 PASSWORD_DEMO = "demo"
 PERSONA_DEMO = "Persona de demostración (Capturista)"
@@ -141,7 +144,8 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
         # report stands in for the signed scan.
         from pathlib import Path
 
-        from core import firmados, reportes
+        from core.capture import reportes
+        from core.lifecycle import firmados
 
         for nombre in FIRMADAS:
             cuenta = cuentas.obtener(store, por_nombre[nombre])

@@ -4,8 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from core import bitacora, cuentas, reloj
-from core.errors import ErrorDominio
+from core.accounts import cuentas
+from core.admin import bitacora
+from core.base import reloj
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
 

@@ -4,9 +4,10 @@ import hashlib
 
 import streamlit as st
 
-from core import catalogo, importacion, reloj, solicitudes
-from core.errors import ErrorDominio
-from core.importacion import ImportacionInvalida
+from core.admin import importacion, solicitudes
+from core.base import reloj
+from core.base.errors import ErrorDominio, ImportacionInvalida
+from core.capture import catalogo
 from pages.components import contexto as ctx
 from pages.components import descargas, limite_errores
 from pages.components.marcado import md

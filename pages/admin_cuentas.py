@@ -4,8 +4,8 @@ A new or reset password is shown once, here, and stored only as its bcrypt hash.
 
 import streamlit as st
 
-from core import cuentas
-from core.errors import ErrorDominio
+from core.accounts import cuentas
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components.marcado import md

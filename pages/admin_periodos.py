@@ -4,8 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from core import ciclo, reloj
-from core.errors import ErrorDominio
+from core.base import reloj
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo
 from pages.components import contexto as ctx
 
 cuenta = ctx.exigir_admin()

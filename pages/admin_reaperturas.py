@@ -3,8 +3,8 @@ reason, or reopen without a request."""
 
 import streamlit as st
 
-from core import ciclo, reaperturas
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo, reaperturas
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components import reaperturas as reapertura

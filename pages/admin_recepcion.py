@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import ciclo, recepcion, reloj
-from core.errors import ErrorDominio
+from core.base import reloj
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo, recepcion
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components.marcado import md

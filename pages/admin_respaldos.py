@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import integridad, respaldo
-from core.errors import ErrorDominio
+from core.admin import integridad, respaldo
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 

@@ -5,7 +5,7 @@ import dataclasses
 
 import streamlit as st
 
-from core import analisis
+from core.analysis import analisis
 from pages.components import descargas
 from pages.components import vistas_analisis as vistas
 from pages.components.vistas_analisis import VALORES

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import auditoria, instalacion, permisos
-from core.errors import ErrorDominio
+from core.accounts import permisos
+from core.base import auditoria, rutas
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components import vistas_analisis as vistas
@@ -21,7 +22,7 @@ except ErrorDominio as exc:
     ctx.mostrar_error(exc)
     st.stop()
 
-ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
+ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
 periodos, actual = vistas.periodos(ruta, generacion)
 if not periodos:
     st.warning("Todavía no hay ningún periodo de captura.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import analisis
+from core.analysis import analisis
 from pages.components import descargas
 from pages.components import vistas_analisis as vistas
 

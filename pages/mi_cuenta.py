@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import cuentas
-from core.errors import ErrorDominio
+from core.accounts import cuentas
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 

@@ -5,8 +5,8 @@ server-side session; its token goes to the browser's cookie (see contexto.inicia
 
 import streamlit as st
 
-from core import cuentas
-from core.errors import ErrorDominio
+from core.accounts import cuentas
+from core.base.errors import ErrorDominio
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import ciclo
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo
 from pages.components import contexto as ctx
 from pages.components import limite_errores
 from pages.components.marcado import md

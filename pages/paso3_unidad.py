@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import captura, exportar
+from core.capture import captura
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components.marcado import md
@@ -36,7 +36,7 @@ ctx.aviso_otras_personas(cx)
 if con:
     with st.expander("Descargar las líneas guardadas de su OOAD/UMAE"):
         descargas.boton_diferido(
-            lambda: exportar.lineas_propias(store, cx.cuenta, cx.periodo.anio, cx.ooad),
+            lambda: captura.lineas_propias(store, cx.cuenta, cx.periodo.anio, cx.ooad),
             "Líneas guardadas",
             f"lineas guardadas {cx.ooad}",
             cx.periodo.anio,

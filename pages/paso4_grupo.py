@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import captura
+from core.capture import captura
 from pages.components import contexto as ctx
 
 ctx.encabezado(

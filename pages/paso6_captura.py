@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import borradores, captura, rejilla, solicitudes
-from core.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.admin import solicitudes
+from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.capture import borradores, captura, rejilla
 from pages.components import contexto as ctx
 from pages.components import limite_errores
 from pages.components.marcado import md

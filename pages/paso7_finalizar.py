@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import captura, ciclo
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.capture import captura
+from core.lifecycle import ciclo
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from core import ciclo, reloj, reportes
+from core.base import reloj
+from core.capture import reportes
+from core.lifecycle import ciclo
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp

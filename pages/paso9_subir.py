@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from core import ciclo, firmados, reloj
-from core.errors import ErrorDominio
+from core.base import reloj
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo, firmados
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components.marcado import md

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import ciclo, reaperturas, tablero
+from core.lifecycle import ciclo, reaperturas, tablero
 from pages.components import contexto as ctx
 from pages.components import reportes as comp
 from pages.components import semaforo

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from core import catalogo, ciclo, cuentas, reloj
-from core.store import Store
+from core.accounts import cuentas
+from core.base import reloj
+from core.base.store import Store
+from core.capture import catalogo
+from core.lifecycle import ciclo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOGO_MINI = FIXTURES / "catalogo_mini"

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import auditoria, borradores, ciclo, cuentas, instalacion, permisos, rejilla, reloj, tablero
-from core.cuentas import Cuenta
-from core.errors import ErrorDominio
-from core.store import Store
+from core import instalacion
+from core.accounts import cuentas, permisos
+from core.accounts.permisos import Cuenta
+from core.base import auditoria, reloj, rutas
+from core.base.errors import ErrorDominio
+from core.base.store import Store
+from core.capture import borradores, rejilla
+from core.lifecycle import ciclo, tablero
 from pages.components.marcado import md
 
 COOKIE = "eyf_sesion"
@@ -57,12 +61,12 @@ ADMIN_BITACORA = "pages/admin_bitacora.py"
 
 @st.cache_resource(show_spinner="Preparando la base de datos…")
 def _store(ruta: str) -> Store:
-    return instalacion.abrir(instalacion.data_dir())
+    return instalacion.abrir(rutas.data_dir())
 
 
 def store() -> Store:
     """One store per server process and data folder (DuckDB allows one process per file)."""
-    return _store(str(instalacion.ruta_base()))
+    return _store(str(rutas.ruta_base()))
 
 
 def minutos_inactividad() -> int:
@@ -77,7 +81,7 @@ def _tablero_filas(ruta: str, anio: int, generacion: int):
 
 def tablero_filas(anio: int):
     """The tablero's rows, recomputed only after a write (the audit trail's generation grows)."""
-    return _tablero_filas(str(instalacion.ruta_base()), anio, auditoria.generacion(store()))
+    return _tablero_filas(str(rutas.ruta_base()), anio, auditoria.generacion(store()))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -92,7 +96,7 @@ def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepci
     """(filtered rows, the guide's table of them), cached like tablero_filas; the division's
     view adds when the signed paper copy arrived."""
     return _tablero_vista(
-        str(instalacion.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
+        str(rutas.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
     )
 
 
@@ -299,7 +303,7 @@ def mostrar_error(exc: ErrorDominio) -> None:
 
 def pendientes() -> dict:
     """Unsaved Paso 6 edits: {unidad: {producto: row}}; kept while the person moves around, and
-    mirrored as drafts in the store (core/borradores.py) so that a restart does not lose them."""
+    mirrored as drafts in the store (core/capture/borradores.py) so that a restart does not lose them."""
     return st.session_state.setdefault("pendientes", {})
 
 

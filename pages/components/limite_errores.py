@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 
-from core import instalacion
-from core.errors import ErrorDominio
+from core.base import rutas
+from core.base.errors import ErrorDominio
 from pages.components.marcado import md
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +36,7 @@ class _ArchivoDeErrores(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            with (instalacion.data_dir() / ARCHIVO).open("a", encoding="utf-8") as f:
+            with (rutas.data_dir() / ARCHIVO).open("a", encoding="utf-8") as f:
                 f.write(self.format(record) + "\n")
         except OSError:
             pass  # a full disk cannot take the log either: stderr still has it

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ciclo, comparar, reaperturas
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.lifecycle import ciclo, comparar, reaperturas
 from pages.components import contexto as ctx
 from pages.components import descargas
 from pages.components.marcado import md

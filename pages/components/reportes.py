@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import reportes
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.capture import reportes
 from pages.components import contexto as ctx
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ciclo
+from core.lifecycle import ciclo
 
 
 def leyenda() -> None:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from core import analisis, auditoria, ciclo, instalacion, intercambio
-from core.errors import AccesoDenegado
-from core.intercambio import Filtros
+from core.analysis import analisis, intercambio
+from core.analysis.intercambio import Filtros
+from core.base import auditoria, rutas
+from core.base.errors import AccesoDenegado
+from core.lifecycle import ciclo
 from pages.components import contexto as ctx
 from pages.components import descargas, limite_errores
 from pages.components.marcado import md
@@ -254,6 +257,42 @@ def lineas_de_una_celda(clave: tuple, cuenta) -> None:
     )
 
 
+def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
+    """Plotly Sankey: offering states on the left, receiving states on the right, Spanish hover."""
+    origenes = sorted(estados["origen"].unique())
+    destinos = sorted(estados["destino"].unique())
+    etiquetas = [f"{e} (ofrece)" for e in origenes] + [f"{e} (recibe)" for e in destinos]
+    pos_o = {e: k for k, e in enumerate(origenes)}
+    pos_d = {e: len(origenes) + k for k, e in enumerate(destinos)}
+    fig = go.Figure(
+        go.Sankey(
+            valueformat=",d",
+            # Dark labels without the white halo the default theme draws: legible over grey links.
+            textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
+            node={
+                "label": etiquetas,
+                "pad": 12,
+                "thickness": 14,
+                "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>",
+            },
+            link={
+                "source": [pos_o[e] for e in estados["origen"]],
+                "target": [pos_d[e] for e in estados["destino"]],
+                "value": estados["pacientes"].astype(int).tolist(),
+                "hovertemplate": "%{source.label} → %{target.label}<br>Pacientes mensuales: %{value:,d}<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title=f"Pacientes mensuales asignados entre estados, periodo {anio}",
+        separators=".,",
+        font={"size": 12},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=max(360, 22 * max(len(origenes), len(destinos))),
+    )
+    return fig
+
+
 def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.Figure:
     titulo = {d: analisis.DIMENSIONES[d].titulo for d in (filas, columnas)}
     nombre_medida = analisis.MEDIDAS[medida].lower()
@@ -325,7 +364,7 @@ def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, fi
     }
     vistas = {n: flecha(t) for n, t in tablas.items()}
     numeros = {c: NUMERO for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
-    figura = intercambio.figura_sankey(estados, anio) if len(estados) else None
+    figura = figura_sankey(estados, anio) if len(estados) else None
     return propuestas.total, asig, tablas, vistas, numeros, figura
 
 
@@ -350,7 +389,7 @@ def cabecera(titulo: str) -> Cabecera:
     except AccesoDenegado as exc:
         st.error(str(exc), icon="🔒")
         st.stop()
-    ruta, generacion = str(instalacion.ruta_base()), auditoria.generacion(store)
+    ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
     lista, actual = periodos(ruta, generacion)
     if not lista:
         st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")

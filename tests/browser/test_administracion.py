@@ -17,7 +17,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import reloj
+from core.base import reloj
 from tests.browser import ui
 from tests.browser.conftest import ESPERA
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import random
 
-from core import captura, ciclo, cuentas, reaperturas, reloj, reportes
-from core.captura import FilaCaptura
-from core.errors import ErrorDominio
-from core.store import Store
+from core.accounts import cuentas
+from core.base import reloj
+from core.base.errors import ErrorDominio
+from core.base.store import Store
+from core.capture import captura, reportes
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, reaperturas
 
 LINEAS = "chihuahua"  # lines inserted, updated, deleted, switched Excedente <-> Faltante
 DECLARA = "quintana-roo"  # declaration SI <-> NO (with its lines, when NO removes them)

@@ -12,22 +12,13 @@ import openpyxl
 import pytest
 from reportlab.pdfgen import canvas
 
-from core import (
-    bitacora,
-    captura,
-    ciclo,
-    comparar,
-    cuentas,
-    exportar,
-    firmados,
-    folio,
-    reaperturas,
-    recepcion,
-    reloj,
-    tablero,
-)
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.accounts import cuentas
+from core.admin import bitacora
+from core.base import exportar, reloj
+from core.base.errors import AccesoDenegado, CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, comparar, firmados, folio, reaperturas, recepcion, tablero
 from tests.conftest import ANIO, FIN, HOY, INICIO
 
 P = "Persona de prueba"

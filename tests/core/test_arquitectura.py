@@ -37,5 +37,5 @@ def test_solo_core_toca_duckdb():
 
 
 def test_migraciones_numeradas_sin_huecos():
-    numeros = sorted(int(p.name[:3]) for p in (RAIZ / "core" / "migrations").glob("*.sql"))
+    numeros = sorted(int(p.name[:3]) for p in (RAIZ / "core" / "base" / "migrations").glob("*.sql"))
     assert numeros == list(range(1, len(numeros) + 1))

@@ -8,10 +8,13 @@ import json
 
 import pytest
 
-from core import borradores, captura, ciclo, cuentas, reloj
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, CapturaBloqueada, ConflictoEdicion
-from core.store import Store
+from core.accounts import cuentas
+from core.base import reloj
+from core.base.errors import AccesoDenegado, CapturaBloqueada, ConflictoEdicion
+from core.base.store import Store
+from core.capture import borradores, captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, FIN, _poblar
 
 HGZ6 = "IL-CH-0001"  # chihuahua

@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import catalogo
-from core.catalogo import CATALOGO_DIR, CatalogoInvalido, cargar, leer_directorio
-from core.texto import normalizar
+from core.base.errors import CatalogoInvalido
+from core.base.texto import normalizar
+from core.capture import catalogo
+from core.capture.catalogo import CATALOGO_DIR, cargar, leer_directorio
 
 REPO = Path(__file__).resolve().parents[2]
 DATOS_COMPARTIDOS = REPO.parent / "shared" / "data"

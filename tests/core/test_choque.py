@@ -16,9 +16,12 @@ import bcrypt
 import duckdb
 import pytest
 
-from core import captura, ciclo, cuentas, integridad
-from core.captura import FilaCaptura
-from core.store import Store
+from core.accounts import cuentas
+from core.admin import integridad
+from core.base.store import Store
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, HOY, PASSWORD, _poblar
 from tests.core import choque_trabajador as trabajador
 
@@ -69,10 +72,10 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
             "duckdb",
             "pandas",
             "bcrypt",
-            "core.captura",
-            "core.ciclo",
-            "core.reportes",
-            "core.reaperturas",
+            "core.capture.captura",
+            "core.lifecycle.ciclo",
+            "core.capture.reportes",
+            "core.lifecycle.reaperturas",
             "tests.core.choque_trabajador",
         ]
     )

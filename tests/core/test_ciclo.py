@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
-from core import captura, ciclo, reloj
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.base import reloj
+from core.base.errors import AccesoDenegado, CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, FIN, INICIO
 
 P = "Persona de prueba"

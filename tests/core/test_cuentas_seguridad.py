@@ -9,9 +9,10 @@ import re
 import bcrypt
 import pytest
 
-from core import bitacora, cuentas, reloj
-from core.cuentas import AccesoBloqueado
-from core.errors import AccesoDenegado, CredencialesInvalidas, ErrorDominio
+from core.accounts import cuentas
+from core.admin import bitacora
+from core.base import reloj
+from core.base.errors import AccesoBloqueado, AccesoDenegado, CredencialesInvalidas, ErrorDominio
 from tests.conftest import HOY, PASSWORD
 
 BCRYPT = re.compile(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import captura, ciclo
-from core.captura import FilaCaptura
-from core.errors import CapturaBloqueada, ErrorDominio
+from core.base.errors import CapturaBloqueada, ErrorDominio
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO
 
 P = "Persona de prueba"

@@ -11,11 +11,13 @@ import json
 import numpy as np
 import pytest
 
-from core import captura, ciclo, cuentas, importacion, reaperturas, recepcion, rejilla, reportes, solicitudes
-from core.captura import FilaCaptura
-from core.errors import CapturaInvalida, ErrorDominio
-from core.importacion import ImportacionInvalida
-from core.texto import exigir_texto, revisar_texto
+from core.accounts import cuentas
+from core.admin import importacion, solicitudes
+from core.base.errors import CantidadInvalida, CapturaInvalida, ErrorDominio, ImportacionInvalida
+from core.base.texto import exigir_texto, revisar_texto
+from core.capture import captura, rejilla, reportes
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, reaperturas, recepcion
 from tests.conftest import ANIO, CATALOGO_MINI, HOY
 
 P = "Persona de prueba (Jefa de servicio)"
@@ -138,7 +140,7 @@ def test_numeros_de_python_enteros_se_aceptan(valor, esperado):
     ],
 )
 def test_numeros_de_python_no_enteros_se_rechazan(valor, motivo):
-    with pytest.raises(ValueError, match=motivo):
+    with pytest.raises(CantidadInvalida, match=motivo):
         captura.leer_cantidad(valor)
 
 
@@ -386,11 +388,15 @@ def test_motivo_de_reapertura_de_varias_lineas_se_acepta():
 def test_el_readme_lista_los_limites_que_core_aplica():
     """The README's table of free-text limits says the numbers core enforces (and every one of them)."""
     import importlib
+    import pkgutil
     import re
     from pathlib import Path
+
+    import core
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     filas = re.findall(r"^\| [^|]+ \| [^|]+ \| ([\d,]+)[^|]* \| `(\w+)\.(\w+)` \|$", readme, re.M)
     assert len(filas) >= 11
     for numero, modulo, constante in filas:
-        assert getattr(importlib.import_module(f"core.{modulo}"), constante) == int(numero.replace(",", "")), constante
+        paquete = next(m.name for m in pkgutil.walk_packages(core.__path__, "core.") if m.name.endswith(f".{modulo}"))
+        assert getattr(importlib.import_module(paquete), constante) == int(numero.replace(",", "")), constante

@@ -9,8 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import captura, ciclo, exportar
-from core.errors import AccesoDenegado, ErrorDominio
+from core.base import exportar
+from core.base.errors import AccesoDenegado, ErrorDominio
+from core.capture import captura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO
 
 
@@ -134,7 +136,7 @@ def _capturar(store, cuenta):
 
 def test_capturista_descarga_sus_lineas_guardadas(store, cuenta):
     c = _capturar(store, cuenta)
-    df = exportar.lineas_propias(store, c, ANIO, "chihuahua")
+    df = captura.lineas_propias(store, c, ANIO, "chihuahua")
     assert list(df.columns) == [
         "Clave de la Unidad Médica",
         "Unidad Médica",
@@ -162,7 +164,7 @@ def test_capturista_descarga_sus_lineas_guardadas(store, cuenta):
 def test_capturista_no_descarga_otra_ooad(store, cuenta):
     _capturar(store, cuenta)
     with pytest.raises(AccesoDenegado):
-        exportar.lineas_propias(store, cuenta("quintana-roo"), ANIO, "chihuahua")
+        captura.lineas_propias(store, cuenta("quintana-roo"), ANIO, "chihuahua")
     with pytest.raises(AccesoDenegado):
-        exportar.lineas_propias(store, None, ANIO, "chihuahua")
-    assert len(exportar.lineas_propias(store, cuenta("analista"), ANIO, "chihuahua")) == 2
+        captura.lineas_propias(store, None, ANIO, "chihuahua")
+    assert len(captura.lineas_propias(store, cuenta("analista"), ANIO, "chihuahua")) == 2

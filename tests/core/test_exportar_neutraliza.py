@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import exportar, importacion, solicitudes
+from core.admin import importacion, solicitudes
+from core.base import exportar
 
 # Every sign a spreadsheet may read as the start of a formula, with what follows it.
 PELIGROSOS = ["=1+1", "+52 55", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20A1"]

@@ -7,10 +7,10 @@ import io
 import pytest
 from reportlab.pdfgen import canvas
 
-from core import captura, ciclo, firmados, folio
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, CapturaBloqueada, TransicionInvalida
-from core.firmados import ArchivoRechazado
+from core.base.errors import AccesoDenegado, ArchivoRechazado, CapturaBloqueada, TransicionInvalida
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, firmados, folio
 from tests.conftest import ANIO
 
 P = "Persona que sube"
@@ -154,7 +154,7 @@ def test_folio_estable_y_distinto_por_contenido(store, finalizada):
 
 
 def test_reapertura_nueva_version_con_otro_folio_y_el_firmado_deja_de_ser_vigente(store, finalizada, cuenta, tmp_path):
-    from core import reportes
+    from core.capture import reportes
 
     primero = folio.calcular(store, ANIO, "chihuahua", 1)
     _subir(store, finalizada, _pdf(f"Folio: {primero}"), tmp_path=tmp_path)

@@ -8,9 +8,10 @@ import io
 import pytest
 from reportlab.pdfgen import canvas
 
-from core import captura, ciclo, firmados
-from core.captura import FilaCaptura
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, firmados
 from tests.conftest import ANIO
 
 P = "Persona que sube"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import captura, ciclo, folio, reportes
-from core.captura import FilaCaptura
+from core.capture import captura, reportes
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, folio
 from tests.conftest import ANIO
 
 P = "Persona que finaliza"

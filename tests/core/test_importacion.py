@@ -9,10 +9,11 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from core import captura, ciclo, importacion
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, ErrorDominio
-from core.importacion import CatalogoCambiado, ImportacionInvalida
+from core.admin import importacion
+from core.base.errors import AccesoDenegado, CatalogoCambiado, ErrorDominio, ImportacionInvalida
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, CATALOGO_MINI
 
 P = "Persona de prueba"

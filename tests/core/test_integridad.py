@@ -10,10 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import captura, ciclo, cuentas, instalacion, integridad
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, BaseDeDatosDanada, CapturaBloqueada
-from core.store import Store
+from core.accounts import cuentas
+from core.admin import integridad
+from core.base import rutas
+from core.base.errors import AccesoDenegado, BaseDeDatosDanada, CapturaBloqueada
+from core.base.store import Store
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, _poblar
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -181,8 +185,8 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
     datos = tmp_path / "datos"
     datos.mkdir()
     ruta = _base_con_lineas(tmp_path)
-    shutil.move(ruta, instalacion.ruta_base(datos))
-    con = duckdb.connect(str(instalacion.ruta_base(datos)))
+    shutil.move(ruta, rutas.ruta_base(datos))
+    con = duckdb.connect(str(rutas.ruta_base(datos)))
     con.execute("UPDATE linea SET pacientes = pacientes + 1 WHERE producto = '47.01'")
     con.close()
     r = _preparar(datos)
@@ -194,9 +198,9 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
 def test_un_archivo_que_no_abre_es_un_mensaje_y_no_una_traza(tmp_path):
     datos = tmp_path / "datos"
     datos.mkdir()
-    instalacion.ruta_base(datos).write_bytes(b"no es DuckDB" * 5000)
+    rutas.ruta_base(datos).write_bytes(b"no es DuckDB" * 5000)
     with pytest.raises(BaseDeDatosDanada, match="core.cli restaurar"):
-        Store(instalacion.ruta_base(datos))
+        Store(rutas.ruta_base(datos))
     r = _preparar(datos)
     assert r.returncode == 2
     assert "No se pudo abrir la base de datos" in r.stderr and "Traceback" not in r.stderr

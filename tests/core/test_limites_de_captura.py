@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import captura, ciclo
-from core.captura import CANTIDAD_MAXIMA, FilaCaptura, LineaValida, validar_fila
+from core.capture import captura
+from core.capture.captura import CANTIDAD_MAXIMA, FilaCaptura, LineaValida, validar_fila
+from core.lifecycle import ciclo
 from tests.conftest import ANIO
 
 P = "Persona de prueba"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import captura, ciclo, reaperturas
-from core.captura import FilaCaptura
-from core.errors import ErrorDominio
+from core.base.errors import ErrorDominio
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, reaperturas
 from tests.conftest import ANIO
 
 P = "Persona de prueba"

@@ -23,10 +23,13 @@ import pytest
 from reportlab.pdfgen import canvas
 
 import core
-from core import borradores, captura, ciclo, firmados, importacion, permisos, reaperturas, solicitudes
-from core.analisis import Filtros
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, ErrorDominio
+from core.accounts import permisos
+from core.admin import importacion, solicitudes
+from core.analysis.analisis import Filtros
+from core.base.errors import AccesoDenegado, ErrorDominio
+from core.capture import borradores, captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, firmados, reaperturas
 from tests.conftest import ANIO
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -146,7 +149,7 @@ LECTURAS_OOAD = {
     "ciclo.version_final": lambda e: (ANIO, VICTIMA),
     "comparar.comparar": lambda e: (ANIO, VICTIMA),
     "comparar.versiones": lambda e: (ANIO, VICTIMA),
-    "exportar.lineas_propias": lambda e: (ANIO, VICTIMA),
+    "captura.lineas_propias": lambda e: (ANIO, VICTIMA),
     "firmados.historial": lambda e: (ANIO, VICTIMA),
     "firmados.leer": lambda e: (e.id_firmado, e.tmp),
     "reaperturas.ultima": lambda e: (ANIO, VICTIMA),
@@ -201,7 +204,6 @@ ADMIN = {
     "recepcion.registrar": lambda e: (ANIO, VICTIMA, D, "Quien recibe"),
     "respaldo.listar": lambda e: (e.tmp,),
     "respaldo.respaldar": lambda e: (e.tmp / "respaldo",),
-    "sintetico.generar": lambda e: ([2030], 10),
     "solicitudes.aceptar": lambda e: (e.id_producto,),
     "solicitudes.rechazar": lambda e: (e.id_producto, "No procede la solicitud"),
 }
@@ -229,7 +231,7 @@ SIN_CUENTA_PUBLICAS = {
     "cuentas.obtener": "re-reads the logged-in account by the name the login set",
     "cuentas.estado_acceso": "whether an account is locked, for the login form",
     "instalacion.modo_demo": "whether the demo banner shows",
-    "integridad.motivo": "why an OOAD/UMAE is read-only after the start-up check (names no value)",
+    "ciclo.motivo_integridad": "why an OOAD/UMAE is read-only after the start-up check (names no value)",
 }
 # The login itself and what runs before any account exists or from the command line, with the
 # server stopped. Pages may only use those listed as the login's.
@@ -265,14 +267,16 @@ TABLAS = {
 def _funciones_publicas() -> dict[str, object]:
     """Every public function of core/ that reaches data: it takes the store, a transaction or an account."""
     encontradas = {}
-    for modulo in pkgutil.iter_modules(core.__path__):
-        mod = importlib.import_module(f"core.{modulo.name}")
+    for modulo in pkgutil.walk_packages(core.__path__, "core."):
+        if modulo.ispkg:
+            continue
+        mod = importlib.import_module(modulo.name)
         for nombre, fn in inspect.getmembers(mod, inspect.isfunction):
             if nombre.startswith("_") or fn.__module__ != mod.__name__:
                 continue
             params = list(inspect.signature(fn).parameters)
             if params and (params[0] in ("store", "tx") or "cuenta" in params):
-                encontradas[f"{modulo.name}.{nombre}"] = fn
+                encontradas[f"{modulo.name.rsplit('.', 1)[1]}.{nombre}"] = fn
     return encontradas
 
 
@@ -283,7 +287,7 @@ PURAS = {
     "permisos.exigir_lectura_ooad",
     "permisos.exigir_captura_ooad",
     "permisos.exigir_division",
-    "cuentas.exigir_rol",
+    "permisos.exigir_rol",
 }  # the checks themselves, tested below
 
 

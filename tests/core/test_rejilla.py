@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core import captura, ciclo, rejilla
-from core.captura import FilaCaptura
+from core.capture import captura, rejilla
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO
 
 HGZ6 = "IL-CH-0001"
@@ -74,7 +75,7 @@ def test_fila_solo_con_ambito_no_es_cambio(store, cuenta):
 def test_rejilla_de_otra_ooad_no_se_lee(store, cuenta):
     import pytest
 
-    from core.errors import AccesoDenegado
+    from core.base.errors import AccesoDenegado
 
     with pytest.raises(AccesoDenegado):
         rejilla.base(store, cuenta("quintana-roo"), ANIO, HGZ6, "CIR-GEN")

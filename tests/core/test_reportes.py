@@ -8,9 +8,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from core import captura, ciclo, folio, reportes
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, TransicionInvalida
+from core.base.errors import AccesoDenegado, TransicionInvalida
+from core.capture import captura, reportes
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, folio
 from tests.conftest import ANIO
 
 P = "Persona que imprime"
@@ -106,7 +107,7 @@ def test_otra_ooad_no_imprime_ajenos(store, con_lineas, cuenta):
 
 
 def test_firmantes_validos_y_bloqueados_tras_subir(store, con_lineas, cuenta):
-    from core.errors import ErrorDominio
+    from core.base.errors import ErrorDominio
 
     with pytest.raises(ErrorDominio, match="nombre y el cargo"):
         reportes.guardar_firmantes(store, con_lineas, P, ANIO, [("Solo nombre", "")])

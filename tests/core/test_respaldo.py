@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from core import captura, ciclo, cli, cuentas, firmados, instalacion, respaldo
-from core.captura import FilaCaptura
-from core.errors import AccesoDenegado, BaseDeDatosOcupada
-from core.respaldo import RespaldoInvalido
-from core.store import Store
+from core import cli
+from core.accounts import cuentas
+from core.admin import respaldo
+from core.base import rutas
+from core.base.errors import AccesoDenegado, BaseDeDatosOcupada, RespaldoInvalido
+from core.base.store import Store
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, firmados
 from tests.conftest import ANIO, _poblar, base_retenida
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -35,7 +39,7 @@ def _pdf(texto: str) -> bytes:
 @pytest.fixture
 def datos(tmp_path):
     """A data folder with a database holding lines, a final version and two signed uploads."""
-    store = _poblar(Store(instalacion.ruta_base(tmp_path)))
+    store = _poblar(Store(rutas.ruta_base(tmp_path)))
     chihuahua = cuentas.obtener(store, "chihuahua")
     ciclo.declarar(store, chihuahua, P, ANIO, "SI")
     captura.guardar(
@@ -90,7 +94,7 @@ def test_restaurar_un_respaldo_devuelve_cada_linea_archivo_y_bitacora(datos):
     store.close()
     hecha = respaldo.restaurar(hecho.nombre, carpeta)
 
-    restaurada = Store(instalacion.ruta_base(carpeta))
+    restaurada = Store(rutas.ruta_base(carpeta))
     try:
         despues = _foto(restaurada)
         for clave in ("lineas", "versiones", "firmados", "cuentas"):
@@ -110,7 +114,7 @@ def test_restaurar_un_respaldo_devuelve_cada_linea_archivo_y_bitacora(datos):
     finally:
         restaurada.close()
     # What the restore replaced was kept aside, with its own manifest, and can be restored back.
-    assert hecha.anterior is not None and (hecha.anterior / instalacion.ruta_base(carpeta).name).is_file()
+    assert hecha.anterior is not None and (hecha.anterior / rutas.ruta_base(carpeta).name).is_file()
     assert respaldo.verificar(hecha.anterior).tablas is None
     assert len(list((hecha.anterior / "firmados").rglob("*.pdf"))) == 2
 
@@ -121,7 +125,7 @@ def test_respaldo_alterado_no_se_restaura(datos):
     store.close()
     pdf = next((hecho.ruta / "firmados").rglob("*.pdf"))
     pdf.write_bytes(pdf.read_bytes() + b"%")
-    base = instalacion.ruta_base(carpeta)
+    base = rutas.ruta_base(carpeta)
     original = base.read_bytes()
     with pytest.raises(RespaldoInvalido, match="fue alterado") as exc:
         respaldo.restaurar(hecho.ruta, carpeta)
@@ -153,12 +157,12 @@ def base_ocupada(datos):
     """The data folder's database held open by another process, as a running server holds it."""
     carpeta, store = datos
     store.close()
-    with base_retenida(instalacion.ruta_base(carpeta)):
+    with base_retenida(rutas.ruta_base(carpeta)):
         yield carpeta
 
 
 def test_segundo_store_da_el_mensaje_en_espanol(base_ocupada):
-    base = instalacion.ruta_base(base_ocupada)
+    base = rutas.ruta_base(base_ocupada)
     antes = base.read_bytes()
     with pytest.raises(BaseDeDatosOcupada) as exc:
         Store(base)
@@ -172,7 +176,7 @@ def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
     carpeta, store = datos
     hecho = respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=carpeta)
     store.close()
-    base = instalacion.ruta_base(carpeta)
+    base = rutas.ruta_base(carpeta)
     with base_retenida(base):
         with pytest.raises(BaseDeDatosOcupada):
             respaldo.restaurar(hecho.ruta, carpeta)
@@ -206,7 +210,7 @@ def _respaldo_de(carpeta: Path) -> Path:
     copia = carpeta.parent / f"{carpeta.name}-copia"
     if not copia.exists():
         copia.mkdir()
-        store = _poblar(Store(instalacion.ruta_base(copia)))
+        store = _poblar(Store(rutas.ruta_base(copia)))
         try:
             respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=copia)
         finally:

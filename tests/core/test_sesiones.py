@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core import cuentas, reloj
-from core.errors import CredencialesInvalidas
+from core.accounts import cuentas
+from core.base import reloj
+from core.base.errors import CredencialesInvalidas
 from tests.conftest import HOY, PASSWORD
 
 NUEVA = "Chetumal-2026-QR"

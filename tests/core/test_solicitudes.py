@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from core import captura, solicitudes
-from core.errors import AccesoDenegado, NoEncontrado, TransicionInvalida
-from core.solicitudes import SolicitudInvalida
+from core.admin import solicitudes
+from core.base.errors import AccesoDenegado, NoEncontrado, SolicitudInvalida, TransicionInvalida
+from core.capture import captura
 
 P = "Ana Pérez (Jefa de Servicio)"
 JUSTIFICACION = "Lo realizamos cada mes y no aparece en el listado del Paso 6."

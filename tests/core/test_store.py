@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core import captura, ciclo
-from core.captura import FilaCaptura
-from core.store import Store
+from core.base.store import Store
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_incrementos_concurrentes_no_se_pierden():
 def test_segundo_proceso_recibe_mensaje_claro(store_archivo):
     codigo = (
         f"import sys; sys.path.insert(0, {str(RAIZ)!r})\n"
-        "from core.store import Store\nfrom core.errors import BaseDeDatosOcupada\n"
+        "from core.base.store import Store\nfrom core.base.errors import BaseDeDatosOcupada\n"
         f"try:\n    Store({store_archivo.ruta!r})\nexcept BaseDeDatosOcupada as e:\n    print('MENSAJE:', e)\n"
     )
     out = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=60)
@@ -84,7 +85,7 @@ def test_segundo_proceso_recibe_mensaje_claro(store_archivo):
 
 def test_guardados_simultaneos_no_pierden_ni_duplican(store_archivo):
     """Two people of one OOAD on different units and on the same unit, and another OOAD, at once."""
-    from core import cuentas
+    from core.accounts import cuentas
 
     s = store_archivo
     chih, qroo = cuentas.obtener(s, "chihuahua"), cuentas.obtener(s, "quintana-roo")
@@ -123,8 +124,8 @@ def test_guardados_simultaneos_no_pierden_ni_duplican(store_archivo):
 
 
 def test_el_mismo_producto_a_la_vez_uno_gana_el_otro_es_conflicto(store_archivo):
-    from core import cuentas
-    from core.errors import ConflictoEdicion
+    from core.accounts import cuentas
+    from core.base.errors import ConflictoEdicion
 
     s = store_archivo
     chih = cuentas.obtener(s, "chihuahua")

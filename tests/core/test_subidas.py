@@ -1,7 +1,7 @@
 """Uploads cost bounded work: page, content, CPU, wall-clock, memory and size limits; no active content.
 
 Every hostile file is built here, small (the 100 MB boundary excepted), and every check runs in the
-child of `core.revision_pdf`, whose limits bound each test in time.
+child of `core.base.revision_pdf`, whose limits bound each test in time.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from core import captura, ciclo, firmados, reportes, revision_pdf
-from core.captura import FilaCaptura
-from core.firmados import ArchivoRechazado
+from core.base import revision_pdf
+from core.base.errors import ArchivoRechazado
+from core.capture import captura, reportes
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, firmados
 from tests.conftest import ANIO
 
 P = "Persona que sube"

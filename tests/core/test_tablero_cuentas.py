@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from core import captura, ciclo, cuentas, tablero
-from core.captura import FilaCaptura
-from core.errors import CredencialesInvalidas
+from core.accounts import cuentas
+from core.base.errors import CredencialesInvalidas
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, tablero
 from tests.conftest import ANIO, PASSWORD
 
 

@@ -1,4 +1,4 @@
-from core.texto import normalizar, slug
+from core.base.texto import normalizar, slug
 
 
 def test_normalizar_quita_acentos_mayusculas_y_espacios():

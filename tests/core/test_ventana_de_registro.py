@@ -8,8 +8,10 @@ import types
 
 import pytest
 
-from core import captura, ciclo, reloj
-from core.errors import CapturaBloqueada
+from core.base import reloj
+from core.base.errors import CapturaBloqueada
+from core.capture import captura
+from core.lifecycle import ciclo
 from tests.conftest import ANIO, FIN, INICIO
 
 P = "Persona de prueba"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import instalacion, reloj
+from core import instalacion
+from core.base import reloj, rutas
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -25,12 +26,12 @@ def base_demo(tmp_path_factory):
     carpeta = tmp_path_factory.mktemp("demo")
     store = instalacion.abrir(carpeta)
     store.close()
-    return instalacion.ruta_base(carpeta)
+    return rutas.ruta_base(carpeta)
 
 
 @pytest.fixture
 def datos(base_demo, tmp_path, monkeypatch):
-    shutil.copy(base_demo, instalacion.ruta_base(tmp_path))
+    shutil.copy(base_demo, rutas.ruta_base(tmp_path))
     monkeypatch.setenv("EYF_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("EYF_COOKIE_KEY", "k" * 64)
     return tmp_path

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import cuentas, importacion, instalacion
+from core import instalacion
+from core.accounts import cuentas
+from core.admin import importacion
+from core.base import rutas
 from tests.conftest import base_retenida
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
@@ -132,7 +135,7 @@ def test_admin_crea_un_respaldo_y_lo_ve_listado(datos):
 
 
 def test_segundo_servidor_sobre_una_base_en_uso_muestra_el_mensaje(datos):
-    with base_retenida(instalacion.ruta_base(datos)):
+    with base_retenida(rutas.ruta_base(datos)):
         at = abrir_app(datos)
         assert not at.exception, at.exception
         assert any("está en uso por otro proceso" in e.value for e in at.error)

@@ -7,8 +7,12 @@ import datetime as dt
 
 import pytest
 
-from core import captura, ciclo, cuentas, instalacion, reaperturas, reloj
-from core.captura import FilaCaptura
+from core import instalacion
+from core.accounts import cuentas
+from core.base import reloj
+from core.capture import captura
+from core.capture.captura import FilaCaptura
+from core.lifecycle import ciclo, reaperturas
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 ADMIN_PAGINAS = [

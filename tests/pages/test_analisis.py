@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from core.catalogo import CATALOGO_DIR as CATALOGO
+from core.capture.catalogo import CATALOGO_DIR as CATALOGO
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
 PANORAMA = "pages/analisis_panorama.py"

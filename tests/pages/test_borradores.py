@@ -7,7 +7,8 @@ import datetime as dt
 
 import streamlit as st
 
-from core import instalacion, reloj
+from core import instalacion
+from core.base import reloj
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 ANA, LUIS = "Ana Pérez", "Luis Gómez"

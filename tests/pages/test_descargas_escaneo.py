@@ -104,7 +104,7 @@ def test_toda_descarga_pasa_por_el_neutralizador():
         for archivo, linea, origenes in _descargas()
         if not origenes <= set(NEUTRALIZADORES)
     ]
-    assert not fuera, "Descargas que no pasan por core/exportar.py (ni son un PDF):\n" + "\n".join(fuera)
+    assert not fuera, "Descargas que no pasan por core/base/exportar.py (ni son un PDF):\n" + "\n".join(fuera)
 
 
 def test_la_lista_no_guarda_funciones_que_ya_no_se_usan():

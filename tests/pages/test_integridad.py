@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import duckdb
 
-from core import instalacion
+from core.base import rutas
 from tests.pages.conftest import abrir_app, iniciar_sesion
 
 
 def _alterar_linea(datos, ooad: str) -> None:
-    con = duckdb.connect(str(instalacion.ruta_base(datos)))
+    con = duckdb.connect(str(rutas.ruta_base(datos)))
     con.execute(
         "UPDATE linea SET pacientes = pacientes + 1 WHERE id = (SELECT min(id) FROM linea WHERE ooad = ?)", [ooad]
     )
@@ -60,7 +60,7 @@ def test_sin_diferencias_administracion_lo_dice(datos):
 
 
 def test_un_archivo_danado_muestra_un_mensaje_en_espanol(datos):
-    instalacion.ruta_base(datos).write_bytes(b"esto no es una base de datos DuckDB" * 1000)
+    rutas.ruta_base(datos).write_bytes(b"esto no es una base de datos DuckDB" * 1000)
     at = abrir_app(datos)
     assert not at.exception
     assert any("No se pudo abrir la base de datos" in e.value for e in at.error)

@@ -23,8 +23,8 @@ import pytest
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from core import instalacion
-from core.store import Store
+from core.base import rutas
+from core.base.store import Store
 from pages.components import contexto as ctx
 from pages.components import limite_errores
 from tests.pages.conftest import APP, iniciar_sesion, textos
@@ -66,7 +66,7 @@ def _rol(pagina: str) -> str:
 def apps(tmp_path_factory, base_demo):
     """One demo database copy and one logged-in AppTest per role, shared by the whole module."""
     carpeta = tmp_path_factory.mktemp("limite")
-    shutil.copy(base_demo, instalacion.ruta_base(carpeta))
+    shutil.copy(base_demo, rutas.ruta_base(carpeta))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EYF_DATA_DIR", str(carpeta))
         mp.setenv("EYF_COOKIE_KEY", "k" * 64)
@@ -294,7 +294,7 @@ def test_cada_dialogo_y_fragmento_lleva_el_limite():
 
 def test_una_falla_del_marco_antes_de_la_pagina_muestra_el_mensaje(datos, monkeypatch):
     """Session restore, the account and the sidebar run in app.py before any page: same boundary."""
-    from core import cuentas
+    from core.accounts import cuentas
 
     monkeypatch.setattr(script_runner, "_mpa_v1", _por_app_py)  # every run through app.py, as a server does
     at = AppTest.from_file(APP, default_timeout=60)

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import ciclo, cuentas, instalacion, reaperturas
+from core import instalacion
+from core.accounts import cuentas
+from core.lifecycle import ciclo, reaperturas
 from pages.components.marcado import md
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion
 
@@ -36,7 +38,7 @@ HTML_PERMITIDO = {
         "pages/components/semaforo.py",
         "leyenda",
         "'**Semáforo:** ' + ''.join(partes)",
-    ): "leyenda fija: colores y etiquetas de core.ciclo, sin datos",
+    ): "leyenda fija: colores y etiquetas de core.lifecycle.ciclo, sin datos",
     (
         "pages/components/contexto.py",
         "_enviar_cookie",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core import ciclo, cuentas, instalacion, reaperturas
+from core import instalacion
+from core.accounts import cuentas
+from core.lifecycle import ciclo, reaperturas
 from tests.pages.conftest import abrir_app, iniciar_sesion
 
 

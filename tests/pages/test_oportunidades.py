@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
-from core import ciclo, cuentas, instalacion, intercambio
+from core import instalacion
+from core.accounts import cuentas
+from core.analysis import intercambio
+from core.lifecycle import ciclo
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
 PAGINA = "pages/analisis_oportunidades.py"

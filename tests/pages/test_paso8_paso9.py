@@ -6,7 +6,8 @@ import io
 
 from reportlab.pdfgen import canvas
 
-from core import firmados, instalacion
+from core import instalacion
+from core.lifecycle import firmados
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 
@@ -33,7 +34,7 @@ def _pdf_con_javascript() -> bytes:
 
 
 def _folio(datos, ooad):
-    from core import ciclo, folio
+    from core.lifecycle import ciclo, folio
 
     store = instalacion.abrir(datos)
     try:

@@ -4,7 +4,8 @@ out on its next click. Cookies themselves are a browser matter: tests/browser/te
 
 from __future__ import annotations
 
-from core import cuentas, instalacion
+from core import instalacion
+from core.accounts import cuentas
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 NUEVA = "Mi-clave-segura-2026"

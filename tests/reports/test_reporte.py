@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from bench.reportes_sinteticos import ZONA, datos_sinteticos
 from reports import reporte
-from reports.muestras import FIRMANTES, final_de
 from reports.reporte import COLUMNAS, DatosReporte, Firmante, reporte_final, reporte_preliminar
-from reports.sintetico import ZONA, datos_sinteticos
+from tests.reports.muestras import FIRMANTES, final_de
 
 RAIZ = Path(__file__).resolve().parents[2]
 ARTEFACTOS = RAIZ / "test-artifacts" / "reports"
