@@ -8,10 +8,10 @@ from core.accounts import cuentas
 from core.admin import bitacora
 from core.base import reloj
 from core.base.errors import ErrorDominio
+from pages.components import almacen, avisos, descargas, sesion
 from pages.components import contexto as ctx
-from pages.components import descargas
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Bitácora",
@@ -22,7 +22,7 @@ ctx.encabezado(
         "Los registros solo se agregan: nadie los modifica ni los borra.",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 periodo = ctx.periodo()
 
 a, b, c = st.columns(3)
@@ -44,7 +44,7 @@ try:
     total = bitacora.contar(store, cuenta, **filtros)
     tabla = bitacora.consultar(store, cuenta, **filtros)
 except ErrorDominio as exc:
-    ctx.mostrar_error(exc)
+    avisos.mostrar_error(exc)
     st.stop()
 if total > len(tabla):
     st.caption(

@@ -8,11 +8,11 @@ from core.admin import importacion, solicitudes
 from core.base import reloj
 from core.base.errors import ErrorDominio, ImportacionInvalida
 from core.capture import catalogo
+from pages.components import almacen, avisos, descargas, limite_errores, sesion
 from pages.components import contexto as ctx
-from pages.components import descargas, limite_errores
 from pages.components.marcado import md
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Catálogos",
@@ -27,7 +27,7 @@ ctx.encabezado(
     ],
     plegadas=True,
 )
-store = ctx.store()
+store = almacen.store()
 anio_archivos = reloj.hoy().year
 ETIQUETAS = {"unidades": "Unidades Médicas", "productos": "Productos"}
 
@@ -148,11 +148,11 @@ with importar:
         )
         if vista.hay_cambios:
             if st.button("Aplicar cambios", type="primary", key="adm_cat_aplicar"):
-                ctx.pedir_confirmacion("adm_cat")
+                avisos.pedir_confirmacion("adm_cat")
         else:
             st.info("El archivo coincide con el catálogo vigente: no hay nada que aplicar.")
 
-    @st.dialog("Confirmar importación", on_dismiss=lambda: ctx.cerrar_confirmacion("adm_cat"))
+    @st.dialog("Confirmar importación", on_dismiss=lambda: avisos.cerrar_confirmacion("adm_cat"))
     @limite_errores.protegido
     def _confirmar(vista: importacion.VistaPrevia) -> None:
         st.markdown(md(vista.resumen()))
@@ -171,19 +171,19 @@ with importar:
                     store, cuenta, vista, progreso=lambda f, m: barra.progress(min(f, 1.0), text=m)
                 )
             except ErrorDominio as exc:
-                ctx.cerrar_confirmacion("adm_cat")
+                avisos.cerrar_confirmacion("adm_cat")
                 st.session_state.pop("adm_cat_vista", None)
                 st.session_state["adm_cat_errores"] = (str(exc), [])
             else:
-                ctx.cerrar_confirmacion("adm_cat")
+                avisos.cerrar_confirmacion("adm_cat")
                 st.session_state.pop("adm_cat_vista", None)
                 st.session_state["adm_cat_flash"] = f"{res.describir()} Archivo: «{md(vista.archivo)}»."
             st.rerun()
         if no.button("Cancelar", key="adm_cat_cancelar"):
-            ctx.cerrar_confirmacion("adm_cat")
+            avisos.cerrar_confirmacion("adm_cat")
             st.rerun()
 
-    if ctx.confirmacion_pendiente("adm_cat") is not None and vista is not None:
+    if avisos.confirmacion_pendiente("adm_cat") is not None and vista is not None:
         _confirmar(vista)
 
 with pedidos:
@@ -232,7 +232,7 @@ with pedidos:
                         respuesta=nota,
                     )
                 except ErrorDominio as exc:
-                    ctx.mostrar_error(exc)
+                    avisos.mostrar_error(exc)
                 else:
                     st.session_state["adm_cat_flash"] = f"Solicitud {elegida:,} aceptada: producto {nueva} agregado."
                     st.rerun()
@@ -243,7 +243,7 @@ with pedidos:
                 try:
                     solicitudes.rechazar(store, cuenta, elegida, motivo)
                 except ErrorDominio as exc:
-                    ctx.mostrar_error(exc)
+                    avisos.mostrar_error(exc)
                 else:
                     st.session_state["adm_cat_flash"] = f"Solicitud {elegida:,} rechazada."
                     st.rerun()

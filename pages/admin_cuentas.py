@@ -6,11 +6,11 @@ import streamlit as st
 
 from core.accounts import cuentas
 from core.base.errors import ErrorDominio
+from pages.components import almacen, avisos, descargas, sesion
 from pages.components import contexto as ctx
-from pages.components import descargas
 from pages.components.marcado import md
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Cuentas y contraseñas",
@@ -23,7 +23,7 @@ ctx.encabezado(
         f"{int(cuentas.BLOQUEO.total_seconds() // 60)} minutos; aquí puede desbloquearla antes.",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 periodo = ctx.periodo()
 
 if una_vez := st.session_state.pop("adm_cuentas_password", None):
@@ -73,7 +73,7 @@ if elegida:
             st.session_state["adm_cuentas_flash"] = f"Cuenta {elegida} desbloqueada."
             st.rerun()
     except ErrorDominio as exc:
-        ctx.mostrar_error(exc)
+        avisos.mostrar_error(exc)
 
 st.subheader("Crear una cuenta")
 roles = {"capturista": "OOAD/UMAE (capturista)", "analista": "Analista (División)", "admin": "Administración"}
@@ -102,7 +102,7 @@ with st.form("adm_cuentas_alta"):
         try:
             password = cuentas.alta(store, cuenta, usuario, nombre, rol, ooad)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             st.session_state["adm_cuentas_password"] = (usuario.strip().lower(), password, "Cuenta creada.")
             st.rerun()

@@ -7,9 +7,10 @@ import streamlit as st
 from core.base import reloj
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo
+from pages.components import almacen, avisos, sesion
 from pages.components import contexto as ctx
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Periodos y ventanas de registro",
@@ -19,7 +20,7 @@ ctx.encabezado(
         "Cerrar un periodo es definitivo: ya nada de él cambia (captura, finalización, reaperturas ni archivos firmados).",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 if flash := st.session_state.pop("adm_periodos_flash", None):
     st.success(flash)
 
@@ -65,7 +66,7 @@ with st.form("adm_periodo_nuevo"):
         try:
             p = ciclo.crear_periodo(store, cuenta, int(anio), inicio, fin)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             _hecho(f"Periodo {p.anio} creado: registro {p.describir_ventana()}.")
 
@@ -84,7 +85,7 @@ with st.form("adm_ventana"):
         try:
             p = ciclo.cambiar_ventana(store, cuenta, elegido, inicio, fin)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             _hecho(f"Ventana del periodo {p.anio} actualizada: registro {p.describir_ventana()}.")
 
@@ -99,6 +100,6 @@ if st.button(f"Cerrar el periodo {cerrar}", disabled=not entendido, key="adm_cer
     try:
         ciclo.cerrar_periodo(store, cuenta, cerrar)
     except ErrorDominio as exc:
-        ctx.mostrar_error(exc)
+        avisos.mostrar_error(exc)
     else:
         _hecho(f"Periodo {cerrar} cerrado el {reloj.fecha_hora(reloj.ahora())}: ya solo puede consultarse.")

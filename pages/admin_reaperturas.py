@@ -5,12 +5,12 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, reaperturas
+from pages.components import almacen, avisos, descargas, sesion
 from pages.components import contexto as ctx
-from pages.components import descargas
 from pages.components import reaperturas as reapertura
 from pages.components.marcado import md
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Solicitudes de reapertura",
@@ -20,7 +20,7 @@ ctx.encabezado(
         "La OOAD/UMAE ve la respuesta y su razón en sus pantallas de los Pasos 7, 8 y 9.",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 periodo = ctx.periodo()
 if flash := st.session_state.pop("adm_reap_flash", None):
     st.success(flash)
@@ -65,7 +65,7 @@ else:
             else:
                 reaperturas.rechazar(store, cuenta, elegida, razon)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             _hecho(
                 f"{md(nombres[elegida])}: reapertura "
@@ -100,7 +100,7 @@ if periodo is not None and not periodo.cerrado:
                     try:
                         reaperturas.reabrir(store, cuenta, periodo.anio, ooad, motivo)
                     except ErrorDominio as exc:
-                        ctx.mostrar_error(exc)
+                        avisos.mostrar_error(exc)
                     else:
                         _hecho(f"{md(opciones[ooad].rsplit(' · ', 1)[0])} reabierta: regresó a «En captura».")
 

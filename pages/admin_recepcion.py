@@ -5,11 +5,11 @@ import streamlit as st
 from core.base import reloj
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, recepcion
+from pages.components import almacen, avisos, descargas, sesion
 from pages.components import contexto as ctx
-from pages.components import descargas
 from pages.components.marcado import md
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Recepción del original firmado",
@@ -19,7 +19,7 @@ ctx.encabezado(
         "Si una OOAD/UMAE se reabre y vuelve a finalizar, se espera el original de su nueva versión final.",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 periodos = ciclo.periodos(store)
 if not periodos:
     st.info("Todavía no hay periodos de captura.")
@@ -62,7 +62,7 @@ with st.form("adm_rec_form"):
             try:
                 r = recepcion.registrar(store, cuenta, anio, ooad, fecha, recibio, notas)
             except ErrorDominio as exc:
-                ctx.mostrar_error(exc)
+                avisos.mostrar_error(exc)
             else:
                 st.session_state["adm_rec_flash"] = md(f"{etiquetas[ooad]}: {r.describir()}")  # who received it, typed
                 st.rerun()

@@ -4,10 +4,11 @@ import streamlit as st
 
 from core.admin import integridad, respaldo
 from core.base.errors import ErrorDominio
+from pages.components import almacen, avisos, sesion
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
-cuenta = ctx.exigir_admin()
+cuenta = sesion.exigir_admin()
 ctx.encabezado(
     "Administración",
     "Respaldos",
@@ -18,7 +19,7 @@ ctx.encabezado(
         "Copie las carpetas de respaldo a otro equipo o unidad: un respaldo en el mismo disco no protege contra su falla.",
     ],
 )
-store = ctx.store()
+store = almacen.store()
 
 st.subheader("Revisión de integridad")
 hallazgos = integridad.hallazgos(store, cuenta)
@@ -58,7 +59,7 @@ if st.button("Crear respaldo ahora", type="primary", key="adm_resp_crear"):
         try:
             hecho = respaldo.respaldar(store, cuenta)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         except OSError as exc:
             st.error(
                 f"No se pudo escribir el respaldo ({md(exc)}). Revise el espacio libre y los permisos de la carpeta."

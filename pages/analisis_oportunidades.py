@@ -5,21 +5,20 @@ import streamlit as st
 from core.accounts import permisos
 from core.base import auditoria, rutas
 from core.base.errors import ErrorDominio
-from pages.components import contexto as ctx
-from pages.components import descargas
+from pages.components import almacen, avisos, descargas, sesion
 from pages.components import vistas_analisis as vistas
 
 TODOS = "Todos"
 LIMITES = (100, 500, 1_000, 5_000)
 
-store = ctx.store()
-cuenta = ctx.cuenta()
+store = almacen.store()
+cuenta = sesion.cuenta()
 st.caption("Análisis de la División")
 st.title("Oportunidades de intercambio")
 try:
     permisos.exigir_division(cuenta)
 except ErrorDominio as exc:
-    ctx.mostrar_error(exc)
+    avisos.mostrar_error(exc)
     st.stop()
 
 ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
@@ -86,7 +85,7 @@ try:
         ruta, anio, incluir, generacion, filtros, limite, cuenta
     )
 except ErrorDominio as exc:
-    ctx.mostrar_error(exc)
+    avisos.mostrar_error(exc)
     st.stop()
 
 if lineas.empty:

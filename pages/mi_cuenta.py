@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.accounts import cuentas
 from core.base.errors import ErrorDominio
+from pages.components import almacen, avisos, paginas, sesion
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -16,10 +17,10 @@ ctx.encabezado(
         "En una OOAD/UMAE la contraseña es compartida: comuníquela solo al personal que captura.",
     ],
 )
-cuenta = ctx.cuenta()
+cuenta = sesion.cuenta()
 if cuenta is None:
     st.warning("Inicie sesión en el Paso 1 para continuar.")
-    st.page_link(ctx.PASO1, label="Ir al Paso 1", icon="🔑")
+    st.page_link(paginas.PASO1, label="Ir al Paso 1", icon="🔑")
     st.stop()
 
 if flash := st.session_state.pop("mi_cuenta_flash", None):
@@ -37,18 +38,18 @@ with st.form("form_mi_cuenta", clear_on_submit=True):
     if st.form_submit_button("Cambiar contraseña", type="primary"):
         try:
             renovada = cuentas.cambiar_password(
-                ctx.store(), cuenta, actual, nueva, confirmacion, sesion=ctx.token_sesion()
+                almacen.store(), cuenta, actual, nueva, confirmacion, sesion=sesion.token_sesion()
             )
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             # Every other session of the account (another computer, a copied cookie) has ended.
-            ctx.sesion_renovada(renovada)
+            sesion.sesion_renovada(renovada)
             st.session_state["mi_cuenta_flash"] = (
                 "Contraseña cambiada. Úsela a partir de ahora; las demás sesiones abiertas con esta cuenta se cerraron."
             )
             st.rerun()
 
 if not cuenta.debe_cambiar:
-    destino = ctx.PASO2 if cuenta.es_capturista else ctx.TABLERO
+    destino = paginas.PASO2 if cuenta.es_capturista else paginas.TABLERO
     st.page_link(destino, label="Continuar", icon="➡️")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.accounts import cuentas
 from core.base.errors import ErrorDominio
+from pages.components import almacen, avisos, paginas, sesion
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -15,8 +16,8 @@ ctx.encabezado(
     "Seleccionar OOAD/UMAE",
     ["La contraseña es la misma para todas las Unidades Médicas de la OOAD/UMAE."],
 )
-store = ctx.store()
-cuenta = ctx.cuenta()
+store = almacen.store()
+cuenta = sesion.cuenta()
 
 if cuenta is None:
     opciones = cuentas.opciones_acceso(store)
@@ -43,9 +44,9 @@ if cuenta is None:
             st.error("Escriba la contraseña.")
         else:
             try:
-                ctx.iniciar_sesion(usuario, password)
+                sesion.iniciar_sesion(usuario, password)
             except ErrorDominio as exc:
-                ctx.mostrar_error(exc)
+                avisos.mostrar_error(exc)
             else:
                 # Run again: the menu then shows the session, and that run writes the cookie.
                 zona.empty()
@@ -54,9 +55,9 @@ if cuenta is None:
 
 if cuenta is not None:
     st.success(f"Sesión iniciada: **{md(cuenta.nombre)}**.")
-    ctx.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
+    sesion.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
     if cuenta.es_capturista:
-        ctx.pedir_persona(cuenta)  # stops here until the person gives their name
-        st.switch_page(ctx.PASO2)
+        sesion.pedir_persona(cuenta)  # stops here until the person gives their name
+        st.switch_page(paginas.PASO2)
     else:
-        st.page_link(ctx.TABLERO, label="Ir al Tablero de control", icon="📋")
+        st.page_link(paginas.TABLERO, label="Ir al Tablero de control", icon="📋")

@@ -4,8 +4,8 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo
+from pages.components import almacen, avisos, limite_errores, paginas
 from pages.components import contexto as ctx
-from pages.components import limite_errores
 from pages.components.marcado import md
 
 ctx.encabezado(
@@ -21,8 +21,8 @@ ctx.encabezado(
         "registrarán información: continúe con el Paso 3.",
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO2)
-store = ctx.store()
+cx = ctx.contexto_captura(paginas.PASO2)
+store = almacen.store()
 opciones = ["SI", "NO"]
 actual = cx.estado.respuesta
 respuesta = st.radio(
@@ -46,7 +46,7 @@ def _guardar(lineas_a_borrar: int = 0) -> None:
     st.session_state["paso2_ok"] = respuesta
 
 
-@st.dialog("Confirmar respuesta NO", on_dismiss=lambda: ctx.cerrar_confirmacion("p2"))
+@st.dialog("Confirmar respuesta NO", on_dismiss=lambda: avisos.cerrar_confirmacion("p2"))
 @limite_errores.protegido
 def _confirmar_no(n: int) -> None:
     st.warning(
@@ -55,23 +55,23 @@ def _confirmar_no(n: int) -> None:
     )
     a, b = st.columns(2)
     if a.button(f"Sí, eliminar {n:,} línea(s) y guardar NO", type="primary", key="p2_confirmar"):
-        ctx.cerrar_confirmacion("p2")
+        avisos.cerrar_confirmacion("p2")
         _guardar(n)
         st.rerun()
     if b.button("Cancelar", key="p2_cancelar"):
-        ctx.cerrar_confirmacion("p2")
+        avisos.cerrar_confirmacion("p2")
         st.rerun()
 
 
 if cx.editable and st.button("Guardar", type="primary", disabled=respuesta is None):
     n = ciclo.contar_lineas(store, cx.periodo.anio, cx.ooad)
     if respuesta == "NO" and n:
-        ctx.pedir_confirmacion("p2", n)
+        avisos.pedir_confirmacion("p2", n)
     else:
         _guardar()
         st.rerun()
 
-if (por_borrar := ctx.confirmacion_pendiente("p2")) is not None:
+if (por_borrar := avisos.confirmacion_pendiente("p2")) is not None:
     _confirmar_no(por_borrar)
 
 if err := st.session_state.pop("paso2_error", None):
@@ -80,10 +80,10 @@ if ok := st.session_state.pop("paso2_ok", None):
     if ok == "NO":
         # The guide: answering NO leads straight to Paso 7 to finalize.
         st.session_state["p7_flash"] = "Respuesta **NO** guardada. Ahora finalice el registro."
-        st.switch_page(ctx.PASO7)
+        st.switch_page(paginas.PASO7)
     st.success(f"Respuesta **{ok}** guardada.")
 
 if cx.estado.respuesta == "SI":
-    st.page_link(ctx.PASO3, label="Continuar con el Paso 3 · Seleccionar Unidad Médica", icon="➡️")
+    st.page_link(paginas.PASO3, label="Continuar con el Paso 3 · Seleccionar Unidad Médica", icon="➡️")
 elif cx.estado.respuesta == "NO":
-    st.page_link(ctx.PASO7, label="Continuar con el Paso 7 · Finalizar el registro", icon="➡️")
+    st.page_link(paginas.PASO7, label="Continuar con el Paso 7 · Finalizar el registro", icon="➡️")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from core.capture import captura
+from pages.components import almacen, descargas, paginas, pendientes
 from pages.components import contexto as ctx
-from pages.components import descargas
 from pages.components.marcado import md
 
 ctx.encabezado(
@@ -15,15 +15,15 @@ ctx.encabezado(
         "realizar ninguna acción."
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO3)
-store = ctx.store()
+cx = ctx.contexto_captura(paginas.PASO3)
+store = almacen.store()
 if cx.estado.respuesta == "NO":
     st.info("La OOAD/UMAE contestó **NO** en el Paso 2: ninguna unidad registra información.")
-    st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="➡️")
+    st.page_link(paginas.PASO7, label="Ir al Paso 7", icon="➡️")
     st.stop()
 if cx.estado.respuesta is None:
     st.info("Primero conteste la pregunta del Paso 2.")
-    st.page_link(ctx.PASO2, label="Ir al Paso 2", icon="⬅️")
+    st.page_link(paginas.PASO2, label="Ir al Paso 2", icon="⬅️")
     st.stop()
 
 buscar = st.text_input("Buscar Unidad Médica", placeholder="Nombre, número o localidad", key="paso3_buscar")
@@ -31,7 +31,7 @@ df = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad, buscar)
 todas = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 con = int((todas["lineas"] > 0).sum())
 st.caption(f"{con:,} de {len(todas):,} Unidades Médicas tienen Excedentes y/o Faltantes guardados.")
-ctx.aviso_otras_personas(cx)
+pendientes.aviso_otras_personas(cx)
 # DESCARGAS: the OOAD/UMAE's saved lines (CSV and Excel), built only when a button is clicked.
 if con:
     with st.expander("Descargar las líneas guardadas de su OOAD/UMAE"):
@@ -70,4 +70,4 @@ if evento and evento.selection.rows:
     fila = df.iloc[evento.selection.rows[0]]
     if st.button(f"Continuar con {md(fila['nombre'])} (Paso 4)", type="primary", key="paso3_continuar"):
         st.session_state["sel_unidad"] = fila["clave"]
-        st.switch_page(ctx.PASO4)
+        st.switch_page(paginas.PASO4)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.capture import captura
+from pages.components import almacen, paginas
 from pages.components import contexto as ctx
 
 ctx.encabezado(
@@ -13,9 +14,9 @@ ctx.encabezado(
         "realizar ninguna acción."
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO4)
+cx = ctx.contexto_captura(paginas.PASO4)
 unidad, _ = ctx.unidad_elegida(cx)
-store = ctx.store()
+store = almacen.store()
 st.caption(
     "Paso 4.- Seleccione el grupo de servicio en el que se tienen excedentes y/o faltantes, "
     "haciendo clic sobre el nombre del mismo."
@@ -30,7 +31,7 @@ for fila in grupos.itertuples():
         if fila.especialidades == 1:
             esp = captura.especialidades(store, fila.clave)
             st.session_state["sel_especialidad"] = esp["clave"].iloc[0]
-            st.switch_page(ctx.PASO6)
+            st.switch_page(paginas.PASO6)
         st.session_state.pop("sel_especialidad", None)
-        st.switch_page(ctx.PASO5)
-st.page_link(ctx.PASO3, label="Cambiar de Unidad Médica (Paso 3)", icon="⬅️")
+        st.switch_page(paginas.PASO5)
+st.page_link(paginas.PASO3, label="Cambiar de Unidad Médica (Paso 3)", icon="⬅️")

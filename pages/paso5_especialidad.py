@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.capture import captura
+from pages.components import almacen, paginas
 from pages.components import contexto as ctx
 
 ctx.encabezado(
@@ -10,17 +11,17 @@ ctx.encabezado(
     "Seleccionar la Especialidad Troncal",
     ["Dé clic sobre la Especialidad Troncal en la que se reportarán Excedentes y/o Faltantes."],
 )
-cx = ctx.contexto_captura(ctx.PASO5)
+cx = ctx.contexto_captura(paginas.PASO5)
 unidad, _ = ctx.unidad_elegida(cx)
-store = ctx.store()
+store = almacen.store()
 grupo = st.session_state.get("sel_grupo")
 if not grupo:
     st.info("Primero elija el Grupo de Servicio en el Paso 4.")
-    st.page_link(ctx.PASO4, label="Ir al Paso 4", icon="⬅️")
+    st.page_link(paginas.PASO4, label="Ir al Paso 4", icon="⬅️")
     st.stop()
 st.markdown(f"Grupo de Servicio: **{captura.nombre(store, 'grupo', grupo)}**")
 for fila in captura.especialidades(store, grupo).itertuples():
     if st.button(f"{fila.nombre}  —  {fila.productos:,} productos", key=f"esp_{fila.clave}", width="stretch"):
         st.session_state["sel_especialidad"] = fila.clave
-        st.switch_page(ctx.PASO6)
-st.page_link(ctx.PASO4, label="Cambiar de Grupo de Servicio (Paso 4)", icon="⬅️")
+        st.switch_page(paginas.PASO6)
+st.page_link(paginas.PASO4, label="Cambiar de Grupo de Servicio (Paso 4)", icon="⬅️")

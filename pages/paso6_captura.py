@@ -5,8 +5,8 @@ import streamlit as st
 from core.admin import solicitudes
 from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
 from core.capture import borradores, captura, rejilla
+from pages.components import almacen, avisos, limite_errores, paginas, pendientes
 from pages.components import contexto as ctx
-from pages.components import limite_errores
 from pages.components.marcado import md
 
 ctx.encabezado(
@@ -29,13 +29,13 @@ st.markdown(
     "La cantidad mínima es 1; deje vacío lo que no aplique. **Obligatorios** — Excedente: pacientes "
     "mensuales. Faltante: causa principal y pacientes mensuales."
 )
-cx = ctx.contexto_captura(ctx.PASO6)
+cx = ctx.contexto_captura(paginas.PASO6)
 unidad, unidad_nombre = ctx.unidad_elegida(cx)
-store = ctx.store()
+store = almacen.store()
 esp = st.session_state.get("sel_especialidad")
 if not esp:
     st.info("Primero elija el Grupo de Servicio (Paso 4) y la Especialidad Troncal (Paso 5).")
-    st.page_link(ctx.PASO4, label="Ir al Paso 4", icon="⬅️")
+    st.page_link(paginas.PASO4, label="Ir al Paso 4", icon="⬅️")
     st.stop()
 grupo = st.session_state.get("sel_grupo")
 st.markdown(
@@ -48,7 +48,7 @@ if flash := st.session_state.pop("p6_flash", None):
 
 anio = cx.periodo.anio
 lineas = captura.lineas_unidad(store, cx.cuenta, anio, unidad)
-todas_pendientes = ctx.pendientes()
+todas_pendientes = pendientes.todos()
 pend = todas_pendientes.setdefault(unidad, {})
 
 # Fold the grid's edits of the previous run into the per-product pending edits.
@@ -132,19 +132,19 @@ def _guardar(filas_a_guardar) -> None:
     except ConflictoEdicion as exc:
         # Only the products someone else saved meanwhile are reloaded with their value; the person's
         # other edits stay pending and go with the next «Guardar».
-        ctx.olvidar_pendientes(unidad, getattr(exc, "claves", None))
+        pendientes.olvidar(unidad, getattr(exc, "claves", None))
         st.session_state["p6_conflicto"] = (exc.productos, getattr(exc, "detalle", []))
         _rehacer_rejilla()
         return
     except (CapturaInvalida, ErrorDominio) as exc:
         st.session_state["p6_error"] = str(exc)
         return
-    ctx.olvidar_pendientes(unidad, [f.producto for f in filas_a_guardar])
+    pendientes.olvidar(unidad, [f.producto for f in filas_a_guardar])
     _rehacer_rejilla()
     st.session_state["p6_flash"] = res.describir()
 
 
-@st.dialog("Confirmar guardado", on_dismiss=lambda: ctx.cerrar_confirmacion("p6"))
+@st.dialog("Confirmar guardado", on_dismiss=lambda: avisos.cerrar_confirmacion("p6"))
 @limite_errores.protegido
 def _confirmar(filas_a_guardar, n, m, e) -> None:
     st.markdown(f"Unidad Médica: **{md(unidad_nombre)}**")
@@ -154,11 +154,11 @@ def _confirmar(filas_a_guardar, n, m, e) -> None:
         st.warning(f"Se eliminarán {e:,} línea(s) guardada(s) cuyos cuadros dejó vacíos.")
     a, b = st.columns(2)
     if a.button("Sí, guardar", type="primary", key="p6_confirmar"):
-        ctx.cerrar_confirmacion("p6")
+        avisos.cerrar_confirmacion("p6")
         _guardar(filas_a_guardar)
         st.rerun()
     if b.button("Cancelar", key="p6_cancelar"):
-        ctx.cerrar_confirmacion("p6")
+        avisos.cerrar_confirmacion("p6")
         st.rerun()
 
 
@@ -171,18 +171,18 @@ if cx.editable:
         )
     a, b, _ = st.columns([1, 1, 3])
     if a.button("Guardar", type="primary", disabled=not filas, key="p6_guardar"):
-        ctx.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
+        avisos.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
-        ctx.descartar_pendientes(cx, unidad)
+        pendientes.descartar(cx, unidad)
         _rehacer_rejilla()
         st.rerun()
     # Every edit is kept as a draft in the store at once; an edit back to the saved value is no edit.
     cambiadas = {f.producto for f in filas}
     try:
-        ctx.conservar_pendientes(cx, unidad, [p for p in pend if p not in cambiadas])
+        pendientes.conservar(cx, unidad, [p for p in pend if p not in cambiadas])
     except ErrorDominio as exc:
-        ctx.mostrar_error(exc)
-    ctx.aviso_otras_personas(cx, unidad)
+        avisos.mostrar_error(exc)
+    pendientes.aviso_otras_personas(cx, unidad)
 if err := st.session_state.pop("p6_error", None):
     st.error(md(err))
 if conflicto := st.session_state.pop("p6_conflicto", None):
@@ -253,9 +253,9 @@ else:
             borrar = [
                 captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)
             ]
-            ctx.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
+            avisos.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
 
-if (pendiente := ctx.confirmacion_pendiente("p6")) is not None:
+if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
     _confirmar(*pendiente)
 
 # PRODUCTO NO CONTEMPLADO: the guide's e-mail request, filed here and answered by the division.
@@ -275,7 +275,7 @@ with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"
                         store, cx.cuenta, cx.persona, cx.ooad, esp, sol_nombre, sol_just, sol_ambito, unidad
                     )
                 except ErrorDominio as exc:
-                    ctx.mostrar_error(exc)
+                    avisos.mostrar_error(exc)
                 else:
                     st.success(f"Solicitud {sol_id:,} enviada a la División. Su respuesta aparecerá aquí.")
     else:
@@ -303,6 +303,6 @@ with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"
             key="p6_solicitudes",
         )
 
-st.page_link(ctx.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
-st.page_link(ctx.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")
-st.page_link(ctx.PASO7, label="Finalizar el registro (Paso 7)", icon="➡️")
+st.page_link(paginas.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
+st.page_link(paginas.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")
+st.page_link(paginas.PASO7, label="Finalizar el registro (Paso 7)", icon="➡️")

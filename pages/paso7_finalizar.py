@@ -5,6 +5,7 @@ import streamlit as st
 from core.base.errors import ErrorDominio
 from core.capture import captura
 from core.lifecycle import ciclo
+from pages.components import almacen, avisos, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
@@ -20,8 +21,8 @@ ctx.encabezado(
         "«Sin Validez Oficial».",
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO7)
-store = ctx.store()
+cx = ctx.contexto_captura(paginas.PASO7)
+store = almacen.store()
 anio = cx.periodo.anio
 
 if flash := st.session_state.pop("p7_flash", None):
@@ -30,7 +31,7 @@ reap.estado_solicitud(cx, key="p7")
 
 if cx.estado.respuesta is None:
     st.info("Primero conteste la pregunta del Paso 2.")
-    st.page_link(ctx.PASO2, label="Ir al Paso 2", icon="⬅️")
+    st.page_link(paginas.PASO2, label="Ir al Paso 2", icon="⬅️")
     st.stop()
 
 lineas = captura.lineas_ooad(store, cx.cuenta, anio, cx.ooad)
@@ -87,7 +88,7 @@ else:
                 )
 
 if cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
-    st.page_link(ctx.PASO8, label="Ver la Versión Final (Paso 8)", icon="📄")
+    st.page_link(paginas.PASO8, label="Ver la Versión Final (Paso 8)", icon="📄")
     st.stop()
 st.divider()
 comp.editor_firmantes(cx, key="p7_firmantes")
@@ -106,7 +107,7 @@ if st.button("Guardar", type="primary", key="p7_guardar", disabled=decision is N
         try:
             version = ciclo.finalizar(store, cx.cuenta, cx.persona, anio)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             # Unsaved Paso 6 edits stay: every capture screen now lists them read-only, to be discarded.
             st.session_state["p7_flash"] = (

@@ -5,6 +5,7 @@ import streamlit as st
 from core.base import reloj
 from core.capture import reportes
 from core.lifecycle import ciclo
+from pages.components import almacen, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
@@ -19,15 +20,15 @@ ctx.encabezado(
         "División de Integración Estratégica Sectorial.",
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO8, avisar_bloqueo=False)
-store = ctx.store()
+cx = ctx.contexto_captura(paginas.PASO8, avisar_bloqueo=False)
+store = almacen.store()
 vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.info(
         "La Versión Final estará disponible cuando la OOAD/UMAE finalice el registro (Paso 7). "
         "Mientras tanto, revise el reporte preliminar en el Paso 7."
     )
-    st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
+    st.page_link(paginas.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 cab, lineas = vf
 reap.estado_solicitud(cx, key="p8")
@@ -62,4 +63,4 @@ else:
         },
     )
 reap.diferencias(cx, key="p8")
-st.page_link(ctx.PASO9, label="Subir el reporte firmado (Paso 9)", icon="➡️")
+st.page_link(paginas.PASO9, label="Subir el reporte firmado (Paso 9)", icon="➡️")

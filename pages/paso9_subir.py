@@ -5,6 +5,7 @@ import streamlit as st
 from core.base import reloj
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, firmados
+from pages.components import almacen, avisos, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components.marcado import md
@@ -17,15 +18,15 @@ ctx.encabezado(
         "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes.",
     ],
 )
-cx = ctx.contexto_captura(ctx.PASO9, avisar_bloqueo=False)
-store = ctx.store()
+cx = ctx.contexto_captura(paginas.PASO9, avisar_bloqueo=False)
+store = almacen.store()
 anio = cx.periodo.anio
 if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.info(
         "Podrá subir el reporte firmado cuando la OOAD/UMAE haya finalizado el registro (Paso 7) "
         "e impreso la Versión Final (Paso 8)."
     )
-    st.page_link(ctx.PASO7, label="Ir al Paso 7", icon="⬅️")
+    st.page_link(paginas.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 
 if flash := st.session_state.pop("p9_flash", None):
@@ -50,7 +51,7 @@ if puede_subir:
             try:
                 s = firmados.subir(store, cx.cuenta, cx.persona, anio, cx.ooad, archivo.getvalue(), archivo.name)
             except ErrorDominio as exc:
-                ctx.mostrar_error(exc)
+                avisos.mostrar_error(exc)
             else:
                 st.session_state["p9_flash"] = (
                     f"Reporte firmado recibido ({s.paginas:,} página(s)). La OOAD/UMAE concluyó el proceso.",
@@ -87,7 +88,7 @@ for fila in historial.itertuples():
         try:
             nombre, datos = firmados.leer(store, cx.cuenta, int(fila.id))
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             c2.download_button(
                 "💾 Guardar el PDF",

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from core.lifecycle import ciclo, reaperturas, tablero
+from pages.components import almacen, paginas, pendientes, semaforo, sesion
 from pages.components import contexto as ctx
 from pages.components import reportes as comp
-from pages.components import semaforo
 from pages.components.marcado import md
 
-store = ctx.store()
-cuenta = ctx.cuenta()
+store = almacen.store()
+cuenta = sesion.cuenta()
 periodo = ctx.periodo()
 
 st.title("Recolección de Excedentes y/o Faltantes de Servicios Médicos Institucionales")
@@ -20,18 +20,18 @@ st.subheader(f"Captura del periodo {periodo.anio}")
 st.markdown(f"Periodo de registro **{periodo.describir_ventana()}** · {ctx.plazo(periodo)}")
 if cuenta is not None and cuenta.debe_cambiar:
     st.warning("Su contraseña es temporal: elija una propia en «Mi cuenta».", icon="🔐")
-    st.page_link(ctx.MI_CUENTA, label="Cambiar contraseña", icon="🔐")
-ctx.aviso_pendientes()
+    st.page_link(paginas.MI_CUENTA, label="Cambiar contraseña", icon="🔐")
+pendientes.avisar()
 if cuenta is not None and cuenta.rol == "admin" and not (cola := reaperturas.pendientes(store, cuenta)).empty:
     st.info(
         f"Hay {len(cola):,} solicitud(es) de reapertura en espera; la más antigua espera desde hace "
         f"{cola.iloc[0]['Espera']}.",
         icon="🔓",
     )
-    st.page_link(ctx.ADMIN_REAPERTURAS, label="Atender solicitudes de reapertura", icon="🔓")
+    st.page_link(paginas.ADMIN_REAPERTURAS, label="Atender solicitudes de reapertura", icon="🔓")
 st.caption("Paso 1.- Seleccione su OOAD/UMAE haciendo clic sobre su renglón; después elija la acción.")
 
-df = ctx.tablero_filas(periodo.anio)
+df = almacen.tablero_filas(periodo.anio)
 tot = tablero.totales(df)
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -45,7 +45,7 @@ estados = c3.multiselect(
     placeholder="Todos",
 )
 division = cuenta is not None and cuenta.es_division
-vista, tabla = ctx.tablero_vista(periodo.anio, filtro, tipo, tuple(estados), con_recepcion=division)
+vista, tabla = almacen.tablero_vista(periodo.anio, filtro, tipo, tuple(estados), con_recepcion=division)
 
 evento = st.dataframe(
     tabla,
@@ -95,7 +95,7 @@ if seleccion and seleccion[0] < len(vista):
     if cuenta is None:
         if acciones[0].button("Ingresar con la contraseña de esta OOAD/UMAE (Paso 1)", type="primary"):
             st.session_state["paso1_usuario"] = clave
-            st.switch_page(ctx.PASO1)
+            st.switch_page(paginas.PASO1)
     elif cuenta.es_capturista and cuenta.ooad != clave:
         st.info("Su cuenta solo puede abrir su propia OOAD/UMAE; aquí ve su avance como referencia.")
     else:
@@ -108,21 +108,21 @@ if seleccion and seleccion[0] < len(vista):
                 else "Consultar la captura (Paso 2)"
             )
             if acciones[0].button(etiqueta, type="primary"):
-                st.switch_page(ctx.PASO2)
+                st.switch_page(paginas.PASO2)
             if estado == ciclo.EN_CAPTURA:
                 with acciones[1]:
                     comp.boton_preliminar(cuenta, periodo.anio, clave, key="tablero_preliminar")
                 if cuenta.es_capturista and acciones[2].button("Finalizar Reporte (Paso 7)"):
-                    st.switch_page(ctx.PASO7)
+                    st.switch_page(paginas.PASO7)
         else:
             with acciones[0]:
                 comp.boton_final(cuenta, periodo.anio, clave, key="tablero_final")
             if acciones[3].button("Versión Final (Paso 8)"):
-                st.switch_page(ctx.PASO8)
+                st.switch_page(paginas.PASO8)
             if acciones[1].button(tablero.accion_subir(estado) + " (Paso 9)"):
-                st.switch_page(ctx.PASO9)
+                st.switch_page(paginas.PASO9)
             if acciones[2].button("Consultar lo capturado (Paso 3)"):
-                st.switch_page(ctx.PASO3)
+                st.switch_page(paginas.PASO3)
 
 # DESCARGAS: the tablero table as shown (filters applied), as CSV and Excel.
 from pages.components import descargas  # noqa: E402

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from core.accounts import permisos
+from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
 from core.base.errors import CantidadInvalida, CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
@@ -56,6 +57,21 @@ def nombre(store: Store, tabla: str, clave: str) -> str:
     if n is None:
         raise NoEncontrado(f"No existe la clave '{clave}'.")
     return n
+
+
+def etiqueta_ooad(store: Store, ooad: str) -> str:
+    """How an OOAD/UMAE is named on screen and in reports (public catalog: the tablero lists all)."""
+    n = store.valor(f"SELECT {ETIQUETA_OOAD.format(o='o')} FROM ooad o WHERE clave = ?", [ooad])
+    if n is None:
+        raise NoEncontrado(f"No existe la OOAD/UMAE '{ooad}'.")
+    return n
+
+
+def nombre_unidad_de(store: Store, ooad: str, unidad: str | None) -> str | None:
+    """The unit's name if it belongs to this OOAD/UMAE, else None (a stale choice from elsewhere)."""
+    if not unidad:
+        return None
+    return store.valor("SELECT nombre FROM unidad WHERE clave = ? AND ooad = ?", [unidad, ooad])
 
 
 def productos(store: Store, especialidad: str, buscar: str = "") -> pd.DataFrame:

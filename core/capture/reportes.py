@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from core.accounts import permisos
-from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
 from core.base.errors import ErrorDominio, TransicionInvalida
@@ -21,10 +20,6 @@ FIRMANTES_MAXIMO = 6
 FIRMANTE_TEXTO_MAXIMO = 120
 
 
-def _etiqueta(store: Store, ooad: str) -> str:
-    return store.valor(f"SELECT {ETIQUETA_OOAD.format(o='o')} FROM ooad o WHERE clave = ?", [ooad])
-
-
 def _datos(
     store: Store, anio: int, ooad: str, respuesta: str, lineas: pd.DataFrame, total: int, con: int
 ) -> DatosReporte:
@@ -34,7 +29,7 @@ def _datos(
     orden = lineas.assign(_u=lineas["unidad_nombre"].map({u: i for i, u in enumerate(unidades)}))
     ordenadas = orden.sort_values(["_u", "tipo"], ascending=[True, False], kind="stable")
     return DatosReporte(
-        ooad_nombre=_etiqueta(store, ooad),
+        ooad_nombre=captura.etiqueta_ooad(store, ooad),
         anio=anio,
         impreso_en=reloj.ahora(),
         unidades_total=total,

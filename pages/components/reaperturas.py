@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, comparar, reaperturas
+from pages.components import almacen, avisos, descargas
 from pages.components import contexto as ctx
-from pages.components import descargas
 from pages.components.marcado import md
 
 
@@ -18,7 +18,7 @@ def pista_motivo() -> str:
 
 def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
     """The latest request and the division's answer; the OOAD/UMAE's own form to ask for one."""
-    s = ctx.store()
+    s = almacen.store()
     if flash := st.session_state.pop(f"{key}_reapertura_flash", None):
         st.success(flash)
     ultima = reaperturas.ultima(s, cx.cuenta, cx.periodo.anio, cx.ooad)
@@ -62,7 +62,7 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
                 try:
                     reaperturas.solicitar(s, cx.cuenta, cx.persona, cx.periodo.anio, motivo)
                 except ErrorDominio as exc:
-                    ctx.mostrar_error(exc)
+                    avisos.mostrar_error(exc)
                 else:
                     st.session_state[f"{key}_reapertura_flash"] = (
                         "Solicitud de reapertura enviada a la División. Verá la respuesta en esta pantalla."
@@ -72,7 +72,7 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
 
 def diferencias(cx: ctx.ContextoCaptura, key: str) -> None:
     """With two or more final versions: what changed from one to another, line by line."""
-    s = ctx.store()
+    s = almacen.store()
     versiones = comparar.versiones(s, cx.cuenta, cx.periodo.anio, cx.ooad)
     if len(versiones) < 2:
         return
@@ -84,7 +84,7 @@ def diferencias(cx: ctx.ContextoCaptura, key: str) -> None:
     try:
         dif = comparar.comparar(s, cx.cuenta, cx.periodo.anio, cx.ooad, antes, despues)
     except ErrorDominio as exc:
-        ctx.mostrar_error(exc)
+        avisos.mostrar_error(exc)
         return
     st.markdown(dif.describir())
     st.caption(

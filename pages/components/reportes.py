@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.capture import reportes
-from pages.components import contexto as ctx
+from pages.components import almacen, avisos
 
 
 def _archivo(prefijo: str, anio: int, ooad: str) -> str:
@@ -18,7 +18,7 @@ def boton_preliminar(cuenta, anio: int, ooad: str, key: str) -> None:
     """Deferred: the PDF is built when the person clicks, not on every rerun."""
     st.download_button(
         "📄 Reporte Preliminar (PDF)",
-        data=lambda: reportes.preliminar(ctx.store(), cuenta, anio, ooad),
+        data=lambda: reportes.preliminar(almacen.store(), cuenta, anio, ooad),
         file_name=_archivo("reporte_preliminar", anio, ooad),
         mime="application/pdf",
         key=key,
@@ -29,7 +29,7 @@ def boton_preliminar(cuenta, anio: int, ooad: str, key: str) -> None:
 def boton_final(cuenta, anio: int, ooad: str, key: str) -> None:
     st.download_button(
         "📄 Versión Final para firmas (PDF)",
-        data=lambda: reportes.final(ctx.store(), cuenta, anio, ooad)[1],
+        data=lambda: reportes.final(almacen.store(), cuenta, anio, ooad)[1],
         file_name=_archivo("version_final", anio, ooad),
         mime="application/pdf",
         key=key,
@@ -41,7 +41,7 @@ def boton_final(cuenta, anio: int, ooad: str, key: str) -> None:
 def editor_firmantes(cx, key: str) -> None:
     """Who signs the final report (printed on it; not part of its folio)."""
     st.markdown(f"**Representantes que firmarán la Versión Final** (nombre y cargo; hasta {reportes.FIRMANTES_MAXIMO})")
-    actuales = reportes.firmantes(ctx.store(), cx.cuenta, cx.periodo.anio, cx.ooad)
+    actuales = reportes.firmantes(almacen.store(), cx.cuenta, cx.periodo.anio, cx.ooad)
     df = pd.DataFrame([(f.nombre, f.cargo) for f in actuales], columns=["nombre", "cargo"])
     firmado = cx.estado.estado == "firmado"
     editable = cx.cuenta.es_capturista and not firmado and not cx.periodo.cerrado
@@ -70,8 +70,8 @@ def editor_firmantes(cx, key: str) -> None:
             for r in editado.itertuples()
         ]
         try:
-            reportes.guardar_firmantes(ctx.store(), cx.cuenta, cx.persona, cx.periodo.anio, filas)
+            reportes.guardar_firmantes(almacen.store(), cx.cuenta, cx.persona, cx.periodo.anio, filas)
         except ErrorDominio as exc:
-            ctx.mostrar_error(exc)
+            avisos.mostrar_error(exc)
         else:
             st.success("Firmantes guardados.")

@@ -21,8 +21,7 @@ from core.analysis.intercambio import Filtros
 from core.base import auditoria, rutas
 from core.base.errors import AccesoDenegado
 from core.lifecycle import ciclo
-from pages.components import contexto as ctx
-from pages.components import descargas, limite_errores
+from pages.components import almacen, descargas, limite_errores, sesion
 from pages.components.marcado import md
 
 NUMERO = st.column_config.NumberColumn(format="localized")
@@ -36,8 +35,8 @@ def flecha(df) -> pa.Table:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def periodos(ruta: str, generacion: int) -> tuple[list[int], int]:
     """(the periods' years, newest first; the position of the current one)."""
-    anios = [p.anio for p in ciclo.periodos(ctx.store())]
-    actual = ciclo.periodo_actual(ctx.store())
+    anios = [p.anio for p in ciclo.periodos(almacen.store())]
+    actual = ciclo.periodo_actual(almacen.store())
     return anios, anios.index(actual.anio) if actual else 0
 
 
@@ -125,7 +124,7 @@ def _figura_mapa(est) -> go.Figure:
 @st.cache_resource(max_entries=16, show_spinner="Calculando el panorama…")
 def panorama(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: int, _cuenta):
     """(coverage, Panorama, tables as shown, the same as Arrow, their number formats, figures)."""
-    store = ctx.store()
+    store = almacen.store()
     cob = analisis.cobertura(store, _cuenta, anio, incluir_en_captura=en_captura)
     pan = analisis.panorama(store, _cuenta, anio, incluir_en_captura=en_captura)
     tablas = {
@@ -146,14 +145,14 @@ VALORES = {"balance": "Balance (Excedente − Faltante)", "excedente": "Excedent
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def cobertura_texto(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: int, _cuenta) -> str:
-    cob = analisis.cobertura(ctx.store(), _cuenta, anio, incluir_en_captura=en_captura)
+    cob = analisis.cobertura(almacen.store(), _cuenta, anio, incluir_en_captura=en_captura)
     return analisis.describir_cobertura(cob)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def opciones_filtro(ruta: str, usuario: str, generacion: int, _cuenta):
     """Filter choices: (keys, key -> label) per filter."""
-    opciones = analisis.opciones_filtro(ctx.store(), _cuenta)
+    opciones = analisis.opciones_filtro(almacen.store(), _cuenta)
     return {k: ([c for c, _ in v], dict(v)) for k, v in opciones.items()}
 
 
@@ -163,7 +162,14 @@ def cruce(clave: tuple, _cuenta):
     columnas, medida, the analisis.Filtros as a plain tuple: cheaper to hash on every run)."""
     _, _, anio, en_captura, _, filas, columnas, medida, filtros = clave
     return analisis.cruce(
-        ctx.store(), _cuenta, anio, filas, columnas, medida, analisis.Filtros(*filtros), incluir_en_captura=en_captura
+        almacen.store(),
+        _cuenta,
+        anio,
+        filas,
+        columnas,
+        medida,
+        analisis.Filtros(*filtros),
+        incluir_en_captura=en_captura,
     )
 
 
@@ -331,7 +337,7 @@ def detalle(clave: tuple, seleccion: tuple, _cuenta):
     once per cell and generation)."""
     _, _, anio, en_captura, _, _, _, _, filtros = clave
     df = analisis.detalle(
-        ctx.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros), incluir_en_captura=en_captura
+        almacen.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros), incluir_en_captura=en_captura
     )
     return df, flecha(df)
 
@@ -340,7 +346,7 @@ def detalle(clave: tuple, seleccion: tuple, _cuenta):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def lineas_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, _cuenta):
     """Lines, the coverage sentence and the filter choices of one period's selection."""
-    store = ctx.store()
+    store = almacen.store()
     df = intercambio.lineas(store, _cuenta, anio, incluir_en_captura=incluir)
     cob = analisis.describir_cobertura(analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir))
     grupos = intercambio.opciones_grupo(df)
@@ -382,8 +388,8 @@ def cabecera(titulo: str) -> Cabecera:
     """What Panorama and Cruce open with: the division check, the period and the data switch."""
     st.caption("Análisis · División de Integración Estratégica Sectorial")
     st.title(titulo)
-    store = ctx.store()
-    cuenta = ctx.cuenta()
+    store = almacen.store()
+    cuenta = sesion.cuenta()
     try:
         analisis.exigir_acceso(cuenta)
     except AccesoDenegado as exc:

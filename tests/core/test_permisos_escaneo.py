@@ -215,6 +215,8 @@ SIN_CUENTA_PUBLICAS = {
     "captura.especialidades": "catalog",
     "captura.grupos": "catalog",
     "captura.nombre": "catalog",
+    "captura.etiqueta_ooad": "catalog: an OOAD/UMAE's name, listed on the public tablero",
+    "captura.nombre_unidad_de": "catalog: a unit's name within its OOAD/UMAE",
     "captura.productos": "catalog",
     "ciclo.cerrado_en": "period settings, shown to everyone",
     "ciclo.contar_lineas": "a count, as the tablero shows",

@@ -40,7 +40,7 @@ HTML_PERMITIDO = {
         "'**Semáforo:** ' + ''.join(partes)",
     ): "leyenda fija: colores y etiquetas de core.lifecycle.ciclo, sin datos",
     (
-        "pages/components/contexto.py",
+        "pages/components/sesion.py",
         "_enviar_cookie",
         "f'<script>document.cookie = \"{COOKIE}={v",
     ): "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",

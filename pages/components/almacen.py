@@ -1,0 +1,46 @@
+"""The store of this server process and the cached reads every page shares."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import instalacion
+from core.base import auditoria, rutas
+from core.base.store import Store
+from core.lifecycle import tablero
+
+
+@st.cache_resource(show_spinner="Preparando la base de datos…")
+def _store(ruta: str) -> Store:
+    return instalacion.abrir(rutas.data_dir())
+
+
+def store() -> Store:
+    """One store per server process and data folder (DuckDB allows one process per file)."""
+    return _store(str(rutas.ruta_base()))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _tablero_filas(ruta: str, anio: int, generacion: int):
+    return tablero.filas(store(), anio)
+
+
+def tablero_filas(anio: int):
+    """The tablero's rows, recomputed only after a write (the audit trail's generation grows)."""
+    return _tablero_filas(str(rutas.ruta_base()), anio, auditoria.generacion(store()))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _tablero_vista(
+    ruta: str, anio: int, generacion: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False
+):
+    vista = tablero.filtrar(_tablero_filas(ruta, anio, generacion), buscar, tipo, list(estados))
+    return vista, tablero.tabla_guia(vista, con_recepcion=con_recepcion)
+
+
+def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False):
+    """(filtered rows, the guide's table of them), cached like tablero_filas; the division's
+    view adds when the signed paper copy arrived."""
+    return _tablero_vista(
+        str(rutas.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
+    )
