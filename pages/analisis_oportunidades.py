@@ -2,33 +2,15 @@
 
 import streamlit as st
 
-from core.accounts import permisos
-from core.base import auditoria, rutas
 from core.base.errors import ErrorDominio
-from pages.components import almacen, avisos, descargas, sesion
+from pages.components import avisos, descargas
 from pages.components import vistas_analisis as vistas
 
 TODOS = "Todos"
 LIMITES = (100, 500, 1_000, 5_000)
 
-store = almacen.store()
-cuenta = sesion.cuenta()
-st.caption("Análisis de la División")
-st.title("Oportunidades de intercambio")
-try:
-    permisos.exigir_division(cuenta)
-except ErrorDominio as exc:
-    avisos.mostrar_error(exc)
-    st.stop()
-
-ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
-periodos, actual = vistas.periodos(ruta, generacion)
-if not periodos:
-    st.warning("Todavía no hay ningún periodo de captura.")
-    st.stop()
-c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-anio = c1.selectbox("Periodo", periodos, index=actual, key="oport_periodo")
-incluir = c2.toggle("Incluir OOAD/UMAE en captura (líneas actuales, aún sin finalizar)", key="oport_en_captura")
+cab = vistas.cabecera("Oportunidades de intercambio")
+ruta, generacion, anio, incluir, cuenta = cab.ruta, cab.generacion, cab.anio, cab.en_captura, cab.cuenta
 # The account was checked above; results are shared objects keyed by the audit generation.
 lineas, cobertura, grupos, por_grupo = vistas.lineas_intercambio(ruta, anio, incluir, generacion, cuenta)
 st.caption(cobertura)

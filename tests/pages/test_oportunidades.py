@@ -101,7 +101,7 @@ def test_filtros_mismo_estado_y_distancia_cambian_la_asignacion(datos):
 def test_incluir_en_captura_suma_lineas(datos):
     at = _abrir(datos, "analista")
     antes = {m.label: m.value for m in at.metric}["Pacientes con faltante"]
-    at.toggle(key="oport_en_captura").set_value(True).run()
+    at.toggle(key="analisis_en_captura").set_value(True).run()
     assert not at.exception
     despues = {m.label: m.value for m in at.metric}["Pacientes con faltante"]
     assert int(despues.replace(",", "")) > int(antes.replace(",", ""))
