@@ -22,7 +22,7 @@ from core.base.errors import ConflictoEdicion, ErrorDominio, NoEncontrado
 from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura, Resultado
-from core.lifecycle import ciclo
+from core.lifecycle import acciones
 
 CAMPOS = ("exc_pacientes", "exc_eventos", "exc_ambito", "fal_causa", "fal_pacientes", "fal_eventos", "fal_ambito")
 
@@ -100,7 +100,7 @@ def guardar(
         registros.append((producto, valores))
 
     def trabajo(tx) -> int:
-        ciclo.exigir_captura(store, cuenta, anio, ooad)
+        acciones.exigir(store, cuenta, anio, ooad, acciones.BORRADOR)
         claves = [p for p, _ in registros]
         existentes = {
             r[0] for r in tx.execute("SELECT clave FROM producto WHERE list_contains(?, clave)", [claves]).fetchall()

@@ -20,7 +20,7 @@ from core.base import auditoria, reloj
 from core.base.errors import CantidadInvalida, CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
 from core.base.store import Store
 from core.base.texto import normalizar, orden_natural, visible
-from core.lifecycle import ciclo
+from core.lifecycle import acciones
 
 CAUSAS = ("Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal")
 AMBITOS = ("Ambulatorio", "Hospitalario")
@@ -322,13 +322,7 @@ def guardar(
         vistos.add(f.producto)
 
     def trabajo(tx) -> Resultado:
-        ciclo.exigir_captura(store, cuenta, anio, ooad)
-        decl = ciclo.estado(store, anio, ooad)
-        if decl.respuesta != "SI":
-            raise ErrorDominio(
-                "Para capturar, conteste SI en el Paso 2 (¿Alguna de las Unidades Médicas tiene "
-                "Excedentes y/o Faltantes?)."
-            )
+        acciones.exigir(store, cuenta, anio, ooad, acciones.CAPTURAR)
         catalogo = {}
         if filas:
             claves = [f.producto for f in filas]

@@ -11,7 +11,7 @@ from core.base.errors import ErrorDominio, TransicionInvalida
 from core.base.store import Store
 from core.base.texto import exigir_texto
 from core.capture import captura
-from core.lifecycle import ciclo, folio
+from core.lifecycle import acciones, ciclo, folio
 from reports.reporte import DatosReporte, Firmante, reporte_final, reporte_preliminar
 
 # Signatories printed on the final report; the guide's reports carry a handful of representatives.
@@ -41,10 +41,8 @@ def _datos(
 
 def preliminar(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> bytes:
     """The preliminary report ("Sin Validez Oficial") of the current lines, before finalizing."""
-    permisos.exigir_lectura_ooad(cuenta, ooad)
+    acciones.exigir(store, cuenta, anio, ooad, acciones.PRELIMINAR)
     e = ciclo.estado(store, anio, ooad)
-    if e.estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
-        raise TransicionInvalida("El registro ya se finalizó: imprima la Versión Final (Paso 8).")
     lineas = captura.lineas_ooad(store, cuenta, anio, ooad)
     unidades = captura.unidades(store, cuenta, anio, ooad)
     con = int((unidades["lineas"] > 0).sum())
@@ -58,7 +56,9 @@ def folio_vigente(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> 
 
 
 def final(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, version: int | None = None) -> tuple[str, bytes]:
-    """(folio, PDF) of a stored final version (the current one by default)."""
+    """(folio, PDF) of a stored final version (by default the current one, which exists while finalized)."""
+    if version is None:
+        acciones.exigir(store, cuenta, anio, ooad, acciones.VERSION_FINAL)
     vf = ciclo.version_final(store, cuenta, anio, ooad, version)
     if vf is None:
         raise TransicionInvalida("La Versión Final existe hasta que la OOAD/UMAE finaliza el registro (Paso 7).")
@@ -105,12 +105,7 @@ def guardar_firmantes(
         raise ErrorDominio(f"Se admiten hasta {FIRMANTES_MAXIMO} firmantes.")
 
     def trabajo(tx) -> None:
-        p = ciclo.periodo(store, anio)
-        e = ciclo.estado(store, anio, ooad)
-        if p.cerrado:
-            raise ErrorDominio(f"El periodo {anio} está cerrado.")
-        if e.estado == ciclo.FIRMADO:
-            raise ErrorDominio("El reporte firmado ya se subió: los firmantes ya no se pueden cambiar.")
+        acciones.exigir(store, cuenta, anio, ooad, acciones.FIRMANTES)
         antes = [
             tuple(r)
             for r in tx.execute(

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from core.accounts import permisos
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
-from core.base.errors import CapturaBloqueada, ErrorDominio, NoEncontrado, TransicionInvalida
+from core.base.errors import ErrorDominio
 from core.base.store import Store
 from core.base.texto import exigir_caracteres, orden_natural
+from core.lifecycle import acciones, estados
 
-SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO = "sin iniciar", "en captura", "finalizado", "firmado"
-ESTADOS = (SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO)
+# The states and the period as stored live in core.lifecycle.estados (the rules read them too);
+# ciclo.X stays the way the rest of the tool names them.
+SIN_INICIAR, EN_CAPTURA, FINALIZADO, FIRMADO = (
+    estados.SIN_INICIAR,
+    estados.EN_CAPTURA,
+    estados.FINALIZADO,
+    estados.FIRMADO,
+)
+ESTADOS, FINALIZADOS = estados.ESTADOS, estados.FINALIZADOS
+Periodo, EstadoOoad = estados.Periodo, estados.EstadoOoad
+periodos, periodo, periodo_actual, cerrado_en = (
+    estados.periodos,
+    estados.periodo,
+    estados.periodo_actual,
+    estados.cerrado_en,
+)
+estado, contar_lineas, motivo_integridad = estados.estado, estados.contar_lineas, estados.motivo_integridad
 
 # Semáforo: one colour per state, always shown with its label (never colour alone).
 SEMAFORO = {
@@ -58,65 +73,6 @@ def semaforo(estado: str) -> str:
     return f"{icono} {etiqueta}"
 
 
-@dataclass(frozen=True)
-class Periodo:
-    anio: int
-    inicio: dt.date
-    fin: dt.date
-    cerrado: bool
-
-    def ventana_abierta(self, hoy: dt.date | None = None) -> bool:
-        hoy = hoy or reloj.hoy()
-        return not self.cerrado and self.inicio <= hoy <= self.fin
-
-    def dias_restantes(self, hoy: dt.date | None = None) -> int:
-        """Days of registration left, today included; 0 once the window has passed."""
-        hoy = hoy or reloj.hoy()
-        if self.cerrado or hoy > self.fin:
-            return 0
-        return (self.fin - max(hoy, self.inicio)).days + 1
-
-    def describir_ventana(self) -> str:
-        return f"del {reloj.fecha(self.inicio)} al {reloj.fecha(self.fin)}"
-
-
-@dataclass(frozen=True)
-class EstadoOoad:
-    anio: int
-    ooad: str
-    estado: str
-    respuesta: str | None
-    version_final: int
-    actualizada_en: dt.datetime | None
-    actualizada_por: str | None
-    actualizada_persona: str | None
-
-
-def periodos(store: Store) -> list[Periodo]:
-    return [Periodo(*f) for f in store.filas("SELECT anio, inicio, fin, cerrado FROM periodo ORDER BY anio DESC")]
-
-
-def periodo(store: Store, anio: int) -> Periodo:
-    f = store.fila("SELECT anio, inicio, fin, cerrado FROM periodo WHERE anio = ?", [anio])
-    if f is None:
-        raise NoEncontrado(f"No existe el periodo {anio}.")
-    return Periodo(*f)
-
-
-def periodo_actual(store: Store) -> Periodo | None:
-    """The newest open period whose registration has begun; else the next one to begin; else the
-    newest. Creating next year's period ahead of time must not move everyone to it before it opens."""
-    todos = periodos(store)  # newest first
-    hoy = reloj.hoy()
-    abiertos = [p for p in todos if not p.cerrado]
-    iniciados = [p for p in abiertos if p.inicio <= hoy]
-    if iniciados:
-        return iniciados[0]
-    if abiertos:
-        return min(abiertos, key=lambda p: p.inicio)
-    return (todos or [None])[0]
-
-
 def crear_periodo(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.date, fin: dt.date) -> Periodo:
     """Admins create periods (the Periodos page)."""
     cuenta = permisos.exigir_division(cuenta, admin=True)
@@ -155,9 +111,8 @@ def cambiar_ventana(store: Store, cuenta: Cuenta | None, anio: int, inicio: dt.d
         raise ErrorDominio("La fecha de fin del periodo de registro no puede ser anterior a la de inicio.")
 
     def trabajo(tx) -> None:
+        acciones.exigir(store, cuenta, anio, None, acciones.CAMBIAR_VENTANA)
         antes = periodo(store, anio)
-        if antes.cerrado:
-            raise CapturaBloqueada(f"El periodo {anio} está cerrado: su ventana de registro ya no cambia.")
         if (antes.inicio, antes.fin) == (inicio, fin):
             raise ErrorDominio("Las fechas son las mismas que ya tiene el periodo.")
         tx.execute("UPDATE periodo SET inicio = ?, fin = ? WHERE anio = ?", [inicio, fin, anio])
@@ -180,9 +135,7 @@ def cerrar_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> Periodo:
     permisos.exigir_division(cuenta, admin=True)
 
     def trabajo(tx) -> None:
-        antes = periodo(store, anio)
-        if antes.cerrado:
-            raise ErrorDominio(f"El periodo {anio} ya está cerrado.")
+        acciones.exigir(store, cuenta, anio, None, acciones.CERRAR_PERIODO)
         momento = reloj.ahora()
         tx.execute("UPDATE periodo SET cerrado = TRUE, cerrado_en = ? WHERE anio = ?", [momento, anio])
         por_estado = dict(
@@ -202,77 +155,10 @@ def cerrar_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> Periodo:
     return periodo(store, anio)
 
 
-def cerrado_en(store: Store, anio: int) -> dt.datetime | None:
-    return store.valor("SELECT cerrado_en FROM periodo WHERE anio = ?", [anio])
-
-
-def estado(store: Store, anio: int, ooad: str) -> EstadoOoad:
-    f = store.fila(
-        "SELECT estado, respuesta, version_final, actualizada_en, actualizada_por, actualizada_persona"
-        " FROM declaracion WHERE anio = ? AND ooad = ?",
-        [anio, ooad],
-    )
-    if f is None:
-        return EstadoOoad(anio, ooad, SIN_INICIAR, None, 0, None, None, None)
-    return EstadoOoad(anio, ooad, *f)
-
-
-def motivo_integridad(store: Store, ooad: str) -> str | None:
-    """Why an OOAD/UMAE is read-only after the start-up integrity check (`core.admin.integridad` keeps
-    its findings on the store), in words for its screens."""
-    propias = [h for h in store.hallazgos if h.ooad in (None, ooad)]
-    if not propias:
-        return None
-    return (
-        f"La revisión de integridad al iniciar el servidor encontró {len(propias):,} dato(s) guardado(s) "
-        "que no coinciden con la bitácora. Para no firmar cifras alteradas, esta OOAD/UMAE queda en solo "
-        "consulta hasta que la División restaure un respaldo (Administración › Respaldos)."
-    )
-
-
 def motivo_bloqueo(store: Store, anio: int, ooad: str) -> str | None:
-    """Why this OOAD/UMAE cannot change its capture now, in words for the user; None if it can."""
-    if danado := motivo_integridad(store, ooad):
-        return danado
-    p = periodo(store, anio)
-    if p.cerrado:
-        cuando = cerrado_en(store, anio)
-        return (
-            f"El periodo {anio} está cerrado por la División"
-            + (f" desde el {reloj.fecha(cuando.astimezone(reloj.ZONA))}" if cuando else "")
-            + ": la información solo puede consultarse."
-        )
-    e = estado(store, anio, ooad)
-    if e.estado in (FINALIZADO, FIRMADO):
-        f = store.fila(
-            "SELECT finalizada_en, finalizada_por, finalizada_persona FROM version_final"
-            " WHERE anio = ? AND ooad = ? AND version = ?",
-            [anio, ooad, e.version_final],
-        )
-        quien = f"{f[2]} (cuenta {f[1]})" if f and f[2] else (f[1] if f else "")
-        return (
-            f"El registro se finalizó el {reloj.fecha_hora(f[0]) if f else ''} por {quien}: ya no se "
-            "puede modificar. Para corregirlo, solicite a la División la reapertura."
-        )
-    hoy = reloj.hoy()
-    if hoy < p.inicio:
-        return f"El periodo de registro inicia el {reloj.fecha(p.inicio)}: por ahora solo puede consultar."
-    if hoy > p.fin:
-        return f"El periodo de registro cerró el {reloj.fecha(p.fin)}: solo puede consultar e imprimir."
-    return None
-
-
-def exigir_captura(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> Cuenta:
-    """Role, scope, lifecycle and window: every capture write passes here, inside its transaction."""
-    cuenta = permisos.exigir_captura_ooad(cuenta, ooad)
-    motivo = motivo_bloqueo(store, anio, ooad)
-    if motivo:
-        raise CapturaBloqueada(motivo)
-    return cuenta
-
-
-def contar_lineas(store: Store, anio: int, ooad: str) -> int:
-    return store.valor("SELECT count(*) FROM linea WHERE anio = ? AND ooad = ?", [anio, ooad])
+    """Why this OOAD/UMAE cannot change its capture now, in words for the user; None if it can
+    (the rule is core.lifecycle.acciones')."""
+    return acciones.motivo_captura(store, anio, ooad)
 
 
 def declarar(
@@ -288,11 +174,9 @@ def declarar(
     if respuesta not in ("SI", "NO"):
         raise ErrorDominio("Conteste SI o NO.")
     ooad = cuenta.ooad if cuenta is not None else None
-    if ooad is None:
-        permisos.exigir_captura_ooad(cuenta, "")
 
     def trabajo(tx):
-        exigir_captura(store, cuenta, anio, ooad)
+        acciones.exigir(store, cuenta, anio, ooad, acciones.DECLARAR)
         antes = estado(store, anio, ooad)
         lineas = contar_lineas(store, anio, ooad)
         if respuesta == "NO" and lineas:
@@ -349,20 +233,11 @@ def declarar(
 def finalizar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int) -> int:
     """Paso 7: store an immutable final version of the declaration and lines; returns its number."""
     ooad = cuenta.ooad if cuenta is not None else None
-    if ooad is None:
-        permisos.exigir_captura_ooad(cuenta, "")
 
     def trabajo(tx) -> int:
-        exigir_captura(store, cuenta, anio, ooad)
+        acciones.exigir(store, cuenta, anio, ooad, acciones.FINALIZAR)
         e = estado(store, anio, ooad)
-        if e.estado != EN_CAPTURA or e.respuesta is None:
-            raise TransicionInvalida("Antes de finalizar conteste la pregunta del Paso 2.")
         lineas = contar_lineas(store, anio, ooad)
-        if e.respuesta == "SI" and lineas == 0:
-            raise TransicionInvalida(
-                "Contestó SI en el Paso 2 pero no hay ninguna línea guardada: capture al menos un "
-                "Excedente o Faltante, o cambie su respuesta a NO."
-            )
         version = e.version_final + 1
         momento = reloj.ahora()
         total, con = tx.execute(
@@ -447,12 +322,8 @@ def reabrir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, motivo: s
     motivo = limpiar_motivo(motivo)
 
     def trabajo(tx) -> None:
-        p = periodo(store, anio)
-        if p.cerrado:
-            raise CapturaBloqueada(f"El periodo {anio} está cerrado: no se puede reabrir.")
+        acciones.exigir(store, cuenta, anio, ooad, acciones.REABRIR)
         e = estado(store, anio, ooad)
-        if e.estado not in (FINALIZADO, FIRMADO):
-            raise TransicionInvalida("Solo se reabre una OOAD/UMAE que ya finalizó su registro.")
         momento = reloj.ahora()
         tx.execute("UPDATE firmado SET vigente = FALSE WHERE anio = ? AND ooad = ? AND vigente", [anio, ooad])
         tx.execute(

@@ -10,9 +10,9 @@ from pathlib import Path
 from core.accounts import permisos
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj, revision_pdf, rutas
-from core.base.errors import ArchivoRechazado, CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.base.errors import ArchivoRechazado, ErrorDominio, TransicionInvalida
 from core.base.store import Store
-from core.lifecycle import ciclo, folio
+from core.lifecycle import acciones, ciclo, folio
 
 # The guide: "Solo se admiten archivos con formato PDF y con un peso máximo de 100 Megabytes". A MB is
 # 2**20 bytes, as Windows Explorer shows sizes and as Streamlit's server counts server.maxUploadSize:
@@ -88,8 +88,8 @@ def subir(
     directorio: Path | None = None,
 ) -> Subida:
     """Check and store a signed PDF; the OOAD/UMAE moves to `firmado`."""
-    permisos.exigir_captura_ooad(cuenta, ooad)
-    _exigir_puede_subir(store, anio, ooad)
+    # Before reading the file (seconds for a large PDF), and again inside the transaction that stores it.
+    acciones.exigir(store, cuenta, anio, ooad, acciones.SUBIR_FIRMADO)
     paginas, texto = validar_pdf(datos)
     sha = hashlib.sha256(datos).hexdigest()
     version = ciclo.estado(store, anio, ooad).version_final
@@ -107,7 +107,7 @@ def subir(
     nombre = Path(nombre_original.replace("\\", "/")).name[:200] or "firmado.pdf"
 
     def trabajo(tx) -> int:
-        _exigir_puede_subir(store, anio, ooad)
+        acciones.exigir(store, cuenta, anio, ooad, acciones.SUBIR_FIRMADO)
         if ciclo.estado(store, anio, ooad).version_final != version:
             raise TransicionInvalida("La Versión Final cambió mientras subía el archivo; vuelva a intentarlo.")
         tx.execute("UPDATE firmado SET vigente = FALSE WHERE anio = ? AND ooad = ? AND vigente", [anio, ooad])
@@ -157,17 +157,6 @@ def subir(
 
     nuevo = store.escribir(trabajo)
     return Subida(nuevo, paginas, sha, esperado, leido, coincide)
-
-
-def _exigir_puede_subir(store: Store, anio: int, ooad: str) -> None:
-    p = ciclo.periodo(store, anio)
-    if p.cerrado:
-        raise CapturaBloqueada(f"El periodo {anio} está cerrado: ya no se pueden subir ni reemplazar archivos.")
-    e = ciclo.estado(store, anio, ooad)
-    if e.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
-        raise TransicionInvalida(
-            "Primero finalice el registro (Paso 7) e imprima la Versión Final (Paso 8); después suba el reporte firmado."
-        )
 
 
 def historial(store: Store, cuenta: Cuenta | None, anio: int, ooad: str):

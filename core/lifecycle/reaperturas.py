@@ -12,9 +12,9 @@ from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
-from core.base.errors import CapturaBloqueada, ErrorDominio, NoEncontrado, TransicionInvalida
+from core.base.errors import ErrorDominio, NoEncontrado
 from core.base.store import Store
-from core.lifecycle import ciclo
+from core.lifecycle import acciones, ciclo
 
 PENDIENTE, CONCEDIDA, RECHAZADA = "pendiente", "concedida", "rechazada"
 
@@ -90,24 +90,8 @@ def solicitar(store: Store, cuenta: Cuenta | None, persona: str | None, anio: in
     motivo = ciclo.limpiar_motivo(motivo, "el motivo de la solicitud")
 
     def trabajo(tx) -> int:
-        p = ciclo.periodo(store, anio)
-        if p.cerrado:
-            raise CapturaBloqueada(f"El periodo {anio} está cerrado: ya no se puede reabrir.")
+        acciones.exigir(store, cuenta, anio, ooad, acciones.SOLICITAR_REAPERTURA)
         e = ciclo.estado(store, anio, ooad)
-        if e.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
-            raise TransicionInvalida(
-                "La reapertura se solicita después de finalizar el registro (Paso 7); mientras está "
-                "en captura puede modificarlo directamente."
-            )
-        previa = tx.execute(
-            "SELECT solicitada_en FROM solicitud_reapertura WHERE anio = ? AND ooad = ? AND estado = 'pendiente'",
-            [anio, ooad],
-        ).fetchone()
-        if previa:
-            raise ErrorDominio(
-                f"Ya hay una solicitud de reapertura en espera desde el {reloj.fecha_hora(previa[0])}; "
-                "la División le responderá en esta misma pantalla."
-            )
         nuevo = tx.execute(
             "INSERT INTO solicitud_reapertura (anio, ooad, version, motivo, solicitada_en, solicitada_por,"
             " solicitada_persona) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -258,7 +242,7 @@ def reabribles(store: Store, cuenta: Cuenta | None, anio: int) -> list[tuple[str
         for f in store.filas(
             "SELECT o.clave, " + ETIQUETA_OOAD.format(o="o") + " || ' · ' || d.estado"
             " FROM declaracion d JOIN ooad o ON o.clave = d.ooad"
-            " WHERE d.anio = ? AND d.estado IN ('finalizado', 'firmado') ORDER BY o.numero",
-            [anio],
+            " WHERE d.anio = ? AND list_contains(?, d.estado) ORDER BY o.numero",
+            [anio, list(ciclo.FINALIZADOS)],
         )
     ]

@@ -12,10 +12,10 @@ from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
-from core.base.errors import CapturaBloqueada, ErrorDominio, TransicionInvalida
+from core.base.errors import ErrorDominio
 from core.base.store import Store
 from core.base.texto import exigir_caracteres
-from core.lifecycle import ciclo
+from core.lifecycle import acciones, ciclo
 
 # Who received the paper copy (a name on one line) and a short remark about it.
 RECIBIO_MAXIMO, NOTAS_MAXIMO = 120, 500
@@ -62,11 +62,8 @@ def registrar(
         raise ErrorDominio(f"La fecha de recepción ({reloj.fecha(recibida_el)}) no puede ser posterior a hoy.")
 
     def trabajo(tx) -> None:
-        if ciclo.periodo(store, anio).cerrado:
-            raise CapturaBloqueada(f"El periodo {anio} está cerrado: ya no se registran recepciones.")
+        acciones.exigir(store, cuenta, anio, ooad, acciones.REGISTRAR_RECEPCION)
         e = ciclo.estado(store, anio, ooad)
-        if e.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
-            raise TransicionInvalida("Solo se registra la recepción del reporte de una OOAD/UMAE que ya finalizó.")
         finalizada = tx.execute(
             "SELECT finalizada_en FROM version_final WHERE anio = ? AND ooad = ? AND version = ?",
             [anio, ooad, e.version_final],
@@ -109,7 +106,7 @@ def consultar(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> Rece
     """The receipt of the current final version, if its paper copy arrived."""
     permisos.exigir_lectura_ooad(cuenta, ooad)
     e = ciclo.estado(store, anio, ooad)
-    if e.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
+    if not e.finalizado:
         return None
     with store.cursor() as cur:
         fila = _actual(cur, anio, ooad, e.version_final)
@@ -126,8 +123,8 @@ def del_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
         " LEFT JOIN (SELECT * FROM recepcion QUALIFY row_number() OVER"
         "   (PARTITION BY anio, ooad, version ORDER BY id DESC) = 1) r"
         "   ON r.anio = d.anio AND r.ooad = d.ooad AND r.version = d.version_final"
-        " WHERE d.anio = ? AND d.estado IN ('finalizado', 'firmado') ORDER BY o.numero",
-        [anio],
+        " WHERE d.anio = ? AND list_contains(?, d.estado) ORDER BY o.numero",
+        [anio, list(ciclo.FINALIZADOS)],
     )
     return pd.DataFrame(
         {

@@ -29,7 +29,7 @@ from core.analysis.analisis import Filtros
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.capture import borradores, captura
 from core.capture.captura import FilaCaptura
-from core.lifecycle import ciclo, firmados, reaperturas
+from core.lifecycle import acciones, ciclo, firmados, reaperturas
 from tests.conftest import ANIO
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -119,7 +119,7 @@ ESCRITURAS = {
         "Justificación suficientemente larga",
         "Ambulatorio",
     ),
-    "ciclo.exigir_captura": lambda e: (ANIO, VICTIMA),
+    "acciones.exigir": lambda e: (ANIO, VICTIMA, acciones.CAPTURAR),
 }
 # -- writes whose OOAD/UMAE is the account's own (no parameter could name another): analista refused;
 #    a capturista of another OOAD/UMAE can only ever reach its own data through them.
@@ -141,6 +141,7 @@ PROPIAS_DE_LA_CUENTA = {
 }
 # -- reads of one OOAD/UMAE's lines, reports or uploads: refused to a capturista of another
 LECTURAS_OOAD = {
+    "acciones.posibles": lambda e: (ANIO, VICTIMA),
     "captura.exigir_lectura_unidad": lambda e: (UNIDAD_VICTIMA,),
     "captura.lineas_unidad": lambda e: (ANIO, UNIDAD_VICTIMA),
     "captura.lineas_ooad": lambda e: (ANIO, VICTIMA),
@@ -177,6 +178,7 @@ DIVISION = {
 }
 # -- admin only: refused to an analista and to a capturista
 ADMIN = {
+    "acciones.del_periodo": lambda e: (ANIO,),
     "bitacora.acciones": lambda e: (),
     "bitacora.consultar": lambda e: (),
     "bitacora.contar": lambda e: (),
@@ -211,6 +213,7 @@ ADMIN = {
 # Functions that take the store but no account, and why that is safe. Catalog and progress reads
 # show nothing of any OOAD/UMAE's lines (every account sees the tablero's counts and semáforo).
 SIN_CUENTA_PUBLICAS = {
+    "acciones.motivo_captura": "why a capture screen is locked, shown to everyone (ciclo.motivo_bloqueo)",
     "auditoria.generacion": "a counter used to invalidate caches",
     "captura.especialidades": "catalog",
     "captura.grupos": "catalog",
@@ -218,13 +221,13 @@ SIN_CUENTA_PUBLICAS = {
     "captura.etiqueta_ooad": "catalog: an OOAD/UMAE's name, listed on the public tablero",
     "captura.nombre_unidad_de": "catalog: a unit's name within its OOAD/UMAE",
     "captura.productos": "catalog",
-    "ciclo.cerrado_en": "period settings, shown to everyone",
-    "ciclo.contar_lineas": "a count, as the tablero shows",
-    "ciclo.estado": "lifecycle state, as the tablero's semáforo shows",
+    "estados.cerrado_en": "period settings, shown to everyone",
+    "estados.contar_lineas": "a count, as the tablero shows",
+    "estados.estado": "lifecycle state, as the tablero's semáforo shows",
     "ciclo.motivo_bloqueo": "why a screen is locked, shown to everyone",
-    "ciclo.periodo": "period settings",
-    "ciclo.periodo_actual": "period settings",
-    "ciclo.periodos": "period settings",
+    "estados.periodo": "period settings",
+    "estados.periodo_actual": "period settings",
+    "estados.periodos": "period settings",
     "folio.calcular": "a digest printed on the report; reveals no line",
     "solicitudes.siguiente_clave": "next free catalog code",
     "tablero.filas": "counts and semáforo, which every account sees",
@@ -233,7 +236,7 @@ SIN_CUENTA_PUBLICAS = {
     "cuentas.obtener": "re-reads the logged-in account by the name the login set",
     "cuentas.estado_acceso": "whether an account is locked, for the login form",
     "instalacion.modo_demo": "whether the demo banner shows",
-    "ciclo.motivo_integridad": "why an OOAD/UMAE is read-only after the start-up check (names no value)",
+    "estados.motivo_integridad": "why an OOAD/UMAE is read-only after the start-up check (names no value)",
 }
 # The login itself and what runs before any account exists or from the command line, with the
 # server stopped. Pages may only use those listed as the login's.
