@@ -27,8 +27,8 @@ from core.accounts import permisos
 from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
 from core.base.errors import AccesoDenegado, ErrorDominio
-from core.capture import borradores, captura
-from core.capture.captura import FilaCaptura
+from core.capture import atipicos, borradores, captura
+from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
 from tests.conftest import ANIO
 
@@ -58,6 +58,29 @@ def _pdf() -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+LINEA = LineaValida("47.09", "Excedente", "Hospitalario", None, 3, 3)  # a validated line, as guardar has
+
+
+def _aviso() -> atipicos.Aviso:
+    """An outlier warning on the victim's unit, as atipicos.revisar returns them."""
+    return atipicos.Aviso(
+        unidad=UNIDAD_VICTIMA,
+        unidad_nombre="UMF 11, Playa del Carmen",
+        producto="47.09",
+        producto_nombre="Otra apendicectomía",
+        tipo="Excedente",
+        cifra=atipicos.PACIENTES,
+        valor=900,
+        minimo=3.0,
+        maximo=300.0,
+        mediana=30.0,
+        lineas=8,
+        ooads=3,
+        pacientes=900,
+        eventos=None,
+    )
 
 
 @pytest.fixture
@@ -105,6 +128,7 @@ D = dt.date(2026, 6, 10)
 
 # -- writes that name their target: refused to an analista and to a capturista of another OOAD ----
 ESCRITURAS = {
+    "atipicos.registrar_confirmacion": lambda e: (P, ANIO, [_aviso()]),
     "borradores.descartar": lambda e: (P, ANIO, UNIDAD_VICTIMA),
     "borradores.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "4"}}),
     "borradores.guardar_captura": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
@@ -141,6 +165,8 @@ PROPIAS_DE_LA_CUENTA = {
 }
 # -- reads of one OOAD/UMAE's lines, reports or uploads: refused to a capturista of another
 LECTURAS_OOAD = {
+    "atipicos.revisar": lambda e: (ANIO, UNIDAD_VICTIMA, [LINEA]),
+    "atipicos.revisar_lineas": lambda e: (ANIO, [(UNIDAD_VICTIMA, LINEA)]),
     "acciones.posibles": lambda e: (ANIO, VICTIMA),
     "captura.exigir_lectura_unidad": lambda e: (UNIDAD_VICTIMA,),
     "captura.lineas_unidad": lambda e: (ANIO, UNIDAD_VICTIMA),
@@ -164,6 +190,7 @@ LECTURAS_OOAD = {
 LISTAR_AJENAS = {"solicitudes.listar": {"ooad": VICTIMA}}
 # -- the division's reads (analista and admin): refused to any capturista
 DIVISION = {
+    "atipicos.confirmados": lambda e: (ANIO,),
     "analisis.agregado": lambda e: (ANIO, ["estado"]),
     "analisis.cobertura": lambda e: (ANIO,),
     "analisis.cruce": lambda e: (ANIO,),
