@@ -114,3 +114,20 @@ class CatalogoCambiado(ErrorDominio):
 
 class CantidadInvalida(ErrorDominio):
     """A quantity that is not a whole number as the capture rules read it (message: the rule broken)."""
+
+
+class ConfirmacionPendiente(ErrorDominio):
+    """A save with outlying figures the person has not confirmed yet; nothing of it was stored.
+    `.avisos` are the warnings (core.capture.atipicos.Aviso), each with its Spanish message."""
+
+    def __init__(self, avisos: list):
+        self.avisos = avisos
+        super().__init__(
+            "No se guardó nada todavía: confirme estas cifras poco habituales o corríjalas.\n"
+            + "\n".join(f"• {a.mensaje}" for a in avisos)
+        )
+
+
+class PdfRechazado(ErrorDominio):
+    """The sandboxed check refused an uploaded PDF; the message says why, in Spanish (firmados
+    turns it into ArchivoRechazado)."""

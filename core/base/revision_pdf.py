@@ -21,6 +21,8 @@ import sys
 import threading
 from pathlib import Path
 
+from core.base.errors import PdfRechazado
+
 RAIZ = Path(__file__).resolve().parents[2]
 
 # Largest Versión Final the tool prints for one OOAD/UMAE, measured with reports/reporte.py: the
@@ -67,10 +69,6 @@ MEMORIA = (
     "(por ejemplo, con menos resolución) y súbalo de nuevo."
 )
 OCUPADO = "El servidor está revisando otro PDF en este momento. Espere un minuto y vuelva a presionar el botón."
-
-
-class PdfRechazado(Exception):
-    """The PDF is refused; the message says why, in Spanish, for the person who uploaded it."""
 
 
 # PDF name syntax: "/" then any characters up to whitespace or a delimiter; "#xx" escapes a byte.

@@ -87,7 +87,7 @@ from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria
-from core.base.errors import ErrorDominio, NoEncontrado
+from core.base.errors import NoEncontrado
 from core.base.store import Store
 
 Z_MAXIMO = 3.5  # Iglewicz & Hoaglin's cut for the modified z-score
@@ -181,17 +181,6 @@ class Aviso:
             f"Producto {self.producto} «{self.producto_nombre}» ({self.tipo}): {self.valor_texto} está {donde} "
             f"de lo habitual para este producto, {self.rango} (mediana {self._numero(self.mediana)}, según "
             f"{referencia}). Confirme que la cifra es correcta o corríjala; confirmarla no impide guardar."
-        )
-
-
-class ConfirmacionPendiente(ErrorDominio):
-    """A save with outlying figures the person has not confirmed yet; nothing of it was stored."""
-
-    def __init__(self, avisos: list[Aviso]):
-        self.avisos = avisos
-        super().__init__(
-            "No se guardó nada todavía: confirme estas cifras poco habituales o corríjalas.\n"
-            + "\n".join(f"• {a.mensaje}" for a in avisos)
         )
 
 

@@ -138,6 +138,11 @@ def test_solo_core_toca_duckdb():
     assert fuera == []
 
 
+_ERRORES = {
+    n.name
+    for n in ast.walk(ast.parse((RAIZ / "core" / "base" / "errors.py").read_text(encoding="utf-8")))
+    if isinstance(n, ast.ClassDef)
+}
 _SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW))\b", re.S
 )
@@ -184,6 +189,23 @@ def test_pages_components_no_importan_paginas():
         if m.startswith("pages.") and not m.startswith("pages.components")
     ]
     assert culpables == []
+
+
+def test_los_errores_de_dominio_viven_en_un_solo_modulo():
+    """Every exception class of core/ is declared in core/base/errors.py, so pages catch one family."""
+    fuera = [
+        f"{p.relative_to(RAIZ)}: {nodo.name}"
+        for p in _archivos("core")
+        if p != RAIZ / "core" / "base" / "errors.py"
+        for nodo in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(nodo, ast.ClassDef)
+        and any(
+            getattr(b, "id", getattr(b, "attr", "")).endswith(("Error", "Exception"))
+            or getattr(b, "id", "") in _ERRORES
+            for b in nodo.bases
+        )
+    ]
+    assert fuera == []
 
 
 def test_migraciones_numeradas_sin_huecos():

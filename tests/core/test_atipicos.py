@@ -23,7 +23,7 @@ import pytest
 from core import demo
 from core.accounts import cuentas
 from core.base import reloj
-from core.base.errors import AccesoDenegado
+from core.base.errors import AccesoDenegado, ConfirmacionPendiente
 from core.base.store import Store
 from core.capture import atipicos, captura, catalogo
 from core.capture.atipicos import EVENTOS, PACIENTES, RAZON
@@ -489,7 +489,7 @@ def test_sin_confirmar_compara_la_cifra_no_el_rango(store, cuenta):
     assert atipicos.sin_confirmar(avisos, [avisos[0].clave]) == avisos[1:]
     otra = atipicos.revisar(store, cuenta("chihuahua"), ANIO, HGZ35, [_fila(PROCALCITONINA, "Faltante", 30_000)])
     assert atipicos.sin_confirmar(otra, avisos) == otra
-    error = atipicos.ConfirmacionPendiente(otra)
+    error = ConfirmacionPendiente(otra)
     assert otra[0].mensaje in str(error)
     tabla = atipicos.tabla(avisos)
     assert tabla["Rango habitual"].tolist() == [a.rango for a in avisos]
