@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.base import reloj
 from core.base.errors import ErrorDominio
-from core.lifecycle import ciclo
+from core.lifecycle import acciones, ciclo
 from pages.components import almacen, avisos, sesion
 from pages.components import contexto as ctx
 
@@ -70,13 +70,16 @@ with st.form("adm_periodo_nuevo"):
         else:
             _hecho(f"Periodo {p.anio} creado: registro {p.describir_ventana()}.")
 
-abiertos = [p for p in periodos if not p.cerrado]
-if not abiertos:
+# What each period still allows (its window, closing it) comes from the lifecycle model.
+posibles = {p.anio: acciones.del_periodo(store, cuenta, p.anio) for p in periodos}
+ventanas = [p for p in periodos if posibles[p.anio].cambiar_ventana.permitida]
+cerrables = [p.anio for p in periodos if posibles[p.anio].cerrar_periodo.permitida]
+if not ventanas and not cerrables:
     st.stop()
 
 st.subheader("Cambiar la ventana de registro")
-elegido = st.selectbox("Periodo", [p.anio for p in abiertos], key="adm_ventana_anio")
-actual = next(p for p in abiertos if p.anio == elegido)
+elegido = st.selectbox("Periodo", [p.anio for p in ventanas], key="adm_ventana_anio")
+actual = next(p for p in ventanas if p.anio == elegido)
 with st.form("adm_ventana"):
     b, c = st.columns(2)
     inicio = b.date_input("Inicio del registro", value=actual.inicio, format="DD/MM/YYYY", key=f"adm_vi_{elegido}")
@@ -90,7 +93,7 @@ with st.form("adm_ventana"):
             _hecho(f"Ventana del periodo {p.anio} actualizada: registro {p.describir_ventana()}.")
 
 st.subheader("Cerrar un periodo")
-cerrar = st.selectbox("Periodo a cerrar", [p.anio for p in abiertos], key="adm_cerrar_anio")
+cerrar = st.selectbox("Periodo a cerrar", cerrables, key="adm_cerrar_anio")
 entendido = st.checkbox(
     f"Entiendo que al cerrar el periodo {cerrar} ya no se podrá capturar, finalizar, reabrir ni subir reportes "
     "firmados, y que el cierre no se puede deshacer.",

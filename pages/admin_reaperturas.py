@@ -4,8 +4,8 @@ reason, or reopen without a request."""
 import streamlit as st
 
 from core.base.errors import ErrorDominio
-from core.lifecycle import ciclo, reaperturas
-from pages.components import almacen, avisos, descargas, sesion
+from core.lifecycle import acciones, ciclo, reaperturas
+from pages.components import almacen, avisos, ciclo_vida, descargas, sesion
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reapertura
 from pages.components.marcado import md
@@ -72,10 +72,13 @@ else:
                 + ("concedida; regresó a «En captura»." if conceder else "rechazada.")
             )
 
-if periodo is not None and not periodo.cerrado:
+if periodo is not None:
     st.subheader("Reabrir sin solicitud")
-    opciones = dict(reaperturas.reabribles(store, cuenta, periodo.anio))
-    if not opciones:
+    reabrir = acciones.del_periodo(store, cuenta, periodo.anio).reabrir
+    opciones = dict(reaperturas.reabribles(store, cuenta, periodo.anio)) if reabrir.permitida else {}
+    if not reabrir.permitida:
+        ciclo_vida.aviso(reabrir)
+    elif not opciones:
         st.caption(f"Ninguna OOAD/UMAE ha finalizado en el periodo {periodo.anio}.")
     else:
         with st.form("adm_reap_directa"):

@@ -4,8 +4,8 @@ import streamlit as st
 
 from core.base import reloj
 from core.base.errors import ErrorDominio
-from core.lifecycle import ciclo, recepcion
-from pages.components import almacen, avisos, descargas, sesion
+from core.lifecycle import acciones, ciclo, recepcion
+from pages.components import almacen, avisos, ciclo_vida, descargas, sesion
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -39,6 +39,8 @@ st.dataframe(vista, hide_index=True, width="stretch", placeholder="", key="adm_r
 descargas.botones({"Recepción": vista}, "recepcion de originales", anio, key="adm_rec_descargas")
 
 st.subheader("Registrar una recepción")
+registrar = acciones.del_periodo(store, cuenta, anio).registrar_recepcion
+ciclo_vida.aviso(registrar)
 etiquetas = dict(zip(tabla["clave"], tabla["OOAD/UMAE"], strict=True))
 with st.form("adm_rec_form"):
     ooad = st.selectbox(
@@ -55,7 +57,7 @@ with st.form("adm_rec_form"):
     )
     recibio = b.text_input("Recibió (nombre)", max_chars=120, key="adm_rec_recibio")
     notas = st.text_input("Notas (opcional)", max_chars=500, key="adm_rec_notas")
-    if st.form_submit_button("Registrar recepción", type="primary"):
+    if ciclo_vida.boton_formulario(registrar, "Registrar recepción", type="primary"):
         if not ooad:
             st.error("Elija la OOAD/UMAE.")
         else:

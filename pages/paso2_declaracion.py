@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo
-from pages.components import almacen, avisos, limite_errores, paginas
+from pages.components import almacen, avisos, ciclo_vida, limite_errores, paginas
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -23,6 +23,7 @@ ctx.encabezado(
 )
 cx = ctx.contexto_captura(paginas.PASO2)
 store = almacen.store()
+declarar = ciclo_vida.de(cx).declarar
 opciones = ["SI", "NO"]
 actual = cx.estado.respuesta
 respuesta = st.radio(
@@ -30,7 +31,7 @@ respuesta = st.radio(
     opciones,
     index=opciones.index(actual) if actual else None,
     horizontal=True,
-    disabled=not cx.editable,
+    disabled=not declarar.permitida,
     key="paso2_respuesta",
 )
 if actual:
@@ -63,7 +64,7 @@ def _confirmar_no(n: int) -> None:
         st.rerun()
 
 
-if cx.editable and st.button("Guardar", type="primary", disabled=respuesta is None):
+if ciclo_vida.boton(declarar, "Guardar", type="primary", disabled=respuesta is None):
     n = ciclo.contar_lineas(store, cx.periodo.anio, cx.ooad)
     if respuesta == "NO" and n:
         avisos.pedir_confirmacion("p2", n)

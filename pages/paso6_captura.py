@@ -5,7 +5,7 @@ import streamlit as st
 from core.admin import solicitudes
 from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
 from core.capture import borradores, captura, rejilla
-from pages.components import almacen, avisos, limite_errores, paginas, pendientes
+from pages.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -31,6 +31,9 @@ st.markdown(
 )
 cx = ctx.contexto_captura(paginas.PASO6)
 unidad, unidad_nombre = ctx.unidad_elegida(cx)
+posibles = ciclo_vida.de(cx)
+# Typing (kept as drafts) and saving lines: the lifecycle model says whether, and why not.
+editar, guardar = posibles.borrador, posibles.capturar
 store = almacen.store()
 esp = st.session_state.get("sel_especialidad")
 if not esp:
@@ -89,7 +92,7 @@ def _cantidad(etiqueta: str, ayuda: str, ancho: int):
 st.data_editor(
     snap["frame"],
     key=snap["key"],
-    disabled=not cx.editable or ["producto", "guardado"],
+    disabled=not editar.permitida or ["producto", "guardado"],
     hide_index=False,
     width="stretch",
     height=min(38 + 35 * max(mostrados, 1), 560),
@@ -162,16 +165,16 @@ def _confirmar(filas_a_guardar, n, m, e) -> None:
         st.rerun()
 
 
-if cx.editable:
-    if filas:
-        st.warning(
-            f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
-            "por eliminar (incluye otras especialidades de esta unidad).",
-            icon="✏️",
-        )
-    a, b, _ = st.columns([1, 1, 3])
-    if a.button("Guardar", type="primary", disabled=not filas, key="p6_guardar"):
-        avisos.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
+if editar.permitida and filas:
+    st.warning(
+        f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
+        "por eliminar (incluye otras especialidades de esta unidad).",
+        icon="✏️",
+    )
+a, b, _ = st.columns([1, 1, 3])
+if ciclo_vida.boton(guardar, "Guardar", en=a, type="primary", disabled=not filas, key="p6_guardar"):
+    avisos.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
+if editar.permitida:
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
         pendientes.descartar(cx, unidad)
         _rehacer_rejilla()
@@ -240,7 +243,7 @@ else:
         },
     )
     elegidas = lineas.iloc[sel.selection.rows] if sel and sel.selection.rows else lineas.iloc[0:0]
-    if cx.editable and not elegidas.empty:
+    if not elegidas.empty:
         c1, c2, _ = st.columns([1, 1, 3])
         if len(elegidas) == 1:
             linea = elegidas.iloc[0]
@@ -248,8 +251,8 @@ else:
             def _editar(g=linea["grupo_clave"], e=linea["especialidad_clave"], p=linea["producto"]) -> None:
                 st.session_state.update(sel_grupo=g, sel_especialidad=e, p6_buscar=p)
 
-            c1.button("Editar en la rejilla", key="p6_editar", on_click=_editar)
-        if c2.button(f"Eliminar {len(elegidas):,} línea(s)", key="p6_eliminar"):
+            ciclo_vida.boton(guardar, "Editar en la rejilla", en=c1, key="p6_editar", on_click=_editar)
+        if ciclo_vida.boton(guardar, f"Eliminar {len(elegidas):,} línea(s)", en=c2, key="p6_eliminar"):
             borrar = [
                 captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)
             ]

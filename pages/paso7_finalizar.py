@@ -5,7 +5,7 @@ import streamlit as st
 from core.base.errors import ErrorDominio
 from core.capture import captura
 from core.lifecycle import ciclo
-from pages.components import almacen, avisos, paginas
+from pages.components import almacen, avisos, ciclo_vida, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
@@ -34,11 +34,12 @@ if cx.estado.respuesta is None:
     st.page_link(paginas.PASO2, label="Ir al Paso 2", icon="⬅️")
     st.stop()
 
+posibles = ciclo_vida.de(cx)
 lineas = captura.lineas_ooad(store, cx.cuenta, anio, cx.ooad)
 unidades = captura.unidades(store, cx.cuenta, anio, cx.ooad)
 con = int((unidades["lineas"] > 0).sum())
 st.subheader("Resumen que se reportará")
-if cx.estado.estado == ciclo.EN_CAPTURA:
+if posibles.preliminar.permitida:
     st.caption("Sin Validez Oficial. El OOAD aún no cierra el registro de información.")
     comp.boton_preliminar(cx.cuenta, anio, cx.ooad, key="p7_preliminar")
 st.markdown(
@@ -87,20 +88,24 @@ else:
                     },
                 )
 
-if cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
+if posibles.estado.finalizado:
     st.page_link(paginas.PASO8, label="Ver la Versión Final (Paso 8)", icon="📄")
     st.stop()
 st.divider()
-comp.editor_firmantes(cx, key="p7_firmantes")
-if not cx.editable:
-    st.stop()
+comp.editor_firmantes(cx, key="p7_firmantes", posibles=posibles)
 
 st.divider()
 st.markdown("**¿Desea finalizar el registro de Excedentes y/o Faltantes?** Después no podrá modificarlo.")
 decision = st.radio(
-    "Finalizar registro", ["SI", "NO"], index=None, horizontal=True, key="p7_decision", label_visibility="collapsed"
+    "Finalizar registro",
+    ["SI", "NO"],
+    index=None,
+    horizontal=True,
+    key="p7_decision",
+    label_visibility="collapsed",
+    disabled=not posibles.finalizar.permitida,
 )
-if st.button("Guardar", type="primary", key="p7_guardar", disabled=decision is None):
+if ciclo_vida.boton(posibles.finalizar, "Guardar", type="primary", key="p7_guardar", disabled=decision is None):
     if decision != "SI":
         st.info("El registro sigue abierto: puede seguir capturando.")
     else:

@@ -5,7 +5,7 @@ import streamlit as st
 from core.base import reloj
 from core.capture import reportes
 from core.lifecycle import ciclo
-from pages.components import almacen, paginas
+from pages.components import almacen, ciclo_vida, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components import reportes as comp
@@ -22,8 +22,9 @@ ctx.encabezado(
 )
 cx = ctx.contexto_captura(paginas.PASO8, avisar_bloqueo=False)
 store = almacen.store()
-vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad)
-if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
+posibles = ciclo_vida.de(cx)
+vf = ciclo.version_final(store, cx.cuenta, cx.periodo.anio, cx.ooad) if posibles.version_final.permitida else None
+if vf is None:
     st.info(
         "La Versión Final estará disponible cuando la OOAD/UMAE finalice el registro (Paso 7). "
         "Mientras tanto, revise el reporte preliminar en el Paso 7."
@@ -31,7 +32,7 @@ if vf is None or cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
     st.page_link(paginas.PASO7, label="Ir al Paso 7", icon="⬅️")
     st.stop()
 cab, lineas = vf
-reap.estado_solicitud(cx, key="p8")
+reap.estado_solicitud(cx, key="p8", posibles=posibles)
 folio = reportes.folio_vigente(store, cx.cuenta, cx.periodo.anio, cx.ooad)
 st.markdown(
     f"Versión final **{cab['version']}** · Folio **`{folio}`** · finalizada el "
@@ -40,7 +41,7 @@ st.markdown(
 )
 comp.boton_final(cx.cuenta, cx.periodo.anio, cx.ooad, key="p8_pdf")
 st.caption("El folio identifica exactamente esta versión: reimprimirla da el mismo folio.")
-comp.editor_firmantes(cx, key="p8_firmantes")
+comp.editor_firmantes(cx, key="p8_firmantes", posibles=posibles)
 
 st.subheader("Contenido de la Versión Final")
 if cab["respuesta"] == "NO":

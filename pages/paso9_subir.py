@@ -5,7 +5,7 @@ import streamlit as st
 from core.base import reloj
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, firmados
-from pages.components import almacen, avisos, paginas
+from pages.components import almacen, avisos, ciclo_vida, paginas
 from pages.components import contexto as ctx
 from pages.components import reaperturas as reap
 from pages.components.marcado import md
@@ -21,7 +21,8 @@ ctx.encabezado(
 cx = ctx.contexto_captura(paginas.PASO9, avisar_bloqueo=False)
 store = almacen.store()
 anio = cx.periodo.anio
-if cx.estado.estado not in (ciclo.FINALIZADO, ciclo.FIRMADO):
+posibles = ciclo_vida.de(cx)
+if not posibles.estado.finalizado:
     st.info(
         "Podrá subir el reporte firmado cuando la OOAD/UMAE haya finalizado el registro (Paso 7) "
         "e impreso la Versión Final (Paso 8)."
@@ -33,10 +34,9 @@ if flash := st.session_state.pop("p9_flash", None):
     st.success(flash[0])
     if flash[1]:
         st.warning(md(flash[1]))
-reap.estado_solicitud(cx, key="p9")
+reap.estado_solicitud(cx, key="p9", posibles=posibles)
 
-puede_subir = cx.cuenta.es_capturista and not cx.periodo.cerrado
-if puede_subir:
+if posibles.subir_firmado.permitida:
     verbo = "Reemplazar" if cx.estado.estado == ciclo.FIRMADO else "Subir"
     # Streamlit's own limit line ("<server.maxUploadSize>MB per file", a MB being 10**6 or 2**20 bytes
     # depending on the browser's system) is replaced by a Spanish hint (pages/components/textos_streamlit.py);
@@ -59,8 +59,8 @@ if puede_subir:
                 )
                 st.session_state["p9_subidas"] = st.session_state.get("p9_subidas", 0) + 1
                 st.rerun()
-elif cx.periodo.cerrado:
-    st.info(f"El periodo {anio} está cerrado: el reporte firmado solo puede consultarse.")
+else:
+    ciclo_vida.aviso(posibles.subir_firmado)
 
 st.subheader("Reportes firmados recibidos")
 historial = firmados.historial(store, cx.cuenta, anio, cx.ooad)

@@ -84,7 +84,7 @@ if seleccion and seleccion[0] < len(vista):
     clave, estado = fila["clave"], fila["estado"]
     etiqueta = fila["nombre"] if fila["tipo"] == "UMAE" else f"OOAD {fila['nombre']}"
     st.markdown(f"#### {md(etiqueta)} · {ciclo.semaforo(estado)}")
-    if estado in (ciclo.FINALIZADO, ciclo.FIRMADO):
+    if estado in ciclo.FINALIZADOS:
         recibido = tablero.recepcion(fila["recibida_el"], fila["recibio"])
         st.caption(
             f"Original firmado en papel: recibido el {md(recibido.replace(' · ', ' por ', 1))}"
@@ -101,7 +101,7 @@ if seleccion and seleccion[0] < len(vista):
     else:
         if cuenta.es_division:
             st.session_state["ooad_consulta"] = clave
-        if estado in (ciclo.SIN_INICIAR, ciclo.EN_CAPTURA):
+        if estado not in ciclo.FINALIZADOS:
             etiqueta = (
                 "Registrar Excedentes y/o Faltantes (Paso 2)"
                 if cuenta.es_capturista

@@ -84,9 +84,15 @@ class Acciones:
 
 @dataclass(frozen=True)
 class AccionesPeriodo:
+    """The period's own actions, and whether the period still allows the admin's actions on its
+    OOAD/UMAE (`reabrir`, `registrar_recepcion`: the period's part of their rules; each OOAD/UMAE
+    must also have finalized)."""
+
     periodo: estados.Periodo
     cambiar_ventana: Accion
     cerrar_periodo: Accion
+    reabrir: Accion
+    registrar_recepcion: Accion
 
     def __getitem__(self, accion: str) -> Accion:
         return getattr(self, accion)
@@ -260,6 +266,10 @@ _CAPTURA_ABIERTA: tuple[Regla, ...] = (
     _en_ventana,
 )
 
+# The period's part of the admin's actions on an OOAD/UMAE.
+_REABRIR_EN_EL_PERIODO = (_ADMIN, _abierto("ya no se puede reabrir"))
+_RECEPCION_EN_EL_PERIODO = (_ADMIN, _abierto("ya no se registran recepciones"))
+
 REGLAS: dict[str, tuple[Regla, ...]] = {
     DECLARAR: (_PROPIA, *_CAPTURA_ABIERTA),
     BORRADOR: (_PROPIA, *_CAPTURA_ABIERTA),
@@ -290,13 +300,11 @@ REGLAS: dict[str, tuple[Regla, ...]] = {
         _sin_solicitud_pendiente,
     ),
     REABRIR: (
-        _ADMIN,
-        _abierto("ya no se puede reabrir"),
+        *_REABRIR_EN_EL_PERIODO,
         _finalizado("Solo se reabre una OOAD/UMAE que ya finalizó su registro."),
     ),
     REGISTRAR_RECEPCION: (
-        _ADMIN,
-        _abierto("ya no se registran recepciones"),
+        *_RECEPCION_EN_EL_PERIODO,
         _finalizado("Solo se registra la recepción del reporte de una OOAD/UMAE que ya finalizó."),
     ),
     CAMBIAR_VENTANA: (_ADMIN, _abierto("su ventana de registro ya no cambia")),
@@ -323,10 +331,17 @@ def posibles(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> Accio
 
 
 def del_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> AccionesPeriodo:
-    """The period's own actions (change its window, close it), for the division's admins."""
+    """The period's own actions (change its window, close it) and its part of reopening and recording
+    receipts, for the division's admins."""
     permisos.exigir_division(cuenta, admin=True)
     s = _Situacion(store, cuenta, anio, None)
-    return AccionesPeriodo(periodo=s.periodo, **{a: _evaluar(s, REGLAS[a]) for a in _DEL_PERIODO})
+    return AccionesPeriodo(
+        periodo=s.periodo,
+        cambiar_ventana=_evaluar(s, REGLAS[CAMBIAR_VENTANA]),
+        cerrar_periodo=_evaluar(s, REGLAS[CERRAR_PERIODO]),
+        reabrir=_evaluar(s, _REABRIR_EN_EL_PERIODO),
+        registrar_recepcion=_evaluar(s, _RECEPCION_EN_EL_PERIODO),
+    )
 
 
 def exigir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str | None, accion: str) -> Cuenta:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo, comparar, reaperturas
-from pages.components import almacen, avisos, descargas
+from pages.components import almacen, avisos, ciclo_vida, descargas
 from pages.components import contexto as ctx
 from pages.components.marcado import md
 
@@ -16,13 +16,14 @@ def pista_motivo() -> str:
     return f"Al menos {ciclo.MOTIVO_MINIMO} caracteres; hasta {ciclo.MOTIVO_MAXIMO:,}."
 
 
-def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
+def estado_solicitud(cx: ctx.ContextoCaptura, key: str, posibles=None) -> None:
     """The latest request and the division's answer; the OOAD/UMAE's own form to ask for one."""
     s = almacen.store()
     if flash := st.session_state.pop(f"{key}_reapertura_flash", None):
         st.success(flash)
     ultima = reaperturas.ultima(s, cx.cuenta, cx.periodo.anio, cx.ooad)
-    finalizada = cx.estado.estado in (ciclo.FINALIZADO, ciclo.FIRMADO)
+    posibles = posibles or ciclo_vida.de(cx)
+    finalizada = posibles.estado.finalizado
     if ultima is not None:
         texto = md(ultima.describir())  # carries the reason and the person's name
         if ultima.version < cx.estado.version_final:
@@ -42,8 +43,7 @@ def estado_solicitud(cx: ctx.ContextoCaptura, key: str) -> None:
             )
         else:
             st.warning(texto, icon="✉️")
-    pendiente = ultima is not None and ultima.estado == reaperturas.PENDIENTE
-    if not (finalizada and cx.cuenta.es_capturista and not cx.periodo.cerrado and not pendiente):
+    if not posibles.solicitar_reapertura.permitida:  # a pending request, as well, is already said above
         return
     with st.expander("¿Necesita corregir lo finalizado? Solicite la reapertura a la División"):
         st.caption(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.capture import reportes
-from pages.components import almacen, avisos
+from pages.components import almacen, avisos, ciclo_vida
 
 
 def _archivo(prefijo: str, anio: int, ooad: str) -> str:
@@ -38,20 +38,20 @@ def boton_final(cuenta, anio: int, ooad: str, key: str) -> None:
     )
 
 
-def editor_firmantes(cx, key: str) -> None:
-    """Who signs the final report (printed on it; not part of its folio)."""
+def editor_firmantes(cx, key: str, posibles=None) -> None:
+    """Who signs the final report (printed on it; not part of its folio); editable while the
+    lifecycle model allows it (`posibles`: the page's, if it read them already)."""
     st.markdown(f"**Representantes que firmarán la Versión Final** (nombre y cargo; hasta {reportes.FIRMANTES_MAXIMO})")
     actuales = reportes.firmantes(almacen.store(), cx.cuenta, cx.periodo.anio, cx.ooad)
     df = pd.DataFrame([(f.nombre, f.cargo) for f in actuales], columns=["nombre", "cargo"])
-    firmado = cx.estado.estado == "firmado"
-    editable = cx.cuenta.es_capturista and not firmado and not cx.periodo.cerrado
-    if not editable:
+    firmantes = (posibles or ciclo_vida.de(cx)).firmantes
+    if not firmantes.permitida:
         if df.empty:
             st.caption("Sin firmantes registrados.")
         else:
             st.dataframe(df, hide_index=True, column_config={"nombre": "Nombre", "cargo": "Cargo"}, placeholder="")
-        if firmado:
-            st.caption("El reporte firmado ya se subió: los firmantes ya no se pueden cambiar.")
+        if cx.cuenta.es_capturista:  # the division only reads them
+            st.caption(firmantes.motivo)
         return
     editado = st.data_editor(
         df,

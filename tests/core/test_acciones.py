@@ -322,9 +322,12 @@ def test_acciones_del_periodo(store, cuenta):
     admin = cuenta("admin")
     p = acciones.del_periodo(store, admin, ANIO)
     assert p.cambiar_ventana.permitida and p.cerrar_periodo.permitida and not p.periodo.cerrado
+    assert p.reabrir.permitida and p.registrar_recepcion.permitida
     _cerrar(store, cuenta)
     p = acciones.del_periodo(store, admin, ANIO)
     assert (p.cambiar_ventana.error, p.cerrar_periodo.error) == (CapturaBloqueada, TransicionInvalida)
+    assert "ya no se puede reabrir" in p.reabrir.motivo and p.reabrir.error is CapturaBloqueada
+    assert "ya no se registran recepciones" in p.registrar_recepcion.motivo
     assert "su ventana de registro ya no cambia" in p.cambiar_ventana.motivo
     assert p.cerrar_periodo.motivo == f"El periodo {ANIO} ya está cerrado."
     with pytest.raises(CapturaBloqueada, match="ya no cambia"):

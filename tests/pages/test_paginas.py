@@ -123,7 +123,9 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     # Every capture screen is now read-only and says why.
     at.switch_page("pages/paso6_captura.py").run()
     assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
-    assert not any(b.label == "Guardar" for b in at.button)
+    # Saving is not possible: the button is disabled and says the lifecycle's reason.
+    guardar = [b for b in at.button if b.label == "Guardar"]
+    assert guardar and all(b.disabled and "se finalizó el" in b.help for b in guardar)
     at.switch_page("pages/tablero.py").run()
     fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
     assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == 1
