@@ -174,7 +174,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.ver(page, re.compile("Registrar Excedentes y Faltantes"))
     ui.ver(page, re.compile("Pantalla de solo consulta"))
     ui.ver(page, re.compile("se finalizó el"))
-    expect(ui.boton(page, "Guardar")).to_have_count(0)
+    expect(ui.boton(page, "Guardar")).to_be_disabled()  # with the lifecycle's reason as its tooltip
     captura(page, "paso6_consulta.png")
 
     # 9. Tablero: Campeche is finalized and waits for the signed upload.
