@@ -283,8 +283,10 @@ REGLAS: dict[str, tuple[Regla, ...]] = {
         _finalizado("La Versión Final existe hasta que la OOAD/UMAE finaliza el registro (Paso 7)."),
     ),
     # The signed report: after finalizing, until the period is closed (the window does not apply).
+    # An integrity finding also stops the upload: the signature would cover altered figures.
     SUBIR_FIRMADO: (
         _PROPIA,
+        _integridad,
         _abierto("ya no se pueden subir ni reemplazar archivos"),
         _finalizado(
             "Primero finalice el registro (Paso 7) e imprima la Versión Final (Paso 8); después suba el reporte firmado."
