@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core import instalacion
 from core.accounts import cuentas
 from core.base import reloj
 from core.base.store import Store
@@ -23,6 +27,41 @@ ANIO = 2026
 INICIO, FIN = dt.date(2026, 6, 1), dt.date(2026, 6, 30)
 HOY = dt.datetime(2026, 6, 15, 10, 0)
 PASSWORD = "clave-de-prueba"
+
+
+# The order files start in, longest first (measured, worker seconds): with `pytest -n 2 --dist
+# loadfile` each worker takes the next file when it runs low, so the long browser files spread over
+# both workers at the start and the many short files even out the end. xdist would otherwise sort
+# files by their number of tests (--loadscope-reorder, on by default), which sends every one-test
+# browser file to the end, where a worker sits idle while the other runs a 90 s file.
+PRIMERO = [
+    "tests/browser/test_entrada.py",
+    "tests/browser/test_analisis.py",
+    "tests/browser/test_sesiones.py",
+    "tests/browser/test_administracion.py",
+    "tests/browser/test_borradores.py",
+    "tests/browser/test_concurrencia.py",
+    "tests/browser/test_flujo.py",
+    "tests/browser/test_firmado.py",
+    "tests/reports/test_reporte.py",
+    "tests/core/test_choque.py",
+    "tests/core/test_subidas.py",
+    "tests/pages/test_administracion.py",
+    "tests/core/test_respaldo.py",
+    "tests/core/test_integridad.py",
+    "tests/browser/test_textos_streamlit.py",
+    "tests/browser/test_marcado.py",
+]
+
+
+def pytest_configure(config):
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
+        config.option.loadscopereorder = False  # keep the order below (see PRIMERO)
+
+
+def pytest_collection_modifyitems(config, items):
+    orden = {ruta: i for i, ruta in enumerate(PRIMERO)}
+    items.sort(key=lambda item: orden.get(item.nodeid.split("::", 1)[0], len(orden)))  # stable: the rest as collected
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +108,25 @@ def store_archivo(tmp_path):
     s = _poblar(Store(tmp_path / "eyf.duckdb"))
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_instalada(tmp_path_factory) -> Path:
+    """A data folder with the app installed in demo mode (catalog, accounts, captures), as the first
+    start leaves it. Built once per run and shared by the xdist workers (the first one builds it, the
+    others wait on a lock): copy the folder before use, never change it."""
+    raiz = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        raiz = raiz.parent  # the run's folder, above every worker's own
+    carpeta = raiz / "demo_instalada"
+    with open(raiz / "demo_instalada.lock", "w") as cerrojo:
+        fcntl.flock(cerrojo, fcntl.LOCK_EX)
+        if not carpeta.exists():
+            nueva = raiz / f"demo_instalada.{os.getpid()}"
+            shutil.rmtree(nueva, ignore_errors=True)
+            instalacion.abrir(nueva).close()
+            nueva.rename(carpeta)
+    return carpeta
 
 
 @pytest.fixture

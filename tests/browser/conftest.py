@@ -22,6 +22,8 @@ import pytest
 from playwright.sync_api import expect
 
 from core import instalacion
+from core.accounts import cuentas
+from tests.browser import ui
 
 RAIZ = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +45,23 @@ ARRANQUE_MAXIMO = 120  # s: the first start loads the catalog and the demo data
 ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
 MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 
+# Sessions opened in core before the server starts (from then on the server holds the database
+# file), by account: a test whose subject is not the login form enters with the cookie of one of
+# them (`entrar`), as a browser that logged in before does. Each is used once.
+SESIONES = {
+    "analista": 3,
+    "admin": 1,
+    "chihuahua": 5,
+    "sonora": 1,
+    "coahuila": 1,
+    "durango": 1,
+    "yucatan": 1,
+    "tlaxcala": 1,
+}
+COOKIE = "eyf_sesion"  # the app's session cookie: it carries only the session's token
+
 _LOG_SERVIDOR = pytest.StashKey[Path]()
+_SESIONES = pytest.StashKey[dict[str, list[str]]]()
 _CAPTURAS = pytest.StashKey[set]()
 
 
@@ -96,7 +114,7 @@ def _detener(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
+def servidor(chromium, tmp_path_factory, pytestconfig, demo_instalada) -> str:
     """`streamlit run app.py` on a free port and a fresh EYF_DATA_DIR; yields the base URL."""
     datos = tmp_path_factory.mktemp("eyf_datos")
     log = datos.parent / "streamlit.log"
@@ -104,9 +122,18 @@ def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
     puerto = _puerto_libre()
     url = f"http://127.0.0.1:{puerto}"
     env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1"}
-    # Catalog and demo built here, with the tests' fast password hashing (tests/conftest.py): every
-    # login in the browser then checks a cost-4 hash instead of production's cost 12.
-    instalacion.abrir(datos).close()
+    # Catalog and demo: a copy of the run's demo folder (tests/conftest.py, demo_instalada), built
+    # with the tests' fast password hashing, so every login in the browser checks a cost-4 hash
+    # instead of production's cost 12. Opened here as the server opens it, to open SESIONES.
+    shutil.copytree(demo_instalada, datos, dirs_exist_ok=True)
+    store = instalacion.abrir(datos)
+    try:
+        pytestconfig.stash[_SESIONES] = {
+            usuario: [cuentas.iniciar_sesion(store, usuario, "demo").token for _ in range(n)]
+            for usuario, n in SESIONES.items()
+        }
+    finally:
+        store.close()
     with open(log, "wb") as salida:
         proc = subprocess.Popen(
             [
@@ -123,6 +150,10 @@ def servidor(chromium, tmp_path_factory, pytestconfig) -> str:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                # No watching of the source files: nothing changes them during the run, and the
+                # watcher otherwise goes over the loaded modules on every script run.
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=RAIZ,
             env=env,
@@ -189,6 +220,27 @@ def browser_context_args(browser_context_args, base_url, browser):
     finally:
         contexto.close()
     return args
+
+
+@pytest.fixture
+def entrar(pytestconfig, base_url):
+    """entrar(page, usuario, persona=…): the page's browser enters with the cookie of a session opened
+    in core (see SESIONES), instead of typing the Paso 1 form (tests of the form itself type it). A
+    capturista lands on Paso 2 after naming the person; the division on the tablero."""
+
+    def _entrar(page, usuario: str, persona: tuple[str, str] = ui.PERSONA) -> None:
+        libres = pytestconfig.stash[_SESIONES].get(usuario)
+        assert libres, f"Sin sesión abierta para «{usuario}»: agréguela a SESIONES en tests/browser/conftest.py"
+        page.context.add_cookies([{"name": COOKIE, "value": libres.pop(), "url": base_url, "sameSite": "Strict"}])
+        if usuario in ("admin", "analista"):
+            page.goto("/")
+            expect(page.get_by_test_id("stSidebar")).to_contain_text(f"({usuario})")
+        else:
+            page.goto("/paso2")
+            ui.decir_quien(page, persona)
+            ui.ver(page, "Indicar si alguna de las Unidades Médicas tiene Excedentes y/o Faltantes")
+
+    return _entrar
 
 
 @pytest.fixture(autouse=True)

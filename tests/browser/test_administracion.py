@@ -23,7 +23,7 @@ from tests.browser.conftest import ESPERA
 
 pytestmark = pytest.mark.navegador
 
-SONORA = ("Sonor", "OOAD Sonora")  # en captura with lines in the demo; no other browser test uses it
+SONORA = "sonora"  # OOAD Sonora: en captura with lines in the demo; no other browser test uses it
 PERSONA_SONORA = ("Luis Ortega Ruiz", "Coordinador de Planeación")
 QUIEN = "Luis Ortega Ruiz (Coordinador de Planeación)"  # how the audit trail and the screens name the person
 MOTIVO = "Falta capturar el Faltante de Hemodiálisis del HGZ 14, Hermosillo"
@@ -206,21 +206,18 @@ def _bitacora(page: Page, captura) -> None:
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", filas_csv[0]["Fecha y hora"]), filas_csv
 
 
-def test_una_ronda_de_administracion(new_context, captura, request, tmp_path):
+def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, entrar):
     admin = new_context().new_page()
     ooad = new_context().new_page()
     request.node.paginas = [admin, ooad]  # for the screenshots on failure
     for p in (admin, ooad):
         p.set_default_timeout(ESPERA)
 
-    admin.goto("/")
-    ui.ver(admin, "Modo demostración")
-    ui.entrar_division(admin, "admin")
+    entrar(admin, "admin")
     anio, _ = _periodos_y_ventanas(admin, captura)
 
     # Sonora, in its own browser, finalizes in Paso 7.
-    ooad.goto("/")
-    ui.iniciar_sesion(ooad, *SONORA, persona=PERSONA_SONORA)
+    entrar(ooad, SONORA, PERSONA_SONORA)
     ui.menu(ooad, "Paso 7 · Finalizar")
     ui.ver(ooad, "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE")
     ui.elegir_radio(ooad, "SI")

@@ -40,10 +40,8 @@ def _metricas(page: Page, n: int) -> dict[str, str]:
     }
 
 
-def _analista(page: Page, pagina: str) -> None:
-    page.goto("/")
-    ui.ver(page, "Modo demostración")
-    ui.entrar_division(page, "analista")
+def _analista(page: Page, entrar, pagina: str) -> None:
+    entrar(page, "analista")
     ui.menu(page, pagina)
     expect(page.get_by_role("heading", name=pagina, level=1)).to_be_visible()
 
@@ -77,8 +75,8 @@ def _grafica(page: Page, key: str):
     return grafica
 
 
-def test_panorama_dibuja_el_mapa_por_estado(page: Page, captura):
-    _analista(page, "Panorama nacional")
+def test_panorama_dibuja_el_mapa_por_estado(page: Page, captura, entrar):
+    _analista(page, entrar, "Panorama nacional")
     ui.ver(page, re.compile(r"^Periodo \d{4} · Datos: última Versión Final de [\d,]+ OOAD/UMAE"))
     metricas = _metricas(page, 6)
     excedentes, faltantes = (
@@ -109,8 +107,8 @@ def test_panorama_dibuja_el_mapa_por_estado(page: Page, captura):
     captura(page, "panorama.png")
 
 
-def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura):
-    _analista(page, "Cruce por estado y especialidad")
+def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura, entrar):
+    _analista(page, entrar, "Cruce por estado y especialidad")
     ui.ver(page, "Balance (Excedente − Faltante) · pacientes mensuales · Estado × Especialidad Troncal")
     calor = _grafica(page, "cruce_mapa_calor")
     expect(calor.locator(".heatmaplayer image")).to_have_count(1)
@@ -155,8 +153,8 @@ def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura):
     assert (suma["Excedente"], suma["Faltante"]) == (exc, fal), (suma, exc, fal)
 
 
-def test_oportunidades_propuestas_asignacion_sankey_y_descargas(page: Page, captura):
-    _analista(page, "Oportunidades de intercambio")
+def test_oportunidades_propuestas_asignacion_sankey_y_descargas(page: Page, captura, entrar):
+    _analista(page, entrar, "Oportunidades de intercambio")
     metricas = _metricas(page, 5)
     cubiertos, pares = _entero(metricas["Pacientes cubiertos"]), _entero(metricas["Pares posibles"])
     assert cubiertos > 0 and pares > 0, metricas
@@ -212,9 +210,8 @@ def test_oportunidades_propuestas_asignacion_sankey_y_descargas(page: Page, capt
         assert float(primera[columna]) == pytest.approx(float(csv_filas[0][columna])), columna
 
 
-def test_capturista_que_escribe_la_direccion_no_ve_el_analisis(page: Page):
-    page.goto("/")
-    ui.iniciar_sesion(page, "Yucat", "OOAD Yucatán")
+def test_capturista_que_escribe_la_direccion_no_ve_el_analisis(page: Page, entrar):
+    entrar(page, "yucatan")
     barra = page.get_by_test_id("stSidebar")
     expect(barra).not_to_contain_text("Análisis")
     for ruta in ("panorama", "cruce", "oportunidades"):  # the url_path of each análisis page in app.py

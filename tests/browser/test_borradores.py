@@ -23,12 +23,6 @@ B = ("Persona B Borradores", "Capturista")
 EXC_PACIENTES = r"^Exc.*Pacientes"
 
 
-def _entrar(page: Page, persona: tuple[str, str]) -> None:
-    page.goto("/")
-    ui.ver(page, "Modo demostración")
-    ui.iniciar_sesion(page, "Chihua", "OOAD Chihuahua", persona=persona)
-
-
 def _ir_a_paso6(page: Page) -> None:
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.buscar(page, "Buscar Unidad Médica", UNIDAD, re.compile(r"Unidades Médicas tienen Excedentes"))
@@ -52,12 +46,14 @@ def _guardar(page: Page) -> None:
     ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
 
 
-def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_producto(new_context, captura, request):
+def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_producto(
+    new_context, captura, request, entrar
+):
     a, a2, b = (new_context().new_page() for _ in range(3))
     request.node.paginas = [a, a2, b]  # for the screenshots on failure
 
     # A types on the first two products.
-    _entrar(a, A)
+    entrar(a, "chihuahua", A)
     _ir_a_paso6(a)
     grid = ui.rejilla(a)
     col = ui.columna(grid, EXC_PACIENTES)[0]
@@ -67,7 +63,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     x, y = ui.primera_columna(grid)[:2]
 
     # A in another browser (a new session): both edits are offered back and go back into the grid.
-    _entrar(a2, A)
+    entrar(a2, "chihuahua", A)
     ui.ver(a2, re.compile(r"^Tiene 2 cambio\(s\) sin guardar del \d\d/\d\d/\d{4}"))
     ui.boton(a2, "Volver al Paso 6").click()
     ui.ver(a2, f"Unidad Médica: {UNIDAD}")
@@ -76,7 +72,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     captura(a2, "borradores_recuperados.png")
 
     # B sees that A has unsaved edits there, then saves the first product.
-    _entrar(b, B)
+    entrar(b, "chihuahua", B)
     _ir_a_paso6(b)
     ui.ver(b, re.compile("Otras personas de su OOAD/UMAE tienen cambios sin guardar en esta Unidad Médica"))
     ui.ver(b, re.compile(r"Persona A Borradores \(Capturista\).*2 producto\(s\)"))

@@ -20,10 +20,8 @@ PRODUCTO = "47.01"  # Apendicectomía laparoscópica (Cirugía General)
 EXC_PACIENTES = r"^Exc.*Pacientes"
 
 
-def _abrir_paso6(page: Page, persona: tuple[str, str]) -> None:
-    page.goto("/")
-    ui.ver(page, "Modo demostración")
-    ui.iniciar_sesion(page, "Chihua", "OOAD Chihuahua", persona=persona)
+def _abrir_paso6(page: Page, entrar, persona: tuple[str, str]) -> None:
+    entrar(page, "chihuahua", persona)
     _ir_a_paso6(page)
 
 
@@ -62,12 +60,12 @@ def _pacientes_guardados(page: Page) -> str:
     return ui.valor(encontrada[0], "Pacientes")
 
 
-def test_el_segundo_guardado_del_mismo_producto_se_rechaza(new_context, captura, request):
+def test_el_segundo_guardado_del_mismo_producto_se_rechaza(new_context, captura, request, entrar):
     a = new_context().new_page()
     b = new_context().new_page()
     request.node.paginas = [a, b]  # for the screenshots on failure
-    _abrir_paso6(a, ("Persona A Chihuahua", "Capturista"))
-    _abrir_paso6(b, ("Persona B Chihuahua", "Capturista"))
+    _abrir_paso6(a, entrar, ("Persona A Chihuahua", "Capturista"))
+    _abrir_paso6(b, entrar, ("Persona B Chihuahua", "Capturista"))
 
     # A saves 10 for the product.
     _capturar_y_guardar(a, "10")

@@ -25,9 +25,8 @@ def _elegir_en_tablero(page: Page, nombre: str) -> None:
     ui.elegir_fila(grid, ui.fila_de(grid, nombre))
 
 
-def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, captura, tmp_path):
-    page.goto("/")
-    ui.iniciar_sesion(page, "Coahu", "OOAD Coahuila")
+def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, captura, tmp_path, entrar):
+    entrar(page, "coahuila")
     _elegir_en_tablero(page, "Coahuila")
     with page.expect_download() as descarga:
         ui.boton(page, "📄 Versión Final para firmas (PDF)").click()
@@ -74,9 +73,8 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
     assert folio.startswith("EYF-")
 
 
-def test_sin_finalizar_solo_se_imprime_el_preliminar(page: Page, tmp_path):
-    page.goto("/")
-    ui.iniciar_sesion(page, "Duran", "OOAD Durango")
+def test_sin_finalizar_solo_se_imprime_el_preliminar(page: Page, tmp_path, entrar):
+    entrar(page, "durango")
     _elegir_en_tablero(page, "Durango")
     with page.expect_download() as descarga:
         ui.boton(page, "📄 Reporte Preliminar (PDF)").click()

@@ -13,16 +13,13 @@ from tests.browser import ui
 
 pytestmark = pytest.mark.navegador
 
-OOAD = ("Tlaxc", "OOAD Tlaxcala")  # only logs in; no other browser test uses it (test_sesiones changes Nayarit)
+OOAD = "tlaxcala"  # OOAD Tlaxcala: only logs in; no other browser test uses it (test_sesiones changes Nayarit)
 NOMBRE = '<a href="x">y</a> **negrita** [link](http://x)'
 CARGO = "Jefa <b>x</b> www.ejemplo.mx https://ejemplo.mx/a ana@ejemplo.mx :red[rojo] :material/home: $x^2$ ~~no~~"
 
 
-def test_nombre_de_quien_captura_se_ve_tal_cual(page: Page):
-    page.goto("/")
-    # Run alone, this test meets the server's first start (catalog and demo data): wait for the menu.
-    expect(page.get_by_test_id("stSidebar").get_by_role("link", name="Paso 1 · Acceso")).to_be_visible(timeout=180_000)
-    ui.iniciar_sesion(page, *OOAD, persona=(NOMBRE, CARGO))
+def test_nombre_de_quien_captura_se_ve_tal_cual(page: Page, entrar):
+    entrar(page, OOAD, persona=(NOMBRE, CARGO))
     barra = page.get_by_test_id("stSidebar")
     leyenda = barra.get_by_test_id("stCaptionContainer").filter(has_text="Captura:")
     expect(leyenda).to_have_count(1)

@@ -187,9 +187,11 @@ def _desplazar(grid: Locator, scroller: Locator, x: int) -> None:
 def tabla(grid: Locator) -> list[dict[str, str]]:
     """The rendered rows of a grid as {column title: text}, every column included.
 
-    The grid renders only the columns on screen (and numbers them from the first one shown), so
-    it is scrolled sideways step by step; each step's headers are matched to the cells' ids
-    (`glide-cell-<column>-<row>`, absolute)."""
+    The grid renders only the columns on screen, even partly (and numbers them from the first one
+    shown), so while the cells read lack some of its columns (the table's aria-colcount) it is
+    scrolled sideways step by step; each step's headers are matched to the cells' ids
+    (`glide-cell-<column>-<row>`, absolute). A grid whose columns all show is read without scrolling
+    (a scroll that shows no other column would leave nothing to wait for)."""
     scroller = grid.locator(".dvn-scroller").first
     ancho, visible = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
     titulos: dict[int, str] = {}
@@ -199,6 +201,7 @@ def tabla(grid: Locator) -> list[dict[str, str]]:
         _desplazar(grid, scroller, x)
         leido = grid.evaluate(
             """g => ({
+                columnas: Number(g.querySelector('table')?.getAttribute('aria-colcount') ?? 0),
                 th: Object.fromEntries(Array.from(g.querySelectorAll('thead th')).map(
                     th => [th.getAttribute('aria-colindex'), th.innerText.trim()])),
                 td: Array.from(g.querySelectorAll('tbody td')).map(
@@ -211,7 +214,7 @@ def tabla(grid: Locator) -> list[dict[str, str]]:
             celdas[(num, col)] = txt
             if relativa in leido["th"]:
                 titulos[col] = leido["th"][relativa]
-        if x + visible >= ancho:
+        if len({c for _, c in celdas}) >= leido["columnas"] or x + visible >= ancho:
             break
         x += max(int(visible * 0.6), 100)
     _desplazar(grid, scroller, 0)
