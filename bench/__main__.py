@@ -131,10 +131,10 @@ def main() -> None:
         # The baseline is a page with no data of its own (Ayuda: fixed text) run the same way
         # through the same frame (router, session, menu): what tablero and Paso 6 add is compared.
         sesion = sesion_de("chihuahua", "demo", persona="Bench (Capturista)")
-        vacia = _apptest_ms("pages/ayuda.py", sesion)
-        tablero = _apptest_ms("pages/tablero.py", sesion)
+        vacia = _apptest_ms("ui/ayuda.py", sesion)
+        tablero = _apptest_ms("ui/tablero.py", sesion)
         paso6 = _apptest_ms(
-            "pages/paso6_captura.py", {**sesion, "sel_unidad": unidad, "sel_grupo": cir, "sel_especialidad": esp}
+            "ui/paso6_captura.py", {**sesion, "sel_unidad": unidad, "sel_grupo": cir, "sel_especialidad": esp}
         )
         for i, modo in enumerate(("sesión nueva", "re-ejecución")):
             filas.append((f"Página sin datos (Ayuda), {modo} (AppTest, mediana)", f"{vacia[i]:,.0f} ms", "", ""))

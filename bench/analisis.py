@@ -112,9 +112,9 @@ def _paginas(carpeta: Path) -> list[tuple[str, str, str, str]]:
     os.environ.setdefault("EYF_COOKIE_KEY", "b" * 64)
     try:
         sesion = sesion_de("analista", "bench-analisis")
-        vacia = _apptest_ms("pages/ayuda.py", sesion)
-        panorama = _apptest_ms("pages/analisis_panorama.py", sesion)
-        cruce = _apptest_ms("pages/analisis_cruce.py", sesion)
+        vacia = _apptest_ms("ui/ayuda.py", sesion)
+        panorama = _apptest_ms("ui/analisis_panorama.py", sesion)
+        cruce = _apptest_ms("ui/analisis_cruce.py", sesion)
     finally:
         if anterior is None:
             os.environ.pop("EYF_DATA_DIR", None)

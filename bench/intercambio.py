@@ -193,8 +193,8 @@ def _pagina() -> list[tuple[str, str, str, str]]:
     try:
         instalacion.abrir(tmp).close()
         sesion = sesion_de("analista", "demo")
-        vacia = _apptest_ms("pages/ayuda.py", sesion)
-        pagina = _apptest_ms("pages/analisis_oportunidades.py", sesion)
+        vacia = _apptest_ms("ui/ayuda.py", sesion)
+        pagina = _apptest_ms("ui/analisis_oportunidades.py", sesion)
         for i, modo in enumerate(("sesión nueva", "re-ejecución")):
             r = pagina[i] / vacia[i]
             filas.append(

@@ -552,7 +552,7 @@ def cambiar_password(
 INACTIVIDAD_MIN = 30
 # The last activity is written at most once a minute per session, not on every click; the idle
 # limit grants that minute, so a session ends between N and N+1 minutes without a click (the page
-# also ends it after exactly N, from its own clock: see pages/components/contexto.py).
+# also ends it after exactly N, from its own clock: see ui/components/contexto.py).
 TOQUE = dt.timedelta(minutes=1)
 # Ended sessions are state, not history (the bitácora keeps the history): an account's rows older
 # than this go when it logs in again.

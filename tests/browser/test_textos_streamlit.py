@@ -1,6 +1,6 @@
 """Streamlit's own English texts, in Chromium: the Enter hint under a text box, a select box's
 "No results" and the "Connection error" dialog read in Spanish; "Page not found", the same kind of
-dialog, is left alone. The Spanish is CSS generated content (pages/components/textos_streamlit.py),
+dialog, is left alone. The Spanish is CSS generated content (ui/components/textos_streamlit.py),
 which the DOM's text does not include: it is read through getComputedStyle."""
 
 from __future__ import annotations

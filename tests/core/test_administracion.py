@@ -386,14 +386,14 @@ def test_bitacora_filtra_y_exporta(store, cuenta):
 
 
 def test_bitacora_nunca_se_modifica_ni_se_borra():
-    """Append-only: no source in core/ or pages/ (nor the schema) updates, deletes or truncates it."""
+    """Append-only: no source in core/ or ui/ (nor the schema) updates, deletes or truncates it."""
     patron = re.compile(
         r"\b(UPDATE\s+(OR\s+\w+\s+)?\"?auditoria\b|DELETE\s+FROM\s+\"?auditoria\b|TRUNCATE\s+(TABLE\s+)?\"?auditoria\b"
         r"|DROP\s+TABLE\s+(IF\s+EXISTS\s+)?\"?auditoria\b|ALTER\s+TABLE\s+\"?auditoria\b"
         r"|INSERT\s+OR\s+REPLACE\s+INTO\s+\"?auditoria\b)",
         re.IGNORECASE,
     )
-    fuentes = [p for carpeta in ("core", "pages") for p in (RAIZ / carpeta).rglob("*") if p.suffix in (".py", ".sql")]
+    fuentes = [p for carpeta in ("core", "ui") for p in (RAIZ / carpeta).rglob("*") if p.suffix in (".py", ".sql")]
     fuentes.append(RAIZ / "app.py")
     assert len(fuentes) > 20
     culpables = [str(p.relative_to(RAIZ)) for p in fuentes if patron.search(p.read_text(encoding="utf-8"))]

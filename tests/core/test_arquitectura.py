@@ -4,7 +4,9 @@ nothing and know no UI, pages hold no SQL, migrations are numbered.
 core/ is layered: base < accounts < lifecycle < capture < (analysis | admin) < the installer, the
 demo and the command line at core/'s top. A module imports its own package or a lower one; the two
 packages of one level do not import each other. reports/ draws PDFs from data it is given and may
-use core/base only; pages/ and app.py are the UI on top of both.
+use core/base only; ui/ and app.py are the UI on top of both. The screens live in ui/, not
+pages/: Streamlit treats a pages/ folder beside app.py as an old-style multipage app, and the first
+run of a server would then execute a deep-linked screen without app.py's frame.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from ui.components import paginas
 
 RAIZ = Path(__file__).resolve().parents[2]
 NIVEL = {"base": 0, "accounts": 1, "lifecycle": 2, "capture": 3, "analysis": 4, "admin": 4, "<raíz>": 9}
@@ -117,7 +121,7 @@ def test_core_y_reports_no_importan_la_interfaz(carpeta):
         f"{p.relative_to(RAIZ)}: {m}"
         for p in _archivos(carpeta)
         for m in _importa(p)
-        if m.split(".")[0] in UI + ("pages", "app", "bench", "tests")
+        if m.split(".")[0] in UI + ("ui", "app", "bench", "tests")
     ]
     assert culpables == []
 
@@ -133,7 +137,7 @@ def test_reports_solo_usa_la_base_de_core():
 
 
 def test_solo_core_toca_duckdb():
-    fuera = [str(p.relative_to(RAIZ)) for p in _archivos("pages", "reports") if "duckdb" in _importa(p)]
+    fuera = [str(p.relative_to(RAIZ)) for p in _archivos("ui", "reports") if "duckdb" in _importa(p)]
     fuera += ["app.py"] if "duckdb" in _importa(RAIZ / "app.py") else []
     assert fuera == []
 
@@ -167,7 +171,7 @@ def _sql_en(archivo: Path) -> list[str]:
 
 
 def test_pages_no_tienen_sql():
-    culpables = {str(p.relative_to(RAIZ)): h for p in _archivos("pages") + [RAIZ / "app.py"] if (h := _sql_en(p))}
+    culpables = {str(p.relative_to(RAIZ)): h for p in _archivos("ui") + [RAIZ / "app.py"] if (h := _sql_en(p))}
     assert culpables == {}
 
 
@@ -184,9 +188,9 @@ def test_pages_components_no_importan_paginas():
     """Components serve pages; a component importing a page file would run that page."""
     culpables = [
         f"{p.relative_to(RAIZ)}: {m}"
-        for p in _archivos("pages/components")
+        for p in _archivos("ui/components")
         for m in _importa(p)
-        if m.startswith("pages.") and not m.startswith("pages.components")
+        if m.startswith("ui.") and not m.startswith("ui.components")
     ]
     assert culpables == []
 
@@ -206,6 +210,12 @@ def test_los_errores_de_dominio_viven_en_un_solo_modulo():
         )
     ]
     assert fuera == []
+
+
+def test_no_hay_carpeta_pages_junto_a_app_py():
+    """Streamlit runs a deep link on a server's first run from a pages/ folder without app.py."""
+    assert not (RAIZ / "ui").exists()
+    assert {p.ruta.split("/")[0] for p in paginas.MENU} == {"ui"}
 
 
 def test_migraciones_numeradas_sin_huecos():

@@ -365,7 +365,7 @@ def test_escrituras_propias_no_pueden_nombrar_otra_ooad():
 
 
 def test_las_paginas_no_usan_funciones_de_sistema():
-    fuentes = [RAIZ / "app.py", *sorted((RAIZ / "pages").rglob("*.py"))]
+    fuentes = [RAIZ / "app.py", *sorted((RAIZ / "ui").rglob("*.py"))]
     texto = "\n".join(p.read_text(encoding="utf-8") for p in fuentes)
     for nombre in set(SIN_CUENTA_SISTEMA) - PERMITIDAS_EN_PAGINAS:
         modulo, funcion = nombre.split(".")

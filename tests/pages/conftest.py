@@ -44,7 +44,7 @@ def abrir_app(datos) -> AppTest:
 
 
 def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: str | None = "Ana Pérez") -> AppTest:
-    at.switch_page("pages/paso1_acceso.py").run()
+    at.switch_page("ui/paso1_acceso.py").run()
     at.selectbox(key="paso1_seleccion").select(usuario)
     at.text_input(key="paso1_password").input(password)
     boton(at, "Entrar").click().run()
@@ -54,7 +54,7 @@ def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: s
             at.text_input[1].input("Jefa de Servicio")
             boton(at, "Continuar").click().run()
         # AppTest stays on the page after st.switch_page; go where the browser goes.
-        at.switch_page("pages/paso2_declaracion.py").run()
+        at.switch_page("ui/paso2_declaracion.py").run()
     return at
 
 

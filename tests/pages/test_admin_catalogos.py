@@ -11,7 +11,7 @@ from core.base import rutas
 from tests.conftest import base_retenida
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
-CATALOGOS, RESPALDOS = "pages/admin_catalogos.py", "pages/admin_respaldos.py"
+CATALOGOS, RESPALDOS = "ui/admin_catalogos.py", "ui/admin_respaldos.py"
 
 
 def _preparar(datos) -> tuple[str, str, str]:
@@ -98,9 +98,9 @@ def test_solicitud_de_producto_desde_paso6_aceptada_por_la_division(datos):
         store.close()
     at = iniciar_sesion(abrir_app(datos), "chihuahua")
     at.session_state["sel_unidad"] = unidad
-    at.switch_page("pages/paso4_grupo.py").run()
+    at.switch_page("ui/paso4_grupo.py").run()
     boton(at, "Laboratorio").click().run()
-    at = _ir(at, "pages/paso6_captura.py")
+    at = _ir(at, "ui/paso6_captura.py")
     nombre = next(t for t in at.text_input if t.label.startswith("Nombre del producto"))
     nombre.input("Hemoglobina glucosilada (HbA1c) capilar")
     next(t for t in at.text_area if t.label.startswith("Justificación")).input(
@@ -116,7 +116,7 @@ def test_solicitud_de_producto_desde_paso6_aceptada_por_la_division(datos):
     assert not adm.exception, adm.exception
     assert "aceptada: producto LAB-0116 agregado" in textos(adm)
 
-    at = _ir(at, "pages/paso6_captura.py")
+    at = _ir(at, "ui/paso6_captura.py")
     mias = at.dataframe[-1].value
     assert mias[["Estado", "Clave asignada"]].values.tolist() == [["Aceptada", "LAB-0116"]]
     at.text_input(key="p6_buscar").input("capilar").run()

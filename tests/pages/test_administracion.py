@@ -16,11 +16,11 @@ from core.lifecycle import ciclo, reaperturas
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 
 ADMIN_PAGINAS = [
-    "pages/admin_periodos.py",
-    "pages/admin_reaperturas.py",
-    "pages/admin_recepcion.py",
-    "pages/admin_cuentas.py",
-    "pages/admin_bitacora.py",
+    "ui/admin_periodos.py",
+    "ui/admin_reaperturas.py",
+    "ui/admin_recepcion.py",
+    "ui/admin_cuentas.py",
+    "ui/admin_bitacora.py",
 ]
 MENU_ADMIN = {
     "Periodos y ventanas",
@@ -70,7 +70,7 @@ def test_admin_ve_el_menu_de_administracion_y_cada_pagina_abre(datos):
 
 
 def test_admin_cambia_la_ventana_y_cierra_el_periodo(datos):
-    at = _ir(_como(datos, "admin"), "pages/admin_periodos.py")
+    at = _ir(_como(datos, "admin"), "ui/admin_periodos.py")
     periodo = at.dataframe[0].value.iloc[0]
     anio = int(periodo["Periodo"])
     fin = reloj.hoy() + dt.timedelta(days=60)
@@ -84,13 +84,13 @@ def test_admin_cambia_la_ventana_y_cierra_el_periodo(datos):
     assert f"Periodo {anio} cerrado" in textos(at)
     assert at.dataframe[0].value.iloc[0]["Estado"] == "Cerrado"
     # Every capture screen of an OOAD/UMAE is now read-only and says why.
-    at = _ir(_como(datos, "chihuahua", persona="Ana Pérez"), "pages/paso6_captura.py")
-    at = _ir(at, "pages/paso2_declaracion.py")
+    at = _ir(_como(datos, "chihuahua", persona="Ana Pérez"), "ui/paso6_captura.py")
+    at = _ir(at, "ui/paso2_declaracion.py")
     assert "está cerrado por la División" in textos(at) and "periodo cerrado por la División" in textos(at)
 
 
 def test_admin_crea_un_periodo_con_fechas_malas_y_luego_buenas(datos):
-    at = _ir(_como(datos, "admin"), "pages/admin_periodos.py")
+    at = _ir(_como(datos, "admin"), "ui/admin_periodos.py")
     hoy = reloj.hoy()
     at.number_input(key="adm_nuevo_anio").set_value(hoy.year + 1)
     at.date_input(key="adm_nuevo_inicio").set_value(hoy + dt.timedelta(days=10))
@@ -105,7 +105,7 @@ def test_admin_crea_un_periodo_con_fechas_malas_y_luego_buenas(datos):
 
 def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     # Coahuila finalized in the demo: it asks from Paso 8.
-    at = _ir(_como(datos, "coahuila", persona="Ana Pérez"), "pages/paso8_version_final.py")
+    at = _ir(_como(datos, "coahuila", persona="Ana Pérez"), "ui/paso8_version_final.py")
     assert "Solicite la reapertura" in " ".join(e.label for e in at.expander)
     at.text_area(key="p8_reapertura_motivo").input("corto")
     boton(at, "Enviar solicitud de reapertura").click().run()
@@ -116,9 +116,9 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     assert "en espera de respuesta de la División" in textos(at)
     assert not any(b.label == "Enviar solicitud de reapertura" for b in at.button)
 
-    adm = _ir(_como(datos, "admin"), "pages/tablero.py")
+    adm = _ir(_como(datos, "admin"), "ui/tablero.py")
     assert "Hay 1 solicitud(es) de reapertura en espera" in textos(adm)
-    _ir(adm, "pages/admin_reaperturas.py")
+    _ir(adm, "ui/admin_reaperturas.py")
     cola = adm.dataframe[0].value
     assert (
         cola["OOAD/UMAE"].tolist() == ["OOAD Coahuila"] and cola.iloc[0]["Solicitó"] == "Ana Pérez (Jefa de Servicio)"
@@ -129,7 +129,7 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     assert "No hay solicitudes de reapertura en espera" in textos(adm)
     assert adm.dataframe[0].value.iloc[0]["Respuesta"] == "Concedida"
 
-    at = _ir(_como(datos, "coahuila", persona="Ana Pérez"), "pages/paso7_finalizar.py")
+    at = _ir(_como(datos, "coahuila", persona="Ana Pérez"), "ui/paso7_finalizar.py")
     texto = textos(at)
     assert "concedida por la División" in texto and "Se concede: corrijan y finalicen" in texto
     assert "nueva versión final con su propio folio" in texto
@@ -150,21 +150,21 @@ def test_admin_rechaza_y_la_ooad_lee_la_razon(datos):
         )
     finally:
         store.close()
-    adm = _ir(_como(datos, "admin"), "pages/admin_reaperturas.py")
+    adm = _ir(_como(datos, "admin"), "ui/admin_reaperturas.py")
     adm.text_area(key="adm_reap_razon").input("La causa registrada coincide con el oficio enviado")
     boton(adm, "Rechazar").click().run()
     assert "OOAD Colima: reapertura rechazada" in textos(adm)
-    at = _ir(_como(datos, "colima", persona="Luis Gómez"), "pages/paso9_subir.py")
+    at = _ir(_como(datos, "colima", persona="Luis Gómez"), "ui/paso9_subir.py")
     assert "rechazada por la División" in textos(at) and "coincide con el oficio enviado" in textos(at)
 
 
 def test_admin_reabre_sin_solicitud(datos):
-    adm = _ir(_como(datos, "admin"), "pages/admin_reaperturas.py")
+    adm = _ir(_como(datos, "admin"), "ui/admin_reaperturas.py")
     adm.selectbox(key="adm_reap_ooad").select("jalisco")
     adm.text_area(key="adm_reap_motivo").input("Acordado por teléfono con la Jefatura de Prestaciones Médicas")
     boton(adm, "Reabrir").click().run()
     assert "OOAD Jalisco reabierta" in textos(adm)
-    _ir(adm, "pages/tablero.py")
+    _ir(adm, "ui/tablero.py")
     assert adm.dataframe[0].value.set_index("OOAD/UMAE").loc["Jalisco", "Semáforo"] == "🟠 En captura"
 
 
@@ -188,7 +188,7 @@ def test_paso8_muestra_los_cambios_entre_versiones_finales(datos):
         at = _como(datos, usuario, persona="Ana Pérez")
         if usuario == "analista":
             at.session_state["ooad_consulta"] = "coahuila"
-        _ir(at, "pages/paso8_version_final.py")
+        _ir(at, "ui/paso8_version_final.py")
         assert "Cambios entre versiones finales" in textos(at)
         assert "De la versión final 1 a la 2: 0 línea(s) agregada(s), 0 eliminada(s) y 1 modificada(s)." in textos(at)
         cambios = at.dataframe[-1].value
@@ -199,21 +199,21 @@ def test_paso8_muestra_los_cambios_entre_versiones_finales(datos):
 
 
 def test_recepcion_del_original_se_ve_en_el_tablero_de_la_division(datos):
-    at = _ir(_como(datos, "admin"), "pages/admin_recepcion.py")
+    at = _ir(_como(datos, "admin"), "ui/admin_recepcion.py")
     assert "OOAD Coahuila" in at.dataframe[0].value["OOAD/UMAE"].tolist()
     at.selectbox(key="adm_rec_ooad").select("coahuila")
     at.text_input(key="adm_rec_recibio").input("Lic. Marta Ruiz")
     boton(at, "Registrar recepción").click().run()
     hoy = reloj.fecha(reloj.hoy())
     assert f"OOAD Coahuila: Original firmado de la versión final 1 recibido el {hoy} por Lic. Marta Ruiz." in textos(at)
-    _ir(at, "pages/tablero.py")
+    _ir(at, "ui/tablero.py")
     tabla = at.dataframe[0].value.set_index("OOAD/UMAE")
     assert tabla.loc["Coahuila", "Recepción (original)"] == f"{hoy} · Lic. Marta Ruiz"
     assert tabla.iloc[-1]["Recepción (original)"] == "1 recibido(s)"
 
 
 def test_cuenta_nueva_con_contrasena_de_un_uso_que_se_cambia_y_deshabilitar(datos):
-    at = _ir(_como(datos, "admin"), "pages/admin_cuentas.py")
+    at = _ir(_como(datos, "admin"), "ui/admin_cuentas.py")
     at.radio(key="adm_cuentas_rol").set_value("analista").run()
     at.text_input(key="adm_cuentas_usuario").input("ana.perez")
     at.text_input(key="adm_cuentas_nombre").input("Ana Pérez Reyes")
@@ -227,8 +227,8 @@ def test_cuenta_nueva_con_contrasena_de_un_uso_que_se_cambia_y_deshabilitar(dato
     nueva = _como(datos, "ana.perez")
     iniciar_sesion(nueva, "ana.perez", temporal, persona=None)
     assert "Su contraseña es temporal" in textos(nueva)
-    _ir(nueva, "pages/admin_bitacora.py")  # still refused: analista, and a temporary password anyway
-    _ir(nueva, "pages/mi_cuenta.py")
+    _ir(nueva, "ui/admin_bitacora.py")  # still refused: analista, and a temporary password anyway
+    _ir(nueva, "ui/mi_cuenta.py")
     nueva.text_input(key="mi_cuenta_actual").input(temporal)
     nueva.text_input(key="mi_cuenta_nueva").input("Mi-clave-segura-2026")
     nueva.text_input(key="mi_cuenta_confirmacion").input("Mi-clave-segura-2026")
@@ -243,12 +243,12 @@ def test_cuenta_nueva_con_contrasena_de_un_uso_que_se_cambia_y_deshabilitar(dato
     assert "Cuenta ana.perez deshabilitada" in textos(at)
     assert at.dataframe[0].value.set_index("Usuario").loc["ana.perez", "Estado"] == "Deshabilitada"
     fuera = abrir_app(datos)
-    fuera.switch_page("pages/paso1_acceso.py").run()
+    fuera.switch_page("ui/paso1_acceso.py").run()
     assert "ana.perez" not in fuera.selectbox(key="paso1_seleccion").options
 
 
 def test_bitacora_filtra_por_accion(datos):
-    at = _ir(_como(datos, "admin"), "pages/admin_bitacora.py")
+    at = _ir(_como(datos, "admin"), "ui/admin_bitacora.py")
     todo = at.dataframe[0].value
     assert len(todo) > 10 and todo.iloc[0]["Acción"] == "inicio de sesión" and todo.iloc[0]["Cuenta"] == "admin"
     at.multiselect(key="bit_acciones").select("finalización").run()
@@ -277,7 +277,7 @@ def test_intentos_fallidos_bloquean_la_cuenta_con_mensaje_y_bitacora(datos):
         assert at.session_state["authentication_status"]
     finally:
         reloj.fijar(None)
-    adm = _ir(_como(datos, "admin"), "pages/admin_bitacora.py")
+    adm = _ir(_como(datos, "admin"), "ui/admin_bitacora.py")
     adm.selectbox(key="bit_cuenta").select("chihuahua").run()
     acciones = adm.dataframe[0].value["Acción"].tolist()
     assert acciones.count("inicio de sesión fallido") == 5 and "cuenta bloqueada" in acciones
@@ -286,9 +286,9 @@ def test_intentos_fallidos_bloquean_la_cuenta_con_mensaje_y_bitacora(datos):
 
 def _editar_paso6(at, unidad: str):
     at.session_state["sel_unidad"] = unidad
-    _ir(at, "pages/paso4_grupo.py")
+    _ir(at, "ui/paso4_grupo.py")
     boton(at, "Hemodiálisis").click().run()
-    _ir(at, "pages/paso6_captura.py")
+    _ir(at, "ui/paso6_captura.py")
     clave = at.session_state["p6_snap"]["key"]
     at.session_state[clave] = {
         "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}},
@@ -315,7 +315,7 @@ def test_sesion_vence_por_inactividad_y_conserva_lo_no_guardado_del_paso6(datos,
         assert "Inicie sesión en el Paso 1" in texto
         # The same account logs in again: the grid still has the unsaved edit.
         iniciar_sesion(at, "chihuahua", persona="Ana Pérez")
-        _ir(at, "pages/paso6_captura.py")
+        _ir(at, "ui/paso6_captura.py")
         assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
         assert "Su sesión se cerró" not in textos(at)
     finally:

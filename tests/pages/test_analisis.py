@@ -10,8 +10,8 @@ import pytest
 from core.capture.catalogo import CATALOGO_DIR as CATALOGO
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
-PANORAMA = "pages/analisis_panorama.py"
-CRUCE = "pages/analisis_cruce.py"
+PANORAMA = "ui/analisis_panorama.py"
+CRUCE = "ui/analisis_cruce.py"
 
 
 def _abrir(datos, usuario: str, pagina: str):
@@ -125,6 +125,6 @@ def test_tablero_descarga_la_tabla_que_muestra(datos):
 
 
 def test_capturista_descarga_sus_lineas_desde_el_paso3(datos):
-    at = _abrir(datos, "chihuahua", "pages/paso3_unidad.py")
+    at = _abrir(datos, "chihuahua", "ui/paso3_unidad.py")
     assert any(e.label == "Descargar las líneas guardadas de su OOAD/UMAE" for e in at.expander)
     assert {"⬇️ Descargar CSV", "⬇️ Descargar Excel"} <= set(_descargas(at))

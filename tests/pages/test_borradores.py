@@ -39,9 +39,9 @@ def _ir(at, pagina: str):
 def _paso6(at, unidad: str):
     """Paso 6 of the unit, in the Hemodiálisis group (one specialty)."""
     at.session_state["sel_unidad"] = unidad
-    _ir(at, "pages/paso4_grupo.py")
+    _ir(at, "ui/paso4_grupo.py")
     boton(at, "Hemodiálisis").click().run()
-    return _ir(at, "pages/paso6_captura.py")
+    return _ir(at, "ui/paso6_captura.py")
 
 
 def _editar(at, filas: dict) -> None:
@@ -71,11 +71,11 @@ def test_tras_un_reinicio_la_misma_persona_recupera_sus_cambios_y_otra_ve_el_avi
     del a
     b = iniciar_sesion(abrir_app(datos), "chihuahua", persona=ANA)
     assert "Tiene 1 cambio(s) sin guardar del " in textos(b)  # on Paso 2, where the login lands
-    _ir(b, "pages/paso3_unidad.py")
+    _ir(b, "ui/paso3_unidad.py")
     assert "Tiene 1 cambio(s) sin guardar del " in textos(b)
     boton(b, "Volver al Paso 6").click().run()  # to the unit, group and specialty of the edit
     assert not b.exception, b.exception
-    _ir(b, "pages/paso6_captura.py")  # AppTest does not follow st.switch_page
+    _ir(b, "ui/paso6_captura.py")  # AppTest does not follow st.switch_page
     assert "de una sesión anterior" in textos(b) and "Cambios sin guardar: 1 nueva(s)" in textos(b)
     fila = b.session_state["p6_snap"]["frame"].loc[primer]
     assert (fila["fal_causa"], fila["fal_pacientes"]) == ("Falta de Equipo", "1,234")  # as typed
@@ -83,7 +83,7 @@ def test_tras_un_reinicio_la_misma_persona_recupera_sus_cambios_y_otra_ve_el_avi
     # Another person of the same account: none of Ana's drafts, but Paso 3 says she has one there.
     luis = iniciar_sesion(abrir_app(datos), "chihuahua", persona=LUIS)
     assert "cambio(s) sin guardar" not in textos(luis)
-    _ir(luis, "pages/paso3_unidad.py")
+    _ir(luis, "ui/paso3_unidad.py")
     texto = textos(luis)
     assert "Otras personas de su OOAD/UMAE tienen cambios sin guardar" in texto
     assert "Ana Pérez (Jefa de Servicio)" in texto.replace("\\", "") and "1 producto(s) en UMF 13" in texto.replace(
@@ -153,7 +153,7 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
     a = _paso6(iniciar_sesion(abrir_app(datos), "chihuahua", persona=ANA), unidad)
     primer = a.session_state["p6_snap"]["frame"].index[0]
     _editar(a, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "12"}})
-    _ir(a, "pages/paso7_finalizar.py")
+    _ir(a, "ui/paso7_finalizar.py")
     a.radio(key="p7_decision").set_value("SI").run()
     boton(a, "Guardar").click().run()
     assert not a.exception, a.exception
@@ -166,7 +166,7 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
         and tabla["Lo que escribió"][0] == "Faltante (Falta de Equipo): 12 pacientes"
     )
     # Still listed on the other capture screens until the person discards them.
-    _ir(a, "pages/paso6_captura.py")
+    _ir(a, "ui/paso6_captura.py")
     assert "no se guardaron" in textos(a)
     boton(a, "Descartar 1 cambio(s) no guardado(s)").click().run()
     assert not a.exception, a.exception
@@ -190,7 +190,7 @@ def test_tras_vencer_la_sesion_otra_persona_de_la_cuenta_no_hereda_los_cambios(d
         # Luis logs in on the same computer with the shared password: Ana's edit is not his.
         iniciar_sesion(a, "chihuahua", persona=LUIS)
         assert "cambio(s) sin guardar" not in textos(a)
-        _ir(a, "pages/paso6_captura.py")
+        _ir(a, "ui/paso6_captura.py")
         assert "Cambios sin guardar" not in textos(a)
         assert "Otras personas de su OOAD/UMAE tienen cambios sin guardar en esta Unidad Médica" in textos(a)
     finally:

@@ -26,7 +26,7 @@ NEUTRALIZADORES = {
 
 
 def _fuentes() -> list[Path]:
-    return [RAIZ / "app.py", *sorted((RAIZ / "pages").rglob("*.py"))]
+    return [RAIZ / "app.py", *sorted((RAIZ / "ui").rglob("*.py"))]
 
 
 def _nombre(nodo: ast.AST) -> str:
@@ -90,10 +90,10 @@ def test_el_escaneo_encuentra_las_descargas():
     """Guards the scan itself: the known call sites are found, in the helpers and in the pages."""
     archivos = {archivo for archivo, _, _ in _descargas()}
     assert {
-        "pages/components/descargas.py",
-        "pages/components/reportes.py",
-        "pages/admin_catalogos.py",
-        "pages/paso9_subir.py",
+        "ui/components/descargas.py",
+        "ui/components/reportes.py",
+        "ui/admin_catalogos.py",
+        "ui/paso9_subir.py",
     } <= archivos
     assert len(_descargas()) >= 8
 
@@ -133,6 +133,6 @@ def test_el_escaneo_rechaza_una_descarga_cruda():
 
 def test_las_tablas_no_ofrecen_su_propia_descarga_cruda():
     """st.dataframe's own CSV download writes cells as they are (no formula neutralisation): it is off,
-    and the pages offer the neutralised CSV/Excel buttons of pages/components/descargas.py instead."""
+    and the pages offer the neutralised CSV/Excel buttons of ui/components/descargas.py instead."""
     config = tomllib.loads((RAIZ / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pages.components.vistas_analisis import figura_sankey
+from ui.components.vistas_analisis import figura_sankey
 
 
 def test_sankey_etiqueta_en_espanol_y_suma_pacientes():

@@ -25,7 +25,7 @@ def test_la_ooad_con_un_dato_alterado_queda_en_solo_consulta(datos):
     _alterar_linea(datos, "chihuahua")
     at = iniciar_sesion(abrir_app(datos), "chihuahua")
     assert not at.exception
-    at.switch_page("pages/paso3_unidad.py").run()
+    at.switch_page("ui/paso3_unidad.py").run()
     assert not at.exception
     texto = _textos(at)
     assert "solo consulta" in texto and "revisión de integridad" in texto
@@ -34,7 +34,7 @@ def test_la_ooad_con_un_dato_alterado_queda_en_solo_consulta(datos):
 def test_otra_ooad_sigue_capturando(datos):
     _alterar_linea(datos, "chihuahua")
     at = iniciar_sesion(abrir_app(datos), "colima")
-    at.switch_page("pages/paso3_unidad.py").run()
+    at.switch_page("ui/paso3_unidad.py").run()
     assert not at.exception
     assert "revisión de integridad" not in _textos(at)
 
@@ -42,7 +42,7 @@ def test_otra_ooad_sigue_capturando(datos):
 def test_administracion_muestra_guardado_auditado_y_como_restaurar(datos):
     _alterar_linea(datos, "chihuahua")
     at = iniciar_sesion(abrir_app(datos), "admin", persona=None)
-    at.switch_page("pages/admin_respaldos.py").run()
+    at.switch_page("ui/admin_respaldos.py").run()
     assert not at.exception
     tabla = next(d.value for d in at.dataframe if "Valor en la bitácora" in d.value.columns)
     assert len(tabla) == 1
@@ -54,7 +54,7 @@ def test_administracion_muestra_guardado_auditado_y_como_restaurar(datos):
 
 def test_sin_diferencias_administracion_lo_dice(datos):
     at = iniciar_sesion(abrir_app(datos), "admin", persona=None)
-    at.switch_page("pages/admin_respaldos.py").run()
+    at.switch_page("ui/admin_respaldos.py").run()
     assert not at.exception
     assert "coincide con su último registro" in _textos(at)
 

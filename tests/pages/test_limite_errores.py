@@ -25,13 +25,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.base import rutas
 from core.base.store import Store
-from pages.components import limite_errores, paginas
 from tests.pages.conftest import APP, iniciar_sesion, textos
+from ui.components import limite_errores, paginas
 
 RAIZ = Path(APP).parent
 
 # Pages that never read the store: nothing to inject into.
-SIN_BASE = {"pages/ayuda.py"}
+SIN_BASE = {"ui/ayuda.py"}
 
 
 def _paginas_del_menu() -> list[str]:
@@ -162,7 +162,7 @@ def test_disco_lleno_al_confirmar_en_un_dialogo(datos, monkeypatch):
 def _app_fragmento_que_falla():
     import streamlit as st
 
-    from pages.components import limite_errores
+    from ui.components import limite_errores
 
     @st.fragment
     @limite_errores.protegido
@@ -185,7 +185,7 @@ def test_un_fragmento_que_falla_muestra_el_mensaje(tmp_path, monkeypatch):
 def _app_control_de_flujo():
     import streamlit as st
 
-    from pages.components import limite_errores
+    from ui.components import limite_errores
 
     st.session_state["corridas"] = st.session_state.get("corridas", 0) + 1
 
@@ -215,7 +215,7 @@ def test_paso9_firmado_que_falta_en_el_disco_lo_dice(datos):
 
     at = abrir_app(datos)
     iniciar_sesion(at, "aguascalientes")
-    at.switch_page("pages/paso9_subir.py").run()
+    at.switch_page("ui/paso9_subir.py").run()
     boton(at, "Descargar").click().run()
     assert not at.exception
     assert "no se encuentra en el servidor; restaure un respaldo" in textos(at)
@@ -228,7 +228,7 @@ def test_paso9_firmado_presente_se_ofrece_para_guardar(datos, base_demo):
     shutil.copytree(base_demo.parent / "firmados", datos / "firmados")
     at = abrir_app(datos)
     iniciar_sesion(at, "aguascalientes")
-    at.switch_page("pages/paso9_subir.py").run()
+    at.switch_page("ui/paso9_subir.py").run()
     boton(at, "Descargar").click().run()
     assert not at.exception and "no se encuentra en el servidor" not in textos(at)
     assert "💾 Guardar el PDF" in [b.label for b in at.get("download_button")]
@@ -271,7 +271,7 @@ def _decoradores_de_streamlit_sin_limite() -> list[str]:
     import ast
 
     faltan = []
-    for archivo in sorted((RAIZ / "pages").rglob("*.py")):
+    for archivo in sorted((RAIZ / "ui").rglob("*.py")):
         for nodo in ast.walk(ast.parse(archivo.read_text(encoding="utf-8"))):
             if not isinstance(nodo, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue

@@ -1,7 +1,7 @@
 """What people type is shown as typed: never as a link, bold text or an HTML tag.
 
 Names of people, reasons, file names and catalog names reach st.markdown/caption/info/... through
-`md` (pages/components/marcado.py); no page lets HTML through except the fixed legend listed below.
+`md` (ui/components/marcado.py); no page lets HTML through except the fixed legend listed below.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from core import instalacion
 from core.accounts import cuentas
 from core.lifecycle import ciclo, reaperturas
-from pages.components.marcado import md
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion
+from ui.components.marcado import md
 
 RAIZ = Path(__file__).resolve().parents[2]
 PELIGROSO = '<a href="x">y</a> **negrita** [link](http://x)'
@@ -35,17 +35,17 @@ INICIO = set("#+=-")
 # Where HTML may be rendered: (file, function, what is passed), and why no person's text reaches it.
 HTML_PERMITIDO = {
     (
-        "pages/components/semaforo.py",
+        "ui/components/semaforo.py",
         "leyenda",
         "'**Semáforo:** ' + ''.join(partes)",
     ): "leyenda fija: colores y etiquetas de core.lifecycle.ciclo, sin datos",
     (
-        "pages/components/sesion.py",
+        "ui/components/sesion.py",
         "_enviar_cookie",
         "f'<script>document.cookie = \"{COOKIE}={v",
     ): "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",
-    ("pages/paso9_subir.py", "<módulo>", "ESTILO_SUBIDA"): "hoja de estilo fija",
-    ("pages/components/textos_streamlit.py", "traducir", "CSS"): "hoja de estilo fija",
+    ("ui/paso9_subir.py", "<módulo>", "ESTILO_SUBIDA"): "hoja de estilo fija",
+    ("ui/components/textos_streamlit.py", "traducir", "CSS"): "hoja de estilo fija",
 }
 
 
@@ -112,7 +112,7 @@ def _llamadas_html(ruta: Path):
 
 
 def test_ningun_html_fuera_de_la_lista():
-    fuentes = [RAIZ / "app.py", *sorted((RAIZ / "pages").rglob("*.py"))]
+    fuentes = [RAIZ / "app.py", *sorted((RAIZ / "ui").rglob("*.py"))]
     halladas = {(str(r.relative_to(RAIZ)), f, p, n) for r in fuentes for f, p, n in _llamadas_html(r)}
     fuera = sorted(h for h in halladas if h[:3] not in HTML_PERMITIDO)
     assert not fuera, f"HTML sin razón en la lista HTML_PERMITIDO: {fuera}"
@@ -154,7 +154,7 @@ def test_razon_de_la_division_en_el_paso9(datos):
     finally:
         store.close()
     at = iniciar_sesion(abrir_app(datos), "colima", persona="Luis Gómez")
-    at.switch_page("pages/paso9_subir.py").run()
+    at.switch_page("ui/paso9_subir.py").run()
     assert not at.exception, at.exception
     avisos = [b for b in _cuerpos(at.warning) if "rechazada por la División" in b]
     assert len(avisos) == 1 and avisos[0].endswith(md(f"Motivo: {razon}")) and PELIGROSO not in avisos[0]
@@ -162,7 +162,7 @@ def test_razon_de_la_division_en_el_paso9(datos):
 
 def test_nombre_de_archivo_en_los_errores_de_importacion(datos):
     at = iniciar_sesion(abrir_app(datos), "admin")
-    at.switch_page("pages/admin_catalogos.py").run()
+    at.switch_page("ui/admin_catalogos.py").run()
     at.radio(key="adm_cat_tipo").set_value("productos").run()
     nombre = '<img src="x" onerror="alert(1)"> **negrita** [link](x).csv'  # a file name has no "/"
     at.get("file_uploader")[0].upload(nombre, b"clave,nombre\n", "text/csv").run()
@@ -174,7 +174,7 @@ def test_nombre_de_archivo_en_los_errores_de_importacion(datos):
     assert md(nombre) in lista and "**negrita**" not in lista
 
 
-@pytest.mark.parametrize("pagina", ["pages/paso1_acceso.py", "pages/mi_cuenta.py"])
+@pytest.mark.parametrize("pagina", ["ui/paso1_acceso.py", "ui/mi_cuenta.py"])
 def test_nombre_de_la_cuenta(datos, pagina):
     """The account's name is set by the División but typed by a person too."""
     store = instalacion.abrir(datos)

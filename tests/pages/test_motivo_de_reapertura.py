@@ -31,9 +31,9 @@ def test_las_cajas_de_motivo_dicen_el_minimo_de_core(datos, monkeypatch):
     finally:
         store.close()
     ooad = iniciar_sesion(abrir_app(datos), "coahuila", persona="Ana Pérez")
-    ooad.switch_page("pages/paso8_version_final.py")
+    ooad.switch_page("ui/paso8_version_final.py")
     _caja(ooad, "p8_reapertura_motivo")
     admin = iniciar_sesion(abrir_app(datos), "admin")
-    admin.switch_page("pages/admin_reaperturas.py")
+    admin.switch_page("ui/admin_reaperturas.py")
     _caja(admin, "adm_reap_razon")
     _caja(admin, "adm_reap_motivo")

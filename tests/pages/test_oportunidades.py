@@ -11,7 +11,7 @@ from core.analysis import intercambio
 from core.lifecycle import ciclo
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
-PAGINA = "pages/analisis_oportunidades.py"
+PAGINA = "ui/analisis_oportunidades.py"
 
 
 def _abrir(datos, usuario: str | None):

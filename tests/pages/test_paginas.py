@@ -89,15 +89,15 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     boton(at, "Guardar").click().run()
     assert "Respuesta **SI** guardada" in textos(at)
     # Paso 3: its 12 units, none captured yet.
-    at.switch_page("pages/paso3_unidad.py").run()
+    at.switch_page("ui/paso3_unidad.py").run()
     unidades = _tabla(at)
     assert len(unidades) == 12 and (unidades["capturada"] == "").all()
     # Choose a unit, then the Hemodiálisis group (one specialty: Paso 5 is skipped).
     at.session_state["sel_unidad"] = unidad
-    at.switch_page("pages/paso4_grupo.py").run()
+    at.switch_page("ui/paso4_grupo.py").run()
     boton(at, "Hemodiálisis").click().run()
     assert at.session_state["sel_especialidad"]  # set by the group's only specialty
-    at.switch_page("pages/paso6_captura.py").run()  # AppTest does not follow st.switch_page
+    at.switch_page("ui/paso6_captura.py").run()  # AppTest does not follow st.switch_page
     assert "Paso 6" in textos(at)
     # Paso 6: type on the first product through the grid's state, save, confirm.
     clave_editor = at.session_state["p6_snap"]["key"]
@@ -115,18 +115,18 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     guardadas = at.dataframe[-1].value
     assert guardadas["producto"].tolist() == [primer] and guardadas["cantidad"].tolist() == ["12"]
     # Paso 7: summary and finalize.
-    at.switch_page("pages/paso7_finalizar.py").run()
+    at.switch_page("ui/paso7_finalizar.py").run()
     assert "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes" in textos(at)
     at.radio(key="p7_decision").set_value("SI").run()
     boton(at, "Guardar").click().run()
     assert "Registro finalizado (versión final 1)" in textos(at)
     # Every capture screen is now read-only and says why.
-    at.switch_page("pages/paso6_captura.py").run()
+    at.switch_page("ui/paso6_captura.py").run()
     assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
     # Saving is not possible: the button is disabled and says the lifecycle's reason.
     guardar = [b for b in at.button if b.label == "Guardar"]
     assert guardar and all(b.disabled and "se finalizó el" in b.help for b in guardar)
-    at.switch_page("pages/tablero.py").run()
+    at.switch_page("ui/tablero.py").run()
     fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
     assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == 1
 
@@ -136,9 +136,9 @@ def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "chihuahua")
     at.session_state["sel_unidad"] = unidad
-    at.switch_page("pages/paso4_grupo.py").run()
+    at.switch_page("ui/paso4_grupo.py").run()
     boton(at, "Laboratorio").click().run()
-    at.switch_page("pages/paso6_captura.py").run()
+    at.switch_page("ui/paso6_captura.py").run()
     clave_editor = at.session_state["p6_snap"]["key"]
     at.session_state[clave_editor] = {"edited_rows": {0: {"fal_pacientes": 5}}, "added_rows": [], "deleted_rows": []}
     at.run()
@@ -153,7 +153,7 @@ def test_division_ve_en_solo_consulta(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "analista", persona=None)
     at.session_state["ooad_consulta"] = "chihuahua"
-    at.switch_page("pages/paso3_unidad.py").run()
+    at.switch_page("ui/paso3_unidad.py").run()
     assert not at.exception
     assert "Su cuenta es de consulta" in textos(at)
     assert len(_tabla(at)) == 57
@@ -169,7 +169,7 @@ def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
     at.session_state["ooad_consulta"] = "chihuahua"
     at.session_state["sel_unidad"] = ajena
     at.session_state["sel_especialidad"] = lab
-    at.switch_page("pages/paso6_captura.py").run()
+    at.switch_page("ui/paso6_captura.py").run()
     assert not at.exception
     assert "OOAD Campeche" in textos(at)
     assert "Primero elija la Unidad Médica" in textos(at)
@@ -178,5 +178,5 @@ def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
 
 def test_ayuda_tiene_contacto(datos):
     at = abrir_app(datos)
-    at.switch_page("pages/ayuda.py").run()
+    at.switch_page("ui/ayuda.py").run()
     assert "colaboracion.salud@imss.gob.mx" in at.markdown[0].value

@@ -48,7 +48,7 @@ def test_paso8_muestra_folio_y_guarda_firmantes(datos):
     folio = _folio(datos, "coahuila")
     at = abrir_app(datos)
     iniciar_sesion(at, "coahuila")
-    at.switch_page("pages/paso8_version_final.py").run()
+    at.switch_page("ui/paso8_version_final.py").run()
     assert not at.exception
     assert folio in textos(at)
     assert any(b.label.startswith("📄 Versión Final") for b in at.get("download_button"))
@@ -67,7 +67,7 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
     folio = _folio(datos, "coahuila")
     at = abrir_app(datos)
     iniciar_sesion(at, "coahuila")
-    at.switch_page("pages/paso9_subir.py").run()
+    at.switch_page("ui/paso9_subir.py").run()
     assert firmados.REQUISITOS in [c.value for c in at.caption]  # the limits, in Spanish
     at.get("file_uploader")[0].upload("reporte.pdf", b"esto no es un pdf" * 10, "application/pdf").run()
     boton(at, "Subir").click().run()
@@ -79,7 +79,7 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
     boton(at, "Subir").click().run()
     assert "Reporte firmado recibido (1 página(s))" in textos(at)
     assert "firmado.pdf" in textos(at) and "folio verificado" in textos(at)
-    at.switch_page("pages/tablero.py").run()
+    at.switch_page("ui/tablero.py").run()
     fila = at.dataframe[0].value.set_index("OOAD/UMAE").loc["Coahuila"]
     assert fila["Semáforo"] == "🟢 Firmado" and fila["Subir (firmado)"] == "Consultar/Modificar"
 
@@ -87,6 +87,6 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
 def test_paso9_antes_de_finalizar_lo_explica(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "chihuahua")
-    at.switch_page("pages/paso9_subir.py").run()
+    at.switch_page("ui/paso9_subir.py").run()
     assert "cuando la OOAD/UMAE haya finalizado" in textos(at)
     assert not at.get("file_uploader")

@@ -58,13 +58,13 @@ def test_cerrar_sesion_termina_la_sesion_en_el_servidor(datos):
 def test_deshabilitar_y_restablecer_sacan_a_quien_esta_dentro_en_su_siguiente_clic(datos):
     dentro = _como(datos, "campeche", persona="Ana Pérez")
     otra = _como(datos, "tabasco", persona="Luis Gómez")
-    admin = _ir(_como(datos, "admin"), "pages/admin_cuentas.py")
+    admin = _ir(_como(datos, "admin"), "ui/admin_cuentas.py")
     for usuario, accion in (("campeche", "Deshabilitar"), ("tabasco", "Restablecer contraseña")):
         admin.selectbox(key="adm_cuentas_elegida").select(usuario).run()
         boton(admin, accion).click().run()
         assert not admin.exception
     for at in (dentro, otra):
-        _ir(at, "pages/paso3_unidad.py")
+        _ir(at, "ui/paso3_unidad.py")
         assert _fuera(at) and "Inicie sesión en el Paso 1" in textos(at)
 
 
@@ -72,7 +72,7 @@ def test_cambiar_la_contrasena_renueva_esta_sesion_y_saca_a_las_demas(datos):
     at = _como(datos, "analista")
     otra = _como(datos, "analista")  # the same account in another browser
     antes = at.session_state["_sesion"]
-    _ir(at, "pages/mi_cuenta.py")
+    _ir(at, "ui/mi_cuenta.py")
     at.text_input(key="mi_cuenta_actual").input("demo")
     at.text_input(key="mi_cuenta_nueva").input(NUEVA)
     at.text_input(key="mi_cuenta_confirmacion").input(NUEVA)
@@ -80,9 +80,9 @@ def test_cambiar_la_contrasena_renueva_esta_sesion_y_saca_a_las_demas(datos):
     assert "Contraseña cambiada" in textos(at) and "demás sesiones abiertas con esta cuenta se cerraron" in textos(at)
     despues = at.session_state["_sesion"]
     assert despues != antes and _valida(datos, despues) == "analista" and _valida(datos, antes) is None
-    _ir(at, "pages/tablero.py")
+    _ir(at, "ui/tablero.py")
     assert not _fuera(at)  # this person goes on
-    _ir(otra, "pages/tablero.py")
+    _ir(otra, "ui/tablero.py")
     assert _fuera(otra)
     assert {"sesiones revocadas", "sesión renovada"} <= set(_acciones(datos, "analista"))
 
@@ -90,5 +90,5 @@ def test_cambiar_la_contrasena_renueva_esta_sesion_y_saca_a_las_demas(datos):
 def test_un_token_inventado_en_la_sesion_no_da_acceso(datos):
     at = _como(datos, "admin")
     at.session_state["_sesion"] = "x" * 43
-    _ir(at, "pages/admin_cuentas.py")
+    _ir(at, "ui/admin_cuentas.py")
     assert _fuera(at) and "Inicie sesión" in textos(at)

@@ -1,0 +1,123 @@
+"""Oportunidades de intercambio: ranked pairs, the optimal allocation, its Sankey and what is left."""
+
+import streamlit as st
+
+from core.base.errors import ErrorDominio
+from ui.components import avisos, descargas
+from ui.components import vistas_analisis as vistas
+
+TODOS = "Todos"
+LIMITES = (100, 500, 1_000, 5_000)
+
+cab = vistas.cabecera("Oportunidades de intercambio")
+ruta, generacion, anio, incluir, cuenta = cab.ruta, cab.generacion, cab.anio, cab.en_captura, cab.cuenta
+# The account was checked above; results are shared objects keyed by the audit generation.
+lineas, cobertura, grupos, por_grupo = vistas.lineas_intercambio(ruta, anio, incluir, generacion, cuenta)
+st.caption(cobertura)
+
+with st.expander("Cómo se calculan las oportunidades y la asignación"):
+    st.markdown(
+        "- **Propuestas**: cada Faltante frente a cada Excedente del mismo producto en otra Unidad Médica, "
+        "ordenados por los pacientes que ese par podría cubrir y después por la distancia.\n"
+        "- **Distancia**: kilómetros en **línea recta** entre las coordenadas de las unidades en el catálogo; "
+        "por carretera la distancia es mayor.\n"
+        "- **Asignación**: reparte el excedente para cubrir **el mayor número posible de pacientes** con "
+        "faltante y, entre todas las formas de lograrlo, la de **menos pacientes-kilómetro** (flujo de costo "
+        "mínimo con OR-Tools).\n"
+        "- **Atención a distancia**: los productos marcados en el catálogo como remotos (p. ej. consultas "
+        "de seguimiento por videollamada) cuentan 0 km si lo permite; la distancia máxima no les aplica, "
+        "los filtros de mismo estado y misma modalidad sí.\n"
+        "- **Sin cubrir**: «no hay excedente» si ninguna otra unidad ofrece el producto; «fuera de los "
+        "filtros» si lo hay pero ningún par pasa los filtros; «ya se asignó» si el excedente a su alcance "
+        "se usó por completo para otras unidades."
+    )
+
+f1, f2, f3 = st.columns(3)
+grupo = f1.selectbox("Grupo de Servicio", [TODOS, *grupos], format_func=lambda g: grupos.get(g, g), key="oport_grupo")
+grupo = None if grupo == TODOS else grupo
+especialidades = por_grupo[grupo]
+especialidad = f2.selectbox(
+    "Especialidad Troncal",
+    [TODOS, *especialidades],
+    format_func=lambda e: especialidades.get(e, e),
+    key="oport_especialidad",
+)
+especialidad = None if especialidad == TODOS else especialidad
+km_max = f3.number_input(
+    "Distancia máxima en línea recta (km)", min_value=0, step=50, value=None, placeholder="Sin límite", key="oport_km"
+)
+g1, g2, g3, g4 = st.columns(4)
+mismo_estado = g1.checkbox("Solo dentro del mismo estado", key="oport_mismo_estado")
+misma_modalidad = g2.checkbox(
+    "Misma modalidad",
+    key="oport_modalidad",
+    help="Ambulatorio solo con Ambulatorio y Hospitalario solo con Hospitalario.",
+)
+remoto = g3.checkbox(
+    "Atención a distancia (0 km)",
+    key="oport_remoto",
+    help="Los productos que pueden atenderse por videollamada (consulta de seguimiento, "
+    "como el piloto de Quintana Roo) se asignan sin importar la distancia.",
+)
+limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lambda n: f"{n:,}", key="oport_limite")
+
+filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)
+try:
+    total_pares, asig, tablas, tablas_arrow, numeros, figura = vistas.calculo_intercambio(
+        ruta, anio, incluir, generacion, filtros, limite, cuenta
+    )
+except ErrorDominio as exc:
+    avisos.mostrar_error(exc)
+    st.stop()
+
+if lineas.empty:
+    st.info(
+        "El periodo no tiene líneas con los datos elegidos. Active «Incluir OOAD/UMAE en captura» "
+        "o espere a que las OOAD/UMAE finalicen su registro."
+    )
+    st.stop()
+
+cubierto_pct = 100 * asig.cubierto / asig.faltante if asig.faltante else 0.0
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("Pacientes con faltante", f"{asig.faltante:,}")
+m2.metric("Pacientes cubiertos", f"{asig.cubierto:,}", f"{cubierto_pct:,.1f} %", delta_color="off")
+m3.metric("Pacientes sin cubrir", f"{asig.pacientes_sin_cubrir:,}")
+m4.metric("Pacientes-km (línea recta)", f"{asig.paciente_km:,.0f}")
+m5.metric("Pares posibles", f"{total_pares:,}")
+descargas.botones(tablas, "Oportunidades de intercambio", anio, key="oport_descargas")
+
+st.subheader("Propuestas de intercambio")
+mostradas = len(tablas["Propuestas"])
+st.caption(
+    f"Las {mostradas:,} mejores de {total_pares:,} pares posibles, por pacientes que podrían cubrirse "
+    "y luego por distancia."
+    if total_pares > mostradas
+    else f"{total_pares:,} pares posibles."
+)
+st.dataframe(
+    tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)
+
+st.subheader("Asignación óptima")
+st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
+st.dataframe(
+    tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)
+
+st.subheader("Pacientes asignados entre estados")
+if figura is None:
+    st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
+else:
+    st.plotly_chart(figura, width="stretch", config={"displaylogo": False})
+    st.dataframe(
+        tablas_arrow["Entre estados"],
+        hide_index=True,
+        width="stretch",
+        column_config=numeros,
+        height=min(38 + 35 * len(tablas["Entre estados"]), 360),
+    )
+
+st.subheader("Faltante sin cubrir y por qué")
+st.dataframe(
+    tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
+)

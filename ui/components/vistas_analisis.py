@@ -1,0 +1,411 @@
+"""What the análisis pages draw, built once per selection and audit generation and shared by runs.
+
+Everything is cached with st.cache_resource, as shared objects: a cache_data hit would unpickle
+the frames on every click and plotly would re-validate the figures. Nothing that reads them
+mutates them. Keys carry the audit generation (any write recomputes them) and the user, so
+nobody reads another's entry; each page checks the account before calling. The functions live
+here, not in the page scripts, because a page script re-runs its decorators on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
+import streamlit as st
+
+from core.analysis import analisis, intercambio
+from core.analysis.intercambio import Filtros
+from core.base import auditoria, rutas
+from core.base.errors import AccesoDenegado
+from core.lifecycle import ciclo
+from ui.components import almacen, descargas, limite_errores, sesion
+from ui.components.marcado import md
+
+NUMERO = st.column_config.NumberColumn(format="localized")
+
+
+def flecha(df) -> pa.Table:
+    """A frame as Arrow, ready to send: st.dataframe then skips converting it on every run."""
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def periodos(ruta: str, generacion: int) -> tuple[list[int], int]:
+    """(the periods' years, newest first; the position of the current one)."""
+    anios = [p.anio for p in ciclo.periodos(almacen.store())]
+    actual = ciclo.periodo_actual(almacen.store())
+    return anios, anios.index(actual.anio) if actual else 0
+
+
+# -- Panorama ---------------------------------------------------------------------------------
+# Text goes into the figures as lists: plotly keeps text columns as numpy object arrays, which
+# its fast JSON engine (orjson) cannot write, and then it re-walks the whole figure (the map's
+# shapes included) to clean it on every draw.
+def _figura_causas(pan: analisis.Panorama) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=pan.causas["causa"].tolist(),
+            y=pan.causas["pacientes"],
+            marker_color="#c0392b",
+            customdata=pan.causas[["lineas", "eventos"]],
+            hovertemplate="%{x}<br>Pacientes: %{y:,}<br>Eventos: %{customdata[1]:,}<br>Líneas: %{customdata[0]:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Faltantes por causa principal",
+        xaxis_title="Causa principal",
+        yaxis_title="Pacientes mensuales",
+        yaxis_tickformat=",",
+        height=360,
+        margin={"t": 50},
+    )
+    return fig
+
+
+def _figura_ambitos(pan: analisis.Panorama) -> go.Figure:
+    fig = go.Figure()
+    for tipo, color in ((analisis.EXCEDENTE, "#1f6fd1"), (analisis.FALTANTE, "#c0392b")):
+        parte = pan.ambitos[pan.ambitos["tipo"] == tipo]
+        fig.add_bar(
+            x=parte["ambito"].tolist(),
+            y=parte["pacientes"],
+            name=tipo,
+            marker_color=color,
+            hovertemplate=f"{tipo}<br>%{{x}}: %{{y:,}} pacientes<extra></extra>",
+        )
+    fig.update_layout(
+        title="Ambulatorio y Hospitalario",
+        barmode="group",
+        xaxis_title="Ámbito de atención",
+        yaxis_title="Pacientes mensuales",
+        yaxis_tickformat=",",
+        legend_title="Tipo",
+        height=360,
+        margin={"t": 50},
+    )
+    return fig
+
+
+def _figura_mapa(est) -> go.Figure:
+    limite = max(1, int(est["balance"].abs().max()))
+    mapa = go.Figure(
+        go.Choropleth(
+            # The shapes are shared, never copied (analisis.geojson_estados): drawing the figure
+            # again costs its small data only.
+            geojson=analisis.geojson_estados(),
+            featureidkey=f"properties.{analisis.PROPIEDAD_CVE}",
+            locations=est["cve_ent"].tolist(),
+            z=est["balance"],
+            zmid=0,
+            zmin=-limite,
+            zmax=limite,
+            colorscale="RdBu",
+            marker_line_color="#9aa0a6",
+            marker_line_width=0.6,
+            text=est["estado"].tolist(),
+            customdata=est[["excedente", "faltante", "lineas"]],
+            colorbar={"title": {"text": "Balance"}, "tickformat": ","},
+            hovertemplate="<b>%{text}</b><br>Excedentes: %{customdata[0]:,} pacientes<br>"
+            "Faltantes: %{customdata[1]:,} pacientes<br>Balance: %{z:,}<br>Líneas: %{customdata[2]:,}<extra></extra>",
+        )
+    )
+    mapa.update_geos(fitbounds="locations", visible=False)  # no basemap, no tile server: works offline
+    mapa.update_layout(
+        title="Excedentes − Faltantes por estado (azul: sobra capacidad; rojo: falta)",
+        height=520,
+        margin={"t": 50, "l": 0, "r": 0, "b": 0},
+    )
+    return mapa
+
+
+@st.cache_resource(max_entries=16, show_spinner="Calculando el panorama…")
+def panorama(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: int, _cuenta):
+    """(coverage, Panorama, tables as shown, the same as Arrow, their number formats, figures)."""
+    store = almacen.store()
+    cob = analisis.cobertura(store, _cuenta, anio, incluir_en_captura=en_captura)
+    pan = analisis.panorama(store, _cuenta, anio, incluir_en_captura=en_captura)
+    tablas = {
+        "Resumen": analisis.tabla_por_tipo(pan),
+        "Faltantes por causa": analisis.tabla_causas(pan),
+        "Ámbito": analisis.tabla_ambitos(pan),
+        "Por estado": analisis.tabla_estados(pan.estados),
+    }
+    vistas = {n: flecha(t) for n, t in tablas.items()}
+    formatos = {n: {c: NUMERO for c in t.columns[2 if n == "Por estado" else 1 :]} for n, t in tablas.items()}
+    figuras = {"causas": _figura_causas(pan), "ambitos": _figura_ambitos(pan), "mapa": _figura_mapa(pan.estados)}
+    return cob, pan, tablas, vistas, formatos, figuras
+
+
+# -- Cruce ------------------------------------------------------------------------------------
+VALORES = {"balance": "Balance (Excedente − Faltante)", "excedente": "Excedente", "faltante": "Faltante"}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cobertura_texto(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: int, _cuenta) -> str:
+    cob = analisis.cobertura(almacen.store(), _cuenta, anio, incluir_en_captura=en_captura)
+    return analisis.describir_cobertura(cob)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def opciones_filtro(ruta: str, usuario: str, generacion: int, _cuenta):
+    """Filter choices: (keys, key -> label) per filter."""
+    opciones = analisis.opciones_filtro(almacen.store(), _cuenta)
+    return {k: ([c for c, _ in v], dict(v)) for k, v in opciones.items()}
+
+
+@st.cache_resource(max_entries=64, show_spinner="Calculando el cruce…")
+def cruce(clave: tuple, _cuenta):
+    """The long cross-tab; `clave` = (ruta, usuario, anio, en_captura, generacion, filas,
+    columnas, medida, the analisis.Filtros as a plain tuple: cheaper to hash on every run)."""
+    _, _, anio, en_captura, _, filas, columnas, medida, filtros = clave
+    return analisis.cruce(
+        almacen.store(),
+        _cuenta,
+        anio,
+        filas,
+        columnas,
+        medida,
+        analisis.Filtros(*filtros),
+        incluir_en_captura=en_captura,
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def vista_cruce(clave: tuple, valor: str, _cuenta):
+    """What the cross-tab draws for one cell value: (Arrow table, its rows, number formats,
+    heatmap, (rows, columns) of the heatmap, whether the heatmap was cut); None without lines.
+    Pivoting and building the figure cost more than the query on every rerun; the key is the
+    cross-tab's own small key, never a hash of its frame."""
+    largo = cruce(clave, _cuenta)
+    if largo.empty:
+        return None
+    filas, columnas, medida = clave[5:8]
+    tabla = analisis.tabla_cruce(largo, filas, columnas, valor)
+    m, recortado = analisis.matriz(largo, filas, columnas, valor)
+    return (
+        flecha(tabla),
+        len(tabla),
+        {c: NUMERO for c in tabla.columns[1:]},
+        _figura_calor(m, filas, columnas, medida, valor),
+        m.shape,
+        recortado,
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def etiquetas_celda(clave: tuple, _cuenta, clave_fila: str | None = None) -> dict[str, str]:
+    """Key -> label of the cross-tab's rows, or of the columns that have lines in one row."""
+    largo = cruce(clave, _cuenta)
+    filas, columnas = clave[5:7]
+    if clave_fila is None:
+        return dict(zip(largo[f"{filas}_clave"], largo[filas], strict=False))
+    de_fila = largo[largo[f"{filas}_clave"] == clave_fila]
+    return dict(zip(de_fila[f"{columnas}_clave"], de_fila[columnas], strict=False))
+
+
+@st.fragment
+@limite_errores.protegido
+def lineas_de_una_celda(clave: tuple, cuenta) -> None:
+    """«Líneas detrás de una celda». Choosing a cell reruns only this fragment: the cross-tab's
+    table and heatmap above are not sent again."""
+    _, _, anio, _, _, filas, columnas, medida, _ = clave
+    titulo = {d: analisis.DIMENSIONES[d].titulo for d in (filas, columnas)}
+    st.subheader("Líneas detrás de una celda")
+    etiqueta_fila = etiquetas_celda(clave, cuenta)
+    s1, s2 = st.columns(2)
+    clave_fila = s1.selectbox(
+        titulo[filas],
+        list(etiqueta_fila),
+        format_func=etiqueta_fila.get,
+        index=None,
+        placeholder="Elija la fila",
+        key="cruce_sel_fila",
+    )
+    if clave_fila is None:
+        st.caption(
+            "Elija una fila y una columna para ver las líneas (unidad, producto, cantidades) que suman esa celda."
+        )
+        return
+    etiqueta_col = etiquetas_celda(clave, cuenta, clave_fila)
+    clave_col = s2.selectbox(
+        titulo[columnas],
+        list(etiqueta_col),
+        format_func=etiqueta_col.get,
+        index=None,
+        placeholder="Elija la columna",
+        key="cruce_sel_columna",
+    )
+    if clave_col is None:
+        return
+    largo = cruce(clave, cuenta)
+    celda = largo[(largo[f"{filas}_clave"] == clave_fila) & (largo[f"{columnas}_clave"] == clave_col)].iloc[0]
+    st.markdown(
+        f"**{md(etiqueta_fila[clave_fila])} × {md(etiqueta_col[clave_col])}** · Excedente {int(celda['excedente']):,} · "
+        f"Faltante {int(celda['faltante']):,} · Balance {int(celda['balance']):,} "
+        f"{analisis.MEDIDAS[medida].lower()} · {int(celda['lineas']):,} línea(s)"
+    )
+    tabla, tabla_arrow = detalle(clave, ((filas, clave_fila), (columnas, clave_col)), cuenta)
+    st.dataframe(
+        tabla_arrow,
+        hide_index=True,
+        key="cruce_detalle",
+        placeholder="",
+        column_config={c: NUMERO for c in ("Eventos Mensuales", "Pacientes Mensuales")},
+    )
+    descargas.botones(
+        {"Líneas de la celda": tabla},
+        f"cruce lineas {etiqueta_fila[clave_fila]} {etiqueta_col[clave_col]}",
+        anio,
+        key="cruce_detalle_descargas",
+    )
+
+
+def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
+    """Plotly Sankey: offering states on the left, receiving states on the right, Spanish hover."""
+    origenes = sorted(estados["origen"].unique())
+    destinos = sorted(estados["destino"].unique())
+    etiquetas = [f"{e} (ofrece)" for e in origenes] + [f"{e} (recibe)" for e in destinos]
+    pos_o = {e: k for k, e in enumerate(origenes)}
+    pos_d = {e: len(origenes) + k for k, e in enumerate(destinos)}
+    fig = go.Figure(
+        go.Sankey(
+            valueformat=",d",
+            # Dark labels without the white halo the default theme draws: legible over grey links.
+            textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
+            node={
+                "label": etiquetas,
+                "pad": 12,
+                "thickness": 14,
+                "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>",
+            },
+            link={
+                "source": [pos_o[e] for e in estados["origen"]],
+                "target": [pos_d[e] for e in estados["destino"]],
+                "value": estados["pacientes"].astype(int).tolist(),
+                "hovertemplate": "%{source.label} → %{target.label}<br>Pacientes mensuales: %{value:,d}<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title=f"Pacientes mensuales asignados entre estados, periodo {anio}",
+        separators=".,",
+        font={"size": 12},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=max(360, 22 * max(len(origenes), len(destinos))),
+    )
+    return fig
+
+
+def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.Figure:
+    titulo = {d: analisis.DIMENSIONES[d].titulo for d in (filas, columnas)}
+    nombre_medida = analisis.MEDIDAS[medida].lower()
+    limite = max(1, int(m.abs().to_numpy().max()))
+    escala = {"balance": "RdBu", "excedente": "Blues", "faltante": "Reds"}[valor]
+    fig = go.Figure(
+        go.Heatmap(
+            z=m.to_numpy(),
+            x=[str(c) for c in m.columns],
+            y=[str(i) for i in m.index],
+            colorscale=escala,
+            zmid=0 if valor == "balance" else None,
+            zmin=-limite if valor == "balance" else 0,
+            zmax=limite,
+            colorbar={"title": {"text": VALORES[valor].split(" (")[0]}, "tickformat": ","},
+            hovertemplate=f"{titulo[filas]}: %{{y}}<br>{titulo[columnas]}: %{{x}}<br>"
+            f"{VALORES[valor]}: %{{z:,}} {nombre_medida}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        title=f"{VALORES[valor]} de {nombre_medida} por {titulo[filas].lower()} y {titulo[columnas].lower()}",
+        xaxis_title=titulo[columnas],
+        yaxis_title=titulo[filas],
+        yaxis_autorange="reversed",
+        height=max(420, 60 + 22 * len(m.index)),
+        margin={"t": 60},
+    )
+    return fig
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def detalle(clave: tuple, seleccion: tuple, _cuenta):
+    """The lines behind one cell, as a frame and as Arrow (a query over the whole selection:
+    once per cell and generation)."""
+    _, _, anio, en_captura, _, _, _, _, filtros = clave
+    df = analisis.detalle(
+        almacen.store(), _cuenta, anio, dict(seleccion), analisis.Filtros(*filtros), incluir_en_captura=en_captura
+    )
+    return df, flecha(df)
+
+
+# -- Oportunidades de intercambio ---------------------------------------------------------------
+@st.cache_resource(max_entries=8, show_spinner=False)
+def lineas_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, _cuenta):
+    """Lines, the coverage sentence and the filter choices of one period's selection."""
+    store = almacen.store()
+    df = intercambio.lineas(store, _cuenta, anio, incluir_en_captura=incluir)
+    cob = analisis.describir_cobertura(analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir))
+    grupos = intercambio.opciones_grupo(df)
+    especialidades = {g: intercambio.opciones_especialidad(df, g) for g in [None, *grupos]}
+    return df, cob, grupos, especialidades
+
+
+@st.cache_resource(max_entries=32, show_spinner="Calculando la asignación óptima…")
+def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
+    """(pairs in all, the allocation, tables as shown, the same as Arrow, number formats, Sankey)."""
+    df = lineas_intercambio(ruta, anio, incluir, generacion, _cuenta)[0]
+    f = Filtros(*filtros)
+    propuestas = intercambio.oportunidades(df, f, limite=limite)
+    asig = intercambio.asignar(df, f)
+    estados = intercambio.sankey_estados(asig.flujos)
+    tablas = {
+        "Propuestas": intercambio.para_mostrar(propuestas.tabla, intercambio.COLUMNAS_OPORTUNIDADES),
+        "Asignación": intercambio.para_mostrar(asig.flujos, intercambio.COLUMNAS_FLUJOS),
+        "Entre estados": intercambio.para_mostrar(estados, intercambio.COLUMNAS_ESTADOS),
+        "Sin cubrir": intercambio.para_mostrar(asig.sin_cubrir, intercambio.COLUMNAS_SIN_CUBRIR),
+    }
+    vistas = {n: flecha(t) for n, t in tablas.items()}
+    numeros = {c: NUMERO for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
+    figura = figura_sankey(estados, anio) if len(estados) else None
+    return propuestas.total, asig, tablas, vistas, numeros, figura
+
+
+@dataclass(frozen=True)
+class Cabecera:
+    store: object
+    cuenta: object
+    ruta: str
+    generacion: int
+    anio: int
+    en_captura: bool
+
+
+def cabecera(titulo: str) -> Cabecera:
+    """What Panorama and Cruce open with: the division check, the period and the data switch."""
+    st.caption("Análisis · División de Integración Estratégica Sectorial")
+    st.title(titulo)
+    store = almacen.store()
+    cuenta = sesion.cuenta()
+    try:
+        analisis.exigir_acceso(cuenta)
+    except AccesoDenegado as exc:
+        st.error(str(exc), icon="🔒")
+        st.stop()
+    ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
+    lista, actual = periodos(ruta, generacion)
+    if not lista:
+        st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
+        st.stop()
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    anio = c1.selectbox("Periodo", lista, index=actual, key="analisis_anio")
+    en_captura = c2.toggle(
+        "Incluir OOAD/UMAE en captura",
+        key="analisis_en_captura",
+        help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
+        "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.",
+    )
+    return Cabecera(store, cuenta, ruta, generacion, anio, en_captura)

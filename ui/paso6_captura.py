@@ -1,0 +1,311 @@
+"""Paso 6: capture Excedentes and Faltantes of the chosen unit, group and specialty."""
+
+import streamlit as st
+
+from core.admin import solicitudes
+from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.capture import borradores, captura, rejilla
+from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes
+from ui.components import contexto as ctx
+from ui.components.marcado import md
+
+ctx.encabezado(
+    "Paso 6",
+    "Registrar Excedentes y Faltantes",
+    [
+        "La cantidad mínima es 1. En caso de no tener Excedente y/o Faltante de algún producto, deje "
+        "los cuadros vacíos.",
+        "Datos obligatorios — Excedentes: pacientes mensuales. Faltantes: causa principal y pacientes mensuales.",
+        "Use el buscador de productos: hay grupos de servicio con una cantidad grande de productos "
+        "(por ejemplo, Cirugía). Busca por nombre o clave, sin importar mayúsculas ni acentos.",
+        "Para guardar dé clic en «Guardar» y confirme que los datos son correctos. Cuando todas las "
+        "unidades con Excedentes y/o Faltantes hayan registrado su información, continúe con el Paso 7.",
+        "Si requiere algún producto que no esté en el listado, solicítelo en «¿No encuentra el producto?», al "
+        "final de esta pantalla: la División lo revisa y usted ve aquí su respuesta.",
+    ],
+    plegadas=True,
+)
+st.markdown(
+    "La cantidad mínima es 1; deje vacío lo que no aplique. **Obligatorios** — Excedente: pacientes "
+    "mensuales. Faltante: causa principal y pacientes mensuales."
+)
+cx = ctx.contexto_captura(paginas.PASO6)
+unidad, unidad_nombre = ctx.unidad_elegida(cx)
+posibles = ciclo_vida.de(cx)
+# Typing (kept as drafts) and saving lines: the lifecycle model says whether, and why not.
+editar, guardar = posibles.borrador, posibles.capturar
+store = almacen.store()
+esp = st.session_state.get("sel_especialidad")
+if not esp:
+    st.info("Primero elija el Grupo de Servicio (Paso 4) y la Especialidad Troncal (Paso 5).")
+    st.page_link(paginas.PASO4, label="Ir al Paso 4", icon="⬅️")
+    st.stop()
+grupo = st.session_state.get("sel_grupo")
+st.markdown(
+    f"Grupo de Servicio: **{captura.nombre(store, 'grupo', grupo)}** · "
+    f"Especialidad Troncal: **{captura.nombre(store, 'especialidad', esp)}**"
+)
+
+if flash := st.session_state.pop("p6_flash", None):
+    st.success(flash)
+
+anio = cx.periodo.anio
+lineas = captura.lineas_unidad(store, cx.cuenta, anio, unidad)
+todas_pendientes = pendientes.todos()
+pend = todas_pendientes.setdefault(unidad, {})
+
+# Fold the grid's edits of the previous run into the per-product pending edits.
+snap = st.session_state.get("p6_snap")
+if snap and snap["unidad"] == unidad and snap["key"] in st.session_state:
+    rejilla.fusionar_ediciones(pend, snap["frame"], st.session_state[snap["key"]].get("edited_rows"))
+
+buscar = st.text_input(
+    "Buscar producto", placeholder="Nombre o clave, p. ej. «hemodialisis» o «39.95»", key="p6_buscar"
+)
+firma = (unidad, esp, buscar, st.session_state.get("p6_gen", 0))
+if not snap or snap["firma"] != firma:
+    # A new frame only when the unit, specialty, search or saved data change: the grid keeps its
+    # own edits between reruns, and positions in it only mean something against this frame.
+    base = rejilla.base(store, cx.cuenta, anio, unidad, esp)
+    claves = captura.productos(store, esp, buscar)["clave"].tolist()
+    st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
+    snap = {
+        "firma": firma,
+        "unidad": unidad,
+        "key": f"p6_rejilla_{st.session_state['p6_contador']}",
+        "frame": rejilla.superponer(base.loc[claves], pend),
+        "total": len(base),
+    }
+    st.session_state["p6_snap"] = snap
+
+mostrados = len(snap["frame"])
+st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
+# Text columns: a number column rewrites what is typed (-1 became 1, 1,5 became 15) before core sees
+# it; core reads the text strictly and refuses with a message instead.
+_REGLA = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
+
+
+def _cantidad(etiqueta: str, ayuda: str, ancho: int):
+    return st.column_config.TextColumn(etiqueta, help=f"{ayuda}. {_REGLA}", width=ancho)
+
+
+st.data_editor(
+    snap["frame"],
+    key=snap["key"],
+    disabled=not editar.permitida or ["producto", "guardado"],
+    hide_index=False,
+    width="stretch",
+    height=min(38 + 35 * max(mostrados, 1), 560),
+    num_rows="fixed",
+    placeholder="",
+    column_order=["producto", *rejilla.CAMPOS, "guardado"],
+    column_config={
+        "_index": st.column_config.TextColumn("Clave", width=65),
+        "producto": st.column_config.TextColumn("Producto", width=300),
+        "exc_pacientes": _cantidad("Exc. Pacientes", "Excedente: pacientes mensuales", 100),
+        "exc_eventos": _cantidad("Exc. Eventos", "Excedente: eventos mensuales", 95),
+        "exc_ambito": st.column_config.SelectboxColumn(
+            "Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
+        ),
+        "fal_causa": st.column_config.SelectboxColumn(
+            "Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160
+        ),
+        "fal_pacientes": _cantidad("Falt. Pacientes", "Faltante: pacientes mensuales", 100),
+        "fal_eventos": _cantidad("Falt. Eventos", "Faltante: eventos mensuales", 95),
+        "fal_ambito": st.column_config.SelectboxColumn(
+            "Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
+        ),
+        "guardado": st.column_config.TextColumn("Guardado", width=105),
+    },
+)
+
+filas = rejilla.cambios(pend, lineas)
+nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
+
+
+def _rehacer_rejilla() -> None:
+    """A new grid frame (from the saved data and what is still pending) on the next run."""
+    st.session_state.pop("p6_snap", None)
+    st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
+
+
+def _guardar(filas_a_guardar) -> None:
+    try:
+        res = borradores.guardar_captura(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
+    except ConflictoEdicion as exc:
+        # Only the products someone else saved meanwhile are reloaded with their value; the person's
+        # other edits stay pending and go with the next «Guardar».
+        pendientes.olvidar(unidad, getattr(exc, "claves", None))
+        st.session_state["p6_conflicto"] = (exc.productos, getattr(exc, "detalle", []))
+        _rehacer_rejilla()
+        return
+    except (CapturaInvalida, ErrorDominio) as exc:
+        st.session_state["p6_error"] = str(exc)
+        return
+    pendientes.olvidar(unidad, [f.producto for f in filas_a_guardar])
+    _rehacer_rejilla()
+    st.session_state["p6_flash"] = res.describir()
+
+
+@st.dialog("Confirmar guardado", on_dismiss=lambda: avisos.cerrar_confirmacion("p6"))
+@limite_errores.protegido
+def _confirmar(filas_a_guardar, n, m, e) -> None:
+    st.markdown(f"Unidad Médica: **{md(unidad_nombre)}**")
+    partes = [f"**{n:,}** línea(s) nueva(s)", f"**{m:,}** modificada(s)", f"**{e:,}** eliminada(s)"]
+    st.markdown("Se guardarán " + ", ".join(partes) + ". ¿Los datos son correctos?")
+    if e:
+        st.warning(f"Se eliminarán {e:,} línea(s) guardada(s) cuyos cuadros dejó vacíos.")
+    a, b = st.columns(2)
+    if a.button("Sí, guardar", type="primary", key="p6_confirmar"):
+        avisos.cerrar_confirmacion("p6")
+        _guardar(filas_a_guardar)
+        st.rerun()
+    if b.button("Cancelar", key="p6_cancelar"):
+        avisos.cerrar_confirmacion("p6")
+        st.rerun()
+
+
+if editar.permitida and filas:
+    st.warning(
+        f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
+        "por eliminar (incluye otras especialidades de esta unidad).",
+        icon="✏️",
+    )
+a, b, _ = st.columns([1, 1, 3])
+if ciclo_vida.boton(guardar, "Guardar", en=a, type="primary", disabled=not filas, key="p6_guardar"):
+    avisos.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
+if editar.permitida:
+    if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
+        pendientes.descartar(cx, unidad)
+        _rehacer_rejilla()
+        st.rerun()
+    # Every edit is kept as a draft in the store at once; an edit back to the saved value is no edit.
+    cambiadas = {f.producto for f in filas}
+    try:
+        pendientes.conservar(cx, unidad, [p for p in pend if p not in cambiadas])
+    except ErrorDominio as exc:
+        avisos.mostrar_error(exc)
+    pendientes.aviso_otras_personas(cx, unidad)
+if err := st.session_state.pop("p6_error", None):
+    st.error(md(err))
+if conflicto := st.session_state.pop("p6_conflicto", None):
+    productos, detalle = conflicto
+    st.error(
+        md(
+            "No se guardó nada: otra persona modificó estas líneas después de que usted las cargó. Se recargaron "
+            "con lo que esa persona guardó y se descartó lo que usted escribió en ellas (vea abajo); sus demás "
+            "cambios siguen pendientes: presione «Guardar» de nuevo para guardarlos.\n"
+            + "\n".join(f"• {p}" for p in productos)
+        ),
+        icon="⚠️",
+    )
+    if detalle:  # a static table: the grids of this page keep their order
+        st.table(detalle, hide_index=True)
+
+st.subheader("Líneas guardadas de esta Unidad Médica")
+if lineas.empty:
+    st.caption("Esta unidad todavía no tiene líneas guardadas.")
+else:
+    vista = lineas.assign(
+        cantidad=lineas["pacientes"].map(lambda x: f"{x:,}"),
+        eventos_txt=lineas["eventos"].map(lambda x: "" if x != x or x is None else f"{int(x):,}"),
+    )
+    sel = st.dataframe(
+        vista[
+            [
+                "grupo",
+                "especialidad",
+                "producto",
+                "producto_nombre",
+                "tipo",
+                "causa",
+                "ambito",
+                "eventos_txt",
+                "cantidad",
+            ]
+        ],
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="p6_guardadas",
+        column_config={
+            "grupo": "Grupo de Servicio",
+            "especialidad": "Especialidad Troncal",
+            "producto": "Clave",
+            "producto_nombre": "Producto",
+            "tipo": "Tipo",
+            "causa": "Causa Principal",
+            "ambito": "Ambulatorio/ Hospitalario",
+            "eventos_txt": "Eventos Mensuales",
+            "cantidad": "Pacientes Mensuales",
+        },
+    )
+    elegidas = lineas.iloc[sel.selection.rows] if sel and sel.selection.rows else lineas.iloc[0:0]
+    if not elegidas.empty:
+        c1, c2, _ = st.columns([1, 1, 3])
+        if len(elegidas) == 1:
+            linea = elegidas.iloc[0]
+
+            def _editar(g=linea["grupo_clave"], e=linea["especialidad_clave"], p=linea["producto"]) -> None:
+                st.session_state.update(sel_grupo=g, sel_especialidad=e, p6_buscar=p)
+
+            ciclo_vida.boton(guardar, "Editar en la rejilla", en=c1, key="p6_editar", on_click=_editar)
+        if ciclo_vida.boton(guardar, f"Eliminar {len(elegidas):,} línea(s)", en=c2, key="p6_eliminar"):
+            borrar = [
+                captura.FilaCaptura(p, int(v)) for p, v in zip(elegidas["producto"], elegidas["version"], strict=False)
+            ]
+            avisos.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
+
+if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
+    _confirmar(*pendiente)
+
+# PRODUCTO NO CONTEMPLADO: the guide's e-mail request, filed here and answered by the division.
+with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):
+    if cx.cuenta.es_capturista:
+        with st.form("p6_solicitud", clear_on_submit=True):
+            st.caption(
+                f"Se solicitará en {captura.nombre(store, 'grupo', grupo)} › "
+                f"{captura.nombre(store, 'especialidad', esp)}."
+            )
+            sol_nombre = st.text_input("Nombre del producto (intervención)", max_chars=solicitudes.NOMBRE_MAX)
+            sol_ambito = st.radio("Ambulatorio u Hospitalario", captura.AMBITOS, horizontal=True)
+            sol_just = st.text_area("Justificación: ¿por qué lo necesita?", max_chars=solicitudes.JUSTIFICACION_MAX)
+            if st.form_submit_button("Enviar solicitud"):
+                try:
+                    sol_id = solicitudes.solicitar_producto(
+                        store, cx.cuenta, cx.persona, cx.ooad, esp, sol_nombre, sol_just, sol_ambito, unidad
+                    )
+                except ErrorDominio as exc:
+                    avisos.mostrar_error(exc)
+                else:
+                    st.success(f"Solicitud {sol_id:,} enviada a la División. Su respuesta aparecerá aquí.")
+    else:
+        st.caption(
+            "Las OOAD/UMAE solicitan aquí los productos que no encuentran; la División las decide en "
+            "Administración › Catálogos."
+        )
+    sol_propias = solicitudes.listar(store, cx.cuenta, ooad=cx.ooad)
+    if not sol_propias.empty:
+        st.dataframe(
+            solicitudes.para_mostrar(sol_propias)[
+                [
+                    "No.",
+                    "Especialidad Troncal",
+                    "Producto solicitado",
+                    "Solicitada",
+                    "Estado",
+                    "Clave asignada",
+                    "Respuesta",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            placeholder="",
+            key="p6_solicitudes",
+        )
+
+st.page_link(paginas.PASO4, label="Otro Grupo de Servicio (Paso 4)", icon="⬅️")
+st.page_link(paginas.PASO3, label="Otra Unidad Médica (Paso 3)", icon="⬅️")
+st.page_link(paginas.PASO7, label="Finalizar el registro (Paso 7)", icon="➡️")
