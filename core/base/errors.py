@@ -131,3 +131,42 @@ class ConfirmacionPendiente(ErrorDominio):
 class PdfRechazado(ErrorDominio):
     """The sandboxed check refused an uploaded PDF; the message says why, in Spanish (firmados
     turns it into ArchivoRechazado)."""
+
+
+class PlantillaInvalida(ErrorDominio):
+    """An uploaded capture template that cannot be read or has rows that break the capture rules.
+
+    `.problemas` holds (row, column, message): row None for the file as a whole, column None for the
+    whole row. Nothing was written."""
+
+    def __init__(self, archivo: str, problemas: list[tuple[int | None, str | None, str]], maximo: int = 200):
+        self.archivo = archivo
+        self.problemas = list(problemas)
+        self.errores = [_donde(fila, columna) + mensaje for fila, columna, mensaje in self.problemas]
+        n = len(self.errores)
+        cabeza = "1 problema" if n == 1 else f"{n:,} problemas"
+        lista = self.errores[:maximo]
+        if n > maximo:
+            lista.append(f"… y {n - maximo:,} más (se muestran los primeros {maximo:,}).")
+        super().__init__(
+            f"No se guardó nada: el archivo «{archivo}» tiene {cabeza}; corríjalo(s) y súbalo de nuevo.\n"
+            + "\n".join(f"• {e}" for e in lista)
+        )
+
+
+def _donde(fila: int | None, columna: str | None) -> str:
+    if fila is None:
+        return ""
+    return f"Fila {fila:,}, columna «{columna}»: " if columna else f"Fila {fila:,}: "
+
+
+class PlantillaEnConflicto(ErrorDominio):
+    """Lines changed by someone else after the template was downloaded; nothing of the upload was written."""
+
+    def __init__(self, lineas: list[str]):
+        self.lineas = list(lineas)
+        super().__init__(
+            "No se guardó nada: estas líneas cambiaron después de que usted descargó la plantilla. "
+            "Descargue la plantilla de nuevo (ya trae lo guardado), pase a ella sus cambios y súbala otra vez.\n"
+            + "\n".join(f"• {p}" for p in self.lineas)
+        )

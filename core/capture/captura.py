@@ -239,61 +239,85 @@ def leer_cantidad(v: Any) -> int:
     raise CantidadInvalida("no es un número.")
 
 
-def _cantidad(v: Any, etiqueta: str, errores: list[str], prefijo: str) -> int | None:
+def _cantidad(v: Any, etiqueta: str, errores: list[tuple[str | None, str]], prefijo: str, campo: str) -> int | None:
     if _vacio(v):
         return None
     try:
         n = leer_cantidad(v)
     except CantidadInvalida as exc:
-        errores.append(f"{prefijo}: {etiqueta} {exc}")
+        errores.append((campo, f"{prefijo}: {etiqueta} {exc}"))
         return None
     if n < 1:
-        errores.append(f"{prefijo}: {etiqueta} debe ser al menos 1 (escribió {n:,}); deje vacío si no hay.")
+        errores.append((campo, f"{prefijo}: {etiqueta} debe ser al menos 1 (escribió {n:,}); deje vacío si no hay."))
         return None
     if n > CANTIDAD_MAXIMA:
-        errores.append(f"{prefijo}: {etiqueta} ({n:,}) excede el máximo mensual permitido de {CANTIDAD_MAXIMA:,}.")
+        errores.append(
+            (campo, f"{prefijo}: {etiqueta} ({n:,}) excede el máximo mensual permitido de {CANTIDAD_MAXIMA:,}.")
+        )
         return None
     return n
 
 
 def validar_fila(fila: FilaCaptura, nombre_producto: str, ambito_default: str) -> tuple[LineaValida | None, list[str]]:
     """The line a grid row stands for (None: an empty row), or the reasons it is refused."""
+    linea, errores = validar_campos(fila, nombre_producto, ambito_default)
+    return linea, [mensaje for _, mensaje in errores]
+
+
+def validar_campos(
+    fila: FilaCaptura, nombre_producto: str, ambito_default: str
+) -> tuple[LineaValida | None, list[tuple[str | None, str]]]:
+    """`validar_fila` with each reason paired with the FilaCaptura field it is about (None: the whole row).
+
+    The bulk upload (core.capture.plantilla) names the spreadsheet column from the field; the messages
+    are the grid's, word for word."""
     prefijo = f"Producto {fila.producto} «{nombre_producto}»"
-    errores: list[str] = []
-    exc_p = _cantidad(fila.exc_pacientes, "Excedente – pacientes mensuales", errores, prefijo)
-    exc_e = _cantidad(fila.exc_eventos, "Excedente – eventos mensuales", errores, prefijo)
-    fal_p = _cantidad(fila.fal_pacientes, "Faltante – pacientes mensuales", errores, prefijo)
-    fal_e = _cantidad(fila.fal_eventos, "Faltante – eventos mensuales", errores, prefijo)
+    errores: list[tuple[str | None, str]] = []
+    exc_p = _cantidad(fila.exc_pacientes, "Excedente – pacientes mensuales", errores, prefijo, "exc_pacientes")
+    exc_e = _cantidad(fila.exc_eventos, "Excedente – eventos mensuales", errores, prefijo, "exc_eventos")
+    fal_p = _cantidad(fila.fal_pacientes, "Faltante – pacientes mensuales", errores, prefijo, "fal_pacientes")
+    fal_e = _cantidad(fila.fal_eventos, "Faltante – eventos mensuales", errores, prefijo, "fal_eventos")
     hay_exc = not (_vacio(fila.exc_pacientes) and _vacio(fila.exc_eventos))
     hay_fal = not (_vacio(fila.fal_pacientes) and _vacio(fila.fal_eventos) and _vacio(fila.fal_causa))
     if hay_exc and hay_fal:
         errores.append(
-            f"{prefijo}: un mismo producto no puede ser Excedente y Faltante en la misma unidad médica; "
-            "capture solo uno de los dos."
+            (
+                None,
+                f"{prefijo}: un mismo producto no puede ser Excedente y Faltante en la misma unidad médica; "
+                "capture solo uno de los dos.",
+            )
         )
         return None, errores
     if not hay_exc and not hay_fal:
         return None, errores
     tipo = "Excedente" if hay_exc else "Faltante"
+    pre = "exc_" if hay_exc else "fal_"
     pacientes, eventos = (exc_p, exc_e) if hay_exc else (fal_p, fal_e)
     ambito_raw = fila.exc_ambito if hay_exc else fila.fal_ambito
     ambito = ambito_default if _vacio(ambito_raw) else str(ambito_raw).strip()
     if ambito not in AMBITOS:
-        errores.append(f"{prefijo}: Ambulatorio/Hospitalario debe ser «Ambulatorio» u «Hospitalario».")
+        errores.append(
+            (pre + "ambito", f"{prefijo}: Ambulatorio/Hospitalario debe ser «Ambulatorio» u «Hospitalario».")
+        )
     causa = None
     if tipo == "Faltante":
         causa = None if _vacio(fila.fal_causa) else str(fila.fal_causa).strip()
         if causa is None:
-            errores.append(f"{prefijo}: el Faltante requiere la causa principal.")
+            errores.append(("fal_causa", f"{prefijo}: el Faltante requiere la causa principal."))
         elif causa not in CAUSAS:
-            errores.append(f"{prefijo}: causa principal «{causa}» no válida; elija una de: {', '.join(CAUSAS)}.")
+            errores.append(
+                ("fal_causa", f"{prefijo}: causa principal «{causa}» no válida; elija una de: {', '.join(CAUSAS)}.")
+            )
     campo_p = f"{tipo} – pacientes mensuales"
-    if pacientes is None and not any(campo_p in e for e in errores):
-        errores.append(f"{prefijo}: el {tipo} requiere pacientes mensuales.")
+    if pacientes is None and not any(campo_p in e for _, e in errores):
+        errores.append((pre + "pacientes", f"{prefijo}: el {tipo} requiere pacientes mensuales."))
     if pacientes is not None and eventos is not None and eventos < pacientes:
         errores.append(
-            f"{prefijo}: {tipo} – los eventos mensuales ({eventos:,}) no pueden ser menos que los "
-            f"pacientes mensuales ({pacientes:,}); cada paciente es al menos un evento."
+            (
+                pre + "eventos",
+                f"{prefijo}: {tipo} – los eventos mensuales ({eventos:,}) no pueden ser menos que los "
+                f"pacientes mensuales ({pacientes:,}); cada paciente es al menos un evento.",
+            )
         )
     if errores:
         return None, errores

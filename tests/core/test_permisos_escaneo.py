@@ -27,7 +27,7 @@ from core.accounts import permisos
 from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
 from core.base.errors import AccesoDenegado, ErrorDominio
-from core.capture import atipicos, borradores, captura
+from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
 from tests.conftest import ANIO
@@ -83,6 +83,22 @@ def _aviso() -> atipicos.Aviso:
     )
 
 
+def _vista_plantilla() -> plantilla.Vista:
+    """A preview of the victim's template with nothing in it (aplicar checks the account before reading it)."""
+    return plantilla.Vista(
+        anio=ANIO,
+        ooad=VICTIMA,
+        archivo="p.xlsx",
+        sha256="",
+        generacion=0,
+        registros=(),
+        cambios=(),
+        sin_cambio=0,
+        conflictos=(),
+        borradores=(),
+    )
+
+
 @pytest.fixture
 def esc(store, cuenta, tmp_path) -> Escenario:
     dueno = cuenta(VICTIMA)
@@ -134,6 +150,8 @@ ESCRITURAS = {
     "borradores.guardar_captura": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "borradores.quitar": lambda e: (P, ANIO, UNIDAD_VICTIMA, ["47.09"]),
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
+    "plantilla.leer": lambda e: (ANIO, VICTIMA, plantilla.plantilla(e.store, e.dueno, ANIO, VICTIMA), "p.xlsx"),
+    "plantilla.aplicar": lambda e: (P, ANIO, VICTIMA, _vista_plantilla()),
     "firmados.subir": lambda e: (P, ANIO, VICTIMA, _pdf(), "otro.pdf", e.tmp),
     "solicitudes.solicitar_producto": lambda e: (
         P,
@@ -177,6 +195,7 @@ LECTURAS_OOAD = {
     "comparar.comparar": lambda e: (ANIO, VICTIMA),
     "comparar.versiones": lambda e: (ANIO, VICTIMA),
     "captura.lineas_propias": lambda e: (ANIO, VICTIMA),
+    "plantilla.plantilla": lambda e: (ANIO, VICTIMA),
     "firmados.historial": lambda e: (ANIO, VICTIMA),
     "firmados.leer": lambda e: (e.id_firmado, e.tmp),
     "reaperturas.ultima": lambda e: (ANIO, VICTIMA),
