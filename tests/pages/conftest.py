@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import instalacion
 from core.base import reloj, rutas
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -22,10 +21,9 @@ def reloj_fijo():
 
 
 @pytest.fixture(scope="session")
-def base_demo(tmp_path_factory):
+def base_demo(tmp_path_factory, demo_instalada):
     carpeta = tmp_path_factory.mktemp("demo")
-    store = instalacion.abrir(carpeta)
-    store.close()
+    shutil.copytree(demo_instalada, carpeta, dirs_exist_ok=True)
     return rutas.ruta_base(carpeta)
 
 
