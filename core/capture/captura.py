@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
@@ -391,8 +392,7 @@ def guardar(
             raise ConflictoEdicion(conflictos)
 
         res = Resultado()
-        momento = reloj.ahora()
-        quien = cuenta.usuario
+        escrituras = []
         for f in filas:
             linea = nuevas[f.producto]
             actual = actuales.get(f.producto)
@@ -401,72 +401,104 @@ def guardar(
             if antes == despues:
                 res.sin_cambio += 1
                 continue
-            if linea is None:
-                tx.execute(
-                    "DELETE FROM linea WHERE anio = ? AND unidad = ? AND producto = ?",
-                    [anio, unidad, f.producto],
-                )
-                res.eliminadas += 1
-                accion = "línea eliminada"
-            elif actual is None:
-                tx.execute(
-                    "INSERT INTO linea (anio, ooad, unidad, producto, tipo, ambito, causa, pacientes,"
-                    " eventos, modificada_en, modificada_por, modificada_persona)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        anio,
-                        ooad,
-                        unidad,
-                        f.producto,
-                        linea.tipo,
-                        linea.ambito,
-                        linea.causa,
-                        linea.pacientes,
-                        linea.eventos,
-                        momento,
-                        quien,
-                        persona,
-                    ],
-                )
-                res.insertadas += 1
-                accion = "línea creada"
-            else:
-                tx.execute(
-                    "UPDATE linea SET tipo = ?, ambito = ?, causa = ?, pacientes = ?, eventos = ?,"
-                    " version = version + 1, modificada_en = ?, modificada_por = ?, modificada_persona = ?"
-                    " WHERE anio = ? AND unidad = ? AND producto = ?",
-                    [
-                        linea.tipo,
-                        linea.ambito,
-                        linea.causa,
-                        linea.pacientes,
-                        linea.eventos,
-                        momento,
-                        quien,
-                        persona,
-                        anio,
-                        unidad,
-                        f.producto,
-                    ],
-                )
-                res.actualizadas += 1
-                accion = "línea modificada"
-            res.productos.append(f.producto)
-            auditoria.registrar(
-                tx,
-                cuenta=quien,
-                persona=persona,
-                accion=accion,
-                anio=anio,
-                ooad=ooad,
-                unidad=unidad,
-                objeto=f.producto,
-                antes=antes,
-                despues=despues,
-            )
+            escrituras.append((f.producto, antes, despues))
+        _escribir_lineas(tx, cuenta.usuario, persona, anio, ooad, unidad, escrituras, res)
         return res
 
     return store.escribir(trabajo)
+
+
+def _escribir_lineas(
+    tx,
+    quien: str,
+    persona: str | None,
+    anio: int,
+    ooad: str,
+    unidad: str,
+    escrituras: list[tuple[str, dict | None, dict | None]],
+    res: Resultado,
+) -> None:
+    """Write already validated and conflict-checked line changes of one unit inside `tx`, with one audit
+    row per line; `escrituras` holds (product, before, after), None meaning no line.
+
+    Set-based (a few statements whatever the number of lines): the bulk upload (core.capture.plantilla)
+    writes thousands of lines through `guardar`, and a statement per line held the writer lock for
+    about 1.5 ms each. Only core's saves call it, after their own checks; it checks nothing."""
+    if not escrituras:
+        return
+    momento = reloj.ahora()
+    borrar = [p for p, _a, d in escrituras if d is None]
+    crear = [(p, d) for p, a, d in escrituras if a is None and d is not None]
+    cambiar = [(p, d) for p, a, d in escrituras if a is not None and d is not None]
+    if borrar:
+        tx.execute(
+            "DELETE FROM linea WHERE anio = ? AND unidad = ? AND list_contains(?, producto)", [anio, unidad, borrar]
+        )
+    for filas_sql, sql in (
+        (
+            crear,
+            "INSERT INTO linea (anio, ooad, unidad, producto, tipo, ambito, causa, pacientes, eventos,"
+            " modificada_en, modificada_por, modificada_persona)"
+            " SELECT ?, ?, ?, f.producto, f.tipo, f.ambito, f.causa, f.pacientes, f.eventos, ?, ?, ?"
+            " FROM _lineas_a_escribir f ORDER BY f.n",
+        ),
+        (
+            cambiar,
+            "UPDATE linea SET tipo = f.tipo, ambito = f.ambito, causa = f.causa, pacientes = f.pacientes,"
+            " eventos = f.eventos, version = linea.version + 1, modificada_en = ?, modificada_por = ?,"
+            " modificada_persona = ? FROM _lineas_a_escribir f"
+            " WHERE linea.anio = ? AND linea.unidad = ? AND linea.producto = f.producto",
+        ),
+    ):
+        if not filas_sql:
+            continue
+        tx.register("_lineas_a_escribir", _tabla_lineas(filas_sql))
+        try:
+            if filas_sql is crear:
+                tx.execute(sql, [anio, ooad, unidad, momento, quien, persona])
+            else:
+                tx.execute(sql, [momento, quien, persona, anio, unidad])
+        finally:
+            tx.unregister("_lineas_a_escribir")
+    filas_auditoria = []
+    for producto, antes, despues in escrituras:
+        if despues is None:
+            res.eliminadas += 1
+            accion = "línea eliminada"
+        elif antes is None:
+            res.insertadas += 1
+            accion = "línea creada"
+        else:
+            res.actualizadas += 1
+            accion = "línea modificada"
+        res.productos.append(producto)
+        filas_auditoria.append((accion, unidad, producto, antes, despues))
+    auditoria.registrar_varios(tx, quien=quien, persona=persona, anio=anio, ooad=ooad, filas=filas_auditoria)
+
+
+def _tabla_lineas(filas: list[tuple[str, dict]]) -> pa.Table:
+    return pa.table(
+        {
+            "n": list(range(len(filas))),
+            "producto": [p for p, _ in filas],
+            "tipo": [d["tipo"] for _, d in filas],
+            "ambito": [d["ambito"] for _, d in filas],
+            "causa": [d["causa"] for _, d in filas],
+            "pacientes": [d["pacientes"] for _, d in filas],
+            "eventos": [d["eventos"] for _, d in filas],
+        },
+        schema=pa.schema(
+            [
+                ("n", pa.int64()),
+                ("producto", pa.string()),
+                ("tipo", pa.string()),
+                ("ambito", pa.string()),
+                ("causa", pa.string()),
+                ("pacientes", pa.int32()),
+                ("eventos", pa.int32()),
+            ]
+        ),
+    )
 
 
 def lineas_propias(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> pd.DataFrame:

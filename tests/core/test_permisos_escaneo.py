@@ -292,6 +292,7 @@ SIN_CUENTA_SISTEMA = {
     "cuentas.sesion_valida": "the account of the session whose token the cookie carries, or none",
     "cuentas.cerrar_sesion": "ends the session whose token the page holds (a logout)",
     "auditoria.registrar": "called inside core's own transactions",
+    "auditoria.registrar_varios": "called inside core's own transactions (a bulk save's audit rows)",
     "catalogo.cargar": "first run and the import, inside core",
     "cuentas.crear": "demo data and the first admin (command line)",
     "cuentas.crear_primer_admin": "command line",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 
 import pytest
@@ -240,6 +241,11 @@ def test_ida_y_vuelta_cambia_agrega_y_elimina(store, capturista):
         [("línea creada", PARRAL, "LAB-0001"), ("línea modificada", HGZ6, "47.01"), ("línea eliminada", HGZ35, "51.23")]
     )
     assert acciones[3][0] == "plantilla de captura aplicada" and {a[3] for a in acciones} == {P}
+    creada = store.fila(
+        "SELECT antes, despues, cuenta, anio, ooad FROM auditoria WHERE accion = 'línea creada' AND objeto = 'LAB-0001'"
+    )
+    despues = {"ambito": "Ambulatorio", "causa": "Falta de Insumos", "eventos": 40, "pacientes": 20, "tipo": "Faltante"}
+    assert creada == (None, json.dumps(despues, ensure_ascii=False, sort_keys=True), OOAD, ANIO, OOAD)
     assert integridad.revisar(store).hallazgos == ()
     # A new download shows what was saved, and uploading it back changes nothing.
     otra = _libro(store, capturista)
@@ -250,16 +256,27 @@ def test_ida_y_vuelta_cambia_agrega_y_elimina(store, capturista):
 def test_las_lineas_ausentes_se_conservan_sin_confirmar(store, capturista):
     libro = _libro(store, capturista)
     hoja = libro["Líneas"]
-    hoja.cell(_fila(hoja, HGZ6, "47.01"), PACIENTES).value = 6
+    r = _fila(hoja, HGZ6, "47.01")  # Excedente to Faltante: causa from NULL to a value, eventos added
+    hoja.cell(r, TIPO).value, hoja.cell(r, CAUSA).value, hoja.cell(r, EVENTOS).value = (
+        "Faltante",
+        "Falta de Personal",
+        8,
+    )
+    r = _fila(hoja, HGZ6, "39.95")  # Faltante to Excedente: causa and eventos back to NULL
+    hoja.cell(r, TIPO).value, hoja.cell(r, CAUSA).value, hoja.cell(r, EVENTOS).value = "Excedente", None, None
     vaciada = _fila(hoja, HGZ35, "51.23")
     for col in range(1, 10):  # a row emptied instead of deleted: the line is absent too
         hoja.cell(vaciada, col).value = None
     vista = _leer(store, capturista, libro)
     assert [c.producto for c in vista.eliminadas] == ["51.23"]
-    res = plantilla.aplicar(store, capturista, P, ANIO, OOAD, vista, eliminar=False)
-    assert (res.actualizadas, res.eliminadas, res.conservadas) == (1, 0, 1)
+    res = plantilla.aplicar(store, capturista, P, ANIO, OOAD, vista)  # removals need eliminar=True
+    assert (res.actualizadas, res.eliminadas, res.conservadas) == (2, 0, 1)
     assert "Se conservaron 1" in res.describir()
-    assert (HGZ35, "51.23", "Excedente", "Hospitalario", None, 10, 12) in _lineas(store)
+    assert _lineas(store) == [
+        (HGZ6, "39.95", "Excedente", "Ambulatorio", None, 3, None),
+        (HGZ6, "47.01", "Faltante", "Hospitalario", "Falta de Personal", 5, 8),
+        (HGZ35, "51.23", "Excedente", "Hospitalario", None, 10, 12),
+    ]
     assert integridad.revisar(store).hallazgos == ()
 
 
