@@ -214,7 +214,7 @@ def test_los_errores_de_dominio_viven_en_un_solo_modulo():
 
 def test_no_hay_carpeta_pages_junto_a_app_py():
     """Streamlit runs a deep link on a server's first run from a pages/ folder without app.py."""
-    assert not (RAIZ / "ui").exists()
+    assert not (RAIZ / "pages").exists()
     assert {p.ruta.split("/")[0] for p in paginas.MENU} == {"ui"}
 
 
