@@ -260,7 +260,8 @@ def _pantalla_completa(page, ruta: Path) -> None:
     )
     if antes and alto > antes["height"]:
         page.set_viewport_size({"width": antes["width"], "height": min(alto, MAXIMO_CAPTURA)})
-        page.wait_for_timeout(700)  # the canvas grids redraw for the new size
+        # The canvas grids redraw for the new size; the README's shots (make capturas) get longer.
+        page.wait_for_timeout(700 if os.environ.get("EYF_ACTUALIZAR_DOCS") == "1" else 300)
     try:
         page.screenshot(path=str(ruta), full_page=True)
     finally:

@@ -67,9 +67,9 @@ def hasta(condicion: Callable[[], object], descripcion: str, segundos: float = 3
 def menu(page: Page, titulo: str) -> None:
     """Follow a link of the sidebar menu (e.g. "Paso 3 · Unidad Médica").
 
-    Soon after a page is opened, the login-cookie component reports its value and Streamlit
-    reruns the page that was open then: a click that lands before that is undone (the URL goes
-    back). So: click, let the page settle, check the URL stayed; otherwise click again."""
+    A click that lands while the page still runs can be undone by that run (the URL goes back).
+    So: let the page settle, click, let the new page settle, check the URL stayed; otherwise click
+    again."""
     enlace = page.get_by_test_id("stSidebar").get_by_role("link", name=titulo, exact=True)
     destino = re.compile(r"/" + re.escape(enlace.get_attribute("href") or "") + r"(\?.*)?$")
     for intento in range(3):
@@ -77,7 +77,7 @@ def menu(page: Page, titulo: str) -> None:
         enlace.click()
         try:
             expect(page).to_have_url(destino, timeout=5_000)
-            quieto(page, 700)
+            quieto(page, 300)
             expect(page).to_have_url(destino, timeout=1_000)
             return
         except AssertionError:
@@ -123,12 +123,12 @@ def iniciar_sesion(
 def decir_quien(page: Page, persona: tuple[str, str] = PERSONA) -> None:
     """The form a capturista fills once per session: the password is shared by the whole OOAD.
 
-    Right after Entrar the login cookie makes Streamlit run the page once more, which draws the
-    form anew (for a moment there are two): fill it only once the page has settled."""
+    Right after Entrar Paso 1 runs once more, which draws the form anew (for a moment there are
+    two): fill it only once the page has settled."""
     nombre = page.get_by_label("Nombre completo de quien captura")
     expect(nombre.first).to_be_visible()
     for _ in range(3):
-        quieto(page)
+        quieto(page, 500)
         expect(nombre).to_have_count(1)
         nombre.fill(persona[0])
         page.get_by_label("Cargo").fill(persona[1])
