@@ -224,16 +224,17 @@ def browser_context_args(browser_context_args, base_url, browser):
 
 @pytest.fixture
 def entrar(pytestconfig, base_url):
-    """entrar(page, usuario, persona=…): the page's browser enters with the cookie of a session opened
-    in core (see SESIONES), instead of typing the Paso 1 form (tests of the form itself type it). A
-    capturista lands on Paso 2 after naming the person; the division on the tablero."""
+    """entrar(page, usuario, persona=…, en=…): the page's browser enters with the cookie of a session
+    opened in core (see SESIONES), instead of typing the Paso 1 form (tests of the form itself type
+    it). A capturista lands on Paso 2 after naming the person; the division on the tablero, or on
+    the page whose address is `en`."""
 
-    def _entrar(page, usuario: str, persona: tuple[str, str] = ui.PERSONA) -> None:
+    def _entrar(page, usuario: str, persona: tuple[str, str] = ui.PERSONA, en: str = "") -> None:
         libres = pytestconfig.stash[_SESIONES].get(usuario)
         assert libres, f"Sin sesión abierta para «{usuario}»: agréguela a SESIONES en tests/browser/conftest.py"
         page.context.add_cookies([{"name": COOKIE, "value": libres.pop(), "url": base_url, "sameSite": "Strict"}])
         if usuario in ("admin", "analista"):
-            page.goto("/")
+            page.goto(f"/{en}")
             expect(page.get_by_test_id("stSidebar")).to_contain_text(f"({usuario})")
         else:
             page.goto("/paso2")

@@ -40,10 +40,20 @@ def _metricas(page: Page, n: int) -> dict[str, str]:
     }
 
 
+# The address (url_path in app.py) of each análisis page.
+RUTAS = {
+    "Panorama nacional": "panorama",
+    "Cruce por estado y especialidad": "cruce",
+    "Oportunidades de intercambio": "oportunidades",
+}
+
+
 def _analista(page: Page, entrar, pagina: str) -> None:
-    entrar(page, "analista")
-    ui.menu(page, pagina)
+    """The analyst opens the page at its address; the sidebar's link to it leads there too."""
+    entrar(page, "analista", en=RUTAS[pagina])
     expect(page.get_by_role("heading", name=pagina, level=1)).to_be_visible()
+    enlace = page.get_by_test_id("stSidebar").get_by_role("link", name=pagina, exact=True)
+    expect(enlace).to_have_attribute("href", re.compile(rf"(^|/){RUTAS[pagina]}$"))
 
 
 def _elegir_la_primera(page: Page, etiqueta: str) -> str:
