@@ -230,7 +230,11 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
 
     # Sonora asks for the reopen from its own Paso 7, with its reason, and sees it waiting.
     ooad.get_by_text("¿Necesita corregir lo finalizado? Solicite la reapertura a la División").click()
-    ooad.get_by_label("Motivo de la solicitud (qué necesita corregir y por qué)").fill(MOTIVO)
+    motivo = ooad.get_by_label("Motivo de la solicitud (qué necesita corregir y por qué)")
+    motivo.fill(MOTIVO)
+    # Out of the text box first: leaving it hides the form's key hint under it, and a click whose
+    # mouse-down did that could land beside the button (a run lost the submit so once).
+    motivo.blur()
     ui.boton(ooad, "Enviar solicitud de reapertura").click()
     ui.ver(ooad, "Solicitud de reapertura enviada a la División. Verá la respuesta en esta pantalla.")
     ui.ver(
@@ -256,7 +260,9 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
     expect(admin.get_by_role("combobox", name="Solicitud")).to_have_value(
         re.compile(rf"^OOAD Sonora · {anio} · espera \d+ min$")
     )
-    admin.get_by_label("Razón de la respuesta (la verá la OOAD/UMAE)").fill(RAZON)
+    razon = admin.get_by_label("Razón de la respuesta (la verá la OOAD/UMAE)")
+    razon.fill(RAZON)
+    razon.blur()  # as for the request above
     captura(admin, "admin_reaperturas.png")
     ui.boton(admin, "Conceder reapertura").click()
     ui.ver(admin, "OOAD Sonora: reapertura concedida; regresó a «En captura».")
