@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.accounts import cuentas
 from core.base import reloj, rutas
+from core.base.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -41,7 +43,43 @@ def abrir_app(datos) -> AppTest:
     return at
 
 
-def iniciar_sesion(at: AppTest, usuario: str, password: str = "demo", persona: str | None = "Ana Pérez") -> AppTest:
+def iniciar_sesion(
+    at: AppTest,
+    usuario: str,
+    password: str = "demo",
+    persona: str | None = "Ana Pérez",
+    *,
+    formulario: bool = False,
+) -> AppTest:
+    """Log in and land on Paso 2, as the browser does after Paso 1.
+
+    Tests about the login itself (a wrong password, the lockout, the cookie) pass `formulario=True`
+    and go through Paso 1's form. The others enter directly: core opens the session (the same
+    password check, audit row and token as the form) and the session state holds what Paso 1 and the
+    person's form would leave in it, which saves three script runs a login.
+    """
+    if formulario or password != "demo":
+        return _por_formulario(at, usuario, password, persona)
+    store = Store(rutas.ruta_base())
+    try:
+        sesion = cuentas.iniciar_sesion(store, usuario, password)
+    finally:
+        store.close()
+    estado = {
+        "authentication_status": True,
+        "username": usuario,
+        "_sesion": sesion.token,
+        "_ultima_actividad": reloj.ahora(),
+    }
+    if persona and sesion.cuenta.es_capturista:
+        estado["persona"] = cuentas.persona_de_sesion(persona, "Jefa de Servicio")
+    for clave, valor in estado.items():
+        at.session_state[clave] = valor
+    at.switch_page("ui/paso2_declaracion.py").run()
+    return at
+
+
+def _por_formulario(at: AppTest, usuario: str, password: str, persona: str | None) -> AppTest:
     at.switch_page("ui/paso1_acceso.py").run()
     at.selectbox(key="paso1_seleccion").select(usuario)
     at.text_input(key="paso1_password").input(password)

@@ -31,9 +31,9 @@ MENU_ADMIN = {
 }
 
 
-def _como(datos, usuario: str, persona: str | None = None):
+def _como(datos, usuario: str, persona: str | None = None, *, formulario: bool = False):
     at = abrir_app(datos)
-    return iniciar_sesion(at, usuario, persona=persona)
+    return iniciar_sesion(at, usuario, persona=persona, formulario=formulario)
 
 
 def _ir(at, pagina: str):
@@ -224,7 +224,7 @@ def test_cuenta_nueva_con_contrasena_de_un_uso_que_se_cambia_y_deshabilitar(dato
     at.run()  # shown once: gone on the next run
     assert not at.code
 
-    nueva = _como(datos, "ana.perez")
+    nueva = _como(datos, "ana.perez", formulario=True)
     iniciar_sesion(nueva, "ana.perez", temporal, persona=None)
     assert "Su contraseña es temporal" in textos(nueva)
     _ir(nueva, "ui/admin_bitacora.py")  # still refused: analista, and a temporary password anyway
@@ -270,10 +270,10 @@ def test_intentos_fallidos_bloquean_la_cuenta_con_mensaje_y_bitacora(datos):
                 assert "Espere 5 segundo(s)" in textos(at)
         assert "la cuenta está bloqueada hasta el" in textos(at)
         reloj.fijar(inicio + dt.timedelta(minutes=5))
-        iniciar_sesion(at, "chihuahua", "demo", persona=None)
+        iniciar_sesion(at, "chihuahua", "demo", persona=None, formulario=True)
         assert "bloqueada hasta el" in textos(at) and not at.session_state["authentication_status"]
         reloj.fijar(inicio + dt.timedelta(minutes=16))
-        iniciar_sesion(at, "chihuahua", "demo", persona=None)
+        iniciar_sesion(at, "chihuahua", "demo", persona=None, formulario=True)
         assert at.session_state["authentication_status"]
     finally:
         reloj.fijar(None)
@@ -332,7 +332,7 @@ def test_otra_cuenta_tras_el_vencimiento_no_hereda_lo_no_guardado(datos):
         reloj.fijar(reloj.ahora() + dt.timedelta(minutes=31))
         at.run()
         assert "Su sesión se cerró tras 30 minutos" in textos(at)
-        iniciar_sesion(at, "campeche", persona="Luis Gómez")
+        iniciar_sesion(at, "campeche", persona="Luis Gómez", formulario=True)
         assert not at.session_state["pendientes"] if "pendientes" in at.session_state else True
         assert "sel_unidad" not in at.session_state
     finally:

@@ -12,7 +12,7 @@ NUEVA = "Mi-clave-segura-2026"
 
 
 def _como(datos, usuario: str, persona: str | None = None):
-    at = iniciar_sesion(abrir_app(datos), usuario, persona=persona)
+    at = iniciar_sesion(abrir_app(datos), usuario, persona=persona, formulario=True)
     at.run()  # the run of Entrar drew the menu before the login: the next one shows the session
     return at
 
