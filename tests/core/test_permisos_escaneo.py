@@ -26,6 +26,7 @@ import core
 from core.accounts import permisos
 from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
+from core.base import revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
@@ -100,7 +101,10 @@ def _vista_plantilla() -> plantilla.Vista:
 
 
 @pytest.fixture
-def esc(store, cuenta, tmp_path) -> Escenario:
+def esc(store, cuenta, tmp_path, monkeypatch) -> Escenario:
+    # The scenario's upload is read by the same content check in this process instead of a
+    # sandboxed child (0.3 s a test): the scan is about permissions; the sandbox has its own tests.
+    monkeypatch.setattr(revision_pdf, "revisar", lambda datos, **_: revision_pdf.revisar_aqui(datos))
     dueno = cuenta(VICTIMA)
     ciclo.declarar(store, dueno, P, ANIO, "SI")
     captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
