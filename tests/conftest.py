@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import io
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen import canvas
 
 from core import instalacion
 from core.accounts import cuentas
@@ -62,6 +64,16 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     orden = {ruta: i for i, ruta in enumerate(PRIMERO)}
     items.sort(key=lambda item: orden.get(item.nodeid.split("::", 1)[0], len(orden)))  # stable: the rest as collected
+
+
+def pdf_firmado() -> bytes:
+    """A small valid one-page PDF, as a signed report scanned or printed to PDF."""
+    buf = io.BytesIO()
+    lienzo = canvas.Canvas(buf)
+    lienzo.drawString(72, 720, "Reporte firmado")
+    lienzo.showPage()
+    lienzo.save()
+    return buf.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,8 @@ without it; the writes raise exactly what the model says."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from reportlab.pdfgen import canvas
 
 from core.admin.integridad import Hallazgo
 from core.base import reloj
@@ -16,7 +14,7 @@ from core.base.errors import AccesoDenegado, CapturaBloqueada, ErrorDominio, Tra
 from core.capture import borradores, captura, reportes
 from core.capture.captura import FilaCaptura
 from core.lifecycle import acciones, ciclo, firmados, reaperturas, recepcion
-from tests.conftest import ANIO, FIN, HOY, INICIO
+from tests.conftest import ANIO, FIN, HOY, INICIO, pdf_firmado
 
 P = "Persona de prueba"
 HGZ6 = "IL-CH-0001"
@@ -53,15 +51,6 @@ SIN_SOLICITAR = (TransicionInvalida, "después de finalizar")
 YA_FINALIZO = (TransicionInvalida, "ya se finalizó: imprima la Versión Final")
 
 
-def _pdf() -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, "Reporte firmado")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 def _en_captura(store, c, respuesta="SI", lineas=True):
     ciclo.declarar(store, c, P, ANIO, respuesta)
     if respuesta == "SI" and lineas:
@@ -75,7 +64,7 @@ def _finalizada(store, c):
 
 def _firmada(store, c, tmp_path):
     _finalizada(store, c)
-    firmados.subir(store, c, P, ANIO, OOAD, _pdf(), "firmado.pdf", directorio=tmp_path)
+    firmados.subir(store, c, P, ANIO, OOAD, pdf_firmado(), "firmado.pdf", directorio=tmp_path)
 
 
 def _cerrar(store, cuenta):
@@ -448,7 +437,7 @@ def test_las_escrituras_de_la_captura_dicen_lo_que_dice_el_modelo(store, cuenta)
 def test_las_escrituras_del_final_dicen_lo_que_dice_el_modelo(store, cuenta, tmp_path):
     c, admin = cuenta(OOAD), cuenta("admin")
     _en_captura(store, c)
-    _igual(store, c, A.SUBIR_FIRMADO, lambda: firmados.subir(store, c, P, ANIO, OOAD, _pdf(), "f.pdf", tmp_path))
+    _igual(store, c, A.SUBIR_FIRMADO, lambda: firmados.subir(store, c, P, ANIO, OOAD, pdf_firmado(), "f.pdf", tmp_path))
     _igual(store, c, A.SOLICITAR_REAPERTURA, lambda: reaperturas.solicitar(store, c, P, ANIO, "Motivo suficiente"))
     _igual(store, admin, A.REABRIR, lambda: ciclo.reabrir(store, admin, ANIO, OOAD, "Motivo suficiente"))
     _igual(
@@ -459,7 +448,7 @@ def test_las_escrituras_del_final_dicen_lo_que_dice_el_modelo(store, cuenta, tmp
     )
     _igual(store, c, A.VERSION_FINAL, lambda: reportes.final(store, c, ANIO, OOAD))
     ciclo.finalizar(store, c, P, ANIO)
-    firmados.subir(store, c, P, ANIO, OOAD, _pdf(), "f.pdf", directorio=tmp_path)
+    firmados.subir(store, c, P, ANIO, OOAD, pdf_firmado(), "f.pdf", directorio=tmp_path)
     _igual(store, c, A.FIRMANTES, lambda: reportes.guardar_firmantes(store, c, P, ANIO, [("Nombre Apellido", "Cargo")]))
     reaperturas.solicitar(store, c, P, ANIO, "Corregir una cantidad capturada por error")
     _igual(store, c, A.SOLICITAR_REAPERTURA, lambda: reaperturas.solicitar(store, c, P, ANIO, "Otro motivo suficiente"))

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pytest
-from reportlab.pdfgen import canvas
 
 from core.base.errors import ErrorDominio
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, firmados
-from tests.conftest import ANIO
+from tests.conftest import ANIO, pdf_firmado
 
 P = "Persona que sube"
-
-
-def _pdf() -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, "Reporte firmado")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -32,7 +21,7 @@ def subido(store, cuenta, tmp_path):
     ciclo.declarar(store, c, P, ANIO, "SI")
     captura.guardar(store, c, P, ANIO, "IL-CH-0001", [FilaCaptura("47.01", exc_pacientes=5)])
     ciclo.finalizar(store, c, P, ANIO)
-    return c, firmados.subir(store, c, P, ANIO, "chihuahua", _pdf(), "firmado.pdf", directorio=tmp_path)
+    return c, firmados.subir(store, c, P, ANIO, "chihuahua", pdf_firmado(), "firmado.pdf", directorio=tmp_path)
 
 
 def test_firmado_presente_se_lee(store, subido, tmp_path):

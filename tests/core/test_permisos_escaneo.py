@@ -13,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
-import io
 import pkgutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen import canvas
 
 import core
 from core.accounts import permisos
@@ -31,7 +29,7 @@ from core.base.errors import AccesoDenegado, ErrorDominio
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
-from tests.conftest import ANIO
+from tests.conftest import ANIO, pdf_firmado
 
 RAIZ = Path(__file__).resolve().parents[2]
 VICTIMA, UNIDAD_VICTIMA = "quintana-roo", "IL-QR-0001"
@@ -50,15 +48,6 @@ class Escenario:
     id_producto: int
     vista: object
     tmp: Path
-
-
-def _pdf() -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, "Reporte firmado")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 LINEA = LineaValida("47.09", "Excedente", "Hospitalario", None, 3, 3)  # a validated line, as guardar has
@@ -110,7 +99,7 @@ def esc(store, cuenta, tmp_path, monkeypatch) -> Escenario:
     captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
     borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
     ciclo.finalizar(store, dueno, P, ANIO)
-    subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, _pdf(), "firmado.pdf", directorio=tmp_path)
+    subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, pdf_firmado(), "firmado.pdf", directorio=tmp_path)
     reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
     id_producto = solicitudes.solicitar_producto(
         store,
@@ -156,7 +145,7 @@ ESCRITURAS = {
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "plantilla.leer": lambda e: (ANIO, VICTIMA, plantilla.plantilla(e.store, e.dueno, ANIO, VICTIMA), "p.xlsx"),
     "plantilla.aplicar": lambda e: (P, ANIO, VICTIMA, _vista_plantilla()),
-    "firmados.subir": lambda e: (P, ANIO, VICTIMA, _pdf(), "otro.pdf", e.tmp),
+    "firmados.subir": lambda e: (P, ANIO, VICTIMA, pdf_firmado(), "otro.pdf", e.tmp),
     "solicitudes.solicitar_producto": lambda e: (
         P,
         VICTIMA,
