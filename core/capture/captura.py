@@ -75,14 +75,32 @@ def nombre_unidad_de(store: Store, ooad: str, unidad: str | None) -> str | None:
     return store.valor("SELECT nombre FROM unidad WHERE clave = ? AND ooad = ?", [unidad, ooad])
 
 
+# The product's code and name as the search ranks them: normalised, punctuation as spaces.
+_CLAVE_RANGO = "trim(regexp_replace(lower(clave), '[^a-z0-9]+', ' ', 'g'))"
+_NOMBRE_RANGO = "trim(regexp_replace(substr(busqueda, length(clave) + 2), '[^a-z0-9]+', ' ', 'g'))"
+
+
 def productos(store: Store, especialidad: str, buscar: str = "") -> pd.DataFrame:
-    """Products of a specialty; `buscar` ignores case and accents and matches code or name."""
+    """Products of a specialty; `buscar` ignores case and accents and matches code or name.
+
+    Every word typed must appear. Matches are ranked as a person scans them: the product whose code or
+    whole name is what was typed, then those whose code or name starts with it, then those with a word
+    starting with it, then the rest; by code within each rank. So «hemodiálisis» lists «Hemodiálisis»
+    before «Procedimiento de hemodiálisis…», and a short word does not bury the product it names."""
     sql = "SELECT clave, nombre, ambito_default, remoto FROM producto WHERE especialidad = ? AND activo"
     params: list[Any] = [especialidad]
     for palabra in normalizar(buscar).split():
         sql += " AND contains(busqueda, ?)"
         params.append(palabra)
-    return store.df(sql + " ORDER BY clave", params)
+    frase = " ".join(re.sub(r"[^a-z0-9]+", " ", normalizar(buscar)).split())
+    if not frase:
+        return store.df(sql + " ORDER BY clave", params)
+    orden = (
+        f" ORDER BY CASE WHEN {_CLAVE_RANGO} = ? OR {_NOMBRE_RANGO} = ? THEN 0"
+        f" WHEN starts_with({_CLAVE_RANGO}, ?) OR starts_with({_NOMBRE_RANGO}, ?) THEN 1"
+        f" WHEN contains(' ' || {_NOMBRE_RANGO}, ?) THEN 2 ELSE 3 END, clave"
+    )
+    return store.df(sql + orden, [*params, frase, frase, frase, frase, " " + frase])
 
 
 # -- units of an OOAD/UMAE ---------------------------------------------------------------------

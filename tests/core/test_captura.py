@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.base.errors import AccesoDenegado, CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.base.texto import normalizar
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
@@ -213,6 +214,36 @@ def test_busqueda_ignora_mayusculas_acentos_y_encuentra_la_clave(store):
     assert captura.productos(store, "CIR-GEN", "53.0")["clave"].tolist() == ["53.00"]
     assert captura.productos(store, "CIR-GEN", "")["clave"].size == 4
     assert captura.productos(store, "CIR-GEN", "x' OR 1=1 --").empty
+
+
+def test_busqueda_ordena_exacta_luego_inicial_luego_palabra_luego_otras(store):
+    # Codes chosen so that ordering by code alone would put every product in the wrong place.
+    extra = [
+        ("AA-0", "Sesión de ZZ-9 en casa"),  # names another product's code
+        ("AA-1", "Prehemodiálisis"),  # «hemodialisis» inside a word of the name: last
+        ("AA-2", "Procedimiento de hemodiálisis con reuso de dializador"),  # a word starts with it
+        ("AA-3", "Hemodiálisis de urgencia"),  # the name starts with it
+        ("ZZ-9", "Hemodiálisis."),  # the whole name (punctuation aside): first
+    ]
+    with store.transaction() as tx:
+        for clave, nombre in extra:
+            tx.execute(
+                "INSERT INTO producto (clave, especialidad, nombre, ambito_default, busqueda) VALUES (?, 'HEM', ?, "
+                "'Ambulatorio', ?)",
+                [clave, nombre, normalizar(f"{clave} {nombre}")],
+            )
+    assert captura.productos(store, "HEM", "HEMODIÁLISIS")["clave"].tolist() == [
+        "39.95",  # «Hemodiálisis» (the mini catalog's own), exact like ZZ-9; by code within a rank
+        "ZZ-9",
+        "AA-3",
+        "AA-2",
+        "HD-0001",  # the guide's «Procedimiento de hemodiálisis con reuso…»
+        "AA-1",
+    ]
+    # The code ranks too: typing a code lists that product before a name that mentions it.
+    assert captura.productos(store, "HEM", "zz-9")["clave"].tolist() == ["ZZ-9", "AA-0"]
+    # No search: by code, as before.
+    assert captura.productos(store, "HEM", "")["clave"].tolist() == sorted(captura.productos(store, "HEM")["clave"])
 
 
 def test_unidades_marcan_las_que_ya_tienen_captura(store, chihuahua):
