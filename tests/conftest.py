@@ -172,3 +172,45 @@ def base_retenida(ruta: Path) -> Iterator[None]:
         proceso.stdin.close()
         proceso.wait(timeout=30)
         proceso.stdout.close()
+
+
+# -- the same core tests on PostgreSQL (EYF_PRUEBAS_PG=1) -------------------------------------------
+EN_POSTGRES = os.environ.get("EYF_PRUEBAS_PG") == "1"
+
+
+def pytest_runtest_setup(item):
+    if EN_POSTGRES and item.get_closest_marker("solo_duckdb"):
+        pytest.skip("about the DuckDB file itself")
+
+
+@pytest.fixture(scope="session")
+def _postgres():
+    if not EN_POSTGRES:
+        yield None
+        return
+    from tests.postgres import Bases, Cluster
+
+    cluster = Cluster().iniciar()
+    print(f"\nPostgreSQL started in {cluster.segundos_inicio:.2f} s at {cluster.raiz}")
+    try:
+        yield Bases(cluster)
+    finally:
+        cluster.detener()
+
+
+@pytest.fixture(autouse=True)
+def _store_en_postgres(_postgres):
+    """On PostgreSQL, every Store a test opens is an emptied database of the session's cluster."""
+    if _postgres is None:
+        yield
+        return
+    from core.base import store as modulo
+    from core.base import store_pg
+
+    modulo.sustituto = _postgres.sustituto
+    store_pg.abiertos = _postgres.stores
+    try:
+        yield
+    finally:
+        modulo.sustituto = None
+        _postgres.fin_de_prueba()

@@ -10,6 +10,7 @@ enclosing transaction of the same thread (DuckDB has no SAVEPOINT).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +35,37 @@ log = logging.getLogger(__name__)
 _REINTENTOS_CONFLICTO = 5
 
 
+# Set by the test suite when it runs on PostgreSQL: maps the DuckDB path a test opens (":memory:" or a
+# file) to the URL of a throwaway PostgreSQL database (tests/postgres.py).
+sustituto: Callable[[str], str | None] | None = None
+
+
+def url_postgres(ruta: str | Path) -> str | None:
+    """The PostgreSQL URL this path stands for, if any."""
+    texto = str(ruta)
+    if texto.startswith(("postgresql://", "postgres://")):
+        return texto
+    if sustituto is not None:
+        return sustituto(texto)
+    return None
+
+
+def url_configurada() -> str | None:
+    """`EYF_DATABASE_URL`: unset, the DuckDB file under data/; a postgresql:// URL, that database."""
+    return os.environ.get("EYF_DATABASE_URL") or None
+
+
 class Store:
+    dialecto = "duckdb"
+
+    def __new__(cls, ruta: str | Path = ":memory:", **kw):
+        """`Store(path)` is DuckDB; `Store("postgresql://…")` is core.base.store_pg.StorePg."""
+        if cls is Store and (url := url_postgres(ruta)):
+            from core.base.store_pg import StorePg
+
+            return StorePg(url, **kw)
+        return super().__new__(cls)
+
     def __init__(self, ruta: str | Path = ":memory:", *, asentar: bool = True):
         """`asentar=False` keeps committed writes in the WAL until DuckDB's own checkpoint: only for
         the benchmark that measures what checkpointing after every write costs."""
@@ -91,8 +122,11 @@ class Store:
 
     def df(self, sql: str, params: list | tuple | dict | None = None):
         """A DataFrame through Arrow (`.df()` is ~25x slower on text with pandas 3)."""
+        return self.arrow(sql, params).to_pandas()
+
+    def arrow(self, sql: str, params: list | tuple | dict | None = None):
         with self.cursor() as cur:
-            return cur.sql(sql, params=params or []).to_arrow_table().to_pandas()
+            return cur.sql(sql, params=params or []).to_arrow_table()
 
     # -- writes ----------------------------------------------------------------------------
     @contextmanager

@@ -72,6 +72,7 @@ def test_incrementos_concurrentes_no_se_pierden():
     assert s.valor("SELECT valor FROM ajuste") == "400"
 
 
+@pytest.mark.solo_duckdb
 def test_segundo_proceso_recibe_mensaje_claro(store_archivo):
     codigo = (
         f"import sys; sys.path.insert(0, {str(RAIZ)!r})\n"
@@ -119,7 +120,7 @@ def test_guardados_simultaneos_no_pierden_ni_duplican(store_archivo):
         h.join()
     assert errores == []
     assert s.valor("SELECT count(*) FROM linea") == len(trabajos)
-    assert s.valor("SELECT count(*) FROM (SELECT DISTINCT unidad, producto FROM linea)") == len(trabajos)
+    assert s.valor("SELECT count(*) FROM (SELECT DISTINCT unidad, producto FROM linea) AS t") == len(trabajos)
     assert s.valor("SELECT count(*) FROM auditoria WHERE accion = 'línea creada'") == len(trabajos)
 
 
@@ -157,6 +158,7 @@ def _solo_el_archivo(ruta: Path, destino: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(destino), read_only=True)
 
 
+@pytest.mark.solo_duckdb
 def test_lo_confirmado_ya_esta_en_el_archivo(tmp_path):
     s = Store(tmp_path / "a.duckdb")
     s.escribir(lambda tx: tx.execute("INSERT INTO ajuste VALUES ('x', 'confirmado')"))
@@ -166,6 +168,7 @@ def test_lo_confirmado_ya_esta_en_el_archivo(tmp_path):
     s.close()
 
 
+@pytest.mark.solo_duckdb
 def test_se_asienta_aunque_otra_sesion_este_leyendo(tmp_path):
     """A plain CHECKPOINT fails while a reader's transaction is open; FORCE CHECKPOINT waits for it."""
     s = Store(tmp_path / "a.duckdb")
@@ -215,6 +218,7 @@ class _CursorSinCheckpoint:
         return getattr(self._real, nombre)
 
 
+@pytest.mark.solo_duckdb
 def test_un_checkpoint_fallido_no_vuelve_error_lo_confirmado(tmp_path, caplog):
     s = Store(tmp_path / "a.duckdb")
     real = s._con

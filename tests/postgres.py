@@ -1,0 +1,146 @@
+"""A throwaway PostgreSQL cluster for the tests, and the databases the core tests open on it.
+
+`EYF_PRUEBAS_PG=1 pytest tests/core/…` runs the same tests on PostgreSQL: every `Store(":memory:")` or
+`Store(path)` a test opens becomes a database of a cluster this module starts under /tmp (Unix socket
+only, no TCP port, fsync off) and stops at the end of the run. PostgreSQL refuses to run as root, so
+as root the server runs as the `postgres` user (`runuser`). initdb costs 6–9 s on this busy machine,
+so its output is kept once under /tmp and copied (about 0.6 s) for each run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+import psycopg
+
+BIN = Path(os.environ.get("EYF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PLANTILLA = Path(tempfile.gettempdir()) / "eyf-pg15-initdb"
+USUARIO = "eyf"
+
+
+def _como_servidor(args: list[str], **kw) -> subprocess.CompletedProcess:
+    """Run a PostgreSQL program as the user that may own the cluster (not root)."""
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--", *args]
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+
+def _dueno(ruta: Path) -> None:
+    if os.geteuid() == 0:
+        shutil.chown(ruta, "postgres", "postgres")
+
+
+def _plantilla() -> Path:
+    """initdb's output, made once per machine (under a lock: xdist workers start together)."""
+    with open(str(PLANTILLA) + ".lock", "w") as cerrojo:
+        fcntl.flock(cerrojo, fcntl.LOCK_EX)
+        if not (PLANTILLA / "PG_VERSION").exists():
+            nueva = Path(tempfile.mkdtemp(prefix="eyf-pg15-initdb."))
+            _dueno(nueva)
+            _como_servidor(
+                [
+                    str(BIN / "initdb"),
+                    "-D",
+                    str(nueva / "data"),
+                    "-U",
+                    USUARIO,
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            )
+            shutil.rmtree(PLANTILLA, ignore_errors=True)
+            os.replace(nueva / "data", PLANTILLA)
+            nueva.rmdir()
+    return PLANTILLA
+
+
+class Cluster:
+    """One PostgreSQL server in a private folder, reachable only through its Unix socket there."""
+
+    def __init__(self) -> None:
+        self.raiz = Path(tempfile.mkdtemp(prefix="eyf-pg-"))
+        self.datos = self.raiz / "data"
+        self.segundos_inicio = 0.0
+
+    def iniciar(self) -> Cluster:
+        t0 = time.perf_counter()
+        _dueno(self.raiz)
+        subprocess.run(["cp", "-a", str(_plantilla()), str(self.datos)], check=True)
+        _dueno(self.datos)
+        opciones = (
+            f"-k {self.raiz} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+            " -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB"
+        )
+        _como_servidor(
+            [str(BIN / "pg_ctl"), "-D", str(self.datos), "-o", opciones, "-l", str(self.raiz / "log"), "-w", "start"]
+        )
+        self.segundos_inicio = time.perf_counter() - t0
+        return self
+
+    def url(self, base: str = "postgres") -> str:
+        return f"postgresql://{USUARIO}@/{base}?host={self.raiz}"
+
+    def detener(self) -> None:
+        try:
+            _como_servidor([str(BIN / "pg_ctl"), "-D", str(self.datos), "-m", "immediate", "stop"])
+        finally:
+            shutil.rmtree(self.raiz, ignore_errors=True)
+
+
+class Bases:
+    """The databases tests open, reused from test to test and emptied when handed out again."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.libres: list[str] = []
+        self.usadas: dict[str, str] = {}
+        self.stores: weakref.WeakSet = weakref.WeakSet()
+        self._n = 0
+
+    def sustituto(self, ruta: str) -> str:
+        if ruta != ":memory:" and ruta in self.usadas:
+            return self.cluster.url(self.usadas[ruta])
+        base = self.libres.pop() if self.libres else self._nueva()
+        self._vaciar(base)
+        self.usadas[ruta if ruta != ":memory:" else f":memory:{len(self.usadas)}"] = base
+        return self.cluster.url(base)
+
+    def fin_de_prueba(self) -> None:
+        for s in list(self.stores):
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - already closed by the test
+                pass
+        self.libres.extend(dict.fromkeys(self.usadas.values()))
+        self.usadas.clear()
+
+    def _nueva(self) -> str:
+        self._n += 1
+        base = f"prueba_{self._n}"
+        with psycopg.connect(self.cluster.url(), autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {base}")
+            con.execute(f"CREATE DATABASE {base}")
+        return base
+
+    def _vaciar(self, base: str) -> None:
+        with psycopg.connect(self.cluster.url(base), autocommit=True) as con:
+            tablas = [
+                r[0]
+                for r in con.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+                ).fetchall()
+            ]
+            if tablas:
+                con.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tablas))
+            for (seq,) in con.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall():
+                con.execute(f'ALTER SEQUENCE "{seq}" RESTART WITH 1')
