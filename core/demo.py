@@ -71,7 +71,7 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
     hoy = reloj.hoy()
     periodo = ciclo.crear_periodo_sistema(store, hoy.year, hoy - dt.timedelta(days=30), hoy + dt.timedelta(days=45))
     with store.transaction() as tx:
-        tx.execute("INSERT OR REPLACE INTO ajuste VALUES ('demo', 'si')")
+        tx.execute("INSERT INTO ajuste VALUES ('demo', 'si') ON CONFLICT (clave) DO UPDATE SET valor = excluded.valor")
 
     rng = random.Random(semilla)
     por_nombre = {n: c for c, n, _ in ooads}

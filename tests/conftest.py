@@ -178,6 +178,15 @@ def base_retenida(ruta: Path) -> Iterator[None]:
 EN_POSTGRES = os.environ.get("EYF_PRUEBAS_PG") == "1"
 
 
+def contenido_de_la_base(store) -> bytes:
+    """Every byte the store keeps (DuckDB: its file; PostgreSQL: a plain pg_dump), after close()."""
+    if store.dialecto == "duckdb":
+        return Path(store.ruta).read_bytes()
+    from tests.postgres import BIN
+
+    return subprocess.run([str(BIN / "pg_dump"), "-d", store.ruta], check=True, capture_output=True).stdout
+
+
 def pytest_runtest_setup(item):
     if EN_POSTGRES and item.get_closest_marker("solo_duckdb"):
         pytest.skip("about the DuckDB file itself")

@@ -111,7 +111,7 @@ def crear_primer_admin(store: Store, usuario: str = "admin") -> str:
         tx.execute("DELETE FROM cuenta")
         tx.execute("DELETE FROM acceso_fallido")
         tx.execute("DELETE FROM sesion")
-        tx.execute("INSERT OR REPLACE INTO ajuste VALUES ('demo', 'no')")
+        tx.execute("INSERT INTO ajuste VALUES ('demo', 'no') ON CONFLICT (clave) DO UPDATE SET valor = excluded.valor")
         auditoria.registrar(tx, cuenta=None, persona=None, accion="modo demo desactivado")
         crear(store, usuario, "Administrador", "admin", password=password, debe_cambiar=True)
     return password
@@ -245,7 +245,11 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
         )
         fallos = actual.fallos + 1
         bloqueada = ahora + BLOQUEO if fallos >= INTENTOS_MAXIMOS else None
-        tx.execute("INSERT OR REPLACE INTO acceso_fallido VALUES (?, ?, ?, ?)", [usuario, fallos, ahora, bloqueada])
+        tx.execute(
+            "INSERT INTO acceso_fallido VALUES (?, ?, ?, ?) ON CONFLICT (usuario) DO UPDATE SET"
+            " fallos = excluded.fallos, ultimo_fallo = excluded.ultimo_fallo, bloqueada_hasta = excluded.bloqueada_hasta",
+            [usuario, fallos, ahora, bloqueada],
+        )
         if bloqueada:
             auditoria.registrar(
                 tx,

@@ -117,8 +117,8 @@ def _tablas(store: Store) -> list[str]:
     return [
         t
         for (t,) in store.filas(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-            " AND schema_name = 'main' ORDER BY table_name"
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+            " AND table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
         )
     ]
 
@@ -134,9 +134,10 @@ def _contra_bitacora(store: Store) -> list[Hallazgo]:
     acciones = list(_ACCIONES_LINEA)
     filas = store.filas(
         "WITH ult AS ("
-        "  SELECT anio, unidad, objeto AS producto, ooad, despues, id"
-        "  FROM auditoria WHERE list_contains(?, accion) AND unidad IS NOT NULL AND objeto IS NOT NULL"
-        "  QUALIFY row_number() OVER (PARTITION BY anio, unidad, objeto ORDER BY id DESC) = 1),"
+        "  SELECT anio, unidad, producto, ooad, despues, id FROM (SELECT anio, unidad, objeto AS producto, ooad,"
+        "   despues, id, row_number() OVER (PARTITION BY anio, unidad, objeto ORDER BY id DESC) AS n"
+        "  FROM auditoria WHERE list_contains(?, accion) AND unidad IS NOT NULL AND objeto IS NOT NULL) AS q"
+        "  WHERE n = 1),"
         " a AS (SELECT *, despues IS NOT NULL AS existe,"
         "   json_extract_string(despues, '$.tipo') AS tipo, json_extract_string(despues, '$.ambito') AS ambito,"
         "   json_extract_string(despues, '$.causa') AS causa,"

@@ -175,8 +175,8 @@ def _conteos(store: Store) -> dict[str, int]:
         tablas = [
             t
             for (t,) in cur.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                " AND schema_name = 'main' ORDER BY table_name"
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+                " AND table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
             ).fetchall()
         ]
         return {t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}
@@ -188,8 +188,8 @@ def _conteos_archivo(base: Path) -> dict[str, int]:
         tablas = [
             t
             for (t,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                " AND schema_name = 'main' ORDER BY table_name"
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+                " AND table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
             ).fetchall()
         ]
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}

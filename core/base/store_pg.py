@@ -65,6 +65,8 @@ CREATE OR REPLACE FUNCTION regexp_extract(s text, p text, g integer DEFAULT 0) R
                    ELSE coalesce((regexp_match(s, p))[g], '') END$f$;
 CREATE OR REPLACE FUNCTION json_extract(s text, path text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$SELECT (s::jsonb -> substr(path, 3))::text$f$;
+CREATE OR REPLACE FUNCTION json_extract_string(s text, path text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$SELECT s::jsonb ->> substr(path, 3)$f$;
 CREATE OR REPLACE FUNCTION strftime(t timestamp, fmt text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
     $f$SELECT to_char(t, replace(replace(replace(replace(replace(replace(fmt,
@@ -214,10 +216,21 @@ class CursorPg:
         self._cur.execute(q, p or None, prepare=False)
         return self
 
+    def executemany(self, sql: str, filas) -> None:
+        filas = [list(f) for f in filas]
+        if filas:
+            q, _ = traducir(sql, filas[0])
+            self._cur.executemany(q, [[_adaptar(v) for v in f] for f in filas])
+
+    # DuckDB answers an INSERT, UPDATE or DELETE with one row: the number of rows it changed.
     def fetchall(self) -> list[tuple]:
+        if self._cur.description is None:
+            return [(self._cur.rowcount,)]
         return self._cur.fetchall()
 
     def fetchone(self) -> tuple | None:
+        if self._cur.description is None:
+            return (self._cur.rowcount,)
         return self._cur.fetchone()
 
     @property

@@ -297,7 +297,7 @@ def de_otras_personas(store: Store, cuenta: Cuenta | None, persona: str | None, 
         " max(b.editado_en) AS ultimo"
         " FROM borrador b LEFT JOIN unidad u ON u.clave = b.unidad"
         " WHERE b.anio = ? AND b.ooad = ? AND NOT (b.cuenta = ? AND b.persona = ?)"
-        " GROUP BY ALL ORDER BY u.nombre, b.persona",
+        " GROUP BY b.unidad, u.nombre, b.persona, b.cuenta ORDER BY u.nombre, b.persona",
         [anio, cuenta.ooad, cuenta.usuario, persona],
     )
 

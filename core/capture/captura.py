@@ -38,7 +38,7 @@ def grupos(store: Store) -> pd.DataFrame:
         "SELECT g.clave, g.nombre, count(DISTINCT s.clave) AS especialidades, count(p.clave) AS productos"
         " FROM grupo g JOIN especialidad s ON s.grupo = g.clave"
         " JOIN producto p ON p.especialidad = s.clave AND p.activo"
-        " GROUP BY ALL ORDER BY min(g.orden), g.nombre"
+        " GROUP BY g.clave, g.nombre ORDER BY min(g.orden), g.nombre"
     )
 
 
@@ -46,7 +46,7 @@ def especialidades(store: Store, grupo: str) -> pd.DataFrame:
     return store.df(
         "SELECT s.clave, s.nombre, count(p.clave) AS productos FROM especialidad s"
         " JOIN producto p ON p.especialidad = s.clave AND p.activo WHERE s.grupo = ?"
-        " GROUP BY ALL ORDER BY min(s.orden), s.nombre",
+        " GROUP BY s.clave, s.nombre ORDER BY min(s.orden), s.nombre",
         [grupo],
     )
 
@@ -120,7 +120,8 @@ def unidades(store: Store, cuenta: Cuenta | None, anio: int, ooad: str, buscar: 
     for palabra in normalizar(buscar).split():
         sql += " AND contains(strip_accents(lower(u.clave || ' ' || u.nombre || ' ' || coalesce(u.localidad, ''))), ?)"
         params.append(palabra)
-    return store.df(f"SELECT * FROM ({sql} GROUP BY ALL) ORDER BY tipo_unidad, {orden_natural('nombre')}", params)
+    sql += " GROUP BY u.clave, u.nombre, u.tipo_unidad, u.localidad, e.nombre"
+    return store.df(f"SELECT * FROM ({sql}) AS u ORDER BY tipo_unidad, {orden_natural('nombre')}", params)
 
 
 def _unidad_de(store: Store, unidad: str) -> str:

@@ -340,10 +340,11 @@ def _cambiadas_desde(store: Store, anio: int, ooad: str, generacion: int) -> dic
     return {
         (u, p): (accion, quien, en)
         for u, p, accion, quien, en in store.filas(
-            "SELECT unidad, objeto, accion, coalesce(persona, cuenta), en FROM auditoria"
+            "SELECT unidad, objeto, accion, quien, en FROM (SELECT unidad, objeto, accion,"
+            " coalesce(persona, cuenta) AS quien, en,"
+            " row_number() OVER (PARTITION BY unidad, objeto ORDER BY id DESC) AS n FROM auditoria"
             " WHERE id > ? AND anio = ? AND ooad = ? AND list_contains(?, accion)"
-            " AND unidad IS NOT NULL AND objeto IS NOT NULL"
-            " QUALIFY row_number() OVER (PARTITION BY unidad, objeto ORDER BY id DESC) = 1",
+            " AND unidad IS NOT NULL AND objeto IS NOT NULL) AS q WHERE n = 1",
             [generacion, anio, ooad, list(_ACCIONES_LINEA)],
         )
     }

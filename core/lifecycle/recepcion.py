@@ -120,8 +120,8 @@ def del_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
         "SELECT o.clave, o.numero, " + ETIQUETA_OOAD.format(o="o") + " AS nombre, d.estado, d.version_final,"
         " r.recibida_el, r.recibio, r.notas, r.registrada_por"
         " FROM declaracion d JOIN ooad o ON o.clave = d.ooad"
-        " LEFT JOIN (SELECT * FROM recepcion QUALIFY row_number() OVER"
-        "   (PARTITION BY anio, ooad, version ORDER BY id DESC) = 1) r"
+        " LEFT JOIN (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY anio, ooad, version ORDER BY id DESC)"
+        "   AS n FROM recepcion) AS q WHERE n = 1) r"
         "   ON r.anio = d.anio AND r.ooad = d.ooad AND r.version = d.version_final"
         " WHERE d.anio = ? AND list_contains(?, d.estado) ORDER BY o.numero",
         [anio, list(ciclo.FINALIZADOS)],

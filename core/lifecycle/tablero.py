@@ -29,8 +29,8 @@ def filas(store: Store, anio: int) -> pd.DataFrame:
         " FROM ooad o LEFT JOIN u ON u.ooad = o.clave LEFT JOIN l ON l.ooad = o.clave"
         " LEFT JOIN declaracion d ON d.ooad = o.clave AND d.anio = ?"
         # The paper copy counts only for the final version in force (a reopen makes a new one).
-        " LEFT JOIN (SELECT * FROM recepcion WHERE anio = ? QUALIFY row_number() OVER"
-        "   (PARTITION BY ooad, version ORDER BY id DESC) = 1) r"
+        " LEFT JOIN (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ooad, version ORDER BY id DESC) AS n"
+        "   FROM recepcion WHERE anio = ?) AS q WHERE n = 1) r"
         "   ON r.ooad = o.clave AND r.version = d.version_final AND d.estado IN ('finalizado', 'firmado')"
         " ORDER BY o.numero",
         [anio, anio, anio],

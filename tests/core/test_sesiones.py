@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pytest
 
 from core.accounts import cuentas
 from core.base import reloj
 from core.base.errors import CredencialesInvalidas
-from tests.conftest import HOY, PASSWORD
+from tests.conftest import HOY, PASSWORD, contenido_de_la_base
 
 NUEVA = "Chetumal-2026-QR"
 
@@ -36,7 +35,7 @@ def test_el_token_es_aleatorio_y_la_base_guarda_solo_su_sha256(store_archivo):
     ids = {i for (i,) in store_archivo.filas("SELECT id FROM sesion")}
     assert ids == {hashlib.sha256(t.encode()).hexdigest() for t in tokens}
     store_archivo.close()
-    contenido = Path(store_archivo.ruta).read_bytes()
+    contenido = contenido_de_la_base(store_archivo)
     assert not any(t.encode() in contenido for t in tokens)
 
 

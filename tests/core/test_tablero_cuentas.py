@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core.accounts import cuentas
@@ -11,7 +9,7 @@ from core.base.errors import CredencialesInvalidas
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, tablero
-from tests.conftest import ANIO, PASSWORD
+from tests.conftest import ANIO, PASSWORD, contenido_de_la_base
 
 
 def test_tablero_deja_en_blanco_a_quien_no_ha_iniciado(store, cuenta):
@@ -53,7 +51,7 @@ def test_cuenta_desactivada_no_entra(store):
 def test_no_se_guarda_ninguna_contrasena_en_claro(store_archivo):
     cuentas.crear(store_archivo, "nueva", "Nueva", "analista", password="Secreto-Único-123")
     store_archivo.close()
-    contenido = Path(store_archivo.ruta).read_bytes()
+    contenido = contenido_de_la_base(store_archivo)
     assert b"Secreto-\xc3\x9anico-123" not in contenido and b"Secreto" not in contenido
 
 
