@@ -254,8 +254,7 @@ def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instanta
         propias = _instantaneas.setdefault(store, {})
         if clave in propias:
             return propias[clave]
-    with store.cursor() as cur:
-        crudo = cur.sql(_INSTANTANEA_SQL, params=_params(anio, incluir_en_captura)).to_arrow_table()
+    crudo = store.arrow_grande(_INSTANTANEA_SQL, _params(anio, incluir_en_captura))
     columnas, valores = {}, {}
     for nombre in crudo.column_names:
         col = crudo[nombre]
@@ -284,7 +283,7 @@ def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instanta
 
 def _consultar(store: Store, inst: _Instantanea, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run DuckDB SQL over the snapshot, visible as the table `sel`."""
-    with store.cursor() as cur:
+    with store.cursor_analitico() as cur:
         cur.register("sel", inst.tabla)
         try:
             return cur.sql(sql, params=params or {}).to_arrow_table().to_pandas()

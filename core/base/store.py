@@ -128,6 +128,13 @@ class Store:
         with self.cursor() as cur:
             return cur.sql(sql, params=params or []).to_arrow_table()
 
+    # The análisis snapshot: read whole into Arrow, then queried by DuckDB (on PostgreSQL, by an
+    # in-memory DuckDB of this process).
+    arrow_grande = arrow
+
+    def cursor_analitico(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
     # -- writes ----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

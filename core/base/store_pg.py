@@ -144,6 +144,8 @@ def _sin_try_cast(sql: str) -> str:
 
 
 _NOMBRE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# DuckDB functions whose PostgreSQL namesake differs in signature: renamed when called.
+_RENOMBRES = {"json_object": "json_build_object"}
 
 
 def traducir(sql: str, params: Any = None) -> tuple[str, list]:
@@ -169,6 +171,12 @@ def traducir(sql: str, params: Any = None) -> tuple[str, list]:
             posicional += 1
             salida.append(f"${posicional}")
             i += 1
+        elif (c.isalpha() or c == "_") and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] in "_$")):
+            m = _NOMBRE.match(sql, i)
+            palabra = m.group(0)
+            siguiente = sql[m.end() : m.end() + 1]
+            salida.append(_RENOMBRES.get(palabra.lower(), palabra) if siguiente == "(" else palabra)
+            i = m.end()
         elif c == "$" and i + 1 < n and (m := _NOMBRE.match(sql, i + 1)):
             nombre = m.group(0)
             if nombre not in nombres:
@@ -201,6 +209,42 @@ _PG_TIPOS = {
     pa.float64(): "double precision",
     pa.bool_(): "boolean",
 }
+
+
+# PostgreSQL type OIDs -> the Arrow types DuckDB gives the same columns (None: inferred).
+_TIPOS_ARROW = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    25: pa.string(),
+    1043: pa.string(),
+    19: pa.string(),
+    700: pa.float32(),
+    701: pa.float64(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+    1184: pa.timestamp("us", tz="UTC"),
+}
+
+_analitico = None
+_analitico_candado = threading.Lock()
+
+
+def _duckdb_analitico():
+    global _analitico
+    with _analitico_candado:
+        if _analitico is None:
+            import duckdb
+
+            _analitico = duckdb.connect(
+                ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+            )
+        return _analitico
+
+
+def _url_libpq(url: str) -> str:
+    return url
 
 
 class CursorPg:
@@ -276,6 +320,8 @@ class StorePg:
         self.ruta = url
         self.hallazgos: list = []
         self._local = threading.local()
+        self._adbc = None
+        self._adbc_candado = threading.Lock()
         if abiertos is not None:
             abiertos.add(self)
         self._pool = ConnectionPool(
@@ -296,6 +342,9 @@ class StorePg:
 
     def close(self) -> None:
         self._pool.close()
+        if self._adbc is not None:
+            self._adbc.close()
+            self._adbc = None
 
     # -- reads -------------------------------------------------------------------------------------
     @contextmanager
@@ -327,15 +376,37 @@ class StorePg:
         return self.arrow(sql, params).to_pandas()
 
     def arrow(self, sql: str, params=None) -> pa.Table:
-        """The result as an Arrow table (column types from PostgreSQL's, not guessed from values)."""
+        """The result as an Arrow table, typed from PostgreSQL's column types (as DuckDB types them)."""
         with self.cursor() as cur:
             cur.execute(sql, params)
-            nombres = [d.name for d in cur.description]
+            descripcion = cur.description
             filas = cur.fetchall()
-        columnas = list(zip(*filas, strict=True)) if filas else [[] for _ in nombres]
+        columnas = list(zip(*filas, strict=True)) if filas else [() for _ in descripcion]
         return pa.table(
-            {n: pa.array(list(c)) if filas else pa.array([], pa.null()) for n, c in zip(nombres, columnas, strict=True)}
+            {
+                d.name: pa.array(list(c), type=_TIPOS_ARROW.get(d.type_code))
+                for d, c in zip(descripcion, columnas, strict=True)
+            }
         )
+
+    def arrow_grande(self, sql: str, params=None) -> pa.Table:
+        """A large read (the análisis snapshot) straight into Arrow through ADBC's COPY BINARY: about
+        3x faster and 4x less client CPU than fetching rows with psycopg (bench/pg_arrow.py)."""
+        if getattr(self._local, "tx", None) is not None:
+            return self.arrow(sql, params)
+        import adbc_driver_postgresql.dbapi as adbc
+
+        q, p = traducir(sql, params)
+        with self._adbc_candado:
+            if self._adbc is None:
+                self._adbc = adbc.connect(_url_libpq(self.ruta))
+            with self._adbc.cursor() as cur:
+                cur.execute(q, p or None)
+                return cur.fetch_arrow_table()
+
+    def cursor_analitico(self):
+        """A cursor of this process's in-memory DuckDB, where the análisis queries its snapshot."""
+        return _duckdb_analitico().cursor()
 
     # -- writes ------------------------------------------------------------------------------------
     @contextmanager
