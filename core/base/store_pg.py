@@ -148,10 +148,16 @@ _NOMBRE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RENOMBRES = {"json_object": "json_build_object"}
 
 
+_ORDER_BY_ALL = re.compile(r"\s+ORDER\s+BY\s+ALL\s*$", re.IGNORECASE)
+
+
 def traducir(sql: str, params: Any = None) -> tuple[str, list]:
     """DuckDB-dialect SQL and its parameters -> PostgreSQL SQL with $n placeholders and a list."""
     if "TRY_CAST" in sql.upper():
         sql = _sin_try_cast(sql)
+    if m := _ORDER_BY_ALL.search(sql):
+        # every column, left to right, NULLs last: PostgreSQL's order of the whole row
+        sql = f"SELECT * FROM ({sql[: m.start()]}) AS _t ORDER BY _t"
     salida: list[str] = []
     nombres: dict[str, int] = {}
     posicional = 0

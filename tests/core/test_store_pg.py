@@ -31,6 +31,10 @@ def test_try_cast_y_funciones_renombradas():
     assert traducir("SELECT json_object_keys FROM t")[0] == "SELECT json_object_keys FROM t"
 
 
+def test_order_by_all():
+    assert traducir("SELECT a, b FROM t ORDER BY ALL")[0] == "SELECT * FROM (SELECT a, b FROM t) AS _t ORDER BY _t"
+
+
 def test_tuplas_como_listas():
     assert traducir("SELECT list_contains(?, x)", [("a", "b")])[1] == [["a", "b"]]
 
