@@ -424,8 +424,8 @@ def _referencias(store: Store, t: _Tipo) -> dict:
             "con_lineas": {
                 u: (o, n)
                 for u, o, n in store.filas(
-                    "SELECT unidad, any_value(ooad), count(*) FROM (SELECT unidad, ooad FROM linea"
-                    " UNION ALL SELECT unidad, ooad FROM version_final_linea) GROUP BY unidad"
+                    "SELECT unidad, min(ooad), count(*) FROM (SELECT unidad, ooad FROM linea"
+                    " UNION ALL SELECT unidad, ooad FROM version_final_linea) AS t GROUP BY unidad"
                 )
             },
         }
@@ -539,7 +539,7 @@ def _lineas_por_clave(store: Store, t: _Tipo) -> dict[str, int]:
     return dict(
         store.filas(
             f"SELECT {col}, count(*) FROM (SELECT {col} FROM linea UNION ALL SELECT {col} FROM version_final_linea)"
-            f" GROUP BY {col}"
+            f" AS t GROUP BY {col}"
         )
     )
 

@@ -111,7 +111,7 @@ def comparar(
         f"  {antes_despues}"
         "  FROM a FULL OUTER JOIN b ON a.unidad = b.unidad AND a.producto = b.producto"
         f"  WHERE a.producto IS NULL OR b.producto IS NULL OR {distinto}"
-        f") ORDER BY {orden_natural('unidad_nombre')}, cambio, producto",
+        f") AS t ORDER BY {orden_natural('unidad_nombre')}, cambio, producto",
         [anio, ooad, antes, anio, ooad, despues],
     )
     tabla = pd.DataFrame(
