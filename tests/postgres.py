@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import weakref
 from pathlib import Path
 
 import psycopg
@@ -104,7 +103,8 @@ class Bases:
         self.cluster = cluster
         self.libres: list[str] = []
         self.usadas: dict[str, str] = {}
-        self.stores: weakref.WeakSet = weakref.WeakSet()
+        # strong references: a pool dropped unclosed is collected in any thread, even one of its own
+        self.stores: list = []
         self._n = 0
 
     def sustituto(self, ruta: str) -> str:
@@ -116,7 +116,8 @@ class Bases:
         return self.cluster.url(base)
 
     def fin_de_prueba(self) -> None:
-        for s in list(self.stores):
+        while self.stores:
+            s = self.stores.pop()
             try:
                 s.close()
             except Exception:  # noqa: BLE001 - already closed by the test
@@ -140,7 +141,13 @@ class Bases:
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
                 ).fetchall()
             ]
-            if tablas:
-                con.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tablas))
-            for (seq,) in con.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall():
-                con.execute(f'ALTER SEQUENCE "{seq}" RESTART WITH 1')
+            secuencias = [
+                r[0]
+                for r in con.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall()
+            ]
+            # DELETE, not TRUNCATE: on a few rows it is several times cheaper (no new files)
+            con.execute(
+                "; ".join(
+                    [f'DELETE FROM "{t}"' for t in tablas] + [f'ALTER SEQUENCE "{s}" RESTART' for s in secuencias]
+                )
+            )

@@ -20,6 +20,7 @@ autocommit on a pooled connection (each statement sees the latest committed data
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
@@ -92,6 +93,11 @@ DO $$ BEGIN
         SFUNC = array_append, STYPE = double precision[], FINALFUNC = _mad_final, INITCOND = '{}');
 EXCEPTION WHEN duplicate_function THEN NULL; END $$;
 """
+
+
+# Recorded in schema_migrations like a migration; a changed prelude has a new name and runs again
+# (every statement in it is idempotent).
+_PRELUDIO_NOMBRE = f"000_preludio_postgres_{hashlib.sha256(_PRELUDIO.encode()).hexdigest()[:12]}"
 
 
 # -- SQL translation --------------------------------------------------------------------------------
@@ -329,7 +335,7 @@ class StorePg:
         self._adbc = None
         self._adbc_candado = threading.Lock()
         if abiertos is not None:
-            abiertos.add(self)
+            abiertos.append(self)
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -458,16 +464,28 @@ class StorePg:
 
     # -- schema ------------------------------------------------------------------------------------
     def migrar(self) -> list[str]:
+        """The prelude and the pending numbered migrations, once, under an advisory lock (several
+        replicas or `core.cli preparar` may start together); nothing to do costs one query."""
+        nombres = {p.name for p in _migraciones()} | {_PRELUDIO_NOMBRE}
         with self._pool.connection() as conn:
+            try:
+                hechas = {r[0] for r in conn.execute("SELECT nombre FROM schema_migrations").fetchall()}
+            except pg_errors.UndefinedTable:
+                hechas = set()
+            if nombres <= hechas:
+                return []
+            conn.execute("SELECT pg_advisory_lock(%s)", [_CERROJO_MIGRACIONES])
             conn.execute("SELECT pg_advisory_lock(%s)", [_CERROJO_MIGRACIONES])
             try:
                 with conn.transaction():
-                    conn.execute(_PRELUDIO)
                     conn.execute(
                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
                         " nombre VARCHAR PRIMARY KEY, aplicada TIMESTAMPTZ DEFAULT now())"
                     )
                     hechas = {r[0] for r in conn.execute("SELECT nombre FROM schema_migrations").fetchall()}
+                    if _PRELUDIO_NOMBRE not in hechas:
+                        conn.execute(_PRELUDIO)
+                        conn.execute("INSERT INTO schema_migrations (nombre) VALUES (%s)", [_PRELUDIO_NOMBRE])
                     aplicadas = []
                     for archivo in sorted(_migraciones(), key=lambda p: p.name):
                         if archivo.name in hechas:
