@@ -197,13 +197,21 @@ def _postgres():
     if not EN_POSTGRES:
         yield None
         return
+    from core.base import store as modulo
+    from core.base import store_pg
     from tests.postgres import Bases, Cluster
 
     cluster = Cluster().iniciar()
     print(f"\nPostgreSQL started in {cluster.segundos_inicio:.2f} s at {cluster.raiz}")
+    bases = Bases(cluster)
+    _BASES_PG[:] = [bases]
+    modulo.sustituto = bases.sustituto  # from here on, module fixtures' stores are databases too
+    store_pg.abiertos = bases.stores
     try:
-        yield Bases(cluster)
+        yield bases
     finally:
+        modulo.sustituto = None
+        store_pg.abiertos = None
         cluster.detener()
 
 
@@ -213,13 +221,20 @@ def _store_en_postgres(_postgres):
     if _postgres is None:
         yield
         return
-    from core.base import store as modulo
-    from core.base import store_pg
-
-    modulo.sustituto = _postgres.sustituto
-    store_pg.abiertos = _postgres.stores
+    _postgres.en_prueba = True
     try:
         yield
     finally:
-        modulo.sustituto = None
+        _postgres.en_prueba = False
         _postgres.fin_de_prueba()
+
+
+_BASES_PG = []  # the session's Bases, for copiar_base (set by _postgres)
+
+
+def copiar_base(origen: Path, destino: Path) -> None:
+    """Copy a closed store's database (DuckDB: its file; PostgreSQL: CREATE DATABASE … TEMPLATE)."""
+    if not EN_POSTGRES:
+        shutil.copy(origen, destino)
+        return
+    _BASES_PG[0].copiar(str(origen), str(destino))

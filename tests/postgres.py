@@ -106,14 +106,28 @@ class Bases:
         # strong references: a pool dropped unclosed is collected in any thread, even one of its own
         self.stores: list = []
         self._n = 0
+        # Opened outside a test (a module fixture's base): kept for the whole run.
+        self.en_prueba = False
+        self.permanentes: dict[str, str] = {}
 
     def sustituto(self, ruta: str) -> str:
-        if ruta != ":memory:" and ruta in self.usadas:
-            return self.cluster.url(self.usadas[ruta])
+        for mapa in (self.usadas, self.permanentes):
+            if ruta != ":memory:" and ruta in mapa:
+                return self.cluster.url(mapa[ruta])
         base = self.libres.pop() if self.libres else self._nueva()
         self._vaciar(base)
-        self.usadas[ruta if ruta != ":memory:" else f":memory:{len(self.usadas)}"] = base
+        mapa = self.usadas if self.en_prueba else self.permanentes
+        mapa[ruta if ruta != ":memory:" else f":memory:{len(mapa)}"] = base
         return self.cluster.url(base)
+
+    def copiar(self, origen: str, destino: str) -> None:
+        """What copying a closed database file does: a new database with the same content."""
+        fuente = self.usadas.get(origen) or self.permanentes[origen]
+        self._n += 1
+        base = f"prueba_{self._n}"
+        with psycopg.connect(self.cluster.url(), autocommit=True) as con:
+            con.execute(f"CREATE DATABASE {base} TEMPLATE {fuente}")
+        (self.usadas if self.en_prueba else self.permanentes)[destino] = base
 
     def fin_de_prueba(self) -> None:
         while self.stores:

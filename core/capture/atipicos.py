@@ -419,13 +419,17 @@ def confirmados(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
         " coalesce(u.nombre || ' (' || j.unidad || ')', j.unidad) AS \"Unidad Médica\","
         ' j.objeto AS "Clave del producto", coalesce(p.nombre, \'\') AS "Producto",'
         ' j.tipo_linea AS "Excedente/Faltante", j.cifra AS "Cifra",'
-        " CASE WHEN j.cifra = ? THEN format('{:.1f}', j.valor) ELSE format('{:,}', j.valor::BIGINT) END AS \"Valor\","
+        ' j.valor AS "Valor",'  # formatted below: DuckDB's and PostgreSQL's format() differ
         ' j.rango AS "Rango habitual", coalesce(j.cuenta, \'\') AS "Cuenta", coalesce(j.persona, \'\') AS "Persona",'
         f" CASE WHEN coalesce({vigente}, FALSE) THEN 'Sí' ELSE 'No' END AS \"¿Sigue guardada?\""
         " FROM j LEFT JOIN ooad o ON o.clave = j.ooad LEFT JOIN unidad u ON u.clave = j.unidad"
         " LEFT JOIN producto p ON p.clave = j.objeto"
         " LEFT JOIN linea l ON l.anio = j.anio AND l.unidad = j.unidad AND l.producto = j.objeto"
         " ORDER BY j.id DESC",
-        [ACCION_CONFIRMADA, int(anio), RAZON],
+        [ACCION_CONFIRMADA, int(anio)],
     )
+    df["Valor"] = [
+        None if pd.isna(v) else f"{v:.1f}" if c == RAZON else f"{round(v):,}"
+        for c, v in zip(df["Cifra"], df["Valor"], strict=True)
+    ]
     return df[list(COLUMNAS_CONFIRMADOS)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import time
 
 import numpy as np
@@ -29,7 +28,7 @@ from core.capture import atipicos, captura, catalogo
 from core.capture.atipicos import EVENTOS, PACIENTES, RAZON
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, FIN, HOY, INICIO
+from tests.conftest import ANIO, FIN, HOY, INICIO, copiar_base
 
 HGZ6, HGZ35 = "IL-CH-0001", "IL-CH-0002"  # Chihuahua's units in the guide's sample report
 HEMO = "HEM-0001"  # «Procedimiento de hemodiálisis con reuso de dializador…»
@@ -131,7 +130,7 @@ def base(tmp_path_factory):
 @pytest.fixture
 def store(base, tmp_path):
     copia = tmp_path / "eyf.duckdb"
-    shutil.copy(base, copia)
+    copiar_base(base, copia)
     s = Store(copia, asentar=False)  # no checkpoint after each write: a throwaway copy
     yield s
     s.close()
