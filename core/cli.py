@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 import duckdb
+import psycopg
 
 from core import instalacion
 from core.accounts import cuentas
 from core.admin import integridad, respaldo
 from core.base import rutas
 from core.base.errors import CatalogoInvalido, ErrorDominio
+from core.base.store import url_configurada
 from core.lifecycle import ciclo
 
 
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.orden == "preparar":
-            nuevo = not rutas.ruta_base().exists()
+            nuevo = not url_configurada() and not rutas.ruta_base().exists()
             store = instalacion.abrir(con_demo=not args.sin_demo)
             if nuevo:
                 print(f"Base creada en {rutas.ruta_base()}.")
@@ -89,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Error: la base de datos {rutas.ruta_base()} no se pudo usar ({type(exc).__name__}: {exc}).",
             file=sys.stderr,
         )
+        return 2
+    except psycopg.Error as exc:  # EYF_DATABASE_URL: the PostgreSQL server refused or failed
+        print(f"Error: la base de datos PostgreSQL no se pudo usar ({type(exc).__name__}: {exc}).", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"Error: no se pudo leer o escribir un archivo ({exc}).", file=sys.stderr)

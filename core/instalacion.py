@@ -7,7 +7,7 @@ from pathlib import Path
 from core import demo
 from core.admin import integridad
 from core.base import rutas
-from core.base.store import Store
+from core.base.store import Store, url_configurada
 from core.capture import catalogo
 
 
@@ -24,7 +24,7 @@ def preparar(store: Store, *, con_demo: bool = True, catalogo_dir: Path | None =
 def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
     """Open as the server and every command do: schema, catalog, demo, then the integrity check
     (its findings make the OOAD/UMAE they touch read-only; the app still starts)."""
-    store = Store(rutas.ruta_base(directorio))
+    store = Store(url_configurada() or rutas.ruta_base(directorio))
     preparar(store, con_demo=con_demo)
     integridad.revisar(store)
     return store
