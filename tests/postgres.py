@@ -63,6 +63,38 @@ def _plantilla() -> Path:
     return PLANTILLA
 
 
+def _vivo(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def limpiar_huerfanos() -> list[Path]:
+    """Stop and remove the clusters of test runs that died without stopping theirs (a run killed by a
+    timeout cannot clean up): each cluster folder names the PID of the run that owns it."""
+    quitados = []
+    for raiz in Path(tempfile.gettempdir()).glob("eyf-pg-*"):
+        dueno = raiz / "dueno.pid"
+        try:
+            pid = int(dueno.read_text())
+        except (OSError, ValueError):
+            continue
+        if _vivo(pid):
+            continue
+        if (raiz / "data" / "postmaster.pid").exists():
+            try:
+                _como_servidor([str(BIN / "pg_ctl"), "-D", str(raiz / "data"), "-m", "immediate", "stop"])
+            except subprocess.CalledProcessError:
+                pass
+        shutil.rmtree(raiz, ignore_errors=True)
+        quitados.append(raiz)
+    return quitados
+
+
 class Cluster:
     """One PostgreSQL server in a private folder, reachable only through its Unix socket there."""
 
@@ -73,6 +105,8 @@ class Cluster:
 
     def iniciar(self) -> Cluster:
         t0 = time.perf_counter()
+        limpiar_huerfanos()
+        (self.raiz / "dueno.pid").write_text(str(os.getpid()))
         _dueno(self.raiz)
         subprocess.run(["cp", "-a", str(_plantilla()), str(self.datos)], check=True)
         _dueno(self.datos)
