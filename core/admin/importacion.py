@@ -571,6 +571,7 @@ def aplicar(store: Store, cuenta: Cuenta | None, vista: VistaPrevia, *, progreso
     avisar = progreso or (lambda _f, _m: None)
 
     def trabajo(tx) -> Resultado:
+        store.bloquear(None)  # a catalog import waits for, and holds off, every OOAD/UMAE's writes
         registros = list(vista.registros)
         # The same checks and comparison as the preview, now inside the transaction.
         ref = _referencias(store, t)

@@ -192,6 +192,10 @@ class Store:
         except duckdb.Error as exc:  # the save stands: it is committed and durable in the WAL
             log.warning("Checkpoint after a committed write failed (kept in the WAL): %s", exc)
 
+    def bloquear(self, ooad: str | None) -> None:
+        """Inside a write: wait for the other writes of this OOAD/UMAE (None: of every one). On DuckDB
+        the writer lock already runs one write at a time; on PostgreSQL see StorePg.bloquear."""
+
     @contextmanager
     def bloqueo_escritura(self) -> Iterator[None]:
         """Hold the process-wide writer lock: no write of this process starts or commits meanwhile.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
 import re
 import threading
@@ -48,6 +49,8 @@ reintentos_hechos = [0]
 abiertos = None
 # migrations run once, under this advisory lock, whichever process gets there first
 _CERROJO_MIGRACIONES = 0x45594601
+# writes of the whole installation (exclusive) vs of one OOAD/UMAE (shared): see StorePg.bloquear
+_CERROJO_GLOBAL = 0x45594602
 
 # DuckDB names core uses that PostgreSQL lacks: defined once, idempotently, before the migrations.
 _PRELUDIO = r"""
@@ -331,6 +334,8 @@ class StorePg:
     def __init__(self, url: str, *, asentar: bool = True, migrar: bool = True, max_conexiones: int = 10):
         self.ruta = url
         self.hallazgos: list = []
+        # SERIALIZABLE by default; READ COMMITTED only with the per-OOAD locks (bench/pg_concurrencia.py)
+        self.aislamiento = os.environ.get("EYF_PG_AISLAMIENTO", "SERIALIZABLE")
         self._local = threading.local()
         self._adbc = None
         self._adbc_candado = threading.Lock()
@@ -428,7 +433,7 @@ class StorePg:
             yield outer
             return
         with self._pool.connection() as conn:
-            conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            conn.execute(f"BEGIN ISOLATION LEVEL {self.aislamiento}")
             cur = CursorPg(conn)
             self._local.tx = cur
             try:
@@ -443,6 +448,21 @@ class StorePg:
             finally:
                 self._local.tx = None
                 cur.close()
+
+    def bloquear(self, ooad: str | None) -> None:
+        """Queue this write transaction behind the other writes of the same OOAD/UMAE (`ooad`), or behind
+        every write (None: the period's own actions, catalog imports). Writes of different OOAD/UMAE
+        share the global key and never wait on each other. Released at commit or rollback."""
+        tx = getattr(self._local, "tx", None)
+        if tx is None:
+            return
+        if ooad is None:
+            tx.execute("SELECT pg_advisory_xact_lock(?)", [_CERROJO_GLOBAL])
+        else:
+            tx.execute(
+                "SELECT pg_advisory_xact_lock_shared(?), pg_advisory_xact_lock(hashtext(?))",
+                [_CERROJO_GLOBAL, "eyf-ooad:" + ooad],
+            )
 
     @contextmanager
     def bloqueo_escritura(self) -> Iterator[None]:

@@ -351,6 +351,7 @@ def exigir(store: Store, cuenta: Cuenta | None, anio: int, ooad: str | None, acc
 
     Writes call it inside their transaction, so the state it read is the state they change.
     `ooad` is None for the period's own actions."""
+    store.bloquear(ooad)  # first: the state read below stays the state until this write commits
     _evaluar(_Situacion(store, cuenta, anio, ooad), REGLAS[accion]).exigir()
     return cuenta
 
