@@ -139,11 +139,9 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
         contestar_no(por_numero[numero], True)
     for numero in UMAE_EN_CAPTURA_SI:
         capturar(por_numero[numero], 1, False)
-    if store.ruta != ":memory:":
+    if (carpeta := store.carpeta_datos()) is not None:
         # Paso 9 done too, so the tablero shows every colour of the semáforo: their own final
         # report stands in for the signed scan.
-        from pathlib import Path
-
         from core.capture import reportes
         from core.lifecycle import firmados
 
@@ -158,7 +156,7 @@ def cargar(store: Store, semilla: int = 2026) -> dict:
                 cuenta.ooad,
                 pdf,
                 f"version_final_{cuenta.ooad}_firmada.pdf",
-                directorio=Path(store.ruta).parent,
+                directorio=carpeta,
             )
     resumen["periodo"] = anio
     return resumen

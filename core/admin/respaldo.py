@@ -82,7 +82,7 @@ def carpeta(directorio: Path | None = None) -> Path:
 
 
 def _directorio_de(store: Store) -> Path:
-    return Path(store.ruta).parent if store.ruta != ":memory:" else rutas.data_dir()
+    return store.carpeta_datos() or rutas.data_dir()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -192,6 +192,10 @@ class Store:
         except duckdb.Error as exc:  # the save stands: it is committed and durable in the WAL
             log.warning("Checkpoint after a committed write failed (kept in the WAL): %s", exc)
 
+    def carpeta_datos(self) -> Path | None:
+        """The data folder next to the database (signed PDFs, backups); None for an in-memory store."""
+        return None if self.ruta == ":memory:" else Path(self.ruta).parent
+
     def bloquear(self, ooad: str | None) -> None:
         """Inside a write: wait for the other writes of this OOAD/UMAE (None: of every one). On DuckDB
         the writer lock already runs one write at a time; on PostgreSQL see StorePg.bloquear."""

@@ -449,6 +449,12 @@ class StorePg:
                 self._local.tx = None
                 cur.close()
 
+    def carpeta_datos(self) -> Path:
+        """The data folder (signed PDFs, backups): EYF_DATA_DIR or data/, shared by every replica."""
+        from core.base import rutas
+
+        return rutas.data_dir()
+
     def bloquear(self, ooad: str | None) -> None:
         """Queue this write transaction behind the other writes of the same OOAD/UMAE (`ooad`), or behind
         every write (None: the period's own actions, catalog imports). Writes of different OOAD/UMAE
