@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas
 
 from core import instalacion
 from core.accounts import cuentas
-from core.base import reloj
+from core.base import reloj, rutas
 from core.base.store import Store
 from core.capture import catalogo
 from core.lifecycle import ciclo
@@ -136,8 +136,20 @@ def demo_instalada(tmp_path_factory) -> Path:
         if not carpeta.exists():
             nueva = raiz / f"demo_instalada.{os.getpid()}"
             shutil.rmtree(nueva, ignore_errors=True)
-            instalacion.abrir(nueva).close()
+            antes = os.environ.get("EYF_DATA_DIR")
+            if EN_POSTGRES:  # no database file: the signed PDFs go to the data folder, this one
+                nueva.mkdir(parents=True)
+                os.environ["EYF_DATA_DIR"] = str(nueva)
+            try:
+                instalacion.abrir(nueva).close()
+            finally:
+                if EN_POSTGRES:
+                    os.environ.pop("EYF_DATA_DIR", None)
+                    if antes is not None:
+                        os.environ["EYF_DATA_DIR"] = antes
             nueva.rename(carpeta)
+            if EN_POSTGRES:
+                _BASES_PG[0].renombrar(str(rutas.ruta_base(nueva)), str(rutas.ruta_base(carpeta)))
     return carpeta
 
 

@@ -154,6 +154,12 @@ class Bases:
         mapa[ruta if ruta != ":memory:" else f":memory:{len(mapa)}"] = base
         return self.cluster.url(base)
 
+    def renombrar(self, origen: str, destino: str) -> None:
+        """A database file's folder was renamed: the same database under its new path."""
+        for mapa in (self.usadas, self.permanentes):
+            if origen in mapa:
+                mapa[destino] = mapa.pop(origen)
+
     def copiar(self, origen: str, destino: str) -> None:
         """What copying a closed database file does: a new database with the same content."""
         fuente = self.usadas.get(origen) or self.permanentes[origen]

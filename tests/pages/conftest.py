@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.accounts import cuentas
 from core.base import reloj, rutas
 from core.base.store import Store
+from tests.conftest import EN_POSTGRES, copiar_base
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -26,12 +27,14 @@ def reloj_fijo():
 def base_demo(tmp_path_factory, demo_instalada):
     carpeta = tmp_path_factory.mktemp("demo")
     shutil.copytree(demo_instalada, carpeta, dirs_exist_ok=True)
+    if EN_POSTGRES:  # the folder holds no database file: copy the database itself
+        copiar_base(rutas.ruta_base(demo_instalada), rutas.ruta_base(carpeta))
     return rutas.ruta_base(carpeta)
 
 
 @pytest.fixture
 def datos(base_demo, tmp_path, monkeypatch):
-    shutil.copy(base_demo, rutas.ruta_base(tmp_path))
+    copiar_base(base_demo, rutas.ruta_base(tmp_path))
     monkeypatch.setenv("EYF_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("EYF_COOKIE_KEY", "k" * 64)
     return tmp_path
