@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from core.accounts import permisos
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj, rutas
 from core.base.errors import BaseDeDatosOcupada, ErrorDominio, RespaldoInvalido
-from core.base.store import _CONFIG, Store
+from core.base.store import _CONFIG, Store, url_configurada, url_postgres
 from core.lifecycle import firmados
 
 MANIFIESTO = "manifiesto.json"
@@ -100,9 +101,10 @@ def respaldar(
 def respaldar_archivo(directorio: Path | None = None, destino: Path | None = None) -> Respaldo:
     """The command line, with the server stopped: opens the database itself (refused if in use)."""
     base = rutas.ruta_base(directorio)
-    if not base.exists():
+    url = url_configurada() or url_postgres(base)
+    if url is None and not base.exists():
         raise ErrorDominio(f"No hay base de datos en {base}: no hay nada que respaldar.")
-    store = Store(base)
+    store = Store(url or base)
     try:
         return _respaldar(store, None, destino, directorio or rutas.data_dir())
     finally:
@@ -121,14 +123,19 @@ def _respaldar(store: Store, usuario: str | None, destino: Path | None, director
     shutil.rmtree(parcial, ignore_errors=True)
     parcial.mkdir()
     base = parcial / rutas.ruta_base(directorio).name
+    if store.dialecto == "postgres":
+        base = base.with_suffix(".pgdump")
     try:
         with store.bloqueo_escritura():
-            tablas = _conteos(store)
-            _copiar_base(store, base)
+            if store.dialecto == "postgres":
+                tablas = _volcar_pg(store, base)
+            else:
+                tablas = _conteos(store)
+                _copiar_base(store, base)
             origen = firmados.carpeta(directorio)
             if origen.is_dir():
                 shutil.copytree(origen, parcial / "firmados")
-        copiadas = _conteos_archivo(base)
+        copiadas = tablas if store.dialecto == "postgres" else _conteos_archivo(base)
         if copiadas != tablas:
             distintas = sorted(t for t in set(tablas) | set(copiadas) if tablas.get(t) != copiadas.get(t))
             raise RespaldoInvalido(
@@ -195,6 +202,69 @@ def _conteos_archivo(base: Path) -> dict[str, int]:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}
     finally:
         con.close()
+
+
+def _pg(programa: str) -> str:
+    """A PostgreSQL client program of the server's major version (Debian: postgresql-client-15)."""
+    carpeta = Path(os.environ.get("EYF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+    return str(carpeta / programa) if (carpeta / programa).exists() else programa
+
+
+def _volcar_pg(store, destino: Path) -> dict[str, int]:
+    """pg_dump (custom format) of one exported snapshot, and the row counts of that same snapshot:
+    what the writer lock gives the DuckDB backup, without stopping anyone's writes."""
+    import psycopg
+
+    with psycopg.connect(store.ruta, autocommit=True) as con:
+        con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        instantanea = con.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        tablas = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+                " AND table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            ).fetchall()
+        ]
+        conteos = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tablas}
+        subprocess.run(
+            [
+                _pg("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--snapshot={instantanea}",
+                "-f",
+                str(destino),
+                "-d",
+                store.ruta,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        con.execute("COMMIT")
+    return conteos
+
+
+def _restaurar_pg(url: str, archivo: Path, aparte: Path | None) -> None:
+    """Keep the current database aside as a dump, then replace its content by the backup's."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        otras = con.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    if otras:
+        raise BaseDeDatosOcupada(url.split("@")[-1])
+    if aparte is not None:
+        subprocess.run(
+            [_pg("pg_dump"), "--format=custom", "--no-owner", "-f", str(aparte), "-d", url],
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run(
+        [_pg("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", url, str(archivo)],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _copiar_base(store: Store, destino: Path) -> None:
@@ -351,18 +421,25 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
     info = verificar(ruta)
     datos = directorio or rutas.data_dir()
     base = rutas.ruta_base(datos)
-    _exigir_libre(base)
+    url = url_configurada() or url_postgres(base)
+    if url is None:
+        _exigir_libre(base)
     nombre_base = json.loads((ruta / MANIFIESTO).read_text(encoding="utf-8"))["base"]
 
     anterior = None
     actuales = [p for p in (base, base.with_name(base.name + ".wal"), firmados.carpeta(datos)) if p.exists()]
-    if actuales:
+    if url is not None:
+        actuales = [p for p in actuales if p != base]
         anterior = carpeta(datos) / f"antes-de-restaurar-{reloj.ahora():%Y%m%d-%H%M%S}"
+        anterior.mkdir(parents=True, exist_ok=True)
+        _restaurar_pg(url, ruta / nombre_base, anterior / base.with_suffix(".pgdump").name)
+    if actuales or anterior is not None:
+        anterior = anterior or carpeta(datos) / f"antes-de-restaurar-{reloj.ahora():%Y%m%d-%H%M%S}"
         n = 2
-        while anterior.exists():
+        while anterior.exists() and url is None:
             anterior = anterior.with_name(f"antes-de-restaurar-{reloj.ahora():%Y%m%d-%H%M%S}-{n}")
             n += 1
-        anterior.mkdir(parents=True)
+        anterior.mkdir(parents=True, exist_ok=True)
         for p in actuales:
             shutil.move(str(p), anterior / p.name)
         (anterior / MANIFIESTO).write_text(
@@ -371,7 +448,7 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
                     "formato": FORMATO,
                     "creado": reloj.ahora().isoformat(),
                     "creado_por": None,
-                    "base": base.name,
+                    "base": (base.with_suffix(".pgdump") if url else base).name,
                     "tablas": None,
                     "nota": f"Datos que había antes de restaurar {ruta.name}.",
                     "archivos": _huellas(anterior),
@@ -383,10 +460,11 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
         )
 
     base.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ruta / nombre_base, base)
+    if url is None:
+        shutil.copy2(ruta / nombre_base, base)
     if (ruta / "firmados").is_dir():
         shutil.copytree(ruta / "firmados", firmados.carpeta(datos))
-    store = Store(base)
+    store = Store(url or base)
     try:
         if info.tablas is not None:
             ahora = _conteos(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, firmados
-from tests.conftest import ANIO, _poblar, base_retenida
+from tests.conftest import ANIO, _poblar, base_retenida, contenido_de_la_base
 
 RAIZ = Path(__file__).resolve().parents[2]
 P = "Persona de prueba"
@@ -114,7 +115,8 @@ def test_restaurar_un_respaldo_devuelve_cada_linea_archivo_y_bitacora(datos):
     finally:
         restaurada.close()
     # What the restore replaced was kept aside, with its own manifest, and can be restored back.
-    assert hecha.anterior is not None and (hecha.anterior / rutas.ruta_base(carpeta).name).is_file()
+    aparte = json.loads((hecha.anterior / respaldo.MANIFIESTO).read_text(encoding="utf-8"))["base"]
+    assert (hecha.anterior / aparte).is_file()
     assert respaldo.verificar(hecha.anterior).tablas is None
     assert len(list((hecha.anterior / "firmados").rglob("*.pdf"))) == 2
 
@@ -125,12 +127,11 @@ def test_respaldo_alterado_no_se_restaura(datos):
     store.close()
     pdf = next((hecho.ruta / "firmados").rglob("*.pdf"))
     pdf.write_bytes(pdf.read_bytes() + b"%")
-    base = rutas.ruta_base(carpeta)
-    original = base.read_bytes()
+    original = contenido_de_la_base(store)
     with pytest.raises(RespaldoInvalido, match="fue alterado") as exc:
         respaldo.restaurar(hecho.ruta, carpeta)
     assert "la huella SHA-256 no coincide" in str(exc.value)
-    assert base.read_bytes() == original
+    assert contenido_de_la_base(store) == original
     with pytest.raises(RespaldoInvalido, match="no es un respaldo"):
         respaldo.restaurar(carpeta / "firmados", carpeta)
 
@@ -161,6 +162,7 @@ def base_ocupada(datos):
         yield carpeta
 
 
+@pytest.mark.solo_duckdb  # DuckDB's file lock; PostgreSQL: other connections (to test)
 def test_segundo_store_da_el_mensaje_en_espanol(base_ocupada):
     base = rutas.ruta_base(base_ocupada)
     antes = base.read_bytes()
@@ -172,6 +174,7 @@ def test_segundo_store_da_el_mensaje_en_espanol(base_ocupada):
     assert base.read_bytes() == antes
 
 
+@pytest.mark.solo_duckdb  # DuckDB's file lock; PostgreSQL: other connections (to test)
 def test_restaurar_sobre_una_base_en_uso_no_toca_nada(datos, tmp_path_factory):
     carpeta, store = datos
     hecho = respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=carpeta)
