@@ -13,8 +13,11 @@ writing DuckDB's dialect; this module bridges the rest:
 - `register(name, arrow_table)` (a DuckDB view over Python data) becomes a temporary table filled by
   COPY, dropped at commit.
 
-Write transactions run SERIALIZABLE and are retried whole on a serialization failure or deadlock:
-the guarantee the DuckDB store gets from its single writer lock, now across processes. Reads run in
+Write transactions run SERIALIZABLE (EYF_PG_AISLAMIENTO may set READ COMMITTED) and are retried
+whole on a serialization failure, deadlock or unique violation: the guarantee the DuckDB store gets
+from its single writer lock, now across processes. `bloquear(ooad)` queues writes of one OOAD/UMAE
+behind each other (advisory locks); with it READ COMMITTED measured 0 retries where SERIALIZABLE
+needed 4-5 per save (bench/pg_concurrencia.py, docs/research/postgres/DESIGN.md §5). Reads run in
 autocommit on a pooled connection (each statement sees the latest committed data).
 """
 
@@ -258,10 +261,6 @@ def _duckdb_analitico():
         return _analitico
 
 
-def _url_libpq(url: str) -> str:
-    return url
-
-
 class CursorPg:
     """What core calls on a DuckDB cursor, on one psycopg connection."""
 
@@ -416,7 +415,7 @@ class StorePg:
         q, p = traducir(sql, params)
         with self._adbc_candado:
             if self._adbc is None:
-                self._adbc = adbc.connect(_url_libpq(self.ruta))
+                self._adbc = adbc.connect(self.ruta)
             with self._adbc.cursor() as cur:
                 cur.execute(q, p or None)
                 return cur.fetch_arrow_table()
