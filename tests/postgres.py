@@ -130,6 +130,16 @@ class Cluster:
             shutil.rmtree(self.raiz, ignore_errors=True)
 
 
+class _Registro(list):
+    def __init__(self, bases: Bases) -> None:
+        super().__init__()
+        self.bases = bases
+
+    def append(self, store) -> None:
+        if self.bases.en_prueba:
+            super().append(store)
+
+
 class Bases:
     """The databases tests open, reused from test to test and emptied when handed out again."""
 
@@ -137,8 +147,10 @@ class Bases:
         self.cluster = cluster
         self.libres: list[str] = []
         self.usadas: dict[str, str] = {}
-        # strong references: a pool dropped unclosed is collected in any thread, even one of its own
-        self.stores: list = []
+        # Stores opened by the current test, closed when it ends (strong references: a pool dropped
+        # unclosed is collected in any thread, even one of its own); a module fixture's store, opened
+        # outside any test, stays open for the tests that use it.
+        self.stores = _Registro(self)
         self._n = 0
         # Opened outside a test (a module fixture's base): kept for the whole run.
         self.en_prueba = False

@@ -79,7 +79,10 @@ CREATE OR REPLACE FUNCTION strftime(t timestamp, fmt text) RETURNS text
     $f$SELECT to_char(t, replace(replace(replace(replace(replace(replace(fmt,
         '%d', 'DD'), '%m', 'MM'), '%Y', 'YYYY'), '%H', 'HH24'), '%M', 'MI'), '%S', 'SS'))$f$;
 CREATE OR REPLACE FUNCTION hash(r anyelement) RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT hashtextextended(r::text, 0)';
+    LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT hashtextextended(r::text, 0) & 9223372036854775807';
+CREATE OR REPLACE FUNCTION hash(a anycompatible, b anycompatible) RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE AS
+    $f$SELECT hashtextextended(a::text || '|' || b::text, 0) & 9223372036854775807$f$;
 CREATE OR REPLACE FUNCTION _try_cast_bigint(s text) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS
     $f$BEGIN RETURN trim(both '"' from s)::bigint; EXCEPTION WHEN others THEN RETURN NULL; END$f$;
 CREATE OR REPLACE FUNCTION _try_cast_integer(s text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS
