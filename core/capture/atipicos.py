@@ -67,11 +67,12 @@ and figure, joined with the rows being checked), not per row.
 
 The rows checked are validated lines (``captura.LineaValida``, or anything with ``producto``,
 ``tipo``, ``pacientes`` and ``eventos``): this module does not import ``captura``, so that
-``captura.guardar`` can import it without an import cycle. Wiring (a later step): ``guardar`` calls
+``captura.guardar`` can import it without an import cycle. The wiring: ``guardar`` calls
 ``revisar`` inside its transaction on the lines it validated, before writing them, raises
 ``ConfirmacionPendiente`` for the warnings the person has not confirmed (nothing is stored; the page
-shows them and saves again with them confirmed), and calls ``registrar_confirmacion`` (which joins
-that transaction) for those confirmed.
+shows them with ``ui/components/atipicos.py`` and saves again with them confirmed), and calls
+``registrar_confirmacion`` (which joins that transaction) for those confirmed. The Excel upload
+(``plantilla.leer``) lists its warnings in the preview, confirmed once for the whole file.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,17 @@ from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
-from core.base.errors import CantidadInvalida, CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
+from core.base.errors import (
+    CantidadInvalida,
+    CapturaInvalida,
+    ConfirmacionPendiente,
+    ConflictoEdicion,
+    ErrorDominio,
+    NoEncontrado,
+)
 from core.base.store import Store
 from core.base.texto import normalizar, orden_natural, visible
+from core.capture import atipicos
 from core.lifecycle import acciones
 
 CAUSAS = ("Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal")
@@ -354,8 +363,19 @@ def guardar(
     anio: int,
     unidad: str,
     filas: list[FilaCaptura],
+    *,
+    confirmados: Iterable[atipicos.Aviso | tuple] = (),
 ) -> Resultado:
-    """Paso 6 Guardar: only the rows this person changed, all or nothing."""
+    """Paso 6 Guardar: only the rows this person changed, all or nothing.
+
+    Outlying figures (core.capture.atipicos) are checked after the rules and the conflicts, before
+    anything is written: a warning not among `confirmados` (the warnings the person confirmed, as
+    `ConfirmacionPendiente.avisos` returned them, or their `clave`) refuses the save whole with
+    ConfirmacionPendiente, carrying the unconfirmed warnings; the caller asks the person and saves
+    again with them added to `confirmados`. The warnings confirmed are recorded in the audit trail in
+    the save's own transaction. A confirmation covers one figure of one row (unit, product, figure,
+    value): it confirms nothing else."""
+    confirmados = tuple(confirmados)
     ooad = _unidad_de(store, unidad)
     permisos.exigir_captura_ooad(cuenta, ooad)
     vistos: set[str] = set()
@@ -409,6 +429,12 @@ def guardar(
         if conflictos:
             raise ConflictoEdicion(conflictos)
 
+        # Read inside this transaction: a figure saved meanwhile by someone else moves the range
+        # the same way for the check and for the record.
+        avisos = atipicos.revisar(store, cuenta, anio, unidad, [nuevas[f.producto] for f in filas])
+        if pendientes := atipicos.sin_confirmar(avisos, confirmados):
+            raise ConfirmacionPendiente(pendientes)
+
         res = Resultado()
         escrituras = []
         for f in filas:
@@ -421,6 +447,7 @@ def guardar(
                 continue
             escrituras.append((f.producto, antes, despues))
         _escribir_lineas(tx, cuenta.usuario, persona, anio, ooad, unidad, escrituras, res)
+        atipicos.registrar_confirmacion(store, cuenta, persona, anio, avisos)
         return res
 
     return store.escribir(trabajo)
