@@ -163,12 +163,15 @@ ESCRITURAS_PROPIAS = {
     "ciclo.finalizar": lambda e: (P, ANIO),
     "reaperturas.solicitar": lambda e: (P, ANIO, "Motivo de la solicitud de reapertura"),
     "reportes.guardar_firmantes": lambda e: (P, ANIO, [("Nombre Apellido", "Cargo")]),
+    "copia.copiar": lambda e: (P, ANIO, 1),
+    "copia.guardar_todo": lambda e: (P, ANIO),
 }
 # -- reads of the account's own drafts (keyed by the account; no parameter could name another
 #    OOAD/UMAE): refused to the division, which has none
 LECTURAS_PROPIAS = {
     "borradores.de_otras_personas": lambda e: (P, ANIO),
     "borradores.listar": lambda e: (P, ANIO),
+    "copia.revisar": lambda e: (P, ANIO),
 }
 # -- the account acting on itself: refused without a session
 PROPIAS_DE_LA_CUENTA = {
@@ -212,6 +215,7 @@ DIVISION = {
     "analisis.opciones_filtro": lambda e: (),
     "analisis.panorama": lambda e: (ANIO,),
     "analisis.por_estado": lambda e: (ANIO,),
+    "comparacion.comparar_periodos": lambda e: (ANIO - 1, ANIO),
     "intercambio.lineas": lambda e: (ANIO,),
     "recepcion.del_periodo": lambda e: (ANIO,),
 }
