@@ -17,6 +17,7 @@ Every function acts on the account's own OOAD/UMAE, for the person capturing; th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,7 +28,7 @@ from core.base import auditoria
 from core.base.errors import CapturaInvalida, ConfirmacionPendiente, ConflictoEdicion, ErrorDominio
 from core.base.store import Store
 from core.base.texto import orden_natural
-from core.capture import borradores, captura
+from core.capture import atipicos, borradores, captura
 from core.capture.captura import FilaCaptura, Resultado
 from core.lifecycle import acciones, ciclo, estados
 
@@ -314,15 +315,23 @@ class Guardado:
         return f"Se guardaron {self.lineas:,} línea(s) copiadas en {len(self.por_unidad):,} Unidad(es) Médica(s)."
 
 
-def guardar_todo(store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, *, confirmados=None) -> Guardado:
+def guardar_todo(
+    store: Store,
+    cuenta: Cuenta | None,
+    persona: str | None,
+    anio: int,
+    *,
+    confirmados: Iterable[atipicos.Aviso | tuple] = (),
+) -> Guardado:
     """«Guardar todo lo copiado»: this person's unsaved edits of copied lines (as they are now, changed in
     Paso 6 or not) saved in one transaction, unit by unit through captura.guardar; all or nothing.
 
-    Refusals of every unit are gathered into one error, each prefixed by its unit. `confirmados` is
-    passed to captura.guardar for the outlier warnings the person confirmed (see ConfirmacionPendiente:
-    the warnings of every unit are gathered, to confirm once)."""
+    Refusals of every unit are gathered into one error, each prefixed by its unit. Outlier warnings
+    (core.capture.atipicos) of every unit are gathered into one ConfirmacionPendiente, to confirm
+    once: `confirmados` are those the person confirmed, passed to each unit's captura.guardar."""
     cuenta = _propia(cuenta)
     persona = _persona(persona)
+    confirmados = tuple(confirmados)
 
     def trabajo(tx) -> Guardado:
         ooad = cuenta.ooad
@@ -343,7 +352,6 @@ def guardar_todo(store: Store, cuenta: Cuenta | None, persona: str | None, anio:
         conflictos: list[str] = []
         avisos: list = []
         resultados: dict[str, Resultado] = {}
-        extra = {} if confirmados is None else {"confirmados": confirmados}
         for unidad, g in drafts.groupby("unidad", sort=False):
             filas = [
                 FilaCaptura(
@@ -355,7 +363,9 @@ def guardar_todo(store: Store, cuenta: Cuenta | None, persona: str | None, anio:
             ]
             nombre = nombres.get(unidad, unidad)
             try:
-                resultados[nombre] = captura.guardar(store, cuenta, persona, anio, unidad, filas, **extra)
+                resultados[nombre] = captura.guardar(
+                    store, cuenta, persona, anio, unidad, filas, confirmados=confirmados
+                )
             except CapturaInvalida as exc:
                 errores += [f"{nombre}: {e}" for e in exc.errores]
             except ConflictoEdicion as exc:

@@ -8,8 +8,15 @@ import json
 import pytest
 
 from core.base import reloj
-from core.base.errors import AccesoDenegado, CapturaBloqueada, CapturaInvalida, ConflictoEdicion, ErrorDominio
-from core.capture import borradores, captura, copia
+from core.base.errors import (
+    AccesoDenegado,
+    CapturaBloqueada,
+    CapturaInvalida,
+    ConfirmacionPendiente,
+    ConflictoEdicion,
+    ErrorDominio,
+)
+from core.capture import atipicos, borradores, captura, copia
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
 from tests.conftest import ANIO, FIN, HOY
@@ -178,6 +185,44 @@ def test_guardar_todo_con_conflicto_no_guarda_nada(store, chi):
         copia.guardar_todo(store, chi, P, ANIO)
     assert _lineas(store, ANIO) == {(HGZ6, "39.95", "Excedente", "Ambulatorio", None, 4, None)}  # Luis's only
     assert len(borradores.listar(store, chi, P, ANIO)) == 3  # the copied edits stay, to review
+
+
+def test_guardar_todo_pide_confirmar_los_avisos_de_todas_las_unidades_una_vez(store, chi, monkeypatch):
+    copia.copiar(store, chi, P, ANIO, confirmadas=3)
+    atipicas = {(HGZ6, "39.95"), (HGZ35, "47.01")}
+
+    def revisar(store, cuenta, anio, unidad, lineas):  # stands for a product's national distribution
+        return [
+            atipicos.Aviso(
+                unidad,
+                unidad,
+                x.producto,
+                x.producto,
+                x.tipo,
+                atipicos.PACIENTES,
+                x.pacientes,
+                1,
+                2,
+                1.5,
+                8,
+                3,
+                x.pacientes,
+                x.eventos,
+            )
+            for x in lineas
+            if (unidad, x.producto) in atipicas
+        ]
+
+    monkeypatch.setattr(atipicos, "revisar", revisar)
+    antes = _auditoria(store)
+    with pytest.raises(ConfirmacionPendiente) as exc:
+        copia.guardar_todo(store, chi, P, ANIO)
+    assert {(a.unidad, a.producto) for a in exc.value.avisos} == atipicas  # both units, asked once
+    assert _lineas(store, ANIO) == set() and _auditoria(store) == antes
+    copia.guardar_todo(store, chi, P, ANIO, confirmados=exc.value.avisos)
+    assert len(_lineas(store, ANIO)) == 3
+    n = store.valor("SELECT count(*) FROM auditoria WHERE accion = ?", [atipicos.ACCION_CONFIRMADA])
+    assert n == 2
 
 
 def test_sin_lineas_copiadas_no_hay_nada_que_guardar(store, chi):
