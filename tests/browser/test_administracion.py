@@ -68,9 +68,10 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.menu(page, "Periodos y ventanas")
     ui.ver(page, "Periodos y ventanas de registro")
     antes = _periodos(page)
-    assert len(antes) == 1, antes
-    ((anio_demo, demo),) = antes.items()
-    anio = int(anio_demo)
+    assert len(antes) == 2, antes  # the demo's year and the previous one, closed
+    anio = max(map(int, antes))
+    demo = antes[str(anio)]
+    assert antes[str(anio - 1)]["Estado"] == "Cerrado", antes
     fin_demo = dt.datetime.strptime(demo["Fin del registro"], "%d/%m/%Y").date()
     assert demo["Estado"] == "Registro abierto", demo
     assert int(demo["Días restantes"].replace(",", "")) == (fin_demo - hoy).days + 1, demo
@@ -84,7 +85,7 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.escribir_fecha(form, "Fin del registro", fin)
     ui.boton(form, "Crear periodo").click()
     ui.ver(page, f"Periodo {nuevo} creado: registro del {inicio:%d/%m/%Y} al {fin:%d/%m/%Y}.")
-    filas = ui.hasta(lambda: f if len(f := _periodos(page)) == 2 else None, "la tabla con el periodo nuevo")
+    filas = ui.hasta(lambda: f if len(f := _periodos(page)) == 3 else None, "la tabla con el periodo nuevo")
     assert filas[str(nuevo)]["Estado"] == "Registro fuera de plazo", filas
     assert filas[str(nuevo)]["Días restantes"] == "60", filas  # inclusive: from its start to its end
 

@@ -100,7 +100,7 @@ def test_admin_crea_un_periodo_con_fechas_malas_y_luego_buenas(datos):
     at.date_input(key="adm_nuevo_fin").set_value(hoy + dt.timedelta(days=40))
     boton(at, "Crear periodo").click().run()
     assert f"Periodo {hoy.year + 1} creado" in textos(at)
-    assert len(at.dataframe[0].value) == 2
+    assert len(at.dataframe[0].value) == 3  # the demo's current and previous (closed) periods, and the new one
 
 
 def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
