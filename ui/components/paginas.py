@@ -60,6 +60,7 @@ MENU = (
     Pagina(PANORAMA, "Panorama nacional", "panorama", "analisis", "🗺️"),
     Pagina(CRUCE, "Cruce por estado y especialidad", "cruce", "analisis", "🧮"),
     Pagina(OPORTUNIDADES, "Oportunidades de intercambio", "oportunidades", "analisis", "🔁"),
+    Pagina("ui/analisis_comparar.py", "Comparar periodos", "comparar", "analisis", "📈"),
     Pagina(ATIPICOS, "Cifras atípicas confirmadas", "atipicos", "analisis", "🔎"),
     Pagina(ADMIN_PERIODOS, "Periodos y ventanas", "admin-periodos", "administracion", "🗓️"),
     Pagina(ADMIN_REAPERTURAS, "Solicitudes de reapertura", "admin-reaperturas", "administracion", "🔓"),
