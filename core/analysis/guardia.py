@@ -1,0 +1,94 @@
+"""The memory guard of the análisis requests that build more than a cross-tab.
+
+Before anything is built, a request's memory is estimated from counts (lines per side and
+product, distinct places, rows asked for). Over `PRESUPUESTO_MB` it is refused with a message
+suggesting a filter, so that one analyst never exhausts the server that every capturista shares.
+A request estimated at `PESADO_MB` or more is heavy: at most one heavy request runs per server
+process at a time; another waits up to `ESPERA_S` seconds for its turn and is then told that an
+análisis is already running (light ones, such as one specialty, never wait).
+
+The estimate's constants were measured with the bench's synthetic data (bench/RESULTS.md): the
+national default at ~1M lines is estimated below the budget.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+from core.base.errors import AnalisisDemasiadoGrande, AnalisisEnCurso
+
+PRESUPUESTO_MB = 1_024
+PESADO_MB = 64
+ESPERA_S = 30.0
+
+# Bytes per line (arrays and result tables), per candidate pair of the solver's networks, per
+# cell of a block pass, per pair of distinct places (matrices of km and metres) and per table row.
+_POR_LINEA = 600
+_POR_ARCO = 220
+_POR_CELDA = 48
+_POR_LUGARES = 16
+_POR_FILA = 1_200
+
+_MB = 1 << 20
+_turno = threading.Lock()
+
+
+def estimar_intercambio(lineas: pd.DataFrame, filas_tabla: int | None) -> int:
+    """Bytes an exchange request would hold at its peak, from counts of its (filtered) lines.
+
+    `filas_tabla`: the ranked pairs asked for (None: all of them, bounded by the pairs there are).
+    """
+    from core.analysis import transporte
+
+    n = len(lineas)
+    if not n:
+        return 0
+    exc = (lineas["tipo"] == "Excedente").to_numpy()
+    n_e, n_f = int(exc.sum()), int(n - exc.sum())
+    prod, _ = pd.factorize(lineas["producto"])
+    por_e = np.bincount(prod[exc], minlength=prod.max() + 1)
+    por_f = np.bincount(prod[~exc], minlength=prod.max() + 1)
+    pares = int((por_e * por_f).sum())
+    celdas = min(pares, transporte.CELDAS)
+    arcos = 2 * (transporte.VECINOS_FALTANTE * n_f + transporte.VECINOS_EXCEDENTE * n_e)
+    lugares = lineas["unidad"].nunique() + 1
+    matriz = lugares * lugares * _POR_LUGARES if lugares <= transporte.MAX_LUGARES + 1 else 0
+    filas = pares if filas_tabla is None else min(pares, filas_tabla)
+    return n * _POR_LINEA + arcos * _POR_ARCO + celdas * _POR_CELDA + matriz + filas * _POR_FILA
+
+
+def exigir_intercambio(lineas: pd.DataFrame, filas_tabla: int | None) -> int:
+    """The estimate, or AnalisisDemasiadoGrande when it is over the budget."""
+    estimado = estimar_intercambio(lineas, filas_tabla)
+    if estimado > PRESUPUESTO_MB * _MB:
+        raise AnalisisDemasiadoGrande(
+            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria ({len(lineas):,} líneas) y el "
+            f"servidor permite {PRESUPUESTO_MB:,} MB por análisis, para no afectar a quienes capturan. "
+            "Elija un Grupo de Servicio o una Especialidad Troncal"
+            + (" o muestre menos propuestas" if filas_tabla is None or filas_tabla > 0 else "")
+            + " para reducirlo."
+        )
+    return estimado
+
+
+@contextmanager
+def turno(estimado: int) -> Iterator[None]:
+    """Run a heavy request (estimate >= PESADO_MB) only when no other heavy one is running."""
+    if estimado < PESADO_MB * _MB:
+        yield
+        return
+    if not _turno.acquire(timeout=ESPERA_S):
+        raise AnalisisEnCurso(
+            "Ya hay un análisis en curso en el servidor y este espera su turno desde hace "
+            f"{ESPERA_S:,.0f} segundos. Intente de nuevo en un momento, o elija un Grupo de Servicio o una "
+            "Especialidad Troncal: un análisis más acotado no espera."
+        )
+    try:
+        yield
+    finally:
+        _turno.release()
