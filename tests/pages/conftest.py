@@ -81,8 +81,14 @@ def iniciar_sesion(
 
 def _por_formulario(at: AppTest, usuario: str, password: str, persona: str | None) -> AppTest:
     at.switch_page("ui/paso1_acceso.py").run()
-    at.selectbox(key="paso1_seleccion").select(usuario)
-    at.text_input(key="paso1_password").input(password)
+    if usuario in _ooad_umae():
+        at.radio(key="paso1_tipo").set_value("OOAD/UMAE").run()
+        at.selectbox(key="paso1_seleccion").select(usuario)
+        at.text_input(key="paso1_password").input(password)
+    else:  # the division's accounts are not in the list: they type their user name
+        at.radio(key="paso1_tipo").set_value("División").run()
+        at.text_input(key="paso1_div_usuario").input(usuario)
+        at.text_input(key="paso1_div_password").input(password)
     boton(at, "Entrar").click().run()
     if persona and not at.exception and at.session_state["authentication_status"]:
         if any(t.label.startswith("Nombre completo") for t in at.text_input):
@@ -92,6 +98,15 @@ def _por_formulario(at: AppTest, usuario: str, password: str, persona: str | Non
         # AppTest stays on the page after st.switch_page; go where the browser goes.
         at.switch_page("ui/paso2_declaracion.py").run()
     return at
+
+
+def _ooad_umae() -> set[str]:
+    """The accounts Paso 1's list offers (the OOAD/UMAE's), read as Paso 1 reads them."""
+    store = Store(rutas.ruta_base())
+    try:
+        return {u for u, _ in cuentas.opciones_acceso(store)}
+    finally:
+        store.close()
 
 
 def boton(at: AppTest, etiqueta: str):

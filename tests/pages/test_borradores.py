@@ -10,6 +10,7 @@ import streamlit as st
 from core import instalacion
 from core.base import reloj
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.filas_ui import finalizar_paso7
 
 ANA, LUIS = "Ana Pérez", "Luis Gómez"
 
@@ -154,8 +155,7 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
     primer = a.session_state["p6_snap"]["frame"].index[0]
     _editar(a, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "12"}})
     _ir(a, "ui/paso7_finalizar.py")
-    a.radio(key="p7_decision").set_value("SI").run()
-    boton(a, "Guardar").click().run()
+    finalizar_paso7(a)
     assert not a.exception, a.exception
     texto = textos(a)
     assert "Registro finalizado" in texto

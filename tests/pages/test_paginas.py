@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from core import instalacion
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.filas_ui import finalizar_paso7, tabla
 
 
-def _tabla(at, indice=0):
-    return at.dataframe[indice].value
+def _tabla(at):
+    """The tablero as shown (ui/components/filas.py), by OOAD/UMAE name, the totals line last."""
+    return tabla(at).set_index("OOAD/UMAE", drop=False)
 
 
 def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
@@ -17,7 +19,7 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     assert list(df.columns) == [
         "No.",
         "OOAD/UMAE",
-        "Total",
+        "Unidades Médicas · Total",
         "Con Excedentes/ Faltantes",
         "Sin Excedentes/ Faltantes",
         "Reporte Preliminar",
@@ -26,22 +28,24 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
         "Semáforo",
     ]
     assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
-    fila = df.set_index("OOAD/UMAE")
+    fila = df
+    total = "Unidades Médicas · Total"
     assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar"
-    assert (
-        fila.loc["Campeche", "Total"] == 12
-        and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
-    )
-    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
-        57,
-        7,
-        50,
+    assert fila.loc["Campeche", [total, "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
+        "12",
+        "",
+        "",
+    ]
+    assert fila.loc["Chihuahua", [total, "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
+        "57",
+        "7",
+        "50",
     ]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
     assert fila.loc["Coahuila", "Final (para firmas)"] == "Versión Final"
     assert fila.loc["Coahuila", "Subir (firmado)"] == "Subir"
     assert fila.loc["Aguascalientes", ["Subir (firmado)", "Semáforo"]].tolist() == ["Consultar/Modificar", "🟢 Firmado"]
-    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
+    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["0", "32"]
     texto = textos(at)
     assert "Semáforo:" in texto and "<b>Firmado</b>: proceso concluido" in texto
     assert "quedan" in texto and "Periodo de registro" in texto
@@ -52,6 +56,7 @@ def test_filtro_del_tablero(datos):
     at = abrir_app(datos)
     at.text_input(key="tablero_buscar").input("mexico").run()
     nombres = _tabla(at)["OOAD/UMAE"].tolist()
+    assert nombres[-1] == f"Total ({len(nombres) - 1})"
     assert "Ciudad de México Sur" in nombres and "Chihuahua" not in nombres
 
 
@@ -90,8 +95,8 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     assert "Respuesta **SI** guardada" in textos(at)
     # Paso 3: its 12 units, none captured yet.
     at.switch_page("ui/paso3_unidad.py").run()
-    unidades = _tabla(at)
-    assert len(unidades) == 12 and (unidades["capturada"] == "").all()
+    unidades = tabla(at).drop("Total")
+    assert len(unidades) == 12 and (unidades["Capturada"] == "").all()
     # Choose a unit, then the Hemodiálisis group (one specialty: Paso 5 is skipped).
     at.session_state["sel_unidad"] = unidad
     at.switch_page("ui/paso4_grupo.py").run()
@@ -117,8 +122,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     # Paso 7: summary and finalize.
     at.switch_page("ui/paso7_finalizar.py").run()
     assert "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes" in textos(at)
-    at.radio(key="p7_decision").set_value("SI").run()
-    boton(at, "Guardar").click().run()
+    finalizar_paso7(at)
     assert "Registro finalizado (versión final 1)" in textos(at)
     # Every capture screen is now read-only and says why.
     at.switch_page("ui/paso6_captura.py").run()
@@ -127,8 +131,8 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     guardar = [b for b in at.button if b.label == "Guardar"]
     assert guardar and all(b.disabled and "se finalizó el" in b.help for b in guardar)
     at.switch_page("ui/tablero.py").run()
-    fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
-    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == 1
+    fila = _tabla(at).loc["Campeche"]
+    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == "1"
 
 
 def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
@@ -156,7 +160,7 @@ def test_division_ve_en_solo_consulta(datos):
     at.switch_page("ui/paso3_unidad.py").run()
     assert not at.exception
     assert "Su cuenta es de consulta" in textos(at)
-    assert len(_tabla(at)) == 57
+    assert len(tabla(at).drop("Total")) == 57
 
 
 def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):
