@@ -97,7 +97,10 @@ if isinstance(resultado, PlantillaInvalida):
         hide_index=True,
         width="stretch",
         key="p3x_problemas",
-        column_config={"Fila": st.column_config.NumberColumn(format="localized", width="small")},
+        column_config={
+            "Fila": st.column_config.NumberColumn(format="localized", width="small"),
+            "Columna": st.column_config.TextColumn(width="medium"),
+        },
     )
     st.stop()
 if isinstance(resultado, ErrorDominio):
