@@ -12,7 +12,7 @@ audit trail the download reflects. The person edits it and uploads it back:
   the lines someone changed after the download (conflicts), the units with other people's
   unsaved drafts and the figures far from what their product usually has (`core.capture.atipicos`,
   confirmed once for the whole file). It writes nothing.
-- `aplicar` writes that preview in one transaction through `captura.guardar` (the same rules,
+- `aplicar` writes that preview in one transaction through `captura.guardar_unidades` (the same rules,
   version check and audit rows as a Paso 6 save), after `acciones.exigir(CAPTURAR)`, re-checking
   the conflicts inside the transaction. Lines absent from the file are removed only when the person
   confirmed it (`eliminar=True`); outlying figures are written only when confirmed (`confirmados`).
@@ -1213,12 +1213,10 @@ def aplicar(
             por_unidad.setdefault(c.unidad, []).append(
                 _fila(lineas.get((c.unidad, c.producto)) if c.accion != ELIMINADA else None, c.producto, c.version)
             )
-        insertadas = actualizadas = eliminadas = 0
-        for unidad, filas in por_unidad.items():
-            res = captura.guardar(store, cuenta, persona, anio, unidad, filas, confirmados=confirmados)
-            insertadas += res.insertadas
-            actualizadas += res.actualizadas
-            eliminadas += res.eliminadas
+        resultados = captura.guardar_unidades(store, cuenta, persona, anio, por_unidad, confirmados=confirmados)
+        insertadas = sum(r.insertadas for r in resultados.values())
+        actualizadas = sum(r.actualizadas for r in resultados.values())
+        eliminadas = sum(r.eliminadas for r in resultados.values())
         conservadas = 0 if eliminar else sum(c.accion == ELIMINADA for c in cambios)
         auditoria.registrar(
             tx,

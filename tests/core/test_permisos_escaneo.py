@@ -143,6 +143,7 @@ ESCRITURAS = {
     "borradores.guardar_captura": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "borradores.quitar": lambda e: (P, ANIO, UNIDAD_VICTIMA, ["47.09"]),
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
+    "captura.guardar_unidades": lambda e: (P, ANIO, {UNIDAD_VICTIMA: [FilaCaptura("47.09", exc_pacientes=3)]}),
     "plantilla.leer": lambda e: (ANIO, VICTIMA, plantilla.plantilla(e.store, e.dueno, ANIO, VICTIMA), "p.xlsx"),
     "plantilla.aplicar": lambda e: (P, ANIO, VICTIMA, _vista_plantilla()),
     "firmados.subir": lambda e: (P, ANIO, VICTIMA, pdf_firmado(), "otro.pdf", e.tmp),
