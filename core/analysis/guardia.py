@@ -28,9 +28,9 @@ ESPERA_S = 30.0
 
 # Bytes per line (arrays and result tables), per candidate pair of the solver's networks, per
 # cell of a block pass, per pair of distinct places (matrices of km and metres) and per table row.
-_POR_LINEA = 600
+_POR_LINEA = 1_000
 _POR_ARCO = 220
-_POR_CELDA = 48
+_POR_CELDA = 200
 _POR_LUGARES = 16
 _POR_FILA = 1_200
 
@@ -38,38 +38,41 @@ _MB = 1 << 20
 _turno = threading.Lock()
 
 
-def estimar_intercambio(lineas: pd.DataFrame, filas_tabla: int | None) -> int:
-    """Bytes an exchange request would hold at its peak, from counts of its (filtered) lines.
+def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
+    """Bytes an exchange request would hold at its peak, from counts of its lines.
 
+    The product and unit of each surplus (`_e`) and shortage (`_f`) line the filters keep;
     `filas_tabla`: the ranked pairs asked for (None: all of them, bounded by the pairs there are).
     """
     from core.analysis import transporte
 
-    n = len(lineas)
-    if not n:
+    n_e, n_f = len(producto_e), len(producto_f)
+    if not n_e + n_f:
         return 0
-    exc = (lineas["tipo"] == "Excedente").to_numpy()
-    n_e, n_f = int(exc.sum()), int(n - exc.sum())
-    prod, _ = pd.factorize(lineas["producto"])
-    por_e = np.bincount(prod[exc], minlength=prod.max() + 1)
-    por_f = np.bincount(prod[~exc], minlength=prod.max() + 1)
+    prod, _ = pd.factorize(pd.concat([pd.Series(producto_e), pd.Series(producto_f)], ignore_index=True))
+    por_e = np.bincount(prod[:n_e], minlength=prod.max() + 1)
+    por_f = np.bincount(prod[n_e:], minlength=prod.max() + 1)
     pares = int((por_e * por_f).sum())
-    celdas = min(pares, transporte.CELDAS)
-    arcos = 2 * (transporte.VECINOS_FALTANTE * n_f + transporte.VECINOS_EXCEDENTE * n_e)
-    lugares = lineas["unidad"].nunique() + 1
+    celdas = (por_e + 1) * (por_f + 1)
+    # Products solved whole hold one dense block at a time; larger ones a restricted network that
+    # pricing grows (counted at 8 times its first candidates) and a block pass of CELDAS cells.
+    grandes = celdas > transporte.DENSO_MAX
+    bloque = max(int(celdas[~grandes].max(initial=0)), transporte.CELDAS if grandes.any() else 0)
+    arcos = 8 * int((transporte.VECINOS_FALTANTE * por_f + transporte.VECINOS_EXCEDENTE * por_e)[grandes].sum())
+    lugares = pd.concat([pd.Series(unidad_e), pd.Series(unidad_f)]).nunique() + 1
     matriz = lugares * lugares * _POR_LUGARES if lugares <= transporte.MAX_LUGARES + 1 else 0
     filas = pares if filas_tabla is None else min(pares, filas_tabla)
-    return n * _POR_LINEA + arcos * _POR_ARCO + celdas * _POR_CELDA + matriz + filas * _POR_FILA
+    return (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
 
 
-def exigir_intercambio(lineas: pd.DataFrame, filas_tabla: int | None) -> int:
+def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
     """The estimate, or AnalisisDemasiadoGrande when it is over the budget."""
-    estimado = estimar_intercambio(lineas, filas_tabla)
+    estimado = estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla)
     if estimado > PRESUPUESTO_MB * _MB:
         raise AnalisisDemasiadoGrande(
-            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria ({len(lineas):,} líneas) y el "
-            f"servidor permite {PRESUPUESTO_MB:,} MB por análisis, para no afectar a quienes capturan. "
-            "Elija un Grupo de Servicio o una Especialidad Troncal"
+            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria "
+            f"({len(producto_e) + len(producto_f):,} líneas) y el servidor permite {PRESUPUESTO_MB:,} MB por "
+            "análisis, para no afectar a quienes capturan. Elija un Grupo de Servicio o una Especialidad Troncal"
             + (" o muestre menos propuestas" if filas_tabla is None or filas_tabla > 0 else "")
             + " para reducirlo."
         )

@@ -102,34 +102,67 @@ def lineas(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura
 
 
 # -- the problem ----------------------------------------------------------------------------------
-def _lineas_filtradas(lineas: pd.DataFrame, f: Filtros) -> pd.DataFrame:
-    df = lineas
+class _Lineas:
+    """Some rows of the lines DataFrame, read one column at a time: a filtered copy of all 26
+    columns of ~1M lines costs more than the whole allocation."""
+
+    def __init__(self, df: pd.DataFrame, pos: np.ndarray) -> None:
+        self.df, self.pos = df, pos
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def __getitem__(self, columna: str) -> pd.Series:
+        return self.df[columna].take(self.pos).reset_index(drop=True)
+
+    def valores(self, columna: str, idx: np.ndarray) -> np.ndarray:
+        return self.df[columna].take(self.pos[idx]).to_numpy()
+
+    def filas(self, idx: np.ndarray, columnas) -> pd.DataFrame:
+        """These rows (positions among self's) of only these columns."""
+        return self.df.iloc[self.pos[idx], [self.df.columns.get_loc(c) for c in columnas]].reset_index(drop=True)
+
+
+def _lados(lineas: pd.DataFrame, f: Filtros) -> tuple[_Lineas, _Lineas]:
+    """The surplus and shortage lines the filters keep (with patients), in the lines' order."""
+    queda = lineas["pacientes"].fillna(0).to_numpy() > 0
     if f.grupo:
-        df = df[df["grupo"] == f.grupo]
+        queda &= (lineas["grupo"] == f.grupo).to_numpy()
     if f.especialidad:
-        df = df[df["especialidad"] == f.especialidad]
-    df = df[df["pacientes"].fillna(0) > 0]
-    return df
+        queda &= (lineas["especialidad"] == f.especialidad).to_numpy()
+    tipo = lineas["tipo"].to_numpy()
+    return (
+        _Lineas(lineas, np.flatnonzero(queda & (tipo == EXCEDENTE))),
+        _Lineas(lineas, np.flatnonzero(queda & (tipo == FALTANTE))),
+    )
 
 
-def _problema(lineas: pd.DataFrame, f: Filtros, filas_tabla: int | None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def estimar(lineas: pd.DataFrame, filtros: Filtros | None = None, filas_tabla: int | None = 0) -> int:
+    """Bytes a request would hold at its peak (core.analysis.guardia), from counts only."""
+    exc, fal = _lados(lineas, filtros or Filtros())
+    return guardia.estimar_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], filas_tabla)
+
+
+def _problema(lineas: pd.DataFrame, f: Filtros, filas_tabla: int | None) -> tuple[_Lineas, _Lineas, int]:
     """The request's surplus and shortage lines, once the memory guard let the request through,
     and the guard's estimate (bytes), which decides whether it waits for its turn."""
-    df = _lineas_filtradas(lineas, f)
-    estimado = guardia.exigir_intercambio(df, filas_tabla)
-    es_exc = (df["tipo"] == EXCEDENTE).to_numpy()
-    exc = df[es_exc].reset_index(drop=True)
-    fal = df[(df["tipo"] == FALTANTE).to_numpy()].reset_index(drop=True)
+    exc, fal = _lados(lineas, f)
+    estimado = guardia.exigir_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], filas_tabla)
     return exc, fal, estimado
 
 
-def _filas(df: pd.DataFrame, pos: np.ndarray, columnas) -> pd.DataFrame:
-    """These rows of only these columns (taking every column first costs 3x at 1M lines)."""
-    return df.iloc[pos, [df.columns.get_loc(c) for c in columnas]].reset_index(drop=True)
+def _filas(lado: _Lineas, idx: np.ndarray, columnas) -> pd.DataFrame:
+    return lado.filas(idx, columnas)
 
 
-def _lado(df: pd.DataFrame, pos: np.ndarray, prefijo: str) -> pd.DataFrame:
-    return _filas(df, pos, _LADO).rename(columns={c: f"{prefijo}_{c}" for c in _LADO})
+def _lado(lado: _Lineas, idx: np.ndarray, prefijo: str) -> pd.DataFrame:
+    return _filas(lado, idx, _LADO).rename(columns={c: f"{prefijo}_{c}" for c in _LADO})
+
+
+def _orden(*claves) -> np.ndarray:
+    """Stable order by several keys, first key first (strings in code-point order, as pandas)."""
+    codigos = [pd.factorize(np.asarray(c), sort=True)[0] if np.asarray(c).dtype.kind in "OUT" else c for c in claves]
+    return np.lexsort(codigos[::-1])
 
 
 # -- proposals ------------------------------------------------------------------------------------
@@ -147,7 +180,7 @@ def oportunidades(lineas: pd.DataFrame, filtros: Filtros | None = None, *, limit
         pb = transporte.Problema(exc, fal, f)
         total, mejores = 0, None
         umbral = 0
-        for b in pb.bloques(pb.productos_con_pares()):
+        for b in pb.bloques(pb.productos_con_pares(), metros=False):
             total += int(b.elegible.sum())
             cub = np.minimum(pb.s_oferta[b.ie][:, None, :], pb.s_demanda[b.jf][:, :, None])
             sel = b.elegible & (cub >= umbral)
@@ -205,6 +238,9 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
         fi, fj, pacientes = sol.i, sol.j, sol.flujo
         km = pb.km(pb.loc_e[fi], pb.loc_f[fj])
         rem = pb.remoto_e[fi]
+        # Rows by product, then most patients, then least km (ties: the lines' order).
+        orden = _orden(fal.valores("producto", fj), -pacientes, np.round(km, 1))
+        fi, fj, pacientes, km, rem = fi[orden], fj[orden], pacientes[orden], km[orden], rem[orden]
         km_ef = np.where(rem, 0.0, km)
         flujos = pd.concat(
             [
@@ -221,7 +257,7 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
                 ),
             ],
             axis=1,
-        ).sort_values(["producto", "pacientes", "km"], ascending=[True, False, True], kind="stable", ignore_index=True)
+        )
         cubiertos = np.bincount(fj, weights=pacientes, minlength=len(fal)).astype(np.int64)
         sin_cubrir = _sin_cubrir(pb, cubiertos, sol.con_elegible)
         return Asignacion(
@@ -247,19 +283,23 @@ def _sin_cubrir(pb: transporte.Problema, cubiertos: np.ndarray, con_elegible: np
         k = np.searchsorted(claves, clave_f).clip(max=len(claves) - 1)
         misma_unidad = np.where(claves[k] == clave_f, por_clave[k], 0)
     con_par = pb.cnt_e[pb.prod_f] - misma_unidad > 0
-    motivo = np.where(~con_par, MOTIVO_SIN_EXCEDENTE, np.where(~con_elegible, MOTIVO_FUERA_FILTROS, MOTIVO_AGOTADO))
     pacientes = pb.demanda
     faltan = pacientes - cubiertos
     quedan = np.flatnonzero(faltan > 0)
+    # Most patients left first, then by product and unit (ties: the lines' order).
+    quedan = quedan[_orden(-faltan[quedan], pb.fal.valores("producto", quedan), pb.fal.valores("unidad", quedan))]
+    motivo = np.where(
+        ~con_par[quedan],
+        MOTIVO_SIN_EXCEDENTE,
+        np.where(~con_elegible[quedan], MOTIVO_FUERA_FILTROS, MOTIVO_AGOTADO),
+    )
     columnas = list(_PRODUCTO) + [c for c in _LADO if c != "pacientes"] + ["causa"]
     tabla = _filas(pb.fal, quedan, columnas)
     tabla["pacientes"] = pacientes[quedan]
     tabla["cubiertos"] = cubiertos[quedan]
     tabla["sin_cubrir"] = faltan[quedan]
-    tabla["motivo"] = motivo[quedan]
-    return tabla.sort_values(
-        ["sin_cubrir", "producto", "unidad"], ascending=[False, True, True], kind="stable", ignore_index=True
-    )
+    tabla["motivo"] = motivo
+    return tabla
 
 
 # -- states -------------------------------------------------------------------------------------

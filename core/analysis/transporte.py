@@ -172,13 +172,14 @@ class Problema:
         """A code per distinct (lat, lon); lines without coordinates get the last code."""
         valido = ~(np.isnan(lat) | np.isnan(lon))
         loc = np.empty(len(lat), dtype=np.int64)
-        if valido.any():
-            pares, inv = np.unique(np.column_stack([lat[valido], lon[valido]]), axis=0, return_inverse=True)
-        else:
-            pares, inv = np.empty((0, 2)), np.empty(0, dtype=np.int64)
-        loc[valido] = inv.ravel()
+        a, lats = pd.factorize(lat[valido])
+        b, lons = pd.factorize(lon[valido])
+        inv, pares = pd.factorize(a.astype(np.int64) * max(len(lons), 1) + b)
+        loc[valido] = inv
         loc[~valido] = len(pares)
-        return loc, np.append(pares[:, 0], np.nan), np.append(pares[:, 1], np.nan)
+        lat_l = np.append(lats[pares // max(len(lons), 1)], np.nan)
+        lon_l = np.append(lons[pares % max(len(lons), 1)], np.nan)
+        return loc, lat_l, lon_l
 
     # -- distances ------------------------------------------------------------------------------
     def km(self, le: np.ndarray, lf: np.ndarray) -> np.ndarray:
@@ -197,7 +198,7 @@ class Problema:
     def productos_con_pares(self) -> np.ndarray:
         return np.flatnonzero((self.cnt_e > 0) & (self.cnt_f > 0))
 
-    def bloques(self, productos: np.ndarray, celdas: int | None = None):
+    def bloques(self, productos: np.ndarray, celdas: int | None = None, *, metros: bool = True):
         """Blocks covering every pair of the given products, each of at most `celdas` cells
         (a product with more pairs than that is split by shortage rows)."""
         celdas = celdas or CELDAS
@@ -210,32 +211,42 @@ class Problema:
         for p in productos.tolist():
             ne, nf = int(self.cnt_e[p]), int(self.cnt_f[p])
             if grupo and (len(grupo) + 1) * max(m_e, ne) * max(m_f, nf) > celdas:
-                yield self._bloque(np.array(grupo), 0, None)
+                yield self._bloque(np.array(grupo), 0, None, metros)
                 grupo, m_e, m_f = [], 0, 0
             if ne * nf > celdas:
                 filas = max(1, celdas // ne)
                 for a in range(0, nf, filas):
-                    yield self._bloque(np.array([p]), a, min(nf, a + filas))
+                    yield self._bloque(np.array([p]), a, min(nf, a + filas), metros)
                 continue
             grupo.append(p)
             m_e, m_f = max(m_e, ne), max(m_f, nf)
         if grupo:
-            yield self._bloque(np.array(grupo), 0, None)
+            yield self._bloque(np.array(grupo), 0, None, metros)
 
-    def _bloque(self, productos: np.ndarray, f0: int, f1: int | None) -> Bloque:
+    def _bloque(self, productos: np.ndarray, f0: int, f1: int | None, con_metros: bool = True) -> Bloque:
         ne = self.cnt_e[productos]
         nf = self.cnt_f[productos] if f1 is None else np.array([f1 - f0])
         col, fil = np.arange(ne.max()), np.arange(nf.max())
         ie = np.where(col[None, :] < ne[:, None], self.ini_e[productos][:, None] + col[None, :], self.n_e)
         jf = np.where(fil[None, :] < nf[:, None], self.ini_f[productos][:, None] + f0 + fil[None, :], self.n_f)
-        elegible, metros = self._evaluar(ie, jf)
+        elegible, metros = self._evaluar(ie, jf, con_metros)
         return Bloque(productos, ie, jf, elegible, metros)
 
-    def _evaluar(self, ie: np.ndarray, jf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which pairs pass the filters and what they cost (whole metres; INF if not eligible)."""
+    def _evaluar(self, ie: np.ndarray, jf: np.ndarray, con_metros: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Which pairs pass the filters and what they cost (whole metres; INF if not eligible).
+
+        Without `con_metros` (the proposals only rank the pairs they keep) the cost is not computed
+        and `metros` is None."""
         f = self.f
         e3, f3 = ie[:, None, :], jf[:, :, None]
         le, lf = self.s_loc_e[e3], self.s_loc_f[f3]
+        if not con_metros:
+            elegible = (le != self.n_lug) & (lf != self.n_lug)  # both places known
+            if f.km_max is not None:
+                elegible &= self.km(le, lf) <= f.km_max
+            if f.remoto_a_distancia:
+                elegible |= self.s_rem_e[e3] & (f3 < self.n_f)
+            return self._filtros(elegible, e3, f3), None
         metros = self._metros(le, lf)
         elegible = metros < INF
         if f.km_max is not None:
@@ -245,14 +256,18 @@ class Problema:
             if rem.any():
                 elegible |= rem & (f3 < self.n_f)  # padding rows stay out
                 metros = np.where(rem, 0, metros)
+        elegible = self._filtros(elegible, e3, f3)
+        return elegible, np.where(elegible, metros, INF)
+
+    def _filtros(self, elegible: np.ndarray, e3: np.ndarray, f3: np.ndarray) -> np.ndarray:
+        """Another unit, and the same state / modality when those filters are on (in place)."""
         elegible &= self.s_uni_e[e3] != self.s_uni_f[f3]
-        if f.mismo_estado:
+        if self.f.mismo_estado:
             ent = self.s_ent_e[e3]
             elegible &= (ent == self.s_ent_f[f3]) & (ent >= 0)  # an unknown state matches none
-        if f.misma_modalidad:
+        if self.f.misma_modalidad:
             elegible &= self.s_amb_e[e3] == self.s_amb_f[f3]
-        metros = np.where(elegible, metros, INF)
-        return elegible, metros
+        return elegible
 
 
 # -- the allocation -----------------------------------------------------------------------------

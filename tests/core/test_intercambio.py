@@ -631,14 +631,14 @@ def test_guardia_rechaza_lo_que_no_cabe_en_la_memoria(monkeypatch):
     from core.base.errors import AnalisisDemasiadoGrande
 
     df, f = _instancia_grande(2)
-    estimado = guardia.estimar_intercambio(df, 100)
+    estimado = intercambio.estimar(df, f, 100)
     assert estimado > 0
     monkeypatch.setattr(guardia, "PRESUPUESTO_MB", estimado / (1 << 20) * 0.99)
     with pytest.raises(AnalisisDemasiadoGrande, match="Elija un Grupo de Servicio o una Especialidad Troncal"):
         intercambio.oportunidades(df, f, limite=100)
     # Estimated from counts: fewer lines (one product) fit.
     una = df[df["producto"] == "P1"]
-    assert guardia.estimar_intercambio(una, 100) < estimado
+    assert intercambio.estimar(una, f, 100) < estimado
     intercambio.asignar(una, f)
 
 
