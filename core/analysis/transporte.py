@@ -302,9 +302,8 @@ def resolver(pb: Problema) -> Solucion:
     for b in pb.bloques(productos):
         filas = b.elegible.any(axis=2)
         con_elegible[pb.s_pos_f[b.jf[filas]]] = True
-        for k, p in enumerate(b.productos.tolist()):
-            if densos[p]:
-                flujos.append(_simplex(pb, b, k))
+        if densos[b.productos].any():
+            flujos.append(_simplex(pb, b, np.flatnonzero(densos[b.productos])))
         grandes = ~densos[b.productos] & ~np.isin(b.productos, remotos)
         if not grandes.any():
             continue
@@ -347,36 +346,43 @@ def resolver(pb: Problema) -> Solucion:
     return Solucion(i[orden], j[orden], fl[orden], con_elegible, len(arcos.e), rondas)
 
 
-def _simplex(pb: Problema, b: Bloque, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One product solved whole: POT's network simplex (LEMON's, in C++) on its dense block.
+def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Some of the block's products, each solved whole by POT's network simplex (LEMON's, C++).
 
-    The transport problem is balanced with a dummy surplus line that can give every shortage
-    line what it lacks at cost `grande`, and a dummy shortage line that takes every surplus line's
-    leftover at 0. `grande` is above any path's cost, so the simplex first covers as much as it
-    can, then minimises metres; a pair that fails the filters costs 3 x `grande` and is never
-    used (sending that flow through the dummies is cheaper). Supplies and costs are integers far
-    below 2^53, so the simplex's float arithmetic is exact and its flows are whole patients.
-    Returns (surplus position, shortage position, patients) of the pairs used.
+    Each product's transport problem is balanced with a dummy surplus line that gives every
+    shortage line what it lacks at cost `grande` and a dummy shortage line that takes every
+    surplus line's leftover at 0. `grande` is above any path's cost, so the simplex first covers
+    as much as it can, then minimises metres; a pair that fails the filters costs 3 x `grande` and
+    is never used (sending that flow through the dummies is cheaper). Supplies and costs are
+    integers far below 2^53, so the simplex's float arithmetic is exact and its flows are whole
+    patients. Returns (surplus position, shortage position, patients) of the pairs used.
     """
     from ot.lp.emd_wrap import check_result, emd_c  # imported on first use: POT loads in ~1 s
 
-    ne, nf = int(pb.cnt_e[b.productos[k]]), int((b.jf[k] < pb.n_f).sum())
-    metros = b.metros[k, :nf, :ne].T  # (surplus, shortage)
+    metros = b.metros[cuales]  # (P, shortage, surplus)
     elegible = metros < INF
+    ne = pb.cnt_e[b.productos[cuales]]
+    nf = (b.jf[cuales] < pb.n_f).sum(axis=1)
+    mayor = np.where(elegible, metros, 0).max(axis=(1, 2))
+    grande = ((ne + nf + 2) * (mayor + 1) + 1).astype(float)
+    costo = np.empty((len(cuales), metros.shape[1] + 1, metros.shape[2] + 1))
+    costo[:, :-1, :-1] = np.where(elegible, metros, 3 * grande[:, None, None])
+    oferta, demanda = pb.s_oferta[b.ie[cuales]].astype(float), pb.s_demanda[b.jf[cuales]].astype(float)
+    partes = []
+    for k in np.flatnonzero(elegible.any(axis=(1, 2))).tolist():
+        e, f = int(ne[k]), int(nf[k])
+        c = costo[k, : f + 1, : e + 1].copy()  # rows: shortage lines and the leftover's sink
+        c[:f, e] = grande[k]
+        c[f, :] = 0
+        o, d = oferta[k, :e], demanda[k, :f]
+        g, _, _, _, resultado = emd_c(np.append(d, o.sum()), np.append(o, d.sum()), c, 10**9, 1)
+        if check_result(resultado) is not None:
+            raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
+        f_, e_ = np.nonzero(g[:f, :e] > 0.5)
+        p = cuales[k]
+        partes.append((pb.s_pos_e[b.ie[p, e_]], pb.s_pos_f[b.jf[p, f_]], np.rint(g[f_, e_]).astype(np.int64)))
     vacio = np.empty(0, dtype=np.int64)
-    if not elegible.any():
-        return vacio, vacio, vacio
-    grande = float((ne + nf + 2) * (int(metros[elegible].max()) + 1) + 1)
-    costo = np.zeros((ne + 1, nf + 1))
-    costo[:ne, :nf] = np.where(elegible, metros, 3 * grande)
-    costo[ne, :nf] = grande
-    oferta = pb.s_oferta[b.ie[k, :ne]].astype(float)
-    demanda = pb.s_demanda[b.jf[k, :nf]].astype(float)
-    g, _, _, _, resultado = emd_c(np.append(oferta, demanda.sum()), np.append(demanda, oferta.sum()), costo, 10**9, 1)
-    if check_result(resultado) is not None:
-        raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
-    e_, f_ = np.nonzero(g[:ne, :nf] > 0.5)
-    return pb.s_pos_e[b.ie[k, e_]], pb.s_pos_f[b.jf[k, f_]], np.rint(g[e_, f_]).astype(np.int64)
+    return tuple(np.concatenate([vacio, *x]) for x in zip(*partes, strict=True)) if partes else (vacio, vacio, vacio)
 
 
 def _mas_baratos(b: Bloque, valor: np.ndarray, k: int, eje: int, *, maximo) -> tuple[np.ndarray, ...]:

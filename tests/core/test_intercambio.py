@@ -663,3 +663,16 @@ def test_un_solo_analisis_pesado_a_la_vez(monkeypatch):
     monkeypatch.setattr(guardia, "PESADO_MB", 1 << 20)
     with guardia._turno:
         assert intercambio.asignar(df, f).faltante > 0
+
+
+def test_las_propuestas_entregan_su_problema_a_la_asignacion_y_no_queda_nada():
+    df, f = _instancia_grande(3)
+    sola = intercambio.asignar(df, f)
+    intercambio.oportunidades(df, f, limite=5)
+    assert intercambio._entregado  # the page's next call, the allocation, takes it
+    junto = intercambio.asignar(df, f)
+    assert not intercambio._entregado and junto.flujos.equals(sola.flujos)
+    intercambio.oportunidades(df, f, limite=5)
+    lejos = Filtros(km_max=300.0)  # other filters: not served from it, and it is dropped anyway
+    assert intercambio.asignar(df, lejos).cubierto == _comparar_con_lp(df, lejos).cubierto
+    assert not intercambio._entregado
