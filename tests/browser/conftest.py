@@ -51,7 +51,7 @@ MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 # file), by account: a test whose subject is not the login form enters with the cookie of one of
 # them (`entrar`), as a browser that logged in before does. Each is used once.
 SESIONES = {
-    "analista": 4,
+    "analista": 5,
     "admin": 1,
     "chihuahua": 5,
     "sonora": 1,
@@ -60,6 +60,7 @@ SESIONES = {
     "yucatan": 1,
     "hidalgo": 1,
     "tlaxcala": 1,
+    "umae-hes-no-25-monterrey": 1,
     "ciudad-de-mexico-sur": 2,
 }
 COOKIE = "eyf_sesion"  # the app's session cookie: it carries only the session's token

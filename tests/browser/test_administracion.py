@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.base import reloj
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 from tests.browser.conftest import ESPERA
 
 pytestmark = pytest.mark.navegador
@@ -45,13 +45,9 @@ def _fila(page: Page, nombre: str, indice: int = 0):
 
 
 def _en_tablero(page: Page, nombre: str):
-    """The tablero's row of one OOAD/UMAE, searched by name (the grid draws only the rows on screen)."""
+    """The tablero's row of one OOAD/UMAE, searched by name (its account name is the name in lower case)."""
     ui.menu(page, "Tablero de control")
-    campo = page.get_by_label("Buscar OOAD/UMAE", exact=True)
-    campo.fill(nombre)
-    campo.press("Enter")
-    ui.esperar_ejecucion(page)
-    return _fila(page, nombre)
+    return tablero_ui.buscar_en_tablero(page, nombre, nombre.lower())
 
 
 def _periodos(page: Page) -> dict[str, dict[str, str]]:
@@ -221,8 +217,7 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
     entrar(ooad, SONORA, PERSONA_SONORA)
     ui.menu(ooad, "Paso 7 · Finalizar")
     ui.ver(ooad, "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE")
-    ui.elegir_radio(ooad, "SI")
-    ui.boton(ooad, "Guardar").click()
+    tablero_ui.finalizar_paso7(ooad)
     ui.ver(ooad, "Registro finalizado (versión final 1). Ya puede imprimir la Versión Final para firmas (Paso 8).")
 
     # The admin's tablero shows it finalized.

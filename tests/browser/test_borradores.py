@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
@@ -26,10 +26,8 @@ EXC_PACIENTES = r"^Exc.*Pacientes"
 def _ir_a_paso6(page: Page) -> None:
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.buscar(page, "Buscar Unidad Médica", UNIDAD, re.compile(r"Unidades Médicas tienen Excedentes"))
-    unidades = ui.rejilla(page)
-    ui.hasta(lambda: ui.primera_columna(unidades) == [UNIDAD], "la búsqueda de la unidad")
-    ui.elegir_fila(unidades, 0)
-    ui.boton(page, f"Continuar con {UNIDAD} (Paso 4)").click()
+    expect(tablero_ui.unidades(page)).to_have_text([UNIDAD])
+    tablero_ui.abrir_unidad(page, UNIDAD)
     ui.boton(page, re.compile(r"^Hemodiálisis\s+—")).click()  # one specialty: straight to Paso 6
     ui.ver(page, f"Unidad Médica: {UNIDAD}")
     ui.esperar_rejilla(ui.rejilla(page))

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
@@ -28,10 +28,7 @@ def _abrir_paso6(page: Page, entrar, persona: tuple[str, str]) -> None:
 def _ir_a_paso6(page: Page) -> None:
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.buscar(page, "Buscar Unidad Médica", "HGZ 6", re.compile(r"Unidades Médicas tienen Excedentes"))
-    unidades = ui.rejilla(page)
-    ui.hasta(lambda: all("6" in u for u in ui.primera_columna(unidades)), "la búsqueda de la unidad")
-    ui.elegir_fila(unidades, ui.fila_de(unidades, UNIDAD))
-    ui.boton(page, f"Continuar con {UNIDAD} (Paso 4)").click()
+    tablero_ui.abrir_unidad(page, UNIDAD)
     ui.boton(page, re.compile(r"^Cirugía\s+—")).click()
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
     ui.ver(page, f"Unidad Médica: {UNIDAD}")

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
@@ -37,12 +37,7 @@ MALAS = [
 def _a_la_rejilla(page: Page) -> tuple:
     """Paso 3 (first unit) → Paso 4 Cirugía → Paso 5 Cirugía General → Paso 6, searched to PRODUCTO."""
     ui.menu(page, "Paso 3 · Unidad Médica")
-    unidades = ui.rejilla(page)
-    ui.esperar_rejilla(unidades)
-    unidad = ui.primera_columna(unidades)[0]
-    ui.elegir_fila(unidades, 0)
-    ui.boton(page, f"Continuar con {unidad} (Paso 4)").click()
-    ui.ver(page, "Seleccionar Grupo de Servicio")
+    unidad = tablero_ui.abrir_unidad(page)
     ui.boton(page, re.compile(r"^Cirugía\s+—")).click()
     ui.ver(page, "Seleccionar la Especialidad Troncal")
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()

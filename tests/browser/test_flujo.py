@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
@@ -22,13 +22,6 @@ EXC_PACIENTES, FAL_CAUSA, FAL_PACIENTES = r"^Exc.*Pacientes", r"^Falt.*Causa", r
 # Products of Cirugía General found by code, so that each search shows one row.
 PRODUCTO_B = "51.23"  # Colecistectomía laparoscópica
 PRODUCTO_MALO = "47.01"  # Apendicectomía laparoscópica
-
-
-def _fila_tablero(page: Page, nombre: str):
-    grid = ui.rejilla(page)
-    ui.esperar_rejilla(grid)
-    exacto = re.compile(rf"^\s*{re.escape(nombre)}\s*$")
-    return grid.locator("tbody tr").filter(has=page.locator("td", has_text=exacto))
 
 
 def _solo(producto: str) -> re.Pattern:
@@ -41,9 +34,9 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Modo demostración")).to_be_visible()
     ui.ver(page, "Semáforo:")
-    expect(_fila_tablero(page, "Campeche")).to_contain_text("🔴 Sin iniciar")
-    expect(_fila_tablero(page, "Chihuahua")).to_contain_text("🟠 En captura")
-    captura(page, "tablero.png")
+    expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔴 Sin iniciar")
+    expect(tablero_ui.fila(page, "chihuahua")).to_contain_text("🟠 En captura")
+    captura(page, "tablero_publico.png")
 
     # 2. Paso 1: the OOAD from the searchable list, its password, then who captures.
     ui.menu(page, "Paso 1 · Acceso")
@@ -64,18 +57,13 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.ver(page, "Respuesta SI guardada.")
     captura(page, "paso2.png")
 
-    # 4. Paso 3: tick the first unit of the list, then "Continuar con …".
+    # 4. Paso 3: one click on the first unit's name opens it.
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.ver(page, "Seleccionar Unidad Médica")
     ui.ver(page, "0 de 12 Unidades Médicas tienen Excedentes y/o Faltantes guardados.")
-    unidades = ui.rejilla(page)
-    ui.esperar_rejilla(unidades)
-    unidad = ui.primera_columna(unidades)[0]
-    ui.elegir_fila(unidades, 0)
-    continuar = ui.boton(page, f"Continuar con {unidad} (Paso 4)")
-    expect(continuar).to_be_visible()
+    expect(tablero_ui.unidades(page)).to_have_count(12)
     captura(page, "paso3.png")
-    continuar.click()
+    unidad = tablero_ui.abrir_unidad(page)
 
     # 5. Paso 4: the Cirugía group; Paso 5: Cirugía General.
     ui.ver(page, "Seleccionar Grupo de Servicio")
@@ -166,9 +154,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.menu(page, "Paso 7 · Finalizar")
     ui.ver(page, "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE")
     ui.ver(page, "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes")
-    ui.elegir_radio(page, "SI")
-    ui.boton(page, "Guardar").click()
-    ui.ver(page, re.compile(r"^Registro finalizado"))
+    tablero_ui.finalizar_paso7(page)
     captura(page, "paso7.png")
     ui.menu(page, "Paso 6 · Excedentes y Faltantes")
     ui.ver(page, re.compile("Registrar Excedentes y Faltantes"))
@@ -181,5 +167,5 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.menu(page, "Tablero de control")
     expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
     # (the label was "🔵 Finalizado (falta subir firmado)"; the legend now explains the state)
-    expect(_fila_tablero(page, "Campeche")).to_contain_text("🔵 Finalizado")
+    expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔵 Finalizado")
     captura(page, "tablero_final.png")

@@ -353,13 +353,14 @@ def elegir_en_celda(grid: Locator, fila: int, columna: int, opcion: str) -> None
 
 # -- the division's screens ---------------------------------------------------------------------
 def entrar_division(page: Page, usuario: str, password: str = "demo") -> None:
-    """Paso 1 for the division's accounts (admin, analista): listed after the OOAD/UMAE, no person."""
+    """Paso 1 for the division's accounts (admin, analista): not in the OOAD/UMAE list; «División»,
+    then the user name typed; no person."""
     menu(page, "Paso 1 · Acceso")
-    lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
     esperar_ejecucion(page, 0)
-    lista.click()
-    lista.press_sequentially(usuario)
-    page.get_by_role("option", name=re.compile(rf"^División — .* \({re.escape(usuario)}\)$")).click()
+    elegir_radio(page, "División")
+    esperar_ejecucion(page)  # the OOAD/UMAE form and its «Contraseña» are gone
+    usuario_division = page.get_by_label("Usuario de la División")
+    usuario_division.fill(usuario)
     page.get_by_label("Contraseña").fill(password)
     boton(page, "Entrar").click()
     ver(page, re.compile(r"^Sesión iniciada"))
