@@ -38,6 +38,7 @@ they are computed per block instead.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,8 @@ NUEVOS_POR_FILA = 4
 # Products with at most this many (surplus+1) x (shortage+1) cells are solved whole by the
 # network simplex (one dense block each: ~24 bytes a cell); larger ones by column generation.
 DENSO_MAX = 1 << 20
+# Products solved at once by the network simplex (it releases the GIL): the server's 2 cores.
+HILOS = 2
 # Pairs evaluated at once: a block holds a few arrays of this many cells (~40 bytes each).
 CELDAS = 1 << 20
 # Distinct places above which distances are computed per block instead of from a matrix
@@ -299,22 +302,23 @@ def resolver(pb: Problema) -> Solucion:
     vacio = np.empty(0, dtype=np.int64)
     partes_e, partes_f, partes_c = [vacio], [vacio], [vacio]
     flujos = [(vacio, vacio, vacio)]
-    for b in pb.bloques(productos):
-        filas = b.elegible.any(axis=2)
-        con_elegible[pb.s_pos_f[b.jf[filas]]] = True
-        if densos[b.productos].any():
-            flujos.append(_simplex(pb, b, np.flatnonzero(densos[b.productos])))
-        grandes = ~densos[b.productos] & ~np.isin(b.productos, remotos)
-        if not grandes.any():
-            continue
-        for eje, k in ((2, VECINOS_FALTANTE), (1, VECINOS_EXCEDENTE)):
-            if not k:
+    with ThreadPoolExecutor(HILOS) as hilos:
+        for b in pb.bloques(productos):
+            filas = b.elegible.any(axis=2)
+            con_elegible[pb.s_pos_f[b.jf[filas]]] = True
+            if densos[b.productos].any():
+                flujos.append(_simplex(pb, b, np.flatnonzero(densos[b.productos]), hilos))
+            grandes = ~densos[b.productos] & ~np.isin(b.productos, remotos)
+            if not grandes.any():
                 continue
-            p_, f_, e_, c_ = _mas_baratos(b, b.metros, k, eje, maximo=INF)
-            toma = grandes[p_]
-            partes_e.append(b.ie[p_[toma], e_[toma]])
-            partes_f.append(b.jf[p_[toma], f_[toma]])
-            partes_c.append(c_[toma])
+            for eje, k in ((2, VECINOS_FALTANTE), (1, VECINOS_EXCEDENTE)):
+                if not k:
+                    continue
+                p_, f_, e_, c_ = _mas_baratos(b, b.metros, k, eje, maximo=INF)
+                toma = grandes[p_]
+                partes_e.append(b.ie[p_[toma], e_[toma]])
+                partes_f.append(b.jf[p_[toma], f_[toma]])
+                partes_c.append(c_[toma])
     arcos = _Arcos(pb, np.concatenate(partes_e), np.concatenate(partes_f), np.concatenate(partes_c))
 
     # 2-4. Solve, price, repeat for the products that grew.
@@ -346,7 +350,7 @@ def resolver(pb: Problema) -> Solucion:
     return Solucion(i[orden], j[orden], fl[orden], con_elegible, len(arcos.e), rondas)
 
 
-def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Some of the block's products, each solved whole by POT's network simplex (LEMON's, C++).
 
     Each product's transport problem is balanced with a dummy surplus line that gives every
@@ -355,7 +359,8 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray) -> tuple[np.ndarray, n
     as much as it can, then minimises metres; a pair that fails the filters costs 3 x `grande` and
     is never used (sending that flow through the dummies is cheaper). Supplies and costs are
     integers far below 2^53, so the simplex's float arithmetic is exact and its flows are whole
-    patients. Returns (surplus position, shortage position, patients) of the pairs used.
+    patients. With `hilos` (an executor) the products are solved `HILOS` at a time.
+    Returns (surplus position, shortage position, patients) of the pairs used.
     """
     from ot.lp.emd_wrap import check_result, emd_c  # imported on first use: POT loads in ~1 s
 
@@ -368,14 +373,21 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray) -> tuple[np.ndarray, n
     costo = np.empty((len(cuales), metros.shape[1] + 1, metros.shape[2] + 1))
     costo[:, :-1, :-1] = np.where(elegible, metros, 3 * grande[:, None, None])
     oferta, demanda = pb.s_oferta[b.ie[cuales]].astype(float), pb.s_demanda[b.jf[cuales]].astype(float)
-    partes = []
+    problemas = []
     for k in np.flatnonzero(elegible.any(axis=(1, 2))).tolist():
         e, f = int(ne[k]), int(nf[k])
         c = costo[k, : f + 1, : e + 1].copy()  # rows: shortage lines and the leftover's sink
         c[:f, e] = grande[k]
         c[f, :] = 0
         o, d = oferta[k, :e], demanda[k, :f]
-        g, _, _, _, resultado = emd_c(np.append(d, o.sum()), np.append(o, d.sum()), c, 10**9, 1)
+        problemas.append((k, e, f, np.append(d, o.sum()), np.append(o, d.sum()), c))
+
+    def uno(problema):
+        return emd_c(problema[3], problema[4], problema[5], 10**9, 1)  # releases the GIL while it solves
+
+    partes = []
+    resultados = hilos.map(uno, problemas) if hilos is not None else map(uno, problemas)
+    for (k, e, f, *_), (g, _, _, _, resultado) in zip(problemas, resultados, strict=True):
         if check_result(resultado) is not None:
             raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
         f_, e_ = np.nonzero(g[:f, :e] > 0.5)
