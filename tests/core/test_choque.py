@@ -22,7 +22,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, HOY, PASSWORD, _poblar
+from tests.conftest import ANIO, HOY, PASSWORD, poblado
 from tests.core import choque_trabajador as trabajador
 
 MATANZAS = 20  # SIGKILLs per run; the whole test stays well under 30 s on this machine
@@ -30,7 +30,7 @@ ESPERA_MAX = 8.0  # seconds a child may take to start before the run gives up (n
 
 
 def _preparar(ruta) -> None:
-    s = _poblar(Store(ruta))
+    s = poblado(ruta)
     c_dec = cuentas.obtener(s, trabajador.DECLARA)
     ciclo.declarar(s, c_dec, "Preparación", ANIO, "SI")
     c = cuentas.obtener(s, trabajador.CICLO)

@@ -18,7 +18,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, _poblar
+from tests.conftest import ANIO, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 
@@ -126,7 +126,7 @@ def _preparar(datos: Path) -> subprocess.CompletedProcess:
 
 def _base_con_lineas(tmp_path):
     ruta = tmp_path / "eyf.duckdb"
-    s = _poblar(Store(ruta))
+    s = poblado(ruta)
     _capturar(s)
     s.close()
     return ruta

@@ -20,7 +20,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, firmados
-from tests.conftest import ANIO, _poblar, base_retenida
+from tests.conftest import ANIO, base_retenida, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 P = "Persona de prueba"
@@ -39,7 +39,7 @@ def _pdf(texto: str) -> bytes:
 @pytest.fixture
 def datos(tmp_path):
     """A data folder with a database holding lines, a final version and two signed uploads."""
-    store = _poblar(Store(rutas.ruta_base(tmp_path)))
+    store = poblado(rutas.ruta_base(tmp_path))
     chihuahua = cuentas.obtener(store, "chihuahua")
     ciclo.declarar(store, chihuahua, P, ANIO, "SI")
     captura.guardar(
@@ -210,7 +210,7 @@ def _respaldo_de(carpeta: Path) -> Path:
     copia = carpeta.parent / f"{carpeta.name}-copia"
     if not copia.exists():
         copia.mkdir()
-        store = _poblar(Store(rutas.ruta_base(copia)))
+        store = poblado(rutas.ruta_base(copia))
         try:
             respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=copia)
         finally:
