@@ -26,9 +26,10 @@ PRESUPUESTO_MB = 1_024
 PESADO_MB = 64
 ESPERA_S = 30.0
 
-# Bytes per line (arrays and result tables), per candidate pair of the solver's networks, per
+# Bytes of any request, per line (arrays and result tables), per candidate pair of the solver's networks, per
 # cell of a block pass, per pair of distinct places (matrices of km and metres) and per table row.
-_POR_LINEA = 1_000
+_BASE = 64 << 20
+_POR_LINEA = 800
 _POR_ARCO = 220
 _POR_CELDA = 200
 _POR_LUGARES = 16
@@ -62,7 +63,7 @@ def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla:
     lugares = pd.concat([pd.Series(unidad_e), pd.Series(unidad_f)]).nunique() + 1
     matriz = lugares * lugares * _POR_LUGARES if lugares <= transporte.MAX_LUGARES + 1 else 0
     filas = pares if filas_tabla is None else min(pares, filas_tabla)
-    return (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
+    return _BASE + (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
 
 
 def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:

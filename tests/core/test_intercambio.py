@@ -631,14 +631,17 @@ def test_guardia_rechaza_lo_que_no_cabe_en_la_memoria(monkeypatch):
     from core.base.errors import AnalisisDemasiadoGrande
 
     df, f = _instancia_grande(2)
-    estimado = intercambio.estimar(df, f, 100)
-    assert estimado > 0
-    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", estimado / (1 << 20) * 0.99)
+    una = df[df["producto"] == "P1"]
+    estimado, estimado_una = intercambio.estimar(df, f, 100), intercambio.estimar(una, f, 100)
+    assert 0 < estimado_una < estimado  # from counts: fewer lines, less memory
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (estimado + estimado_una) / 2 / (1 << 20))
     with pytest.raises(AnalisisDemasiadoGrande, match="Elija un Grupo de Servicio o una Especialidad Troncal"):
         intercambio.oportunidades(df, f, limite=100)
-    # Estimated from counts: fewer lines (one product) fit.
-    una = df[df["producto"] == "P1"]
-    assert intercambio.estimar(una, f, 100) < estimado
+    intercambio.oportunidades(una, f, limite=100)
+    # The allocation builds no ranked rows: its own estimate.
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (intercambio.estimar(df, f) + intercambio.estimar(una, f)) / 2**21)
+    with pytest.raises(AnalisisDemasiadoGrande, match="servidor permite"):
+        intercambio.asignar(df, f)
     intercambio.asignar(una, f)
 
 
