@@ -16,8 +16,6 @@ from ui.components.marcado import md
 if TYPE_CHECKING:
     from ui.components.contexto import ContextoCaptura
 
-_NUMERO = st.column_config.NumberColumn(format="localized")
-
 
 def _recargar_pendientes() -> None:
     """The drafts changed in core (copied, or saved): this session reads them again, as after a login
@@ -34,7 +32,11 @@ def _tabla_por_unidad(rev: copia.Revision, columnas: list[str], key: str) -> Non
         width="stretch",
         key=key,
         placeholder="",
-        column_config={c: _NUMERO for c in [*columnas, "No se copian"]},
+        column_config={
+            **{c: st.column_config.NumberColumn(format="localized") for c in [*columnas, "No se copian"]},
+            "Unidad Médica": st.column_config.TextColumn(width="medium"),
+            "Por qué no se copian": st.column_config.TextColumn(width="large"),
+        },
     )
 
 
@@ -45,6 +47,8 @@ def ofrecer(cx: ContextoCaptura) -> None:
     store, anio = almacen.store(), cx.periodo.anio
     if flash := st.session_state.pop("copia_flash", None):
         st.success(flash)
+    if err := st.session_state.pop("copia_error", None):
+        st.error(md(err), icon="⚠️")
     try:
         rev = copia.revisar(store, cx.cuenta, cx.persona, anio)
     except ErrorDominio as exc:
@@ -88,23 +92,28 @@ def _confirmar_copia(cx: ContextoCaptura, rev: copia.Revision, n: int) -> None:
         texto += f" **{len(rev.fuera):,} línea(s) no se copian** porque salieron del catálogo."
     st.warning(texto)
     a, b = st.columns(2)
-    if a.button(f"Sí, copiar {n:,} línea(s)", type="primary", key="copia_confirmar"):
-        avisos.cerrar_confirmacion("copia")
-        try:
-            hecho = copia.copiar(almacen.store(), cx.cuenta, cx.persona, cx.periodo.anio, n)
-        except ErrorDominio as exc:
-            st.session_state["copia_error"] = str(exc)
-        else:
-            _recargar_pendientes()
-            st.session_state.pop("paso2_respuesta", None)  # Paso 2's radio shows the SI now saved
-            st.session_state["copia_flash"] = (
-                f"Se copiaron {hecho.pendientes:,} línea(s) de la Versión Final {hecho.anio_origen}: "
-                "están en sus cambios sin guardar."
-            )
+    if a.button(f"Sí, copiar {n:,} línea(s)", type="primary", key="copia_confirmar", on_click=_copiar, args=(cx, n)):
         st.rerun()
     if b.button("Cancelar", key="copia_cancelar"):
         avisos.cerrar_confirmacion("copia")
         st.rerun()
+
+
+def _copiar(cx: ContextoCaptura, n: int) -> None:
+    """The confirmed copy, as the button's callback: it runs before the page draws Paso 2's radio, which
+    can then show the SI just saved."""
+    avisos.cerrar_confirmacion("copia")
+    try:
+        hecho = copia.copiar(almacen.store(), cx.cuenta, cx.persona, cx.periodo.anio, n)
+    except ErrorDominio as exc:
+        st.session_state["copia_error"] = str(exc)
+        return
+    _recargar_pendientes()
+    st.session_state["paso2_respuesta"] = "SI"
+    st.session_state["copia_flash"] = (
+        f"Se copiaron {hecho.pendientes:,} línea(s) de la Versión Final {hecho.anio_origen}: "
+        "están en sus cambios sin guardar."
+    )
 
 
 def _copiadas(cx: ContextoCaptura, rev: copia.Revision) -> None:
@@ -143,8 +152,6 @@ def _copiadas(cx: ContextoCaptura, rev: copia.Revision) -> None:
         guardar = ciclo_vida.de(cx).capturar
         if ciclo_vida.boton(guardar, "Guardar todo lo copiado", type="primary", key="copia_guardar_todo"):
             avisos.pedir_confirmacion("copia_guardar", ())
-    if err := st.session_state.pop("copia_error", None):
-        st.error(md(err), icon="⚠️")
     if (confirmados := avisos.confirmacion_pendiente("copia_guardar")) is not None:
         _confirmar_guardado(cx, rev, store, anio, confirmados)
 
