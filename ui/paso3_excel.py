@@ -62,7 +62,8 @@ st.caption(
     f"Límites: hasta {plantilla.FILAS_MAXIMAS:,} líneas y {plantilla.TAMANO_MAXIMO // _MB:,} MB por archivo; "
     "solo la plantilla descargada aquí (.xlsx), de esta OOAD/UMAE y este periodo."
 )
-ciclo_vida.aviso(capturar)
+if capturar.motivo != cx.bloqueo:  # the frame already said it
+    ciclo_vida.aviso(capturar)
 subidas = st.session_state.get("p3x_subidas", 0)
 archivo = st.file_uploader(
     "Plantilla llena (.xlsx)",
