@@ -177,6 +177,8 @@ def _celdas(f) -> list:
 
 tabla_de = {c: fila for c, fila in zip(vista["clave"], tabla.iloc[: len(vista)].to_dict("records"), strict=True)}
 filas.estilos()
+if cuenta is not None and cuenta.es_capturista:  # its own row stands out among the 60
+    st.html(f"<style>.st-key-fila_{cuenta.ooad}{{background:rgba(19,50,43,0.07)}}</style>")
 if vista.empty:
     st.info("Ninguna OOAD/UMAE coincide con el filtro.")
 else:

@@ -39,6 +39,7 @@ div[class*="st-key-fila_"]{border-bottom:1px solid rgba(49,51,63,0.08);min-heigh
 div[class*="st-key-fila_"] button{min-height:2rem;padding:0 5px;text-align:left}
 div[class*="st-key-fila_"] button > div{justify-content:flex-start}
 div[class*="st-key-fila_"] button p{font-size:0.875rem;line-height:1.25;white-space:normal}
+div[class*="st-key-fila_"] button:enabled p{color:#1a56a8;text-decoration:underline;text-underline-offset:2px}
 </style>"""
 
 
