@@ -46,6 +46,16 @@ HTML_PERMITIDO = {
     ): "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",
     ("ui/paso9_subir.py", "<módulo>", "ESTILO_SUBIDA"): "hoja de estilo fija",
     ("ui/components/textos_streamlit.py", "traducir", "CSS"): "hoja de estilo fija",
+    ("ui/components/filas.py", "estilos", "_CSS"): "hoja de estilo fija",
+    # Tables whose rows carry buttons: every cell's text goes through html.escape (filas._span).
+    ("ui/components/filas.py", "encabezado", "_linea(columnas, [c.titulo for c in colu"): "celdas escapadas",
+    ("ui/components/filas.py", "renglon", "_linea(columnas[i:j], [t for t, _ in tra"): "celdas escapadas",
+    ("ui/components/filas.py", "totales", "_linea(columnas, textos, 'eyf-total')"): "celdas escapadas",
+    (
+        "ui/tablero.py",
+        "<módulo>",
+        "f'<style>.st-key-fila_{cuenta.ooad}{{bac",
+    ): "estilo del renglón propio: la clave de la OOAD/UMAE de la cuenta (del catálogo, [a-z0-9-])",
 }
 
 

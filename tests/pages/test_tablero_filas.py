@@ -7,6 +7,7 @@ from __future__ import annotations
 from core import instalacion
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 from tests.pages.filas_ui import acciones, finalizar_paso7, tabla
+from ui.components import filas
 
 PASO7 = "ui/paso7_finalizar.py"
 
@@ -137,3 +138,9 @@ def test_paso1_lista_solo_ooad_umae_y_la_division_entra_aparte(datos):
     boton(at, "Entrar").click().run()
     at.run()
     assert "Sesión iniciada: **Análisis (demo)**" in textos(at)
+
+
+def test_las_celdas_se_muestran_tal_cual():
+    """The rows are HTML (filas._linea): a cell's text is escaped, never markup."""
+    linea = filas._linea([filas.Columna("a", 80), filas.Columna("b", 80)], ["<b>x</b>", "<img src=x onerror=y>"])
+    assert "<b>" not in linea and "<img" not in linea and "&lt;b&gt;x&lt;/b&gt;" in linea
