@@ -217,7 +217,8 @@ def medir_escala(tamanos=TAMANOS) -> list[tuple[str, str, str, str]]:
                     (
                         f"Asignación + 500 propuestas, {nombre}: {m['lineas']:,} líneas, {m['pares']:,} pares, "
                         f"filtros por omisión ({m['cubierto']:,} pacientes cubiertos, {m['paciente_km']:,.0f} "
-                        f"pacientes-km; asignar {m['asignar_s']:,.1f} s, CPU {m['cpu_s']:,.1f} s)",
+                        f"pacientes-km; propuestas {m['propuestas_s']:,.1f} s + asignación {m['asignar_s']:,.1f} s; "
+                        f"CPU de ambas {m['cpu_s']:,.1f} s)",
                         f"{segundos:,.1f} s",
                         "< 5 s" if grande else "",
                         ("sí" if segundos < 5 else "NO") if grande else "",
