@@ -247,8 +247,21 @@ ORDER BY c.i, c.orden
 """
 
 
+# Whether any of the products has a reference at all (enough lines from enough OOAD/UMAE, the lines
+# being replaced included: an upper bound). Most saves at the start of a period, and every save of a
+# product few units report, stop here: a count is about a tenth of the statistics query's cost, which
+# every Paso 6 save pays.
+_SQL_MUESTRA = """
+SELECT count(*) FROM (SELECT producto FROM linea WHERE anio <= ? AND list_contains(?, producto)
+                      GROUP BY producto HAVING count(*) >= ? AND count(DISTINCT ooad) >= ?)
+"""
+
+
 def _revisar(store: Store, anio: int, filas: Sequence[tuple[str, LineaCifras]]) -> list[Aviso]:
     if not filas:
+        return []
+    productos = sorted({f.producto for _, f in filas})
+    if not store.valor(_SQL_MUESTRA, [int(anio), productos, MIN_LINEAS, MIN_OOAD]):
         return []
     params = {
         "i": list(range(len(filas))),

@@ -366,13 +366,15 @@ def test_una_consulta_por_llamada_y_la_muestra_nacional_casi_no_avisa(store, cue
         "SELECT unidad, producto, tipo, pacientes, eventos FROM linea WHERE anio = ? ORDER BY id", [ANIO]
     )
     filas = [(u, _fila(p, t, pa, ev)) for u, p, t, pa, ev in lineas]
+    analista = cuenta("analista")
     consultas = []
-    original = store.filas
-    store.filas = lambda sql, params=None: consultas.append(sql) or original(sql, params)
+    filas_original, fila_original = store.filas, store.fila
+    store.filas = lambda sql, params=None: consultas.append(sql) or filas_original(sql, params)
+    store.fila = lambda sql, params=None: consultas.append(sql) or fila_original(sql, params)
     t0 = time.perf_counter()
-    avisos = atipicos.revisar_lineas(store, cuenta("analista"), ANIO, filas)
+    avisos = atipicos.revisar_lineas(store, analista, ANIO, filas)
     assert time.perf_counter() - t0 < 1.0
-    assert len(consultas) == 2  # the units' OOAD/UMAE (permission) and the figures
+    assert len(consultas) == 3  # the units' OOAD/UMAE (permission), whether a reference exists, the figures
     assert len(filas) > 250 and len(avisos) <= len(filas) * 0.01
 
 
