@@ -261,7 +261,9 @@ def _revisar(store: Store, anio: int, filas: Sequence[tuple[str, LineaCifras]]) 
     if not filas:
         return []
     productos = sorted({f.producto for _, f in filas})
-    if not store.valor(_SQL_MUESTRA, [int(anio), productos, MIN_LINEAS, MIN_OOAD]):
+    # fetchall, not fetchone: inside the save's transaction a half-read result would block the next
+    # statement's table registration (captura._escribir_lineas).
+    if not store.filas(_SQL_MUESTRA, [int(anio), productos, MIN_LINEAS, MIN_OOAD])[0][0]:
         return []
     params = {
         "i": list(range(len(filas))),

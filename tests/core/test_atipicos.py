@@ -368,9 +368,8 @@ def test_una_consulta_por_llamada_y_la_muestra_nacional_casi_no_avisa(store, cue
     filas = [(u, _fila(p, t, pa, ev)) for u, p, t, pa, ev in lineas]
     analista = cuenta("analista")
     consultas = []
-    filas_original, fila_original = store.filas, store.fila
-    store.filas = lambda sql, params=None: consultas.append(sql) or filas_original(sql, params)
-    store.fila = lambda sql, params=None: consultas.append(sql) or fila_original(sql, params)
+    original = store.filas
+    store.filas = lambda sql, params=None: consultas.append(sql) or original(sql, params)
     t0 = time.perf_counter()
     avisos = atipicos.revisar_lineas(store, analista, ANIO, filas)
     assert time.perf_counter() - t0 < 1.0
