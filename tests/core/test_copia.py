@@ -225,6 +225,17 @@ def test_guardar_todo_pide_confirmar_los_avisos_de_todas_las_unidades_una_vez(st
     assert n == 2
 
 
+def test_una_unidad_se_guarda_desde_el_paso_6_y_guardar_todo_guarda_el_resto(store, chi):
+    copia.copiar(store, chi, P, ANIO, confirmadas=3)
+    pend = borradores.como_pendientes(borradores.listar(store, chi, P, ANIO))[HGZ35]
+    filas = [FilaCaptura(p, **{c: v for c, v in f.items() if c != "version"}) for p, f in pend.items()]
+    borradores.guardar_captura(store, chi, P, ANIO, HGZ35, filas)  # Paso 6 Guardar of one unit
+    rev = copia.revisar(store, chi, P, ANIO)
+    assert (rev.contar(copia.GUARDADA), rev.pendientes) == (1, 2)
+    g = copia.guardar_todo(store, chi, P, ANIO)
+    assert set(g.por_unidad) == {"HGZ 6, Ciudad Juárez"} and len(_lineas(store, ANIO)) == 3
+
+
 def test_sin_lineas_copiadas_no_hay_nada_que_guardar(store, chi):
     ciclo.declarar(store, chi, P, ANIO, "SI")
     with pytest.raises(ErrorDominio, match="No tiene líneas copiadas sin guardar"):

@@ -43,6 +43,15 @@ def test_michoacan_parte_de_su_version_final_y_guarda_todo(datos):
     assert int(por_unidad["Copiadas, sin guardar"].sum()) == n
     assert at.radio(key="paso2_respuesta").value == "SI"
     assert _leer("SELECT count(*) FROM linea WHERE anio = ? AND ooad = 'michoacan'", [anio]) == [(0,)]
+    # Each copied line is a pending Paso 6 edit of this person, unit by unit.
+    unidad = at.selectbox(key="copia_unidad").value
+    boton(at, "Revisar en el Paso 6").click().run()
+    assert at.session_state["sel_unidad"] == unidad
+    copiadas = _leer(
+        "SELECT producto FROM borrador WHERE anio = ? AND ooad = 'michoacan' AND unidad = ?", [anio, unidad]
+    )
+    assert set(at.session_state["pendientes"][unidad]) == {p for (p,) in copiadas} != set()
+    at.switch_page("ui/paso2_declaracion.py").run()
 
     boton(at, "Guardar todo lo copiado").click().run()
     boton(at, "Sí, guardar todo").click().run()
