@@ -7,13 +7,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from core.accounts import cuentas
 from core.analysis import analisis, comparacion
 from core.base import reloj
 from core.base.errors import AccesoDenegado, ErrorDominio, NoEncontrado
+from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, HOY
+from tests.conftest import ANIO, HOY, _poblar
 
 ANTES = ANIO - 1
 P = "Persona de prueba"
@@ -28,10 +30,12 @@ def _capturar(store, c, anio, lineas, finalizar=True):
         ciclo.finalizar(store, c, P, anio)
 
 
-@pytest.fixture
-def dos_periodos(store, cuenta):
+@pytest.fixture(scope="module")
+def base():
+    """Two periods, built once for the module: every test here only reads them."""
+    store = _poblar(Store(":memory:"))
     ciclo.crear_periodo_sistema(store, ANTES, dt.date(ANTES, 6, 1), dt.date(ANTES, 6, 30))
-    chi, qroo, umae = cuenta("chihuahua"), cuenta("quintana-roo"), cuenta("umae-hes-cmn-siglo-xxi")
+    chi, qroo, umae = (cuentas.obtener(store, u) for u in ("chihuahua", "quintana-roo", "umae-hes-cmn-siglo-xxi"))
     reloj.fijar(HOY.replace(year=ANTES))
     _capturar(
         store,
@@ -58,7 +62,19 @@ def dos_periodos(store, cuenta):
     )
     _capturar(store, qroo, ANIO, [(QR11, FilaCaptura("47.01", fal_causa="Falta de Personal", fal_pacientes=3))])
     _capturar(store, umae, ANIO, [(SXXI, FilaCaptura("14.74", exc_pacientes=6))], finalizar=False)
-    return cuenta("analista")
+    reloj.fijar(None)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(base):
+    return base
+
+
+@pytest.fixture
+def dos_periodos(base):
+    return cuentas.obtener(base, "analista")
 
 
 def _esperado(store, anio: int, columna: str, medida: str, en_captura: bool) -> pd.DataFrame:
@@ -156,9 +172,9 @@ def test_filtros_como_en_el_cruce(store, dos_periodos):
     assert sorted(df["clave"]) == ["LAB-0001", "LAB-0002"]
 
 
-def test_rechazos(store, dos_periodos, cuenta):
+def test_rechazos(store, dos_periodos):
     with pytest.raises(AccesoDenegado):
-        comparacion.comparar_periodos(store, cuenta("chihuahua"), ANTES, ANIO)
+        comparacion.comparar_periodos(store, cuentas.obtener(store, "chihuahua"), ANTES, ANIO)
     with pytest.raises(ErrorDominio, match="dos periodos distintos"):
         comparacion.comparar_periodos(store, dos_periodos, ANIO, ANIO)
     with pytest.raises(NoEncontrado, match="No existe el periodo 2020"):
