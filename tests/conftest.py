@@ -46,6 +46,7 @@ PRIMERO = [
     "tests/browser/test_borradores.py",
     "tests/browser/test_concurrencia.py",
     "tests/browser/test_flujo.py",
+    "tests/browser/test_copia.py",
     "tests/browser/test_firmado.py",
     "tests/reports/test_reporte.py",
     "tests/core/test_choque.py",
