@@ -52,7 +52,9 @@ def ofrecer(cx: ContextoCaptura) -> None:
     try:
         rev = copia.revisar(store, cx.cuenta, cx.persona, anio)
     except ErrorDominio as exc:
-        if not ciclo.contar_lineas(store, anio, cx.ooad):
+        # Why there is nothing to copy, once the tool has an earlier period (in its first year, nothing).
+        anterior = any(p.anio < anio for p in ciclo.periodos(store))
+        if anterior and not ciclo.contar_lineas(store, anio, cx.ooad):
             st.caption(f"Partir de la Versión Final del periodo anterior: {md(str(exc))}")
         return
     if rev.pendientes:
