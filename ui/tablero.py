@@ -119,7 +119,7 @@ def _celdas(f) -> list:
         celdas[1] = _boton(
             md(nombre),
             f"tb_entrar_{clave}",
-            _ir(paginas.PASO1, paso1_usuario=clave),
+            _ir(paginas.PASO1, paso1_usuario=clave, paso1_tipo="OOAD/UMAE"),
             ayuda="Ingresar con la contraseña de esta OOAD/UMAE (Paso 1)",
         )
     elif acc is not None:

@@ -71,6 +71,7 @@ def test_visitante_elige_su_renglon_y_llega_al_paso1_con_su_ooad(datos):
     t = tabla(at, con_tipo=True)
     assert all(acciones(at, c) == {t.loc[c, "OOAD/UMAE"][0]: "boton"} for c in t.index.drop("Total"))
     assert t.loc["Total", "OOAD/UMAE"] == ("Total (60)", "texto")
+    at.session_state["paso1_tipo"] = "División"  # the visitor had chosen the division's form before
     boton(at, "Durango").click().run()
     at.switch_page("ui/paso1_acceso.py").run()
     assert at.selectbox(key="paso1_seleccion").value == "durango"
