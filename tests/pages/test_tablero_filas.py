@@ -5,6 +5,7 @@ OOAD/UMAE only."""
 from __future__ import annotations
 
 from core import instalacion
+from core.capture import reportes
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
 from tests.pages.filas_ui import acciones, finalizar_paso7, tabla
 from ui.components import filas
@@ -50,8 +51,12 @@ def test_capturista_finalizada_imprime_una_sola_version_final_y_sube(datos):
     assert t.loc["coahuila", "Reporte Preliminar"] == "-"
 
 
-def test_analista_descarga_reportes_de_todas_y_nunca_finaliza_ni_sube(datos):
+def test_analista_descarga_reportes_de_todas_y_nunca_finaliza_ni_sube(datos, monkeypatch):
+    construidos = []
+    for nombre in ("preliminar", "final"):  # the 60 PDFs are built only when clicked, never per run
+        monkeypatch.setattr(reportes, nombre, lambda *a, n=nombre, **k: construidos.append(n))
     at = _tablero(iniciar_sesion(abrir_app(datos), "analista", persona=None))
+    assert construidos == []
     t = tabla(at, con_tipo=True)
     for clave in t.index.drop("Total"):
         semaforo = t.loc[clave, "Semáforo"][0]
