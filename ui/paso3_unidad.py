@@ -28,6 +28,7 @@ if cx.estado.respuesta is None:
     st.page_link(paginas.PASO2, label="Ir al Paso 2", icon="⬅️")
     st.stop()
 
+st.page_link(paginas.PASO3_EXCEL, label="Captura masiva con Excel (todas las unidades en un archivo)", icon="📊")
 buscar = st.text_input("Buscar Unidad Médica", placeholder="Nombre, número o localidad", key="paso3_buscar")
 df = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad, buscar)
 todas = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad)
