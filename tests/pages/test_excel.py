@@ -115,6 +115,13 @@ def _libre(store) -> str:
     )
 
 
+def test_paso3_enlaza_la_captura_masiva(datos):
+    at = iniciar_sesion(abrir_app(datos), OOAD)
+    at.switch_page("ui/paso3_unidad.py").run()
+    enlaces = {(e.proto.page, e.proto.label) for e in at.get("page_link")}  # the sidebar's menu included
+    assert ("paso3-excel", "Captura masiva con Excel (todas las unidades en un archivo)") in enlaces, enlaces
+
+
 def test_error_por_fila_luego_vista_previa_y_guardado(datos):
     at = _entrar(datos)
     assert any(b.label == "⬇️ Descargar la plantilla (.xlsx)" for b in at.get("download_button"))
