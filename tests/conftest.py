@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,6 +113,7 @@ def _poblar(store: Store) -> Store:
 
 
 _PLANTILLA: Path | None = None
+_PLANTILLA_CERROJO = threading.Lock()  # a test's threads may ask for it at once (test_choque's lanes)
 
 
 def _plantilla() -> Path:
@@ -120,19 +122,24 @@ def _plantilla() -> Path:
     migrations and loading the catalog each time), and a file-backed store skips _poblar's seven
     checkpoints. Closed, so fully checkpointed: the file alone is the database."""
     global _PLANTILLA
-    if _PLANTILLA is None:
-        carpeta = Path(tempfile.mkdtemp(prefix="eyf-plantilla-"))
-        atexit.register(shutil.rmtree, carpeta, ignore_errors=True)
-        ruta = carpeta / "plantilla.duckdb"
-        previo = reloj._fijo  # built from inside some test: leave its clock as it was
-        reloj.fijar(HOY)
-        try:
-            _poblar(Store(ruta)).close()
-        finally:
-            reloj.fijar(previo)
-        assert not ruta.with_name(ruta.name + ".wal").exists()
-        _PLANTILLA = ruta
+    with _PLANTILLA_CERROJO:
+        if _PLANTILLA is None:
+            _PLANTILLA = _nueva_plantilla()
     return _PLANTILLA
+
+
+def _nueva_plantilla() -> Path:
+    carpeta = Path(tempfile.mkdtemp(prefix="eyf-plantilla-"))
+    atexit.register(shutil.rmtree, carpeta, ignore_errors=True)
+    ruta = carpeta / "plantilla.duckdb"
+    previo = reloj._fijo  # built from inside some test: leave its clock as it was
+    reloj.fijar(HOY)
+    try:
+        _poblar(Store(ruta)).close()
+    finally:
+        reloj.fijar(previo)
+    assert not ruta.with_name(ruta.name + ".wal").exists()
+    return ruta
 
 
 class _StoreCopiado(Store):

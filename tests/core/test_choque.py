@@ -11,6 +11,7 @@ import os
 import random
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
 import duckdb
@@ -25,8 +26,16 @@ from core.lifecycle import ciclo
 from tests.conftest import ANIO, HOY, PASSWORD, poblado
 from tests.core import choque_trabajador as trabajador
 
-MATANZAS = 20  # SIGKILLs per run; the whole test stays well under 30 s on this machine
-ESPERA_MAX = 8.0  # seconds a child may take to start before the run gives up (never reached normally)
+MATANZAS = 20  # SIGKILLs per run, shared by
+CARRILES = 2  # lanes running side by side, each with its own database and children (they mostly wait)
+ESPERA_MAX = 30.0  # seconds a child may take to start and acknowledge its writes (never reached normally)
+# Each kill comes after a random number of acknowledged writes and then a random delay of up to about
+# two writes, so it lands at a random point of the next write (before, inside or after its commit and
+# checkpoint; 19 of 20 kills hit a write in flight). A delay counted from the child's start instead
+# waited for about nine writes a kill, and on a busy machine could kill a child before it
+# acknowledged anything.
+ACKS = (1, 4)
+RETARDO = 0.04  # s
 
 
 def _preparar(ruta) -> None:
@@ -62,41 +71,34 @@ def _coincide(clave: str, esperado, real: dict) -> bool:
     return real.get(clave) == esperado
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forkserver needs fork")
-def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
-    ruta = tmp_path / "eyf.duckdb"
+def _carril(ctx, tmp_path, carril: int, matanzas: range) -> tuple[int, set[str]]:
+    """Kill children writing to a database of its own `len(matanzas)` times; check after each kill.
+    Returns how many writes were acknowledged and which kinds."""
+    ruta = tmp_path / f"eyf-{carril}.duckdb"
     _preparar(ruta)
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(
-        [
-            "duckdb",
-            "pandas",
-            "bcrypt",
-            "core.capture.captura",
-            "core.lifecycle.ciclo",
-            "core.capture.reportes",
-            "core.lifecycle.reaperturas",
-            "tests.core.choque_trabajador",
-        ]
-    )
-    rnd = random.Random(20261130)
+    rnd = random.Random(20261130 + carril)
     con = duckdb.connect(str(ruta), read_only=True)
     esperado = trabajador.leer(con, ANIO)
     con.close()
     esperado["clave|analista"] = PASSWORD
     claves = {"analista": PASSWORD}
-    confirmados = en_vuelo_vistos = 0
+    confirmados = 0
     clases: set[str] = set()
-    for i in range(MATANZAS):
+    for i in matanzas:
         bitacora = tmp_path / f"bitacora-{i}.txt"
         bitacora.touch()
         hijo = ctx.Process(target=trabajador.trabajar, args=(str(ruta), str(bitacora), i, ANIO, HOY, 4, dict(claves)))
         hijo.start()
+        acks = rnd.randint(*ACKS)
         limite = time.monotonic() + ESPERA_MAX
-        while "READY" not in bitacora.read_text(encoding="utf-8") and hijo.is_alive() and time.monotonic() < limite:
-            time.sleep(0.005)
+        while (
+            bitacora.read_text(encoding="utf-8").count("\nACK ") < acks
+            and hijo.is_alive()
+            and time.monotonic() < limite
+        ):
+            time.sleep(0.002)
         assert hijo.is_alive(), f"the child died on its own: {bitacora.read_text(encoding='utf-8')[-500:]}"
-        time.sleep(rnd.uniform(0.02, 0.45))
+        time.sleep(rnd.uniform(0, RETARDO))
         os.kill(hijo.pid, signal.SIGKILL)
         hijo.join(5)
         eventos = _leer_bitacora(bitacora)
@@ -129,7 +131,6 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
             assert todo or nada, f"kill {i}: half a write: applied {aplicados}, not applied {previos}"
             if todo and not nada:
                 esperado.update(en_vuelo)
-                en_vuelo_vistos += 1
         for clave, valor in esperado.items():
             if clave.startswith(("hash|", "activa|", "debe_cambiar|")) and clave not in (en_vuelo or {}):
                 if not clave.startswith("hash|"):
@@ -149,6 +150,31 @@ def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
             assert integridad.revisar(s).hallazgos == (), f"kill {i}"
         finally:
             s.close()
+    return confirmados, clases
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forkserver needs fork")
+def test_sigkill_nunca_altera_lo_confirmado(tmp_path):
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        [
+            "duckdb",
+            "pandas",
+            "bcrypt",
+            "core.capture.captura",
+            "core.lifecycle.ciclo",
+            "core.capture.reportes",
+            "core.lifecycle.reaperturas",
+            "tests.core.choque_trabajador",
+        ]
+    )
+    # The lanes run side by side (each mostly waits on its child and the disk), every child with a
+    # seed of its own.
+    with ThreadPoolExecutor(CARRILES) as hilos:
+        carriles = [hilos.submit(_carril, ctx, tmp_path, c, range(c, MATANZAS, CARRILES)) for c in range(CARRILES)]
+        resultados = [c.result() for c in carriles]
+    confirmados = sum(n for n, _ in resultados)
+    clases = set().union(*(k for _, k in resultados))
     assert confirmados >= MATANZAS  # the children really wrote between kills
     # every kind of write was acknowledged at least once in the run
     assert clases >= {
