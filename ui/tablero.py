@@ -184,8 +184,7 @@ if vista.empty:
 else:
     filas.encabezado(COLUMNAS)
     with st.container(height=min(44 * len(vista) + 8, 440), gap=None, border=False, key="tablero_filas"):
-        for f in vista.itertuples():
-            filas.renglon(COLUMNAS, _celdas(f), key=f"fila_{f.clave}")
+        filas.renglones(COLUMNAS, ((f"fila_{f.clave}", _celdas(f)) for f in vista.itertuples()))
     total = tabla.iloc[-1]
     filas.totales(
         COLUMNAS,

@@ -1,9 +1,9 @@
 """Driving the tables whose rows carry their own buttons (the tablero, Paso 3; ui/components/filas.py)
 and Paso 7's confirmation in Chromium.
 
-Each row is a horizontal container whose CSS class is `st-key-fila_<key>` (the OOAD/UMAE's account
-name on the tablero, the unit's key on Paso 3); its actions are ordinary buttons, found by role and
-name inside it."""
+Each row with actions is a horizontal container whose CSS class is `st-key-fila_<key>` (the OOAD/UMAE's
+account name on the tablero, the unit's key on Paso 3); its actions are ordinary buttons, found by role
+and name inside it. A row without actions is a div whose `data-fila` is `fila_<key>`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.browser import ui
 
 def fila(page: Page, clave: str) -> Locator:
     """The tablero's row of an OOAD/UMAE (by its account name, e.g. "chihuahua")."""
-    renglon = page.locator(f".st-key-fila_{clave}")
+    renglon = page.locator(f".st-key-fila_{clave}, [data-fila='fila_{clave}']")
     expect(renglon).to_be_attached()
     return renglon
 
@@ -32,7 +32,7 @@ def buscar_en_tablero(page: Page, nombre: str, clave: str) -> Locator:
     campo.fill(nombre)
     campo.press("Enter")
     ui.esperar_ejecucion(page)
-    expect(page.locator("[class*='st-key-fila_']")).to_have_count(1)
+    expect(page.locator("[class*='st-key-fila_'], [data-fila^='fila_']")).to_have_count(1)
     return fila(page, clave)
 
 

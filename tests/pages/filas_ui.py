@@ -19,11 +19,19 @@ def _spans(valor: str) -> list[tuple[str, str]]:
     return [(html.unescape(t), "apagado" if "eyf-apagado" in c else "texto") for c, t in _SPAN.findall(valor)]
 
 
+_PLANA = re.compile(r"<div class='eyf-fila eyf-renglon' data-fila='([^']+)'>(.*?)</div>")
+
+
 def _bloques(nodo, prefijo: str):
+    """(key without `prefijo`, row) in page order: a keyed container, or a row of a run of plain rows
+    drawn as one HTML element (a list of (text, kind) cells)."""
     for hijo in getattr(nodo, "children", {}).values():
         ident = getattr(getattr(hijo, "proto", None), "id", "") or ""
         if hijo.type == "flex_container" and (m := re.fullmatch(rf"\$\$ID-[0-9a-f]+-{re.escape(prefijo)}(.+)", ident)):
             yield m.group(1), hijo
+        elif hijo.type == "markdown" and "data-fila=" in hijo.value:
+            for clave, cuerpo in _PLANA.findall(hijo.value):
+                yield html.unescape(clave).removeprefix(prefijo), _spans(cuerpo)
         else:
             yield from _bloques(hijo, prefijo)
 
@@ -31,6 +39,8 @@ def _bloques(nodo, prefijo: str):
 def celdas(bloque) -> list[tuple[str, str]]:
     """A row's cells in order: (text, kind); kind is "texto", "apagado" (a guide label, no action),
     "boton" or "descarga"; a widget's text is its label, and "|disabled" is added to a disabled one."""
+    if isinstance(bloque, list):  # a plain row: no widgets
+        return bloque
     fuera = []
     for hijo in bloque.children.values():
         if hijo.type == "markdown":

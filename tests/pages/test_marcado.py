@@ -49,7 +49,9 @@ HTML_PERMITIDO = {
     ("ui/components/filas.py", "estilos", "_CSS"): "hoja de estilo fija",
     # Tables whose rows carry buttons: every cell's text goes through html.escape (filas._span).
     ("ui/components/filas.py", "encabezado", "_linea(columnas, [c.titulo for c in colu"): "celdas escapadas",
-    ("ui/components/filas.py", "renglon", "_linea(columnas[i:j], [t for t, _ in tra"): "celdas escapadas",
+    ("ui/components/filas.py", "renglon", "_linea(columnas[i:j], textos, apagados=a"): "celdas escapadas",
+    ("ui/components/filas.py", "renglones", "''.join(planas)"): "renglones de celdas escapadas (_linea)",
+    ("ui/components/filas.py", "vaciar", "''.join(planas)"): "renglones de celdas escapadas (_linea)",
     ("ui/components/filas.py", "totales", "_linea(columnas, textos, 'eyf-total')"): "celdas escapadas",
     (
         "ui/tablero.py",
