@@ -62,6 +62,7 @@ SESIONES = {
     "tlaxcala": 1,
     "umae-hes-no-25-monterrey": 1,
     "ciudad-de-mexico-sur": 2,
+    "zacatecas": 1,
 }
 COOKIE = "eyf_sesion"  # the app's session cookie: it carries only the session's token
 

@@ -14,13 +14,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import tablero_ui, ui
+from tests.browser import rejilla_ag, tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 OOAD = ("Tabas", "OOAD Tabasco")  # sin iniciar in the demo data; no other browser test uses it
 PRODUCTO, NOMBRE = "47.01", "Apendicectomía laparoscópica"
-EXC_PACIENTES = r"^Exc.*Pacientes"
 REGLA = "no es un número válido: escriba solo dígitos"
 # (typed, what the message says about it). At least six, each once rewritten by the number column.
 MALAS = [
@@ -34,7 +33,7 @@ MALAS = [
 ]
 
 
-def _a_la_rejilla(page: Page) -> tuple:
+def _a_la_rejilla(page: Page) -> None:
     """Paso 3 (first unit) → Paso 4 Cirugía → Paso 5 Cirugía General → Paso 6, searched to PRODUCTO."""
     ui.menu(page, "Paso 3 · Unidad Médica")
     unidad = tablero_ui.abrir_unidad(page)
@@ -43,9 +42,8 @@ def _a_la_rejilla(page: Page) -> tuple:
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
     ui.ver(page, f"Unidad Médica: {unidad}")
     ui.buscar(page, "Buscar producto", PRODUCTO, re.compile(rf"^1 de [\d,]+ productos coinciden con «{PRODUCTO}»$"))
-    grid = ui.rejilla(page)
-    ui.esperar_filas(grid, [PRODUCTO])
-    return grid, ui.columna(grid, EXC_PACIENTES)[0]
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO], f"la rejilla muestra solo {PRODUCTO}")
 
 
 def _guardar(page: Page) -> None:
@@ -56,7 +54,7 @@ def _guardar(page: Page) -> None:
 
 def _guardado(page: Page) -> str:
     """Pacientes of PRODUCTO in «Líneas guardadas de esta Unidad Médica» (read from the store every run)."""
-    guardadas = ui.rejilla(page, 1)
+    guardadas = ui.rejilla(page)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
     expect(guardadas.locator("tbody tr")).to_have_count(1)
     [fila] = ui.tabla(guardadas)
@@ -70,18 +68,17 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     ui.elegir_radio(page, "SI")
     ui.boton(page, "Guardar").click()
     ui.ver(page, "Respuesta SI guardada.")
-    grid, exc_pacientes = _a_la_rejilla(page)
+    _a_la_rejilla(page)
 
     # A good value with a thousands comma: stored as 2989, shown back with its comma.
-    ui.escribir_celda(grid, 0, exc_pacientes, "2,989")
+    rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", "2,989")
     _guardar(page)
     ui.ver(page, "Líneas guardadas: 1 nueva(s).")
     assert _guardado(page) == "2,989"
 
     for tecleado, regla in MALAS:
-        grid = ui.rejilla(page)
-        ui.esperar_filas(grid, [PRODUCTO])
-        ui.escribir_celda(grid, 0, exc_pacientes, tecleado)  # the cell keeps exactly what was typed
+        rejilla_ag.esperar(page)
+        rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", tecleado)  # the cell keeps exactly what was typed
         ui.ver(page, "Cambios sin guardar: 0 nueva(s), 1 modificada(s)")
         _guardar(page)
         ui.ver(page, re.compile("^No se guardó nada"))
@@ -95,6 +92,6 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     # whether the form was there right after the reload, the page had not always drawn it yet.)
     page.reload()
     ui.decir_quien(page)
-    grid, exc_pacientes = _a_la_rejilla(page)
-    assert ui.valor(ui.tabla(grid)[0], EXC_PACIENTES) == "2,989"
+    _a_la_rejilla(page)
+    assert rejilla_ag.valor(page, PRODUCTO, "exc_pacientes") == "2,989"
     assert _guardado(page) == "2,989"

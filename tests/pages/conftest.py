@@ -124,3 +124,17 @@ def textos(at: AppTest) -> str:
     for tipo in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         partes += [getattr(e, "value", "") or getattr(e, "body", "") for e in getattr(at, tipo)]
     return "\n".join(str(p) for p in partes)
+
+
+def editar_rejilla(at: AppTest, ediciones: dict) -> AppTest:
+    """Paso 6: what the grid (a browser component AppTest cannot draw) returns after a person typed
+    `ediciones` ({row position or product code: {field: value}}): the rows it touched, by product code,
+    every value as text. Then one run."""
+    snap = at.session_state["p6_snap"]
+    filas = {
+        (snap["frame"].index[k] if isinstance(k, int) else k): {c: None if v is None else str(v) for c, v in f.items()}
+        for k, f in ediciones.items()
+    }
+    anterior = at.session_state[snap["key"]] if snap["key"] in at.session_state else None
+    at.session_state[snap["key"]] = {"filas": {**((anterior or {}).get("filas") or {}), **filas}}
+    return at.run()

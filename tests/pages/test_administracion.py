@@ -13,7 +13,7 @@ from core.base import reloj
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, reaperturas
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
 from tests.pages.filas_ui import finalizar_paso7, tabla
 
 ADMIN_PAGINAS = [
@@ -289,13 +289,7 @@ def _editar_paso6(at, unidad: str):
     _ir(at, "ui/paso4_grupo.py")
     boton(at, "Hemodiálisis").click().run()
     _ir(at, "ui/paso6_captura.py")
-    clave = at.session_state["p6_snap"]["key"]
-    at.session_state[clave] = {
-        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    editar_rejilla(at, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}})
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
 
 

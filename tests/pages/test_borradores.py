@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import instalacion
 from core.base import reloj
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
 from tests.pages.filas_ui import finalizar_paso7
 
 ANA, LUIS = "Ana Pérez", "Luis Gómez"
@@ -46,9 +46,7 @@ def _paso6(at, unidad: str):
 
 
 def _editar(at, filas: dict) -> None:
-    clave = at.session_state["p6_snap"]["key"]
-    at.session_state[clave] = {"edited_rows": filas, "added_rows": [], "deleted_rows": []}
-    at.run()
+    editar_rejilla(at, filas)
     assert not at.exception, at.exception
 
 

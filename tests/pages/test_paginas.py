@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from core import instalacion
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from core.capture import rejilla
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
 from tests.pages.filas_ui import finalizar_paso7, tabla
 
 
@@ -85,6 +88,14 @@ def _valor(datos, sql):
         store.close()
 
 
+def _editables(at) -> set[str]:
+    """The Paso 6 grid's editable columns, from the options the page gives the component."""
+    [grid] = [c for c in at.get("component_instance") if str(c.key).startswith("p6_rejilla")]
+    opciones = json.loads(grid.proto.json_args)["gridOptions"]
+    columnas = [c for g in opciones["columnDefs"] for c in g.get("children", [g])]
+    return {c["field"] for c in columnas if c.get("editable")}
+
+
 def test_flujo_campeche_declara_captura_y_finaliza(datos):
     unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'campeche' ORDER BY clave LIMIT 1")
     at = abrir_app(datos)
@@ -105,14 +116,9 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     at.switch_page("ui/paso6_captura.py").run()  # AppTest does not follow st.switch_page
     assert "Paso 6" in textos(at)
     # Paso 6: type on the first product through the grid's state, save, confirm.
-    clave_editor = at.session_state["p6_snap"]["key"]
+    assert _editables(at) == set(rejilla.CAMPOS)
     primer = at.session_state["p6_snap"]["frame"].index[0]
-    at.session_state[clave_editor] = {
-        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    editar_rejilla(at, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}})
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
     boton(at, "Guardar").click().run()
     boton(at, "Sí, guardar").click().run()
@@ -127,6 +133,7 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     # Every capture screen is now read-only and says why.
     at.switch_page("ui/paso6_captura.py").run()
     assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
+    assert _editables(at) == set()  # the grid is drawn read-only
     # Saving is not possible: the button is disabled and says the lifecycle's reason.
     guardar = [b for b in at.button if b.label == "Guardar"]
     assert guardar and all(b.disabled and "se finalizó el" in b.help for b in guardar)
@@ -143,9 +150,7 @@ def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
     at.switch_page("ui/paso4_grupo.py").run()
     boton(at, "Laboratorio").click().run()
     at.switch_page("ui/paso6_captura.py").run()
-    clave_editor = at.session_state["p6_snap"]["key"]
-    at.session_state[clave_editor] = {"edited_rows": {0: {"fal_pacientes": 5}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    editar_rejilla(at, {0: {"fal_pacientes": 5}})
     boton(at, "Guardar").click().run()
     boton(at, "Sí, guardar").click().run()
     texto = textos(at)
