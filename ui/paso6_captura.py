@@ -3,9 +3,10 @@
 import streamlit as st
 
 from core.admin import solicitudes
-from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.base.errors import CapturaInvalida, ConfirmacionPendiente, ConflictoEdicion, ErrorDominio
 from core.capture import borradores, captura, rejilla
 from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes, rejilla_ag
+from ui.components import atipicos as atipicos_ui
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
@@ -106,9 +107,16 @@ def _rehacer_rejilla() -> None:
     st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
 
 
-def _guardar(filas_a_guardar) -> None:
+def _guardar(filas_a_guardar, confirmados=()) -> None:
     try:
-        res = borradores.guardar_captura(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
+        res = borradores.guardar_captura(
+            store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar, confirmados=confirmados
+        )
+    except ConfirmacionPendiente as exc:
+        # Nothing was written: ask about the unusual figures; a «Sí» saves the same rows again with them.
+        st.session_state["p6_atipicos"] = (filas_a_guardar, list(confirmados))
+        atipicos_ui.preguntar("p6", exc)
+        return
     except ConflictoEdicion as exc:
         # Only the products someone else saved meanwhile are reloaded with their value; the person's
         # other edits stay pending and go with the next «Guardar».
@@ -252,6 +260,10 @@ if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
         _confirmar(filas, nuevas, modificadas, eliminadas)
     else:
         avisos.cerrar_confirmacion("p6")
+if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in st.session_state:
+    filas_atipicas, confirmados_antes = st.session_state.pop("p6_atipicos")
+    _guardar(filas_atipicas, [*confirmados_antes, *confirmadas])
+    st.rerun()
 
 # PRODUCTO NO CONTEMPLADO: the guide's e-mail request, filed here and answered by the division.
 with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):
