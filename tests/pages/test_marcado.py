@@ -58,6 +58,9 @@ HTML_PERMITIDO = {
         "<módulo>",
         "f'<style>.st-key-fila_{cuenta.ooad}{{bac",
     ): "estilo del renglón propio: la clave de la OOAD/UMAE de la cuenta (del catálogo, [a-z0-9-])",
+    # AG Grid runs the module's own fixed JsCode (Tab, list editor, paste, return); the rows go in as
+    # data, drawn by AG Grid's default text renderer and tooltips, never as HTML or code.
+    ("ui/components/rejilla_ag.py", "mostrar", "datos(frame)"): "código fijo de la rejilla; datos como texto",
 }
 
 
@@ -114,7 +117,7 @@ def _llamadas_html(ruta: Path):
                 continue
             es_html = isinstance(nodo.func, ast.Attribute) and nodo.func.attr == "html"
             inseguro = any(
-                k.arg in ("unsafe_allow_html", "unsafe_allow_javascript")
+                k.arg in ("unsafe_allow_html", "unsafe_allow_javascript", "allow_unsafe_jscode")
                 and not (isinstance(k.value, ast.Constant) and k.value.value is False)
                 for k in nodo.keywords
             )
