@@ -167,11 +167,16 @@ class _StoreCopiado(Store):
         return super().migrar()
 
 
+def en_memoria(base: Path) -> Store:
+    """A new writable in-memory store holding a copy of the (closed) database file `base`."""
+    return _StoreCopiado(base)
+
+
 def poblado(ruta: str | Path = ":memory:") -> Store:
     """A new writable store holding exactly what `_poblar(Store(ruta))` leaves (mini catalog, the
     period, five accounts), copied from this process's template: in memory, or a file at `ruta`."""
     if str(ruta) == ":memory:":
-        return _StoreCopiado(_plantilla())
+        return en_memoria(_plantilla())
     ruta = Path(ruta)
     ruta.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_plantilla(), ruta)

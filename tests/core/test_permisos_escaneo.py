@@ -15,21 +15,22 @@ import importlib
 import inspect
 import pkgutil
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import core
-from core.accounts import permisos
+from core.accounts import cuentas, permisos
 from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
-from core.base import revision_pdf
+from core.base import reloj, revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
-from tests.conftest import ANIO, pdf_firmado
+from tests.conftest import ANIO, HOY, en_memoria, pdf_firmado, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 VICTIMA, UNIDAD_VICTIMA = "quintana-roo", "IL-QR-0001"
@@ -89,48 +90,80 @@ def _vista_plantilla() -> plantilla.Vista:
     )
 
 
-@pytest.fixture
-def esc(store, cuenta, tmp_path, monkeypatch) -> Escenario:
-    # The scenario's upload is read by the same content check in this process instead of a
-    # sandboxed child (0.3 s a test): the scan is about permissions; the sandbox has its own tests.
+def _revisar_aqui(monkeypatch) -> None:
+    # The scenario's uploads are read by the same content check in this process instead of a
+    # sandboxed child (0.3 s each): the scan is about permissions; the sandbox has its own tests.
     monkeypatch.setattr(revision_pdf, "revisar", lambda datos, **_: revision_pdf.revisar_aqui(datos))
-    dueno = cuenta(VICTIMA)
-    ciclo.declarar(store, dueno, P, ANIO, "SI")
-    captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
-    borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
-    ciclo.finalizar(store, dueno, P, ANIO)
-    subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, pdf_firmado(), "firmado.pdf", directorio=tmp_path)
-    reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
-    id_producto = solicitudes.solicitar_producto(
-        store,
-        dueno,
-        P,
-        VICTIMA,
-        "CIR-GEN",
-        "Procedimiento nuevo de prueba",
-        "No aparece en el catálogo y se realiza cada mes",
-        "Ambulatorio",
-    )
-    admin = cuenta("admin")
-    vista = importacion.vista_previa(
-        store,
-        admin,
-        "productos",
-        "productos.csv",
-        importacion.catalogo_csv(store, admin, "productos") + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n",
-    )
-    return Escenario(
-        store,
-        dueno,
-        cuenta("chihuahua"),
-        cuenta("analista"),
-        admin,
-        subida.id,
-        reapertura.id,
-        id_producto,
-        vista,
-        tmp_path,
-    )
+
+
+@pytest.fixture(scope="module")
+def _escenario_base(tmp_path_factory):
+    """The scenario's database and signed-PDF folder, built once per module (clock at HOY, as the
+    tests' autouse clock has it); each test gets its own copy (esc)."""
+    carpeta = tmp_path_factory.mktemp("escenario")
+    previo = reloj._fijo
+    reloj.fijar(HOY)
+    store = poblado(carpeta / "eyf.duckdb")
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            _revisar_aqui(mp)
+            dueno = cuentas.obtener(store, VICTIMA)
+            ciclo.declarar(store, dueno, P, ANIO, "SI")
+            captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
+            borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
+            ciclo.finalizar(store, dueno, P, ANIO)
+            subida = firmados.subir(
+                store, dueno, P, ANIO, VICTIMA, pdf_firmado(), "firmado.pdf", directorio=carpeta / "datos"
+            )
+            reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
+            id_producto = solicitudes.solicitar_producto(
+                store,
+                dueno,
+                P,
+                VICTIMA,
+                "CIR-GEN",
+                "Procedimiento nuevo de prueba",
+                "No aparece en el catálogo y se realiza cada mes",
+                "Ambulatorio",
+            )
+            admin = cuentas.obtener(store, "admin")
+            vista = importacion.vista_previa(
+                store,
+                admin,
+                "productos",
+                "productos.csv",
+                importacion.catalogo_csv(store, admin, "productos")
+                + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n",
+            )
+    finally:
+        store.close()
+        reloj.fijar(previo)
+    return carpeta, subida.id, reapertura.id, id_producto, vista
+
+
+@pytest.fixture
+def esc(_escenario_base, tmp_path, monkeypatch) -> Escenario:
+    """The scenario on a store of its own (an in-memory copy, as the `store` fixture) and a copy of its
+    signed-PDF folder (the rows hold paths relative to it)."""
+    _revisar_aqui(monkeypatch)
+    carpeta, id_firmado, id_reapertura, id_producto, vista = _escenario_base
+    shutil.copytree(carpeta / "datos", tmp_path, dirs_exist_ok=True)
+    store = en_memoria(carpeta / "eyf.duckdb")
+    try:
+        yield Escenario(
+            store,
+            cuentas.obtener(store, VICTIMA),
+            cuentas.obtener(store, "chihuahua"),
+            cuentas.obtener(store, "analista"),
+            cuentas.obtener(store, "admin"),
+            id_firmado,
+            id_reapertura,
+            id_producto,
+            vista,
+            tmp_path,
+        )
+    finally:
+        store.close()
 
 
 D = dt.date(2026, 6, 10)
