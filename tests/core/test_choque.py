@@ -28,14 +28,11 @@ from tests.core import choque_trabajador as trabajador
 
 MATANZAS = 20  # SIGKILLs per run, shared by
 CARRILES = 2  # lanes running side by side, each with its own database and children (they mostly wait)
-ESPERA_MAX = 30.0  # seconds a child may take to start and acknowledge its writes (never reached normally)
-# Each kill comes after a random number of acknowledged writes and then a random delay of up to about
-# two writes, so it lands at a random point of the next write (before, inside or after its commit and
-# checkpoint; 19 of 20 kills hit a write in flight). A delay counted from the child's start instead
-# waited for about nine writes a kill, and on a busy machine could kill a child before it
-# acknowledged anything.
-ACKS = (1, 4)
-RETARDO = 0.04  # s
+ESPERA_MAX = 30.0  # seconds a child may take to start and acknowledge a write (never reached normally)
+# A kill comes a random 20-450 ms after the child is ready (it writes all along, so the kill lands at
+# a random point of some write: before, inside or after its commit and checkpoint), and never before
+# the child acknowledged a write: on a busy machine a child could be killed before any, and the run
+# failed its count of acknowledged writes.
 
 
 def _preparar(ruta) -> None:
@@ -89,16 +86,17 @@ def _carril(ctx, tmp_path, carril: int, matanzas: range) -> tuple[int, set[str]]
         bitacora.touch()
         hijo = ctx.Process(target=trabajador.trabajar, args=(str(ruta), str(bitacora), i, ANIO, HOY, 4, dict(claves)))
         hijo.start()
-        acks = rnd.randint(*ACKS)
         limite = time.monotonic() + ESPERA_MAX
+        while "READY" not in bitacora.read_text(encoding="utf-8") and hijo.is_alive() and time.monotonic() < limite:
+            time.sleep(0.005)
+        matar = time.monotonic() + rnd.uniform(0.02, 0.45)
         while (
-            bitacora.read_text(encoding="utf-8").count("\nACK ") < acks
+            (time.monotonic() < matar or "\nACK " not in bitacora.read_text(encoding="utf-8"))
             and hijo.is_alive()
             and time.monotonic() < limite
         ):
-            time.sleep(0.002)
+            time.sleep(0.005)
         assert hijo.is_alive(), f"the child died on its own: {bitacora.read_text(encoding='utf-8')[-500:]}"
-        time.sleep(rnd.uniform(0, RETARDO))
         os.kill(hijo.pid, signal.SIGKILL)
         hijo.join(5)
         eventos = _leer_bitacora(bitacora)
