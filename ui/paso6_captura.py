@@ -159,12 +159,13 @@ if editar.permitida and filas:
 a, b, _ = st.columns([1, 1, 3])
 # A callback, and the lines read again on every run while the confirmation is open: a cell being edited
 # when «Guardar» is clicked reaches the page a moment after the click, and its run cuts the click's.
+# Never disabled for want of changes: the first edit of a grid arrives when the click's press leaves the
+# cell, and a button still disabled at the release drops the click (seen with fast clicks).
 ciclo_vida.boton(
     guardar,
     "Guardar",
     en=a,
     type="primary",
-    disabled=not filas,
     key="p6_guardar",
     on_click=avisos.pedir_confirmacion,
     args=("p6", _REJILLA),
@@ -260,6 +261,7 @@ if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
         _confirmar(filas, nuevas, modificadas, eliminadas)
     else:
         avisos.cerrar_confirmacion("p6")
+        st.info("No hay cambios que guardar: escriba en la rejilla y después presione «Guardar».")
 if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in st.session_state:
     filas_atipicas, confirmados_antes = st.session_state.pop("p6_atipicos")
     _guardar(filas_atipicas, [*confirmados_antes, *confirmadas])

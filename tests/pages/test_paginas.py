@@ -158,6 +158,26 @@ def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
     assert "Cambios sin guardar: 1 nueva(s)" in texto  # the typed value is still there
 
 
+def test_paso6_guardar_esta_activo_sin_cambios_y_lo_dice(datos):
+    """A click on «Guardar» while the first edit is still on its way must not meet a disabled button."""
+    unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
+    at = iniciar_sesion(abrir_app(datos), "chihuahua")
+    at.session_state["sel_unidad"] = unidad
+    at.switch_page("ui/paso4_grupo.py").run()
+    boton(at, "Laboratorio").click().run()
+    at.switch_page("ui/paso6_captura.py").run()
+    assert not boton(at, "Guardar").disabled
+    boton(at, "Guardar").click().run()
+    assert "No hay cambios que guardar" in textos(at) and "Sí, guardar" not in [b.label for b in at.button]
+    # The edit and the click in the same run (the edit arrived with the click): the confirmation counts it.
+    snap = at.session_state["p6_snap"]
+    at.session_state[snap["key"]] = {
+        "filas": {snap["frame"].index[0]: {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}}
+    }
+    boton(at, "Guardar").click().run()
+    assert "**1** línea(s) nueva(s)" in "".join(m.value for m in at.markdown)
+
+
 def test_division_ve_en_solo_consulta(datos):
     at = abrir_app(datos)
     iniciar_sesion(at, "analista", persona=None)
