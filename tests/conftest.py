@@ -48,6 +48,7 @@ PRIMERO = [
     "tests/browser/test_analisis.py",
     "tests/browser/test_sesiones.py",
     "tests/browser/test_administracion.py",
+    "tests/browser/test_rejilla_guia.py",
     "tests/browser/test_concurrencia.py",
     "tests/browser/test_flujo.py",
     "tests/browser/test_excel.py",
