@@ -1,5 +1,7 @@
 """Paso 6: capture Excedentes and Faltantes of the chosen unit, group and specialty."""
 
+import time
+
 import streamlit as st
 
 from core.admin import solicitudes
@@ -157,6 +159,16 @@ if editar.permitida and filas:
         icon="✏️",
     )
 a, b, _ = st.columns([1, 1, 3])
+# How long a «Guardar» with nothing to save waits for the edit its own click committed: the grid sends
+# that value just after the click's message, in the next run.
+_ESPERA_EDICION = 2.0
+
+
+def _pedir_guardado() -> None:
+    st.session_state["p6_guardar_en"] = time.monotonic()
+    avisos.pedir_confirmacion("p6", _REJILLA)
+
+
 # A callback, and the lines read again on every run while the confirmation is open: a cell being edited
 # when «Guardar» is clicked reaches the page a moment after the click, and its run cuts the click's.
 # Never disabled for want of changes: the first edit of a grid arrives when the click's press leaves the
@@ -167,8 +179,7 @@ ciclo_vida.boton(
     en=a,
     type="primary",
     key="p6_guardar",
-    on_click=avisos.pedir_confirmacion,
-    args=("p6", _REJILLA),
+    on_click=_pedir_guardado,
 )
 if editar.permitida:
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
@@ -257,10 +268,12 @@ else:
 if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
     if pendiente != _REJILLA:
         _confirmar(*pendiente)
+    elif (en := st.session_state.get("p6_guardar_en")) is not None and time.monotonic() - en > _ESPERA_EDICION:
+        avisos.cerrar_confirmacion("p6")  # a click with nothing to save, long ago: forgotten
     elif filas:
+        st.session_state["p6_guardar_en"] = None  # the confirmation is open: it waits for the person
         _confirmar(filas, nuevas, modificadas, eliminadas)
     else:
-        avisos.cerrar_confirmacion("p6")
         st.info("No hay cambios que guardar: escriba en la rejilla y después presione «Guardar».")
 if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in st.session_state:
     filas_atipicas, confirmados_antes = st.session_state.pop("p6_atipicos")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from core import instalacion
 from core.capture import rejilla
@@ -158,8 +159,9 @@ def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
     assert "Cambios sin guardar: 1 nueva(s)" in texto  # the typed value is still there
 
 
-def test_paso6_guardar_esta_activo_sin_cambios_y_lo_dice(datos):
-    """A click on «Guardar» while the first edit is still on its way must not meet a disabled button."""
+def test_paso6_guardar_esta_activo_sin_cambios_y_espera_la_edicion_de_su_clic(datos):
+    """A click on «Guardar» while the first edit is still on its way must not meet a disabled button, and
+    the edit that the click's press committed, arriving in the next run, opens the confirmation."""
     unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
     at = iniciar_sesion(abrir_app(datos), "chihuahua")
     at.session_state["sel_unidad"] = unidad
@@ -169,13 +171,28 @@ def test_paso6_guardar_esta_activo_sin_cambios_y_lo_dice(datos):
     assert not boton(at, "Guardar").disabled
     boton(at, "Guardar").click().run()
     assert "No hay cambios que guardar" in textos(at) and "Sí, guardar" not in [b.label for b in at.button]
-    # The edit and the click in the same run (the edit arrived with the click): the confirmation counts it.
-    snap = at.session_state["p6_snap"]
-    at.session_state[snap["key"]] = {
-        "filas": {snap["frame"].index[0]: {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}}
-    }
-    boton(at, "Guardar").click().run()
+
+    def llega_la_edicion(fila: int) -> None:
+        snap = at.session_state["p6_snap"]
+        anterior = at.session_state[snap["key"]] if snap["key"] in at.session_state else None
+        filas = dict((anterior or {}).get("filas") or {})
+        filas[snap["frame"].index[fila]] = {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}
+        at.session_state[snap["key"]] = {"filas": filas}
+
+    # Within the wait (the click was just now): the edit's run opens the confirmation, counting it.
+    at.session_state["p6_guardar_en"] = time.monotonic()
+    llega_la_edicion(0)
+    at.run()
     assert "**1** línea(s) nueva(s)" in "".join(m.value for m in at.markdown)
+    boton(at, "Cancelar").click().run()
+    boton(at, "Descartar cambios").click().run()
+    # A click long ago with nothing to save is forgotten: a later edit does not open anything by itself.
+    boton(at, "Guardar").click().run()
+    assert "No hay cambios que guardar" in textos(at)
+    at.session_state["p6_guardar_en"] = 0.0
+    llega_la_edicion(1)
+    at.run()
+    assert "Sí, guardar" not in [b.label for b in at.button]
 
 
 def test_division_ve_en_solo_consulta(datos):
