@@ -34,38 +34,7 @@ medida = d3.radio(
 )
 antes, despues = sorted((otro, anio))
 
-opciones = vistas.opciones_filtro(RUTA, cuenta.usuario, generacion, cuenta)
-with st.expander("Filtros", expanded=False):
-    f1, f2, f3 = st.columns(3)
-    filtros = analisis.Filtros(
-        grupos=tuple(
-            f1.multiselect(
-                "Grupo de Servicio",
-                opciones["grupos"][0],
-                key="comparar_f_grupos",
-                format_func=opciones["grupos"][1].get,
-                placeholder="Todos",
-            )
-        ),
-        especialidades=tuple(
-            f2.multiselect(
-                "Especialidad Troncal",
-                opciones["especialidades"][0],
-                key="comparar_f_especialidades",
-                format_func=opciones["especialidades"][1].get,
-                placeholder="Todas",
-            )
-        ),
-        estados=tuple(
-            f3.multiselect(
-                "Estado",
-                opciones["estados"][0],
-                key="comparar_f_estados",
-                format_func=opciones["estados"][1].get,
-                placeholder="Todos",
-            )
-        ),
-    )
+filtros = vistas.filtros(RUTA, cuenta, generacion, "comparar")
 
 for a in (antes, despues):
     st.info(vistas.cobertura_texto(RUTA, cuenta.usuario, a, en_captura, generacion, cuenta), icon="ℹ️")
