@@ -9,6 +9,8 @@ it (ratio in one run); the start-up integrity check at ~1M lines.
 Targets (issue #5): the state x specialty cross-tab at 1M lines under 150 ms and at least 3x faster
 than pandas pivot_table on the same lines; the national allocation under 1 s; each análisis page at
 most 3x an empty page's script run.
+Targets (issue 12 §1): the guide's 15 sample lines typed by hand in the Paso 6 grid at ≤ 6 actions a line,
+in under 2 minutes (bench/rejilla.py, Chromium).
 """
 
 from __future__ import annotations
@@ -176,6 +178,11 @@ def main() -> None:
                 "",
             )
         )
+
+        # Paso 6 typed by hand in Chromium (issue 12 §1): the browser test's scripted person.
+        from bench import rejilla as bench_rejilla
+
+        filas.extend(bench_rejilla.medir(instalacion_lista))
 
         # Análisis (issue #5): each module builds its own data and restores EYF_DATA_DIR.
         from bench import analisis as bench_analisis

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -155,8 +156,13 @@ class Bases:
         # Opened outside a test (a module fixture's base): kept for the whole run.
         self.en_prueba = False
         self.permanentes: dict[str, str] = {}
+        self._cerrojo = threading.RLock()
 
     def sustituto(self, ruta: str) -> str:
+        with self._cerrojo:  # a test's threads may open stores at once (test_choque's lanes)
+            return self._sustituto(ruta)
+
+    def _sustituto(self, ruta: str) -> str:
         for mapa in (self.usadas, self.permanentes):
             if ruta != ":memory:" and ruta in mapa:
                 return self.cluster.url(mapa[ruta])

@@ -34,42 +34,7 @@ medida = d3.radio(
 )
 valor = d4.radio("Valor de las celdas", list(VALORES), format_func=VALORES.get, key="cruce_valor")
 
-opciones = vistas.opciones_filtro(RUTA, cuenta.usuario, generacion, cuenta)
-with st.expander("Filtros", expanded=False):
-    f1, f2, f3, f4 = st.columns(4)
-    filtros = analisis.Filtros(
-        grupos=tuple(
-            f1.multiselect(
-                "Grupo de Servicio",
-                opciones["grupos"][0],
-                key="cruce_f_grupos",
-                format_func=opciones["grupos"][1].get,
-                placeholder="Todos",
-            )
-        ),
-        especialidades=tuple(
-            f2.multiselect(
-                "Especialidad Troncal",
-                opciones["especialidades"][0],
-                key="cruce_f_especialidades",
-                format_func=opciones["especialidades"][1].get,
-                placeholder="Todas",
-            )
-        ),
-        estados=tuple(
-            f3.multiselect(
-                "Estado",
-                opciones["estados"][0],
-                key="cruce_f_estados",
-                format_func=opciones["estados"][1].get,
-                placeholder="Todos",
-            )
-        ),
-        causas=tuple(
-            f4.multiselect("Causa Principal", opciones["causas"][0], key="cruce_f_causas", placeholder="Todas")
-        ),
-    )
-    st.caption("La causa solo filtra los Faltantes: los Excedentes no tienen causa y se cuentan siempre.")
+filtros = vistas.filtros(RUTA, cuenta, generacion, "cruce", causas=True)
 
 clave = (RUTA, cuenta.usuario, anio, en_captura, generacion, filas, columnas, medida, dataclasses.astuple(filtros))
 vista = vistas.vista_cruce(clave, valor, cuenta)

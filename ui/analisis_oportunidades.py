@@ -23,7 +23,7 @@ with st.expander("Cómo se calculan las oportunidades y la asignación"):
         "por carretera la distancia es mayor.\n"
         "- **Asignación**: reparte el excedente para cubrir **el mayor número posible de pacientes** con "
         "faltante y, entre todas las formas de lograrlo, la de **menos pacientes-kilómetro** (flujo de costo "
-        "mínimo con OR-Tools).\n"
+        "mínimo, resuelto de forma exacta).\n"
         "- **Atención a distancia**: los productos marcados en el catálogo como remotos (p. ej. consultas "
         "de seguimiento por videollamada) cuentan 0 km si lo permite; la distancia máxima no les aplica, "
         "los filtros de mismo estado y misma modalidad sí.\n"

@@ -1,4 +1,4 @@
-"""Paso 1: choose the OOAD/UMAE and type its password (the division logs in the same way).
+"""Paso 1: choose the OOAD/UMAE and type its password; the division types its user name apart.
 
 The password is checked once, by core/cuentas.iniciar_sesion with its lockout, which opens a
 server-side session; its token goes to the browser's cookie (see contexto.iniciar_sesion)."""
@@ -20,26 +20,42 @@ store = almacen.store()
 cuenta = sesion.cuenta()
 
 if cuenta is None:
-    opciones = cuentas.opciones_acceso(store)
-    usuarios = [u for u, _ in opciones]
-    etiquetas = dict(opciones)
-    preferida = st.session_state.get("paso1_usuario") or st.query_params.get("ooad")
-    indice = usuarios.index(preferida) if preferida in usuarios else None
+    # The list holds the OOAD/UMAE only; the division's accounts type their user name apart.
+    tipo = st.radio(
+        "Ingresar como",
+        ["OOAD/UMAE", "División"],
+        horizontal=True,
+        key="paso1_tipo",
+        captions=["Elija su OOAD/UMAE en la lista", "Análisis y Administración: escriba su usuario"],
+    )
     zona = st.empty()
-    with zona.container(), st.form("form_acceso"):
-        usuario = st.selectbox(
-            "OOAD/UMAE (escriba para buscar)",
-            usuarios,
-            index=indice,
-            format_func=etiquetas.get,
-            placeholder="Elija su OOAD/UMAE",
-            key="paso1_seleccion",
-        )
-        password = st.text_input("Contraseña", type="password", key="paso1_password")
-        entrar = st.form_submit_button("Entrar", type="primary")
+    if tipo == "OOAD/UMAE":
+        opciones = cuentas.opciones_acceso(store)
+        usuarios = [u for u, _ in opciones]
+        etiquetas = dict(opciones)
+        preferida = st.session_state.get("paso1_usuario") or st.query_params.get("ooad")
+        indice = usuarios.index(preferida) if preferida in usuarios else None
+        with zona.container(), st.form("form_acceso"):
+            usuario = st.selectbox(
+                "OOAD/UMAE (escriba para buscar)",
+                usuarios,
+                index=indice,
+                format_func=etiquetas.get,
+                placeholder="Elija su OOAD/UMAE",
+                key="paso1_seleccion",
+            )
+            password = st.text_input("Contraseña", type="password", key="paso1_password")
+            entrar = st.form_submit_button("Entrar", type="primary")
+        falta_usuario = "Elija su OOAD/UMAE de la lista."
+    else:
+        with zona.container(), st.form("form_division"):
+            usuario = st.text_input("Usuario de la División", key="paso1_div_usuario", max_chars=60).strip()
+            password = st.text_input("Contraseña", type="password", key="paso1_div_password")
+            entrar = st.form_submit_button("Entrar", type="primary")
+        falta_usuario = "Escriba su usuario de la División."
     if entrar:
         if not usuario:
-            st.error("Elija su OOAD/UMAE de la lista.")
+            st.error(falta_usuario)
         elif not password:
             st.error("Escriba la contraseña.")
         else:

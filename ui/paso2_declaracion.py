@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.lifecycle import ciclo
-from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas
+from ui.components import almacen, avisos, ciclo_vida, copiar_anterior, limite_errores, paginas
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
@@ -83,6 +83,9 @@ if ok := st.session_state.pop("paso2_ok", None):
         st.session_state["p7_flash"] = "Respuesta **NO** guardada. Ahora finalice el registro."
         st.switch_page(paginas.PASO7)
     st.success(f"Respuesta **{ok}** guardada.")
+
+# Copy forward: start from the previous period's Versión Final (issue 12 §4).
+copiar_anterior.ofrecer(cx)
 
 if cx.estado.respuesta == "SI":
     st.page_link(paginas.PASO3, label="Continuar con el Paso 3 · Seleccionar Unidad Médica", icon="➡️")

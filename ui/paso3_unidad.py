@@ -1,9 +1,11 @@
-"""Paso 3: choose the medical unit that will report (searchable; marks units already captured)."""
+"""Paso 3: choose the medical unit that will report: one click on its name opens it (Paso 4), as in the
+guide (searchable; marks units already captured)."""
 
+import pandas as pd
 import streamlit as st
 
 from core.capture import captura
-from ui.components import almacen, descargas, paginas, pendientes
+from ui.components import almacen, descargas, filas, paginas, pendientes
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
@@ -26,6 +28,7 @@ if cx.estado.respuesta is None:
     st.page_link(paginas.PASO2, label="Ir al Paso 2", icon="⬅️")
     st.stop()
 
+st.page_link(paginas.PASO3_EXCEL, label="Captura masiva con Excel (todas las unidades en un archivo)", icon="📊")
 buscar = st.text_input("Buscar Unidad Médica", placeholder="Nombre, número o localidad", key="paso3_buscar")
 df = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad, buscar)
 todas = captura.unidades(store, cx.cuenta, cx.periodo.anio, cx.ooad)
@@ -47,27 +50,56 @@ if df.empty:
     st.info("Ninguna unidad coincide con la búsqueda.")
     st.stop()
 
-tabla = df.assign(capturada=df["lineas"].map(lambda n: f"✅ {n:,} línea(s)" if n else ""))
-evento = st.dataframe(
-    tabla[["nombre", "tipo_unidad", "localidad", "capturada", "excedentes", "faltantes"]],
-    hide_index=True,
-    placeholder="",
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="paso3_tabla",
-    column_config={
-        "nombre": "Unidad Médica",
-        "tipo_unidad": "Tipo",
-        "localidad": "Localidad",
-        "capturada": "Capturada",
-        "excedentes": st.column_config.NumberColumn("Excedentes", format="localized"),
-        "faltantes": st.column_config.NumberColumn("Faltantes", format="localized"),
-    },
+# As in the guide, one click on the unit's name opens it (Paso 4): each name is a button in its row.
+COLUMNAS = [
+    filas.Columna("Unidad Médica", 300),
+    filas.Columna("Tipo", 70),
+    filas.Columna("Localidad", 190),
+    filas.Columna("Capturada", 130),
+    filas.Columna("Excedentes", 90, numero=True),
+    filas.Columna("Faltantes", 90, numero=True),
+]
+
+
+def _texto(v) -> str:
+    return "" if v is None or pd.isna(v) else str(v)
+
+
+def _abrir(clave: str):
+    def dibujar(ancho: int) -> None:
+        if st.button(md(nombres[clave]), key=f"p3_unidad_{clave}", type="tertiary", width=ancho):
+            st.session_state["sel_unidad"] = clave
+            st.switch_page(paginas.PASO4)
+
+    return dibujar
+
+
+nombres = dict(zip(df["clave"], df["nombre"], strict=True))
+st.caption("Dé clic sobre el nombre de la Unidad Médica que reportará Excedentes y/o Faltantes.")
+filas.estilos()
+filas.encabezado(COLUMNAS)
+with st.container(height=min(44 * len(df) + 8, 520), gap=None, border=False, key="paso3_filas"):
+    for u in df.itertuples():
+        filas.renglon(
+            COLUMNAS,
+            [
+                _abrir(u.clave),
+                _texto(u.tipo_unidad),
+                _texto(u.localidad),
+                f"✅ {u.lineas:,} línea(s)" if u.lineas else "",
+                f"{u.excedentes:,}",
+                f"{u.faltantes:,}",
+            ],
+            key=f"fila_{u.clave}",
+        )
+filas.totales(
+    COLUMNAS,
+    [
+        f"{len(df):,} Unidad(es) Médica(s)",
+        "",
+        "",
+        f"{int(df['lineas'].sum()):,} línea(s)",
+        f"{int(df['excedentes'].sum()):,}",
+        f"{int(df['faltantes'].sum()):,}",
+    ],
 )
-st.caption("Dé clic sobre el renglón de la Unidad Médica que reportará Excedentes y/o Faltantes.")
-if evento and evento.selection.rows:
-    fila = df.iloc[evento.selection.rows[0]]
-    if st.button(f"Continuar con {md(fila['nombre'])} (Paso 4)", type="primary", key="paso3_continuar"):
-        st.session_state["sel_unidad"] = fila["clave"]
-        st.switch_page(paginas.PASO4)

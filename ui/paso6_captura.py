@@ -1,11 +1,14 @@
 """Paso 6: capture Excedentes and Faltantes of the chosen unit, group and specialty."""
 
+import time
+
 import streamlit as st
 
 from core.admin import solicitudes
-from core.base.errors import CapturaInvalida, ConflictoEdicion, ErrorDominio
+from core.base.errors import CapturaInvalida, ConfirmacionPendiente, ConflictoEdicion, ErrorDominio
 from core.capture import borradores, captura, rejilla
-from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes
+from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes, rejilla_ag
+from ui.components import atipicos as atipicos_ui
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
@@ -54,18 +57,22 @@ lineas = captura.lineas_unidad(store, cx.cuenta, anio, unidad)
 todas_pendientes = pendientes.todos()
 pend = todas_pendientes.setdefault(unidad, {})
 
-# Fold the grid's edits of the previous run into the per-product pending edits.
+# Fold what the grid returned (the rows it touched, by product code) into the per-product pending
+# edits, against what it was showing.
 snap = st.session_state.get("p6_snap")
 if snap and snap["unidad"] == unidad and snap["key"] in st.session_state:
-    rejilla.fusionar_ediciones(pend, snap["frame"], st.session_state[snap["key"]].get("edited_rows"))
+    rejilla.fusionar(pend, rejilla.superponer(snap["base"], pend), st.session_state[snap["key"]])
 
 buscar = st.text_input(
     "Buscar producto", placeholder="Nombre o clave, p. ej. «hemodialisis» o «39.95»", key="p6_buscar"
 )
 firma = (unidad, esp, buscar, st.session_state.get("p6_gen", 0))
-if not snap or snap["firma"] != firma:
-    # A new frame only when the unit, specialty, search or saved data change: the grid keeps its
-    # own edits between reruns, and positions in it only mean something against this frame.
+# A grid drawn before whose state is gone (the person went to another page) is drawn anew, from the
+# saved data and the pending edits.
+perdida = bool(snap and snap.get("dibujada") and snap["key"] not in st.session_state)
+if not snap or snap["firma"] != firma or perdida:
+    # A new grid only when the unit, specialty, search or saved data change: the grid keeps its own
+    # edits between reruns.
     base = rejilla.base(store, cx.cuenta, anio, unidad, esp)
     claves = captura.productos(store, esp, buscar)["clave"].tolist()
     st.session_state["p6_contador"] = st.session_state.get("p6_contador", 0) + 1
@@ -73,54 +80,27 @@ if not snap or snap["firma"] != firma:
         "firma": firma,
         "unidad": unidad,
         "key": f"p6_rejilla_{st.session_state['p6_contador']}",
-        "frame": rejilla.superponer(base.loc[claves], pend),
+        "base": base.loc[claves],
         "total": len(base),
     }
     st.session_state["p6_snap"] = snap
+# What the grid shows: the saved values with this person's pending edits over them (a grid drawn anew
+# shows them; one already drawn keeps its own).
+snap["frame"] = rejilla.superponer(snap["base"], pend)
 
 mostrados = len(snap["frame"])
 st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
-# Text columns: a number column rewrites what is typed (-1 became 1, 1,5 became 15) before core sees
-# it; core reads the text strictly and refuses with a message instead.
-_REGLA = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
-
-
-def _cantidad(etiqueta: str, ayuda: str, ancho: int):
-    return st.column_config.TextColumn(etiqueta, help=f"{ayuda}. {_REGLA}", width=ancho)
-
-
-st.data_editor(
-    snap["frame"],
-    key=snap["key"],
-    disabled=not editar.permitida or ["producto", "guardado"],
-    hide_index=False,
-    width="stretch",
-    height=min(38 + 35 * max(mostrados, 1), 560),
-    num_rows="fixed",
-    placeholder="",
-    column_order=["producto", *rejilla.CAMPOS, "guardado"],
-    column_config={
-        "_index": st.column_config.TextColumn("Clave", width=65),
-        "producto": st.column_config.TextColumn("Producto", width=300),
-        "exc_pacientes": _cantidad("Exc. Pacientes", "Excedente: pacientes mensuales", 100),
-        "exc_eventos": _cantidad("Exc. Eventos", "Excedente: eventos mensuales", 95),
-        "exc_ambito": st.column_config.SelectboxColumn(
-            "Exc. Amb./Hosp.", help="Excedente: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
-        ),
-        "fal_causa": st.column_config.SelectboxColumn(
-            "Falt. Causa principal", help="Faltante: causa principal", options=captura.CAUSAS, width=160
-        ),
-        "fal_pacientes": _cantidad("Falt. Pacientes", "Faltante: pacientes mensuales", 100),
-        "fal_eventos": _cantidad("Falt. Eventos", "Faltante: eventos mensuales", 95),
-        "fal_ambito": st.column_config.SelectboxColumn(
-            "Falt. Amb./Hosp.", help="Faltante: Ambulatorio u Hospitalario", options=captura.AMBITOS, width=115
-        ),
-        "guardado": st.column_config.TextColumn("Guardado", width=105),
-    },
-)
+if editar.permitida:
+    st.caption(
+        "Escriba sobre la celda elegida; Tab o Enter pasan a la siguiente. Causa y Amb./Hosp.: un clic abre la "
+        "lista. Puede pegar un bloque copiado de Excel. Cuando un lado del renglón tiene datos, el otro queda gris."
+    )
+rejilla_ag.mostrar(snap["frame"], snap["key"], editable=editar.permitida)
+snap["dibujada"] = True
 
 filas = rejilla.cambios(pend, lineas)
 nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
+_REJILLA = "rejilla"  # the confirmation of the grid's changes (not of a list of lines to delete)
 
 
 def _rehacer_rejilla() -> None:
@@ -129,9 +109,16 @@ def _rehacer_rejilla() -> None:
     st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
 
 
-def _guardar(filas_a_guardar) -> None:
+def _guardar(filas_a_guardar, confirmados=()) -> None:
     try:
-        res = borradores.guardar_captura(store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar)
+        res = borradores.guardar_captura(
+            store, cx.cuenta, cx.persona, anio, unidad, filas_a_guardar, confirmados=confirmados
+        )
+    except ConfirmacionPendiente as exc:
+        # Nothing was written: ask about the unusual figures; a «Sí» saves the same rows again with them.
+        st.session_state["p6_atipicos"] = (filas_a_guardar, list(confirmados))
+        atipicos_ui.preguntar("p6", exc)
+        return
     except ConflictoEdicion as exc:
         # Only the products someone else saved meanwhile are reloaded with their value; the person's
         # other edits stay pending and go with the next «Guardar».
@@ -172,8 +159,28 @@ if editar.permitida and filas:
         icon="✏️",
     )
 a, b, _ = st.columns([1, 1, 3])
-if ciclo_vida.boton(guardar, "Guardar", en=a, type="primary", disabled=not filas, key="p6_guardar"):
-    avisos.pedir_confirmacion("p6", (filas, nuevas, modificadas, eliminadas))
+# How long a «Guardar» with nothing to save waits for the edit its own click committed: the grid sends
+# that value just after the click's message, in the next run.
+_ESPERA_EDICION = 2.0
+
+
+def _pedir_guardado() -> None:
+    st.session_state["p6_guardar_en"] = time.monotonic()
+    avisos.pedir_confirmacion("p6", _REJILLA)
+
+
+# A callback, and the lines read again on every run while the confirmation is open: a cell being edited
+# when «Guardar» is clicked reaches the page a moment after the click, and its run cuts the click's.
+# Never disabled for want of changes: the first edit of a grid arrives when the click's press leaves the
+# cell, and a button still disabled at the release drops the click (seen with fast clicks).
+ciclo_vida.boton(
+    guardar,
+    "Guardar",
+    en=a,
+    type="primary",
+    key="p6_guardar",
+    on_click=_pedir_guardado,
+)
 if editar.permitida:
     if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
         pendientes.descartar(cx, unidad)
@@ -259,7 +266,19 @@ else:
             avisos.pedir_confirmacion("p6", (borrar, 0, 0, len(borrar)))
 
 if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
-    _confirmar(*pendiente)
+    if pendiente != _REJILLA:
+        _confirmar(*pendiente)
+    elif (en := st.session_state.get("p6_guardar_en")) is not None and time.monotonic() - en > _ESPERA_EDICION:
+        avisos.cerrar_confirmacion("p6")  # a click with nothing to save, long ago: forgotten
+    elif filas:
+        st.session_state["p6_guardar_en"] = None  # the confirmation is open: it waits for the person
+        _confirmar(filas, nuevas, modificadas, eliminadas)
+    else:
+        st.info("No hay cambios que guardar: escriba en la rejilla y después presione «Guardar».")
+if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in st.session_state:
+    filas_atipicas, confirmados_antes = st.session_state.pop("p6_atipicos")
+    _guardar(filas_atipicas, [*confirmados_antes, *confirmadas])
+    st.rerun()
 
 # PRODUCTO NO CONTEMPLADO: the guide's e-mail request, filed here and answered by the division.
 with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):

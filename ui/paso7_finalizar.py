@@ -1,11 +1,12 @@
-"""Paso 7: review what will be reported and finalize (SI + Guardar); nothing changes afterwards."""
+"""Paso 7: review what will be reported and finalize (SI + Guardar, then a confirmation naming the units
+and line counts that will be locked); nothing changes afterwards."""
 
 import streamlit as st
 
 from core.base.errors import ErrorDominio
 from core.capture import captura
 from core.lifecycle import ciclo
-from ui.components import almacen, avisos, ciclo_vida, paginas
+from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas
 from ui.components import contexto as ctx
 from ui.components import reaperturas as reap
 from ui.components import reportes as comp
@@ -27,6 +28,10 @@ anio = cx.periodo.anio
 
 if flash := st.session_state.pop("p7_flash", None):
     st.success(flash)
+if aviso := st.session_state.pop("p7_flash_info", None):
+    st.info(aviso)
+if error := st.session_state.pop("p7_error", None):
+    st.error(md(error), icon="⚠️")
 reap.estado_solicitud(cx, key="p7")
 
 if cx.estado.respuesta is None:
@@ -109,14 +114,52 @@ if ciclo_vida.boton(posibles.finalizar, "Guardar", type="primary", key="p7_guard
     if decision != "SI":
         st.info("El registro sigue abierto: puede seguir capturando.")
     else:
+        avisos.pedir_confirmacion("p7")
+
+
+@st.dialog("Confirmar: finalizar el registro", on_dismiss=lambda: avisos.cerrar_confirmacion("p7"))
+@limite_errores.protegido
+def _confirmar() -> None:
+    """What finalizing locks, named before it happens; only «Sí, finalizar» finalizes."""
+    st.markdown(f"**{md(cx.ooad_nombre)}** · Captura del periodo {anio}")
+    if cx.estado.respuesta == "NO":
+        st.markdown(
+            "Respuesta del Paso 2: **NO**. Ninguna Unidad Médica reporta Excedentes ni Faltantes; al "
+            "finalizar «se aceptará de conformidad la inexistencia de oferta y/o demanda de servicios médicos»."
+        )
+    else:
+        por_unidad = unidades[unidades["lineas"] > 0]
+        st.markdown(
+            "Quedarán bloqueadas (ya no se podrán modificar) las líneas de estas Unidades Médicas:\n"
+            + "\n".join(
+                f"- {md(u.nombre)}: **{u.lineas:,}** línea(s) ({u.excedentes:,} Excedente(s), {u.faltantes:,} Faltante(s))"
+                for u in por_unidad.itertuples()
+            )
+        )
+        st.markdown(
+            f"**Total: {len(por_unidad):,} Unidad(es) Médica(s), {int(por_unidad['lineas'].sum()):,} línea(s)** "
+            f"({int(por_unidad['excedentes'].sum()):,} Excedente(s), {int(por_unidad['faltantes'].sum()):,} Faltante(s))."
+        )
+    st.markdown("¿Desea finalizar el registro? Después solo la División puede reabrirlo.")
+    a, b = st.columns(2)
+    if a.button("Sí, finalizar", type="primary", key="p7_confirmar"):
+        avisos.cerrar_confirmacion("p7")
         try:
             version = ciclo.finalizar(store, cx.cuenta, cx.persona, anio)
         except ErrorDominio as exc:
-            avisos.mostrar_error(exc)
+            st.session_state["p7_error"] = str(exc)
         else:
             # Unsaved Paso 6 edits stay: every capture screen now lists them read-only, to be discarded.
             st.session_state["p7_flash"] = (
                 f"Registro finalizado (versión final {version}). Ya puede imprimir la Versión Final "
                 "para firmas (Paso 8)."
             )
-            st.rerun()
+        st.rerun()
+    if b.button("Cancelar", key="p7_cancelar"):
+        avisos.cerrar_confirmacion("p7")
+        st.session_state["p7_flash_info"] = "No se finalizó: el registro sigue abierto."
+        st.rerun()
+
+
+if avisos.confirmacion_pendiente("p7") is not None and posibles.finalizar.permitida:
+    _confirmar()

@@ -281,14 +281,11 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
 
 
 def opciones_acceso(store: Store) -> list[tuple[str, str]]:
-    """(usuario, label) for Paso 1's searchable list: OOAD/UMAE in tablero order, then the division."""
+    """(usuario, label) for Paso 1's searchable list: the OOAD/UMAE in tablero order. The division's
+    accounts are not listed (they type their user name in Paso 1's own form for the division)."""
     filas = store.filas(
-        "SELECT c.usuario, CASE WHEN c.rol = 'capturista' THEN "
-        + ETIQUETA_OOAD.format(o="o")
-        + " WHEN c.rol = 'admin' THEN 'División — Administración (' || c.usuario || ')'"
-        " ELSE 'División — Análisis (' || c.usuario || ')' END"
-        " FROM cuenta c LEFT JOIN ooad o ON o.clave = c.ooad WHERE c.activa"
-        " ORDER BY c.rol <> 'capturista', o.numero, c.usuario"
+        "SELECT c.usuario, " + ETIQUETA_OOAD.format(o="o") + " FROM cuenta c JOIN ooad o ON o.clave = c.ooad"
+        " WHERE c.activa AND c.rol = 'capturista' ORDER BY o.numero, c.usuario"
     )
     return [(u, e) for u, e in filas]
 

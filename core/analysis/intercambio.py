@@ -10,7 +10,10 @@ Two views over the lines of a period (the DataFrame of `core.analysis.analisis.l
   min-cost max-flow solved by OR-Tools (networkx is about 50x slower on the national problem).
 
 Both are pure functions of the lines, so they are tested without a store; `lineas` is the one
-store-facing entry point and checks that the account belongs to the division.
+store-facing entry point and checks that the account belongs to the division. Neither builds
+every pair: at ~1M lines there are ~32M (core.analysis.transporte explains how the allocation
+stays exact anyway), and both pass core.analysis.guardia first (memory estimate, one heavy
+request per process at a time).
 
 Rules decided here (shown to users in the page's notes):
 - Distances are great-circle ("línea recta") kilometres between the units' catalog coordinates;
@@ -31,22 +34,17 @@ Rules decided here (shown to users in the page's notes):
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python import min_cost_flow
 
 from core.accounts import permisos
 from core.accounts.permisos import Cuenta
-from core.base.errors import ErrorDominio
+from core.analysis import guardia, transporte
+from core.analysis.transporte import RADIO_TIERRA_KM, haversine_km  # noqa: F401 - part of this module's API
 from core.base.store import Store
-
-# Mean earth radius (IUGG), the usual constant of the haversine formula.
-RADIO_TIERRA_KM = 6371.0
-# Arc costs are whole metres: OR-Tools needs integers, and metres keep the rounding of a
-# patient-kilometre total below 0.5 m per patient.
-_METROS_POR_KM = 1000
 
 EXCEDENTE, FALTANTE = "Excedente", "Faltante"
 
@@ -87,18 +85,12 @@ class Asignacion:
     cubierto: int
     excedente: int  # surplus patients of the products considered
     paciente_km: float  # sum of patients x counted km (remote care counts 0)
+    arcos: int = 0  # pairs the solver looked at in its final networks (of `Propuestas.total`)
+    rondas: int = 0  # pricing rounds until no pair could improve the allocation
 
     @property
     def pacientes_sin_cubrir(self) -> int:
         return self.faltante - self.cubierto
-
-
-# -- distance -----------------------------------------------------------------------------------
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle kilometres between points given in degrees (arrays broadcast)."""
-    f1, l1, f2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    a = np.sin((f2 - f1) / 2) ** 2 + np.cos(f1) * np.cos(f2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * RADIO_TIERRA_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # -- store-facing -------------------------------------------------------------------------------
@@ -110,110 +102,147 @@ def lineas(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura
     return analisis.lineas(store, cuenta, anio, incluir_en_captura=incluir_en_captura)
 
 
-# -- pairs --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Pares:
-    exc: pd.DataFrame  # surplus lines, positional index
-    fal: pd.DataFrame  # shortage lines, positional index
-    i: np.ndarray  # surplus position of each pair
-    j: np.ndarray  # shortage position of each pair
-    km: np.ndarray  # straight-line km (NaN without coordinates)
-    km_efectivo: np.ndarray  # km counted: 0 for remote care when allowed
-    remoto: np.ndarray  # matched as remote care
-    cubrible: np.ndarray  # min(surplus, shortage) patients
-    elegible: np.ndarray  # passes the filters
-    producto: np.ndarray  # integer code of the pair's product
+# -- the problem ----------------------------------------------------------------------------------
+class _Lineas:
+    """Some rows of the lines DataFrame, read one column at a time: a filtered copy of all 26
+    columns of ~1M lines costs more than the whole allocation."""
+
+    def __init__(self, df: pd.DataFrame, pos: np.ndarray) -> None:
+        self.df, self.pos = df, pos
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def __getitem__(self, columna: str) -> pd.Series:
+        return pd.Series(self.df[columna].array.take(self.pos), name=columna)
+
+    def valores(self, columna: str, idx: np.ndarray) -> np.ndarray:
+        return np.asarray(self.df[columna].array.take(self.pos[idx]))
+
+    def filas(self, idx: np.ndarray, columnas) -> pd.DataFrame:
+        """These rows (positions among self's) of only these columns; taken from the columns'
+        arrays (3x faster than through the DataFrame's index at 1M lines)."""
+        pos = self.pos[idx]
+        return pd.DataFrame({c: self.df[c].array.take(pos) for c in columnas})
 
 
-def _lineas_filtradas(lineas: pd.DataFrame, f: Filtros) -> pd.DataFrame:
-    df = lineas
+def _lados(lineas: pd.DataFrame, f: Filtros) -> tuple[_Lineas, _Lineas]:
+    """The surplus and shortage lines the filters keep (with patients), in the lines' order."""
+    queda = lineas["pacientes"].fillna(0).to_numpy() > 0
     if f.grupo:
-        df = df[df["grupo"] == f.grupo]
+        queda &= (lineas["grupo"] == f.grupo).to_numpy()
     if f.especialidad:
-        df = df[df["especialidad"] == f.especialidad]
-    df = df[df["pacientes"].fillna(0) > 0]
-    return df
-
-
-def _pares(lineas: pd.DataFrame, f: Filtros) -> _Pares:
-    """Every pair of one product at two different units, built by one join (no Python loops)."""
-    df = _lineas_filtradas(lineas, f)
-    exc = df[df["tipo"] == EXCEDENTE].reset_index(drop=True)
-    fal = df[df["tipo"] == FALTANTE].reset_index(drop=True)
-    # Integer codes shared by both sides make the join and the comparisons cheap.
-    prod_e, prod_f = _codigos(exc["producto"], fal["producto"])
-    uni_e, uni_f = _codigos(exc["unidad"], fal["unidad"])
-    m = pd.DataFrame({"j": np.arange(len(fal)), "p": prod_f}).merge(
-        pd.DataFrame({"i": np.arange(len(exc)), "p": prod_e}), on="p", how="inner", sort=False
+        queda &= (lineas["especialidad"] == f.especialidad).to_numpy()
+    tipo = lineas["tipo"].to_numpy()
+    return (
+        _Lineas(lineas, np.flatnonzero(queda & (tipo == EXCEDENTE))),
+        _Lineas(lineas, np.flatnonzero(queda & (tipo == FALTANTE))),
     )
-    i, j = m["i"].to_numpy(np.int64), m["j"].to_numpy(np.int64)
-    otra_unidad = uni_e[i] != uni_f[j]
-    i, j = i[otra_unidad], j[otra_unidad]
-
-    km = haversine_km(
-        exc["lat"].to_numpy(float)[i],
-        exc["lon"].to_numpy(float)[i],
-        fal["lat"].to_numpy(float)[j],
-        fal["lon"].to_numpy(float)[j],
-    )
-    remoto = np.zeros(len(i), dtype=bool)
-    if f.remoto_a_distancia:
-        remoto = exc["remoto"].fillna(False).to_numpy(bool)[i]
-    km_efectivo = np.where(remoto, 0.0, km)
-    elegible = ~np.isnan(km_efectivo)
-    if f.km_max is not None:
-        elegible &= remoto | (km <= f.km_max)
-    if f.mismo_estado:
-        ent_e, ent_f = _codigos(exc["cve_ent"], fal["cve_ent"])
-        elegible &= (ent_e[i] == ent_f[j]) & (ent_e[i] >= 0)  # an unknown state matches none
-    if f.misma_modalidad:
-        amb_e, amb_f = _codigos(exc["ambito"], fal["ambito"])
-        elegible &= amb_e[i] == amb_f[j]
-    cubrible = np.minimum(exc["pacientes"].to_numpy(np.int64)[i], fal["pacientes"].to_numpy(np.int64)[j])
-    return _Pares(exc, fal, i, j, km, km_efectivo, remoto, cubrible, elegible, prod_e[i])
 
 
-def _codigos(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes for the values of two columns, equal codes for equal values."""
-    codigos, _ = pd.factorize(pd.concat([a, b], ignore_index=True), use_na_sentinel=True)
-    return codigos[: len(a)], codigos[len(a) :]
+def estimar(lineas: pd.DataFrame, filtros: Filtros | None = None, filas_tabla: int | None = 0) -> int:
+    """Bytes a request would hold at its peak (core.analysis.guardia), from counts only."""
+    exc, fal = _lados(lineas, filtros or Filtros())
+    return guardia.estimar_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], filas_tabla)
 
 
-def _lado(df: pd.DataFrame, pos: np.ndarray, prefijo: str) -> pd.DataFrame:
-    parte = df.iloc[pos][list(_LADO)].reset_index(drop=True)
-    return parte.rename(columns={c: f"{prefijo}_{c}" for c in _LADO})
+def _problema(lineas: pd.DataFrame, f: Filtros, filas_tabla: int | None) -> tuple[_Lineas, _Lineas, int]:
+    """The request's surplus and shortage lines, once the memory guard let the request through,
+    and the guard's estimate (bytes), which decides whether it waits for its turn."""
+    exc, fal = _lados(lineas, f)
+    estimado = guardia.exigir_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], filas_tabla)
+    return exc, fal, estimado
 
 
+# The page asks for the proposals, then the allocation, of the same lines and filters: the
+# proposals hand their indexed problem over (~0.4 s at 1M lines). One entry, taken by the next
+# allocation whatever it asks for, so nothing stays held after the pair of calls.
+_entregado: list = []
+_entregado_candado = threading.Lock()
+
+
+def _entregar(lineas: pd.DataFrame, f: Filtros, exc: _Lineas, fal: _Lineas, pb: transporte.Problema) -> None:
+    with _entregado_candado:
+        _entregado[:] = [(lineas, f, exc, fal, pb)]
+
+
+def _recibir(lineas: pd.DataFrame, f: Filtros) -> tuple[_Lineas, _Lineas, transporte.Problema] | None:
+    with _entregado_candado:
+        r = _entregado.pop() if _entregado else None
+    if r is None or r[0] is not lineas or r[1] != f:
+        return None
+    return r[2], r[3], r[4]
+
+
+def _filas(lado: _Lineas, idx: np.ndarray, columnas) -> pd.DataFrame:
+    return lado.filas(idx, columnas)
+
+
+def _lado(lado: _Lineas, idx: np.ndarray, prefijo: str) -> pd.DataFrame:
+    return _filas(lado, idx, _LADO).rename(columns={c: f"{prefijo}_{c}" for c in _LADO})
+
+
+def _orden(*claves) -> np.ndarray:
+    """Stable order by several keys, first key first (strings in code-point order, as pandas)."""
+    codigos = [pd.factorize(np.asarray(c), sort=True)[0] if np.asarray(c).dtype.kind in "OUT" else c for c in claves]
+    return np.lexsort(codigos[::-1])
+
+
+# -- proposals ------------------------------------------------------------------------------------
 def oportunidades(lineas: pd.DataFrame, filtros: Filtros | None = None, *, limite: int | None = None) -> Propuestas:
     """Pairs that pass the filters, ranked by patients coverable, then distance (km counted).
 
-    Only the first `limite` rows are built into a table: the national count reaches hundreds of
-    thousands and nobody reads past the top.
+    Only the first `limite` rows are built into a table: the national count reaches tens of
+    millions and nobody reads past the top. The pairs are looked at in blocks; each block keeps
+    only what could still enter the best `limite` (a pair needs at least the patients of the
+    current last one), so memory stays that of one block plus the table.
     """
     f = filtros or Filtros()
-    p = _pares(lineas, f)
-    sel = np.flatnonzero(p.elegible)
-    # lexsort: last key first. Ties fall back to the lines' order, so the ranking is stable.
-    orden = sel[np.lexsort((p.i[sel], p.j[sel], p.km_efectivo[sel], -p.cubrible[sel]))]
-    if limite is not None:
-        orden = orden[:limite]
-    i, j = p.i[orden], p.j[orden]
-    tabla = pd.concat(
-        [
-            p.fal.iloc[j][list(_PRODUCTO)].reset_index(drop=True),
-            _lado(p.fal, j, "faltante"),
-            _lado(p.exc, i, "excedente"),
-            pd.DataFrame(
-                {
-                    "km": np.round(p.km[orden], 1),
-                    "remoto": p.remoto[orden],
-                    "cubrible": p.cubrible[orden],
-                }
-            ),
-        ],
-        axis=1,
-    )
-    return Propuestas(tabla, int(len(sel)))
+    exc, fal, estimado = _problema(lineas, f, limite)
+    with guardia.turno(estimado):
+        pb = transporte.Problema(exc, fal, f)
+        _entregar(lineas, f, exc, fal, pb)
+        total, mejores = 0, None
+        umbral = 0
+        for b in pb.bloques(pb.productos_con_pares(), metros=False):
+            total += int(b.elegible.sum())
+            cub = np.minimum(pb.s_oferta[b.ie][:, None, :], pb.s_demanda[b.jf][:, :, None])
+            sel = b.elegible & (cub >= umbral)
+            if limite is not None:
+                valores = cub[sel]
+                if len(valores) > limite:  # this block alone fills the table: its limite-th best
+                    sel &= cub >= np.partition(valores, len(valores) - limite)[len(valores) - limite]
+            p_, f_, e_ = np.nonzero(sel)
+            ie, jf = b.ie[p_, e_], b.jf[p_, f_]
+            km = pb.km(pb.s_loc_e[ie], pb.s_loc_f[jf])
+            rem = pb.s_rem_e[ie]
+            parte = (cub[p_, f_, e_], np.where(rem, 0.0, km), pb.s_pos_f[jf], pb.s_pos_e[ie], km, rem)
+            mejores = parte if mejores is None else tuple(np.concatenate(x) for x in zip(mejores, parte, strict=True))
+            # lexsort: last key first. Ties fall back to the lines' order, so the ranking is stable.
+            orden = np.lexsort((mejores[3], mejores[2], mejores[1], -mejores[0]))[:limite]
+            mejores = tuple(x[orden] for x in mejores)
+            if limite is not None and len(orden) == limite:
+                umbral = int(mejores[0][-1])
+        if mejores is None:
+            mejores = (
+                np.empty(0, np.int64),
+                np.empty(0),
+                np.empty(0, np.int64),
+                np.empty(0, np.int64),
+                np.empty(0),
+                np.empty(0, bool),
+            )
+        cub, _, j, i, km, rem = mejores
+        tabla = pd.concat(
+            [
+                _filas(fal, j, _PRODUCTO),
+                _lado(fal, j, "faltante"),
+                _lado(exc, i, "excedente"),
+                pd.DataFrame({"km": np.round(km, 1), "remoto": rem.astype(bool), "cubrible": cub.astype(np.int64)}),
+            ],
+            axis=1,
+        )
+    return Propuestas(tabla, total)
 
 
 # -- allocation ---------------------------------------------------------------------------------
@@ -221,124 +250,86 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
     """Maximum shortage patients covered, then fewest patient-km: a min-cost max-flow.
 
     Network: a node per surplus line with supply = its patients, a node per shortage line with
-    demand = its patients, an arc per eligible pair (capacity min of both, cost = metres).
-    OR-Tools' solve_max_flow_with_min_cost adds the source and sink itself. Products never share
-    a node, so the national optimum is the sum of each product's optimum.
+    demand = its patients, an arc per eligible pair (capacity min of both, cost = metres). It is
+    solved exactly without building every pair (core.analysis.transporte: candidate pairs, OR-Tools,
+    then pricing every other pair by its reduced cost until none can improve the result).
     """
     f = filtros or Filtros()
-    p = _pares(lineas, f)
-    sel = np.flatnonzero(p.elegible)
-    i, j = p.i[sel], p.j[sel]
-    flujo = np.zeros(len(sel), dtype=np.int64)
-    if len(sel):
-        flujo = _resolver(
-            p.producto[sel],
-            i,
-            j,
-            p.cubrible[sel],
-            np.rint(p.km_efectivo[sel] * _METROS_POR_KM).astype(np.int64),
-            p.exc["pacientes"].to_numpy(np.int64),
-            p.fal["pacientes"].to_numpy(np.int64),
+    recibido = _recibir(lineas, f)
+    if recibido is None:
+        exc, fal, estimado = _problema(lineas, f, 0)
+        pb = None
+    else:  # the guard let the proposals through; its estimate is the same without their rows
+        exc, fal, pb = recibido
+        estimado = guardia.exigir_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], 0)
+    with guardia.turno(estimado):
+        pb = pb or transporte.Problema(exc, fal, f)
+        sol = transporte.resolver(pb)
+        fi, fj, pacientes = sol.i, sol.j, sol.flujo
+        km = pb.km(pb.loc_e[fi], pb.loc_f[fj])
+        rem = pb.remoto_e[fi]
+        # Rows by product, then most patients, then least km (ties: the lines' order).
+        orden = _orden(fal.valores("producto", fj), -pacientes, np.round(km, 1))
+        fi, fj, pacientes, km, rem = fi[orden], fj[orden], pacientes[orden], km[orden], rem[orden]
+        km_ef = np.where(rem, 0.0, km)
+        flujos = pd.concat(
+            [
+                _filas(fal, fj, _PRODUCTO),
+                _lado(exc, fi, "de").drop(columns=["de_pacientes"]),
+                _lado(fal, fj, "a").drop(columns=["a_pacientes"]),
+                pd.DataFrame(
+                    {
+                        "pacientes": pacientes,
+                        "km": np.round(km, 1),
+                        "remoto": rem,
+                        "paciente_km": np.round(pacientes * km_ef, 1),
+                    }
+                ),
+            ],
+            axis=1,
         )
-    usados = flujo > 0
-    fi, fj, fs = i[usados], j[usados], sel[usados]
-    pacientes = flujo[usados]
-    flujos = pd.concat(
-        [
-            p.fal.iloc[fj][list(_PRODUCTO)].reset_index(drop=True),
-            _lado(p.exc, fi, "de").drop(columns=["de_pacientes"]),
-            _lado(p.fal, fj, "a").drop(columns=["a_pacientes"]),
-            pd.DataFrame(
-                {
-                    "pacientes": pacientes,
-                    "km": np.round(p.km[fs], 1),
-                    "remoto": p.remoto[fs],
-                    "paciente_km": np.round(pacientes * p.km_efectivo[fs], 1),
-                }
-            ),
-        ],
-        axis=1,
-    ).sort_values(["producto", "pacientes", "km"], ascending=[True, False, True], kind="stable", ignore_index=True)
-
-    cubiertos = np.bincount(fj, weights=pacientes, minlength=len(p.fal)).astype(np.int64)
-    sin_cubrir = _sin_cubrir(p, cubiertos)
-    return Asignacion(
-        flujos=flujos,
-        sin_cubrir=sin_cubrir,
-        faltante=int(p.fal["pacientes"].sum()),
-        cubierto=int(pacientes.sum()),
-        excedente=int(p.exc["pacientes"].sum()),
-        paciente_km=float(np.round((pacientes * p.km_efectivo[fs]).sum(), 1)),
-    )
+        cubiertos = np.bincount(fj, weights=pacientes, minlength=len(fal)).astype(np.int64)
+        sin_cubrir = _sin_cubrir(pb, cubiertos, sol.con_elegible)
+        return Asignacion(
+            flujos=flujos,
+            sin_cubrir=sin_cubrir,
+            faltante=int(pb.demanda.sum()),
+            cubierto=int(pacientes.sum()),
+            excedente=int(pb.oferta.sum()),
+            paciente_km=float(np.round((pacientes * km_ef).sum(), 1)),
+            arcos=sol.arcos,
+            rondas=sol.rondas,
+        )
 
 
-def _resolver(producto, i, j, capacidad, costo, oferta, demanda) -> np.ndarray:
-    """Flow on each arc: one OR-Tools SimpleMinCostFlow per product.
-
-    Measured on the national problem (2,000 products, 820k arcs): the same network solved as one
-    SimpleMinCostFlow takes 6.5 s, per product 0.65 s in all, with the same optimum; cost scaling
-    grows faster than linearly with the network, and the products are independent. Node numbers
-    and slices are computed once, vectorised; the loop only hands each product's slices over.
-    """
-    orden = np.argsort(producto, kind="stable")
-    prod, cap, cost = producto[orden], capacidad[orden].astype(np.int64), costo[orden].astype(np.int64)
-    nodos_e, cola, lim_e = _numerar(prod, i[orden])
-    nodos_f, cabeza, lim_f = _numerar(prod, j[orden])
-    oferta_e = oferta[nodos_e].astype(np.int64)
-    demanda_f = -demanda[nodos_f].astype(np.int64)
-    lim_a = np.flatnonzero(np.r_[True, prod[1:] != prod[:-1], True])
-    numeros = np.arange(int(np.diff(lim_e).max() + np.diff(lim_f).max()), dtype=np.int32)
-    flujo = np.empty(len(orden), dtype=np.int64)
-    for k in range(len(lim_a) - 1):
-        a, b = lim_a[k], lim_a[k + 1]
-        ea, eb, fa, fb = lim_e[k], lim_e[k + 1], lim_f[k], lim_f[k + 1]
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        arcos = smcf.add_arcs_with_capacity_and_unit_cost(cola[a:b], cabeza[a:b] + (eb - ea), cap[a:b], cost[a:b])
-        smcf.set_nodes_supplies(numeros[: eb - ea + fb - fa], np.concatenate([oferta_e[ea:eb], demanda_f[fa:fb]]))
-        estado = smcf.solve_max_flow_with_min_cost()
-        if estado != smcf.OPTIMAL:
-            raise ErrorDominio(f"No se pudo calcular la asignación (resultado del optimizador: {estado.name}).")
-        flujo[a:b] = smcf.flows(arcos)
-    salida = np.empty_like(flujo)
-    salida[orden] = flujo
-    return salida
-
-
-def _numerar(prod: np.ndarray, nodo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number the lines of each product's arcs from 0, given arcs sorted by product.
-
-    Returns (the distinct lines, ordered by product; each arc's local number; where each
-    product's lines start in that order, with the total at the end).
-    """
-    o = np.lexsort((nodo, prod))
-    p_o, n_o = prod[o], nodo[o]
-    nuevo = np.r_[True, (n_o[1:] != n_o[:-1]) | (p_o[1:] != p_o[:-1])]
-    distinto = np.cumsum(nuevo) - 1  # each arc's distinct line, in (product, line) order
-    nodos, prod_nodo = n_o[nuevo], p_o[nuevo]
-    inicio = np.flatnonzero(np.r_[True, prod_nodo[1:] != prod_nodo[:-1]])
-    local_nodo = np.arange(len(nodos)) - np.repeat(inicio, np.diff(np.r_[inicio, len(nodos)]))
-    local = np.empty(len(nodo), dtype=np.int32)
-    local[o] = local_nodo[distinto]
-    return nodos, local, np.r_[inicio, len(nodos)]
-
-
-def _sin_cubrir(p: _Pares, cubiertos: np.ndarray) -> pd.DataFrame:
-    n = len(p.fal)
-    con_par = np.bincount(p.j, minlength=n) > 0
-    con_elegible = np.bincount(p.j[p.elegible], minlength=n) > 0
-    motivo = np.where(~con_par, MOTIVO_SIN_EXCEDENTE, np.where(~con_elegible, MOTIVO_FUERA_FILTROS, MOTIVO_AGOTADO))
-    pacientes = p.fal["pacientes"].to_numpy(np.int64)
+def _sin_cubrir(pb: transporte.Problema, cubiertos: np.ndarray, con_elegible: np.ndarray) -> pd.DataFrame:
+    # A shortage line has a pair when its product has surplus at some other unit.
+    n_uni = int(max(pb.uni_e.max(initial=0), pb.uni_f.max(initial=0))) + 1
+    clave_e = pb.prod_e.astype(np.int64) * n_uni + pb.uni_e
+    clave_f = pb.prod_f.astype(np.int64) * n_uni + pb.uni_f
+    misma_unidad = np.zeros(pb.n_f, dtype=np.int64)
+    if pb.n_e and pb.n_f:
+        claves, por_clave = np.unique(clave_e, return_counts=True)
+        k = np.searchsorted(claves, clave_f).clip(max=len(claves) - 1)
+        misma_unidad = np.where(claves[k] == clave_f, por_clave[k], 0)
+    con_par = pb.cnt_e[pb.prod_f] - misma_unidad > 0
+    pacientes = pb.demanda
     faltan = pacientes - cubiertos
     quedan = np.flatnonzero(faltan > 0)
+    # Most patients left first, then by product and unit (ties: the lines' order).
+    quedan = quedan[_orden(-faltan[quedan], pb.fal.valores("producto", quedan), pb.fal.valores("unidad", quedan))]
+    motivo = np.where(
+        ~con_par[quedan],
+        MOTIVO_SIN_EXCEDENTE,
+        np.where(~con_elegible[quedan], MOTIVO_FUERA_FILTROS, MOTIVO_AGOTADO),
+    )
     columnas = list(_PRODUCTO) + [c for c in _LADO if c != "pacientes"] + ["causa"]
-    tabla = p.fal.iloc[quedan][columnas].reset_index(drop=True)
+    tabla = _filas(pb.fal, quedan, columnas)
     tabla["pacientes"] = pacientes[quedan]
     tabla["cubiertos"] = cubiertos[quedan]
     tabla["sin_cubrir"] = faltan[quedan]
-    tabla["motivo"] = motivo[quedan]
-    return tabla.sort_values(
-        ["sin_cubrir", "producto", "unidad"], ascending=[False, True, True], kind="stable", ignore_index=True
-    )
+    tabla["motivo"] = motivo
+    return tabla
 
 
 # -- states -------------------------------------------------------------------------------------

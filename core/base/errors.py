@@ -170,3 +170,11 @@ class PlantillaEnConflicto(ErrorDominio):
             "Descargue la plantilla de nuevo (ya trae lo guardado), pase a ella sus cambios y súbala otra vez.\n"
             + "\n".join(f"• {p}" for p in self.lineas)
         )
+
+
+class AnalisisDemasiadoGrande(ErrorDominio):
+    """An análisis request whose estimated memory is over the server's budget."""
+
+
+class AnalisisEnCurso(ErrorDominio):
+    """Another heavy análisis holds this server process's turn for longer than a request waits."""

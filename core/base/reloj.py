@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 ZONA = ZoneInfo("America/Mexico_City")
@@ -25,6 +27,19 @@ def fijar(momento: dt.datetime | None) -> None:
     if momento is not None:
         momento = momento.replace(tzinfo=ZONA) if momento.tzinfo is None else momento.astimezone(ZONA)
     _fijo = momento
+
+
+@contextmanager
+def fijado(momento: dt.datetime) -> Iterator[None]:
+    """The clock set to `momento` for a block, then back to what it was (set or running): the demo
+    data's earlier period is written as it was, a year ago."""
+    global _fijo
+    previo = _fijo
+    fijar(momento)
+    try:
+        yield
+    finally:
+        _fijo = previo
 
 
 def fecha(d: dt.date | dt.datetime | None) -> str:

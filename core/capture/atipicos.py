@@ -67,11 +67,12 @@ and figure, joined with the rows being checked), not per row.
 
 The rows checked are validated lines (``captura.LineaValida``, or anything with ``producto``,
 ``tipo``, ``pacientes`` and ``eventos``): this module does not import ``captura``, so that
-``captura.guardar`` can import it without an import cycle. Wiring (a later step): ``guardar`` calls
+``captura.guardar`` can import it without an import cycle. The wiring: ``guardar`` calls
 ``revisar`` inside its transaction on the lines it validated, before writing them, raises
 ``ConfirmacionPendiente`` for the warnings the person has not confirmed (nothing is stored; the page
-shows them and saves again with them confirmed), and calls ``registrar_confirmacion`` (which joins
-that transaction) for those confirmed.
+shows them with ``ui/components/atipicos.py`` and saves again with them confirmed), and calls
+``registrar_confirmacion`` (which joins that transaction) for those confirmed. The Excel upload
+(``plantilla.leer``) lists its warnings in the preview, confirmed once for the whole file.
 """
 
 from __future__ import annotations
@@ -246,8 +247,23 @@ ORDER BY c.i, c.orden
 """
 
 
+# Whether any of the products has a reference at all (enough lines from enough OOAD/UMAE, the lines
+# being replaced included: an upper bound). Most saves at the start of a period, and every save of a
+# product few units report, stop here: a count is about a tenth of the statistics query's cost, which
+# every Paso 6 save pays.
+_SQL_MUESTRA = """
+SELECT count(*) FROM (SELECT producto FROM linea WHERE anio <= ? AND list_contains(?, producto)
+                      GROUP BY producto HAVING count(*) >= ? AND count(DISTINCT ooad) >= ?) AS p
+"""
+
+
 def _revisar(store: Store, anio: int, filas: Sequence[tuple[str, LineaCifras]]) -> list[Aviso]:
     if not filas:
+        return []
+    productos = sorted({f.producto for _, f in filas})
+    # fetchall, not fetchone: inside the save's transaction a half-read result would block the next
+    # statement's table registration (captura._escribir_lineas).
+    if not store.filas(_SQL_MUESTRA, [int(anio), productos, MIN_LINEAS, MIN_OOAD])[0][0]:
         return []
     params = {
         "i": list(range(len(filas))),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -204,18 +205,28 @@ def descartar(
 
 
 def guardar_captura(
-    store: Store, cuenta: Cuenta | None, persona: str | None, anio: int, unidad: str, filas: list[FilaCaptura]
+    store: Store,
+    cuenta: Cuenta | None,
+    persona: str | None,
+    anio: int,
+    unidad: str,
+    filas: list[FilaCaptura],
+    *,
+    confirmados: Iterable = (),
 ) -> Resultado:
     """Paso 6 Guardar: the lines and the end of their drafts in one transaction.
 
     On a conflict nothing is stored, as in core.capture.captura.guardar; then only the conflicting products
     lose their drafts (audited) and the error carries `claves` (their codes) and `detalle` (what the
     person typed against what the other person saved), so that the person's other edits stay pending.
+    `confirmados`: the outlier warnings the person confirmed (captura.guardar); while one is missing,
+    ConfirmacionPendiente is raised, nothing is stored and every draft stays.
     """
     persona_draft = (persona or "").strip()
+    confirmados = tuple(confirmados)
 
     def trabajo(tx) -> Resultado:
-        res = captura.guardar(store, cuenta, persona, anio, unidad, filas)
+        res = captura.guardar(store, cuenta, persona, anio, unidad, filas, confirmados=confirmados)
         if persona_draft:
             tx.execute(
                 "DELETE FROM borrador WHERE anio = ? AND cuenta = ? AND persona = ? AND unidad = ?"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,17 @@ from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
-from core.base.errors import CantidadInvalida, CapturaInvalida, ConflictoEdicion, ErrorDominio, NoEncontrado
+from core.base.errors import (
+    CantidadInvalida,
+    CapturaInvalida,
+    ConfirmacionPendiente,
+    ConflictoEdicion,
+    ErrorDominio,
+    NoEncontrado,
+)
 from core.base.store import Store
 from core.base.texto import normalizar, orden_natural, visible
+from core.capture import atipicos
 from core.lifecycle import acciones
 
 CAUSAS = ("Carencia de Servicio", "Falta de Equipo", "Falta de Insumos", "Falta de Personal")
@@ -355,76 +364,128 @@ def guardar(
     anio: int,
     unidad: str,
     filas: list[FilaCaptura],
+    *,
+    confirmados: Iterable[atipicos.Aviso | tuple] = (),
 ) -> Resultado:
-    """Paso 6 Guardar: only the rows this person changed, all or nothing."""
-    ooad = _unidad_de(store, unidad)
-    permisos.exigir_captura_ooad(cuenta, ooad)
-    vistos: set[str] = set()
-    for f in filas:
-        if f.producto in vistos:
-            raise ErrorDominio(f"El producto {f.producto} aparece dos veces en el guardado.")
-        vistos.add(f.producto)
+    """Paso 6 Guardar: only the rows this person changed, all or nothing.
 
-    def trabajo(tx) -> Resultado:
-        acciones.exigir(store, cuenta, anio, ooad, acciones.CAPTURAR)
-        catalogo = {}
-        if filas:
-            claves = [f.producto for f in filas]
-            for clave, nombre_p, amb in tx.execute(
-                "SELECT clave, nombre, ambito_default FROM producto WHERE activo AND list_contains(?, clave)",
-                [claves],
-            ).fetchall():
-                catalogo[clave] = (nombre_p, amb)
-        errores: list[str] = []
-        nuevas: dict[str, LineaValida | None] = {}
-        for f in filas:
-            if f.producto not in catalogo:
-                errores.append(f"Producto {f.producto}: no existe en el catálogo vigente.")
-                continue
-            linea, errs = validar_fila(f, *catalogo[f.producto])
-            errores.extend(errs)
-            nuevas[f.producto] = linea
-        if errores:
-            raise CapturaInvalida(errores)
+    Outlying figures (core.capture.atipicos) are checked after the rules and the conflicts, before
+    anything is written: a warning not among `confirmados` (the warnings the person confirmed, as
+    `ConfirmacionPendiente.avisos` returned them, or their `clave`) refuses the save whole with
+    ConfirmacionPendiente, carrying the unconfirmed warnings; the caller asks the person and saves
+    again with them added to `confirmados`. The warnings confirmed are recorded in the audit trail in
+    the save's own transaction. A confirmation covers one figure of one row (unit, product, figure,
+    value): it confirms nothing else."""
+    return guardar_unidades(store, cuenta, persona, anio, {unidad: filas}, confirmados=confirmados)[unidad]
 
-        actuales = {}
-        if filas:
-            for r in tx.execute(
-                "SELECT producto, version, tipo, ambito, causa, pacientes, eventos, modificada_persona,"
-                " modificada_por, modificada_en FROM linea"
-                " WHERE anio = ? AND unidad = ? AND list_contains(?, producto)",
-                [anio, unidad, list(vistos)],
-            ).fetchall():
-                actuales[r[0]] = r
-        conflictos = []
-        for f in filas:
-            actual = actuales.get(f.producto)
-            version_actual = actual[1] if actual else None
-            if version_actual != f.version:
-                if actual:
-                    quien = actual[7] or actual[8]
-                    detalle = f"modificado por {quien} el {reloj.fecha_hora(actual[9])}"
-                else:
-                    detalle = "eliminado por otra persona"
-                conflictos.append(f"Producto {f.producto} «{catalogo[f.producto][0]}»: {detalle}.")
-        if conflictos:
-            raise ConflictoEdicion(conflictos)
 
-        res = Resultado()
-        escrituras = []
+def guardar_unidades(
+    store: Store,
+    cuenta: Cuenta | None,
+    persona: str | None,
+    anio: int,
+    por_unidad: dict[str, list[FilaCaptura]],
+    *,
+    confirmados: Iterable[atipicos.Aviso | tuple] = (),
+) -> dict[str, Resultado]:
+    """`guardar` for several units in one transaction (the Excel upload): each unit's rows with the
+    same rules, conflicts and audit rows as its own save, and one outlier check for all of them (one
+    query: about 35 ms a call, which a unit at a time made seconds for a large OOAD/UMAE's file).
+    The first refusal (rules, conflicts, unconfirmed outliers of any unit) stops it; nothing is written."""
+    confirmados = tuple(confirmados)
+    ooads: dict[str, str] = {}
+    for unidad, filas in por_unidad.items():
+        ooads[unidad] = _unidad_de(store, unidad)
+        permisos.exigir_captura_ooad(cuenta, ooads[unidad])
+        vistos: set[str] = set()
         for f in filas:
-            linea = nuevas[f.producto]
-            actual = actuales.get(f.producto)
-            antes = dict(zip(_COLUMNAS, actual[2:7], strict=False)) if actual else None
-            despues = None if linea is None else {c: getattr(linea, c) for c in _COLUMNAS}
-            if antes == despues:
-                res.sin_cambio += 1
-                continue
-            escrituras.append((f.producto, antes, despues))
-        _escribir_lineas(tx, cuenta.usuario, persona, anio, ooad, unidad, escrituras, res)
-        return res
+            if f.producto in vistos:
+                raise ErrorDominio(f"El producto {f.producto} aparece dos veces en el guardado.")
+            vistos.add(f.producto)
+
+    def trabajo(tx) -> dict[str, Resultado]:
+        for ooad in sorted(set(ooads.values())):
+            acciones.exigir(store, cuenta, anio, ooad, acciones.CAPTURAR)
+        preparadas = {u: _preparar(tx, anio, u, filas) for u, filas in por_unidad.items()}
+        # Read inside this transaction: a figure saved meanwhile by someone else moves the range
+        # the same way for the check and for the record.
+        if len(preparadas) == 1:  # a Paso 6 save: the unit's own check
+            [(unidad, (lineas, _e, _r))] = preparadas.items()
+            avisos = atipicos.revisar(store, cuenta, anio, unidad, lineas)
+        else:
+            avisos = atipicos.revisar_lineas(
+                store, cuenta, anio, [(u, linea) for u, (lineas, _e, _r) in preparadas.items() for linea in lineas]
+            )
+        if pendientes := atipicos.sin_confirmar(avisos, confirmados):
+            raise ConfirmacionPendiente(pendientes)
+        for unidad, (_l, escrituras, res) in preparadas.items():
+            _escribir_lineas(tx, cuenta.usuario, persona, anio, ooads[unidad], unidad, escrituras, res)
+        atipicos.registrar_confirmacion(store, cuenta, persona, anio, avisos)
+        return {u: res for u, (_l, _e, res) in preparadas.items()}
 
     return store.escribir(trabajo)
+
+
+def _preparar(
+    tx, anio: int, unidad: str, filas: list[FilaCaptura]
+) -> tuple[list[LineaValida | None], list[tuple[str, dict | None, dict | None]], Resultado]:
+    """One unit's rows checked inside `tx` (catalog, rules, versions): (the validated lines in the rows'
+    order, the writes for `_escribir_lineas`, the Resultado counting the rows without change)."""
+    catalogo = {}
+    if filas:
+        claves = [f.producto for f in filas]
+        for clave, nombre_p, amb in tx.execute(
+            "SELECT clave, nombre, ambito_default FROM producto WHERE activo AND list_contains(?, clave)",
+            [claves],
+        ).fetchall():
+            catalogo[clave] = (nombre_p, amb)
+    errores: list[str] = []
+    nuevas: dict[str, LineaValida | None] = {}
+    for f in filas:
+        if f.producto not in catalogo:
+            errores.append(f"Producto {f.producto}: no existe en el catálogo vigente.")
+            continue
+        linea, errs = validar_fila(f, *catalogo[f.producto])
+        errores.extend(errs)
+        nuevas[f.producto] = linea
+    if errores:
+        raise CapturaInvalida(errores)
+
+    actuales = {}
+    if filas:
+        for r in tx.execute(
+            "SELECT producto, version, tipo, ambito, causa, pacientes, eventos, modificada_persona,"
+            " modificada_por, modificada_en FROM linea"
+            " WHERE anio = ? AND unidad = ? AND list_contains(?, producto)",
+            [anio, unidad, [f.producto for f in filas]],
+        ).fetchall():
+            actuales[r[0]] = r
+    conflictos = []
+    for f in filas:
+        actual = actuales.get(f.producto)
+        version_actual = actual[1] if actual else None
+        if version_actual != f.version:
+            if actual:
+                quien = actual[7] or actual[8]
+                detalle = f"modificado por {quien} el {reloj.fecha_hora(actual[9])}"
+            else:
+                detalle = "eliminado por otra persona"
+            conflictos.append(f"Producto {f.producto} «{catalogo[f.producto][0]}»: {detalle}.")
+    if conflictos:
+        raise ConflictoEdicion(conflictos)
+
+    res = Resultado()
+    escrituras = []
+    for f in filas:
+        linea = nuevas[f.producto]
+        actual = actuales.get(f.producto)
+        antes = dict(zip(_COLUMNAS, actual[2:7], strict=False)) if actual else None
+        despues = None if linea is None else {c: getattr(linea, c) for c in _COLUMNAS}
+        if antes == despues:
+            res.sin_cambio += 1
+            continue
+        escrituras.append((f.producto, antes, despues))
+    return [nuevas[f.producto] for f in filas], escrituras, res
 
 
 def _escribir_lineas(

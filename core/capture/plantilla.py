@@ -9,12 +9,13 @@ audit trail the download reflects. The person edits it and uploads it back:
 - `leer` checks the file by its content (a real .xlsx within the size limits, the expected sheet and
   headers) and every row with the grid's own rules and messages (`captura.validar_campos`), naming
   row and column; then compares it with what is saved: per unit, the new, changed and removed lines,
-  the lines someone changed after the download (conflicts) and the units with other people's
-  unsaved drafts. It writes nothing.
-- `aplicar` writes that preview in one transaction through `captura.guardar` (the same rules,
+  the lines someone changed after the download (conflicts), the units with other people's
+  unsaved drafts and the figures far from what their product usually has (`core.capture.atipicos`,
+  confirmed once for the whole file). It writes nothing.
+- `aplicar` writes that preview in one transaction through `captura.guardar_unidades` (the same rules,
   version check and audit rows as a Paso 6 save), after `acciones.exigir(CAPTURAR)`, re-checking
   the conflicts inside the transaction. Lines absent from the file are removed only when the person
-  confirmed it (`eliminar=True`).
+  confirmed it (`eliminar=True`); outlying figures are written only when confirmed (`confirmados`).
 
 Why the audit trail marks the download: a line the person deleted from the sheet takes its version
 with it, and a line created by someone else after the download is not in the sheet at all. The
@@ -45,7 +46,7 @@ from core.base import auditoria, exportar, reloj
 from core.base.errors import ErrorDominio, PlantillaEnConflicto, PlantillaInvalida
 from core.base.store import Store
 from core.base.texto import normalizar, orden_natural, revisar_caracteres, visible
-from core.capture import borradores, captura
+from core.capture import atipicos, borradores, captura
 from core.capture.captura import AMBITOS, CAUSAS, FilaCaptura, LineaValida
 from core.lifecycle import acciones
 
@@ -179,6 +180,7 @@ class Vista:
     conflictos: tuple[Conflicto, ...]
     borradores: tuple[Borrador, ...]
     avisos: tuple[str, ...] = ()
+    atipicos: tuple[atipicos.Aviso, ...] = ()  # figures far from their product's usual range
 
     def _de(self, accion: str) -> list[Cambio]:
         return [c for c in self.cambios if c.accion == accion]
@@ -199,12 +201,18 @@ class Vista:
     def hay_cambios(self) -> bool:
         return bool(self.cambios)
 
-    def motivo(self, eliminar: bool) -> str | None:
-        """Why `aplicar(..., eliminar=eliminar)` would refuse this preview (Spanish), or None."""
+    def motivo(self, eliminar: bool, atipicos_confirmados: bool = False) -> str | None:
+        """Why `aplicar(..., eliminar=eliminar)` would refuse this preview (Spanish), or None;
+        `atipicos_confirmados`: the person confirmed the preview's outlying figures."""
         if self.conflictos:
             return PlantillaEnConflicto([c.describir() for c in self.conflictos]).args[0]
         if not (self.nuevas or self.modificadas or (eliminar and self.eliminadas)):
             return "No hay cambios que guardar: el archivo coincide con lo guardado."
+        if self.atipicos and not atipicos_confirmados:
+            return (
+                f"Confirme las {len(self.atipicos):,} cifra(s) poco habitual(es) de la lista o corríjalas en el "
+                "archivo y súbalo de nuevo."
+            )
         return None
 
     def resumen(self) -> str:
@@ -214,6 +222,8 @@ class Vista:
             f"modificadas: {len(self.modificadas):,}; se eliminarán (si lo confirma): {len(self.eliminadas):,}; "
             f"sin cambio: {self.sin_cambio:,}; en {unidades:,} unidad(es) médica(s)."
         )
+        if self.atipicos:
+            texto += f" {len(self.atipicos):,} cifra(s) poco habitual(es) por confirmar."
         if self.conflictos:
             texto += f" {len(self.conflictos):,} línea(s) cambiaron después de la descarga: no se puede guardar."
         return texto
@@ -253,6 +263,13 @@ class Vista:
             ],
             columns=["Unidad Médica", "Clave de producto", "Producto", "Cambio", "Antes", "Después", "Fila"],
         ).astype({"Fila": "Int64"})
+
+    def tabla_atipicos(self) -> pd.DataFrame:
+        """The outlying figures with the file's row, Spanish headers."""
+        filas = {(c.unidad, c.producto): c.fila for c in self.cambios}
+        df = atipicos.tabla(self.atipicos)
+        df.insert(0, "Fila", pd.array([filas.get((a.unidad, a.producto)) for a in self.atipicos], dtype="Int64"))
+        return df
 
     def tabla_conflictos(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -1106,6 +1123,10 @@ def leer(
         " AND NOT (coalesce(u.activa, FALSE) AND coalesce(p.activo, FALSE) AND u.ooad = l.ooad)",
         [anio, ooad],
     )
+    por_escribir = {(c.unidad, c.producto) for c in cambios if c.accion != ELIMINADA}
+    lista_atipicos = atipicos.revisar_lineas(
+        store, cuenta, anio, [(r.unidad, r.linea) for r in registros if (r.unidad, r.producto) in por_escribir]
+    )
     if omitidas:
         avisos.append(
             f"{omitidas:,} línea(s) guardada(s) de unidades o productos dados de baja del catálogo no están en la "
@@ -1123,6 +1144,7 @@ def leer(
         conflictos=tuple(conflictos),
         borradores=lista_borradores,
         avisos=tuple(avisos),
+        atipicos=tuple(lista_atipicos),
     )
 
 
@@ -1154,13 +1176,17 @@ def aplicar(
     vista: Vista,
     *,
     eliminar: bool = False,
+    confirmados: Iterable[atipicos.Aviso | tuple] = (),
 ) -> Resumen:
     """Save a preview in one transaction, a Paso 6 save per unit with its audit rows; all or nothing.
 
     Lines absent from the file are removed only with `eliminar=True` (the person confirmed the list
-    «se eliminará»); by default they stay. Refused whole (PlantillaEnConflicto) when a line the upload changes or removes
+    «se eliminará»); by default they stay. Outlying figures are saved only among `confirmados` (the
+    preview's `atipicos`, confirmed once by the person), else ConfirmacionPendiente and nothing is
+    written; each confirmation is recorded in the audit trail with the save. Refused whole (PlantillaEnConflicto) when a line the upload changes or removes
     changed after the download, including between the preview and now."""
     cuenta = permisos.exigir_captura_ooad(cuenta, ooad)
+    confirmados = tuple(confirmados)
     if vista.ooad != ooad or vista.anio != anio:
         raise ErrorDominio("La vista previa es de otra OOAD/UMAE o de otro periodo: vuelva a subir el archivo.")
 
@@ -1188,12 +1214,10 @@ def aplicar(
             por_unidad.setdefault(c.unidad, []).append(
                 _fila(lineas.get((c.unidad, c.producto)) if c.accion != ELIMINADA else None, c.producto, c.version)
             )
-        insertadas = actualizadas = eliminadas = 0
-        for unidad, filas in por_unidad.items():
-            res = captura.guardar(store, cuenta, persona, anio, unidad, filas)
-            insertadas += res.insertadas
-            actualizadas += res.actualizadas
-            eliminadas += res.eliminadas
+        resultados = captura.guardar_unidades(store, cuenta, persona, anio, por_unidad, confirmados=confirmados)
+        insertadas = sum(r.insertadas for r in resultados.values())
+        actualizadas = sum(r.actualizadas for r in resultados.values())
+        eliminadas = sum(r.eliminadas for r in resultados.values())
         conservadas = 0 if eliminar else sum(c.accion == ELIMINADA for c in cambios)
         auditoria.registrar(
             tx,

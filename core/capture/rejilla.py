@@ -1,8 +1,9 @@
 """The Paso 6 grid's model: rows keyed by product code, and edits kept per product.
 
-`st.data_editor` records edits by row position; a search or another specialty changes the
-positions. So the page keeps pending edits in a dict keyed by product code, merges the grid's
-positional edits through the frame it showed, and overlays them on any later frame.
+The grid (ui/components/rejilla_ag.py) returns the values of its rows by product code; a search or
+another specialty shows other rows. So the page keeps pending edits in a dict keyed by product code,
+folds into it what differs, column by column, from the frame the grid was given (`fusionar`), and
+overlays the pending edits on any later frame (`superponer`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from core.capture.captura import FilaCaptura
 CANTIDADES = ("exc_pacientes", "exc_eventos", "fal_pacientes", "fal_eventos")
 CAMPOS = ("exc_pacientes", "exc_eventos", "exc_ambito", "fal_causa", "fal_pacientes", "fal_eventos", "fal_ambito")
 _CON_DATO = ("exc_pacientes", "exc_eventos", "fal_causa", "fal_pacientes", "fal_eventos")
+# The two sides of a row in the report's order, and the cells that make a side "have a value" (the
+# ámbito is prefilled with the product's default, so it does not): once one side has a value the grid
+# locks the other (core refuses a product that is both anyway).
+LADOS = {
+    "exc": ("exc_ambito", "exc_eventos", "exc_pacientes"),
+    "fal": ("fal_causa", "fal_ambito", "fal_eventos", "fal_pacientes"),
+}
+DATO_DE_LADO = {"exc": ("exc_eventos", "exc_pacientes"), "fal": ("fal_causa", "fal_eventos", "fal_pacientes")}
 
 
 def _limpio(v: Any) -> Any:
@@ -29,6 +38,11 @@ def _limpio(v: Any) -> Any:
     if isinstance(v, str) and not v.strip():
         return None
     return v
+
+
+def vacio(v: Any) -> bool:
+    """An empty cell: None, NaN, NA or only blanks."""
+    return _limpio(v) is None
 
 
 def base(store, cuenta, anio: int, unidad: str, especialidad: str) -> pd.DataFrame:
@@ -68,21 +82,55 @@ def fila_de(frame: pd.DataFrame, producto: str) -> dict:
     return d
 
 
-def fusionar_ediciones(pendientes: dict, mostrado: pd.DataFrame, editadas: dict) -> dict:
-    """Fold the grid's positional edits (`edited_rows`) into `pendientes` by product code.
+def lado_bloqueado(fila: dict) -> str | None:
+    """The side ("exc" or "fal") the grid shows locked for this row: the other side has a value."""
+    for lado, otro in (("exc", "fal"), ("fal", "exc")):
+        if any(_limpio(fila.get(c)) is not None for c in DATO_DE_LADO[otro]):
+            return lado
+    return None
 
-    Idempotent: merging the same edits twice gives the same result. The version recorded is the
-    one the row had when it was first shown, so a later save can tell if someone else changed it.
+
+def _igual_celda(a: Any, b: Any) -> bool:
+    a, b = _limpio(a), _limpio(b)
+    return a is None and b is None or (a is not None and b is not None and str(a) == str(b) and type(a) is type(b))
+
+
+def ediciones(mostrado: pd.DataFrame, devuelto: dict | None) -> dict[str, dict[str, Any]]:
+    """What the grid returned that differs from the frame it was given, column by column, by product code.
+
+    `devuelto` is {"filas": {product: {field: value}}} (the grid sends the rows it touched; a field left
+    out is unchanged). Values are kept exactly as returned (text as typed); products not in the frame
+    (a stale grid) and unknown fields are ignored.
     """
-    for pos, cambios in (editadas or {}).items():
-        pos = int(pos)
-        if pos >= len(mostrado):
-            continue
-        producto = mostrado.index[pos]
-        fila = pendientes.get(producto) or fila_de(mostrado, producto)
-        for campo, valor in cambios.items():
-            if campo in CAMPOS:
-                fila[campo] = _limpio(valor)
+    filas = (devuelto or {}).get("filas") or {}
+    if not isinstance(filas, dict):
+        return {}
+    claves = [p for p in filas if p in mostrado.index and isinstance(filas[p], dict)]
+    out: dict[str, dict[str, Any]] = {}
+    for campo in CAMPOS:
+        for producto in claves:
+            if campo not in filas[producto]:
+                continue
+            valor = filas[producto][campo]
+            if not _igual_celda(valor, mostrado.at[producto, campo]):
+                out.setdefault(producto, {})[campo] = None if _limpio(valor) is None else valor
+    return out
+
+
+def fusionar(pendientes: dict, mostrado: pd.DataFrame, devuelto: dict | None) -> dict:
+    """Fold the grid's returned rows into `pendientes` (by product code) and return it.
+
+    A product shown in the grid that now differs from the frame, or that is already pending, becomes
+    the frame's row with the grid's values over it: an edit set back to what the frame showed is
+    undone. Idempotent. The version kept is the one the row had when it was first shown, so a later
+    save can tell if someone else changed it meanwhile.
+    """
+    cambios_ = ediciones(mostrado, devuelto)
+    for producto in [p for p in mostrado.index if p in cambios_ or p in pendientes]:
+        fila = fila_de(mostrado, producto)
+        if producto in pendientes:
+            fila["version"] = pendientes[producto].get("version")
+        fila.update(cambios_.get(producto, {}))
         pendientes[producto] = fila
     return pendientes
 

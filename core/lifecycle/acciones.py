@@ -332,6 +332,25 @@ def posibles(store: Store, cuenta: Cuenta | None, anio: int, ooad: str) -> Accio
     return Acciones(periodo=s.periodo, estado=s.estado, **{a: _evaluar(s, REGLAS[a]) for a in _DE_LA_OOAD})
 
 
+def posibles_varias(store: Store, cuenta: Cuenta | None, anio: int, ooads: list[str]) -> dict[str, Acciones]:
+    """`posibles` for several OOAD/UMAE at once (the tablero's rows), by OOAD/UMAE.
+
+    The period and every state are read once (one query each) instead of once per OOAD/UMAE; the
+    same rules decide. Refused (AccesoDenegado) to whoever may not read one of them."""
+    for ooad in ooads:
+        permisos.exigir_lectura_ooad(cuenta, ooad)
+    if not ooads:
+        return {}
+    periodo = estados.periodo(store, anio)
+    leidos = estados.estados(store, anio, list(ooads))
+    resultado = {}
+    for ooad in ooads:
+        s = _Situacion(store, cuenta, anio, ooad)
+        s.__dict__.update(periodo=periodo, estado=leidos[ooad])  # the cached_property values, read above
+        resultado[ooad] = Acciones(periodo=periodo, estado=s.estado, **{a: _evaluar(s, REGLAS[a]) for a in _DE_LA_OOAD})
+    return resultado
+
+
 def del_periodo(store: Store, cuenta: Cuenta | None, anio: int) -> AccionesPeriodo:
     """The period's own actions (change its window, close it) and its part of reopening and recording
     receipts, for the division's admins."""

@@ -95,6 +95,17 @@ def estado(store: Store, anio: int, ooad: str) -> EstadoOoad:
     return EstadoOoad(anio, ooad, *f)
 
 
+def estados(store: Store, anio: int, ooads: list[str]) -> dict[str, EstadoOoad]:
+    """`estado` of several OOAD/UMAE in one query."""
+    filas = store.filas(
+        "SELECT ooad, estado, respuesta, version_final, actualizada_en, actualizada_por, actualizada_persona"
+        " FROM declaracion WHERE anio = ? AND list_contains(?, ooad)",
+        [anio, list(ooads)],
+    )
+    leidos = {f[0]: EstadoOoad(anio, *f) for f in filas}
+    return {o: leidos.get(o) or EstadoOoad(anio, o, SIN_INICIAR, None, 0, None, None, None) for o in ooads}
+
+
 def motivo_integridad(store: Store, ooad: str) -> str | None:
     """Why an OOAD/UMAE is read-only after the start-up integrity check (`core.admin.integridad` keeps
     its findings on the store), in words for its screens."""

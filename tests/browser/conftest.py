@@ -36,7 +36,9 @@ PARA_DOCS = {
     "panorama.png": "panorama.png",
     "cruce.png": "cruce.png",
     "oportunidades.png": "oportunidades.png",
+    "comparar.png": "comparar.png",
     "admin_reaperturas.png": "admin_reaperturas.png",
+    "excel.png": "excel.png",
 }
 PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
@@ -49,14 +51,18 @@ MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 # file), by account: a test whose subject is not the login form enters with the cookie of one of
 # them (`entrar`), as a browser that logged in before does. Each is used once.
 SESIONES = {
-    "analista": 3,
+    "analista": 5,
     "admin": 1,
     "chihuahua": 5,
     "sonora": 1,
     "coahuila": 1,
     "durango": 1,
     "yucatan": 1,
+    "hidalgo": 1,
     "tlaxcala": 1,
+    "umae-hes-no-25-monterrey": 1,
+    "ciudad-de-mexico-sur": 2,
+    "zacatecas": 1,
 }
 COOKIE = "eyf_sesion"  # the app's session cookie: it carries only the session's token
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.base import reloj
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 from tests.browser.conftest import ESPERA
 
 pytestmark = pytest.mark.navegador
@@ -45,13 +45,9 @@ def _fila(page: Page, nombre: str, indice: int = 0):
 
 
 def _en_tablero(page: Page, nombre: str):
-    """The tablero's row of one OOAD/UMAE, searched by name (the grid draws only the rows on screen)."""
+    """The tablero's row of one OOAD/UMAE, searched by name (its account name is the name in lower case)."""
     ui.menu(page, "Tablero de control")
-    campo = page.get_by_label("Buscar OOAD/UMAE", exact=True)
-    campo.fill(nombre)
-    campo.press("Enter")
-    ui.esperar_ejecucion(page)
-    return _fila(page, nombre)
+    return tablero_ui.buscar_en_tablero(page, nombre, nombre.lower())
 
 
 def _periodos(page: Page) -> dict[str, dict[str, str]]:
@@ -68,9 +64,10 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.menu(page, "Periodos y ventanas")
     ui.ver(page, "Periodos y ventanas de registro")
     antes = _periodos(page)
-    assert len(antes) == 1, antes
-    ((anio_demo, demo),) = antes.items()
-    anio = int(anio_demo)
+    assert len(antes) == 2, antes  # the demo's year and the previous one, closed
+    anio = max(map(int, antes))
+    demo = antes[str(anio)]
+    assert antes[str(anio - 1)]["Estado"] == "Cerrado", antes
     fin_demo = dt.datetime.strptime(demo["Fin del registro"], "%d/%m/%Y").date()
     assert demo["Estado"] == "Registro abierto", demo
     assert int(demo["Días restantes"].replace(",", "")) == (fin_demo - hoy).days + 1, demo
@@ -84,7 +81,7 @@ def _periodos_y_ventanas(page: Page, captura) -> tuple[int, dt.date]:
     ui.escribir_fecha(form, "Fin del registro", fin)
     ui.boton(form, "Crear periodo").click()
     ui.ver(page, f"Periodo {nuevo} creado: registro del {inicio:%d/%m/%Y} al {fin:%d/%m/%Y}.")
-    filas = ui.hasta(lambda: f if len(f := _periodos(page)) == 2 else None, "la tabla con el periodo nuevo")
+    filas = ui.hasta(lambda: f if len(f := _periodos(page)) == 3 else None, "la tabla con el periodo nuevo")
     assert filas[str(nuevo)]["Estado"] == "Registro fuera de plazo", filas
     assert filas[str(nuevo)]["Días restantes"] == "60", filas  # inclusive: from its start to its end
 
@@ -220,8 +217,7 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
     entrar(ooad, SONORA, PERSONA_SONORA)
     ui.menu(ooad, "Paso 7 · Finalizar")
     ui.ver(ooad, "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE")
-    ui.elegir_radio(ooad, "SI")
-    ui.boton(ooad, "Guardar").click()
+    tablero_ui.finalizar_paso7(ooad)
     ui.ver(ooad, "Registro finalizado (versión final 1). Ya puede imprimir la Versión Final para firmas (Paso 8).")
 
     # The admin's tablero shows it finalized.

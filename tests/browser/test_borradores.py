@@ -13,32 +13,28 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import rejilla_ag, tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 UNIDAD = "HGZ 3, Chihuahua"  # no demo lines: the test's own saves are the only ones
 A = ("Persona A Borradores", "Capturista")
 B = ("Persona B Borradores", "Capturista")
-EXC_PACIENTES = r"^Exc.*Pacientes"
 
 
 def _ir_a_paso6(page: Page) -> None:
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.buscar(page, "Buscar Unidad Médica", UNIDAD, re.compile(r"Unidades Médicas tienen Excedentes"))
-    unidades = ui.rejilla(page)
-    ui.hasta(lambda: ui.primera_columna(unidades) == [UNIDAD], "la búsqueda de la unidad")
-    ui.elegir_fila(unidades, 0)
-    ui.boton(page, f"Continuar con {UNIDAD} (Paso 4)").click()
+    expect(tablero_ui.unidades(page)).to_have_text([UNIDAD])
+    tablero_ui.abrir_unidad(page, UNIDAD)
     ui.boton(page, re.compile(r"^Hemodiálisis\s+—")).click()  # one specialty: straight to Paso 6
     ui.ver(page, f"Unidad Médica: {UNIDAD}")
-    ui.esperar_rejilla(ui.rejilla(page))
+    rejilla_ag.esperar(page)
 
 
 def _pacientes(page: Page) -> list[str]:
-    """Exc. Pacientes of the grid's first two rows."""
-    filas = ui.tabla(ui.rejilla(page))[:2]
-    return [ui.valor(f, EXC_PACIENTES) for f in filas]
+    """Excedente pacientes of the grid's first two rows."""
+    return [rejilla_ag.valor(page, p, "exc_pacientes") for p in rejilla_ag.filas(page)[:2]]
 
 
 def _guardar(page: Page) -> None:
@@ -55,12 +51,10 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     # A types on the first two products.
     entrar(a, "chihuahua", A)
     _ir_a_paso6(a)
-    grid = ui.rejilla(a)
-    col = ui.columna(grid, EXC_PACIENTES)[0]
-    ui.escribir_celda(grid, 0, col, "5")
-    ui.escribir_celda(grid, 1, col, "6")
+    x, y = rejilla_ag.filas(a)[:2]
+    rejilla_ag.escribir(a, x, "exc_pacientes", "5")
+    rejilla_ag.escribir(a, y, "exc_pacientes", "6")
     ui.ver(a, "Cambios sin guardar: 2 nueva(s)")
-    x, y = ui.primera_columna(grid)[:2]
 
     # A in another browser (a new session): both edits are offered back and go back into the grid.
     entrar(a2, "chihuahua", A)
@@ -76,7 +70,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     _ir_a_paso6(b)
     ui.ver(b, re.compile("Otras personas de su OOAD/UMAE tienen cambios sin guardar en esta Unidad Médica"))
     ui.ver(b, re.compile(r"Persona A Borradores \(Capturista\).*2 producto\(s\)"))
-    ui.escribir_celda(ui.rejilla(b), 0, col, "9")
+    rejilla_ag.escribir(b, x, "exc_pacientes", "9")
     ui.ver(b, "Cambios sin guardar: 1 nueva(s)")
     _guardar(b)
     ui.ver(b, "Líneas guardadas: 1 nueva(s).")
@@ -94,7 +88,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     _guardar(a)
     ui.ver(a, "Líneas guardadas: 1 nueva(s).")
     expect(ui.texto(a, "Cambios sin guardar")).to_be_hidden()
-    guardadas = ui.rejilla(a, 1)
+    guardadas = ui.rejilla(a)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
     ui.hasta(
         lambda: {f.get("Clave"): ui.valor(f, "Pacientes") for f in ui.tabla(guardadas)} == {x: "9", y: "6"},

@@ -11,13 +11,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import rejilla_ag, tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 UNIDAD = "HGZ 6, Ciudad Juárez"  # the guide's example unit; its demo line is in Hemodiálisis only
 PRODUCTO = "47.01"  # Apendicectomía laparoscópica (Cirugía General)
-EXC_PACIENTES = r"^Exc.*Pacientes"
 
 
 def _abrir_paso6(page: Page, entrar, persona: tuple[str, str]) -> None:
@@ -28,20 +27,17 @@ def _abrir_paso6(page: Page, entrar, persona: tuple[str, str]) -> None:
 def _ir_a_paso6(page: Page) -> None:
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.buscar(page, "Buscar Unidad Médica", "HGZ 6", re.compile(r"Unidades Médicas tienen Excedentes"))
-    unidades = ui.rejilla(page)
-    ui.hasta(lambda: all("6" in u for u in ui.primera_columna(unidades)), "la búsqueda de la unidad")
-    ui.elegir_fila(unidades, ui.fila_de(unidades, UNIDAD))
-    ui.boton(page, f"Continuar con {UNIDAD} (Paso 4)").click()
+    tablero_ui.abrir_unidad(page, UNIDAD)
     ui.boton(page, re.compile(r"^Cirugía\s+—")).click()
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
     ui.ver(page, f"Unidad Médica: {UNIDAD}")
     ui.buscar(page, "Buscar producto", PRODUCTO, re.compile(rf"^1 de [\d,]+ productos coinciden con «{PRODUCTO}»$"))
-    ui.esperar_filas(ui.rejilla(page), [PRODUCTO])
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO], f"la rejilla muestra solo {PRODUCTO}")
 
 
 def _capturar_y_guardar(page: Page, valor: str) -> None:
-    grid = ui.rejilla(page)
-    ui.escribir_celda(grid, 0, ui.columna(grid, EXC_PACIENTES)[0], valor)
+    rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", valor)
     ui.ver(page, re.compile(r"Cambios sin guardar: 1 nueva\(s\)|Cambios sin guardar: 0 nueva\(s\), 1 modificada"))
     ui.boton(page, "Guardar").click()
     ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
@@ -49,7 +45,7 @@ def _capturar_y_guardar(page: Page, valor: str) -> None:
 
 def _pacientes_guardados(page: Page) -> str:
     """Pacientes Mensuales of PRODUCTO in "Líneas guardadas de esta Unidad Médica" (read from the store on every run)."""
-    guardadas = ui.rejilla(page, 1)
+    guardadas = ui.rejilla(page)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
 
     def fila():  # the table may still be drawing the data of the last run
@@ -87,6 +83,6 @@ def test_el_segundo_guardado_del_mismo_producto_se_rechaza(new_context, captura,
     ui.menu(b, "Paso 3 · Unidad Médica")
     ui.decir_quien(b, ("Persona B Chihuahua", "Capturista"))
     _ir_a_paso6(b)
-    assert ui.valor(ui.tabla(ui.rejilla(b))[0], EXC_PACIENTES) == "10"
+    assert rejilla_ag.valor(b, PRODUCTO, "exc_pacientes") == "10"
     expect(ui.texto(b, "Cambios sin guardar")).to_be_hidden()
     assert _pacientes_guardados(b) == "10"

@@ -14,13 +14,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import rejilla_ag, tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 OOAD = ("Tabas", "OOAD Tabasco")  # sin iniciar in the demo data; no other browser test uses it
 PRODUCTO, NOMBRE = "47.01", "Apendicectomía laparoscópica"
-EXC_PACIENTES = r"^Exc.*Pacientes"
 REGLA = "no es un número válido: escriba solo dígitos"
 # (typed, what the message says about it). At least six, each once rewritten by the number column.
 MALAS = [
@@ -34,23 +33,17 @@ MALAS = [
 ]
 
 
-def _a_la_rejilla(page: Page) -> tuple:
+def _a_la_rejilla(page: Page) -> None:
     """Paso 3 (first unit) → Paso 4 Cirugía → Paso 5 Cirugía General → Paso 6, searched to PRODUCTO."""
     ui.menu(page, "Paso 3 · Unidad Médica")
-    unidades = ui.rejilla(page)
-    ui.esperar_rejilla(unidades)
-    unidad = ui.primera_columna(unidades)[0]
-    ui.elegir_fila(unidades, 0)
-    ui.boton(page, f"Continuar con {unidad} (Paso 4)").click()
-    ui.ver(page, "Seleccionar Grupo de Servicio")
+    unidad = tablero_ui.abrir_unidad(page)
     ui.boton(page, re.compile(r"^Cirugía\s+—")).click()
     ui.ver(page, "Seleccionar la Especialidad Troncal")
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
     ui.ver(page, f"Unidad Médica: {unidad}")
     ui.buscar(page, "Buscar producto", PRODUCTO, re.compile(rf"^1 de [\d,]+ productos coinciden con «{PRODUCTO}»$"))
-    grid = ui.rejilla(page)
-    ui.esperar_filas(grid, [PRODUCTO])
-    return grid, ui.columna(grid, EXC_PACIENTES)[0]
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO], f"la rejilla muestra solo {PRODUCTO}")
 
 
 def _guardar(page: Page) -> None:
@@ -61,7 +54,7 @@ def _guardar(page: Page) -> None:
 
 def _guardado(page: Page) -> str:
     """Pacientes of PRODUCTO in «Líneas guardadas de esta Unidad Médica» (read from the store every run)."""
-    guardadas = ui.rejilla(page, 1)
+    guardadas = ui.rejilla(page)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
     expect(guardadas.locator("tbody tr")).to_have_count(1)
     [fila] = ui.tabla(guardadas)
@@ -75,31 +68,32 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     ui.elegir_radio(page, "SI")
     ui.boton(page, "Guardar").click()
     ui.ver(page, "Respuesta SI guardada.")
-    grid, exc_pacientes = _a_la_rejilla(page)
+    _a_la_rejilla(page)
 
     # A good value with a thousands comma: stored as 2989, shown back with its comma.
-    ui.escribir_celda(grid, 0, exc_pacientes, "2,989")
+    rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", "2,989")
     _guardar(page)
     ui.ver(page, "Líneas guardadas: 1 nueva(s).")
     assert _guardado(page) == "2,989"
 
+    # Each bad value typed over the last one in the same grid (a refused save keeps the grid and the edit).
     for tecleado, regla in MALAS:
-        grid = ui.rejilla(page)
-        ui.esperar_filas(grid, [PRODUCTO])
-        ui.escribir_celda(grid, 0, exc_pacientes, tecleado)  # the cell keeps exactly what was typed
+        rejilla_ag.esperar(page)
+        rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", tecleado)  # the cell keeps exactly what was typed
+        ui.quieto(page, 300)  # the value's run (the text below is already there from the last value)
         ui.ver(page, "Cambios sin guardar: 0 nueva(s), 1 modificada(s)")
         _guardar(page)
         ui.ver(page, re.compile("^No se guardó nada"))
         ui.ver(page, re.compile(re.escape(f"Producto {PRODUCTO} «{NOMBRE}»: Excedente – pacientes mensuales {regla}")))
         assert _guardado(page) == "2,989", tecleado
-        ui.boton(page, "Descartar cambios").click()
-        expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
+    ui.boton(page, "Descartar cambios").click()
+    expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
 
     # A fresh page load: the store still holds 2,989 and nothing else for this unit.
     # (A new browser session: the cookie brings the login back, the person is asked again. Asked
     # whether the form was there right after the reload, the page had not always drawn it yet.)
     page.reload()
     ui.decir_quien(page)
-    grid, exc_pacientes = _a_la_rejilla(page)
-    assert ui.valor(ui.tabla(grid)[0], EXC_PACIENTES) == "2,989"
+    _a_la_rejilla(page)
+    assert rejilla_ag.valor(page, PRODUCTO, "exc_pacientes") == "2,989"
     assert _guardado(page) == "2,989"

@@ -11,32 +11,31 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser import ui
+from tests.browser import tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 FOLIO = re.compile(r"EYF-\d{4}-\d{2}-V\d+-[0-9A-F]{10}")
 
 
-def _elegir_en_tablero(page: Page, nombre: str) -> None:
+def _en_tablero(page: Page, clave: str):
+    """The OOAD/UMAE's own row of the tablero, where its report actions are."""
     ui.menu(page, "Tablero de control")
-    grid = ui.rejilla(page)
-    ui.esperar_rejilla(grid)
-    ui.elegir_fila(grid, ui.fila_de(grid, nombre))
+    return tablero_ui.fila(page, clave)
 
 
 def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, captura, tmp_path, entrar):
     entrar(page, "coahuila")
-    _elegir_en_tablero(page, "Coahuila")
+    _en_tablero(page, "coahuila")
     with page.expect_download() as descarga:
-        ui.boton(page, "📄 Versión Final para firmas (PDF)").click()
+        tablero_ui.accion(page, "coahuila", "Versión Final").click()
     pdf = tmp_path / "final.pdf"
     descarga.value.save_as(pdf)
     texto = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes()), strict=True).pages)
     assert "OOAD Coahuila" in texto and "Sin Validez Oficial" not in texto
     folio = FOLIO.search(re.sub(r"\s+", "", texto)).group(0)
 
-    ui.boton(page, "Subir (Paso 9)").click()
+    tablero_ui.accion(page, "coahuila", "Subir").click()
     ui.ver(page, "Subir Reporte «Versión Final» firmado")
     # Streamlit's own English limit line ("110MB per file") cannot be read, its "Upload" reads in
     # Spanish, and the limit that counts is said in Spanish.
@@ -64,22 +63,19 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
     ui.ver(page, re.compile("folio verificado"))
     captura(page, "paso9.png")
 
-    ui.menu(page, "Tablero de control")
-    grid = ui.rejilla(page)
-    ui.esperar_rejilla(grid)
-    fila = grid.locator("tbody tr").nth(ui.fila_de(grid, "Coahuila"))
+    fila = _en_tablero(page, "coahuila")
     expect(fila).to_contain_text("🟢 Firmado")
-    expect(fila).to_contain_text("Consultar/Modificar")
+    expect(fila.get_by_role("button", name="Consultar/Modificar")).to_be_visible()
     assert folio.startswith("EYF-")
 
 
 def test_sin_finalizar_solo_se_imprime_el_preliminar(page: Page, tmp_path, entrar):
     entrar(page, "durango")
-    _elegir_en_tablero(page, "Durango")
+    fila = _en_tablero(page, "durango")
     with page.expect_download() as descarga:
-        ui.boton(page, "📄 Reporte Preliminar (PDF)").click()
+        tablero_ui.accion(page, "durango", "Preliminar").click()
     pdf = tmp_path / "preliminar.pdf"
     descarga.value.save_as(pdf)
     paginas = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes()), strict=True).pages]
     assert all("Sin Validez Oficial" in p for p in paginas)
-    expect(page.get_by_role("button", name="📄 Versión Final para firmas (PDF)")).to_have_count(0)
+    expect(fila.get_by_role("button", name="Versión Final")).to_have_count(0)

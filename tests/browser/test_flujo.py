@@ -12,23 +12,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ui
+from tests.browser import rejilla_ag, tablero_ui, ui
 
 pytestmark = pytest.mark.navegador
 
 TITULO = "Recolección de Excedentes y/o Faltantes de Servicios Médicos Institucionales"
-# Paso 6 grid columns, by title (a pattern: the headers may be shortened).
-EXC_PACIENTES, FAL_CAUSA, FAL_PACIENTES = r"^Exc.*Pacientes", r"^Falt.*Causa", r"^Falt.*Pacientes"
 # Products of Cirugía General found by code, so that each search shows one row.
 PRODUCTO_B = "51.23"  # Colecistectomía laparoscópica
 PRODUCTO_MALO = "47.01"  # Apendicectomía laparoscópica
-
-
-def _fila_tablero(page: Page, nombre: str):
-    grid = ui.rejilla(page)
-    ui.esperar_rejilla(grid)
-    exacto = re.compile(rf"^\s*{re.escape(nombre)}\s*$")
-    return grid.locator("tbody tr").filter(has=page.locator("td", has_text=exacto))
 
 
 def _solo(producto: str) -> re.Pattern:
@@ -41,9 +32,9 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Modo demostración")).to_be_visible()
     ui.ver(page, "Semáforo:")
-    expect(_fila_tablero(page, "Campeche")).to_contain_text("🔴 Sin iniciar")
-    expect(_fila_tablero(page, "Chihuahua")).to_contain_text("🟠 En captura")
-    captura(page, "tablero.png")
+    expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔴 Sin iniciar")
+    expect(tablero_ui.fila(page, "chihuahua")).to_contain_text("🟠 En captura")
+    captura(page, "tablero_publico.png")
 
     # 2. Paso 1: the OOAD from the searchable list, its password, then who captures.
     ui.menu(page, "Paso 1 · Acceso")
@@ -64,18 +55,13 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.ver(page, "Respuesta SI guardada.")
     captura(page, "paso2.png")
 
-    # 4. Paso 3: tick the first unit of the list, then "Continuar con …".
+    # 4. Paso 3: one click on the first unit's name opens it.
     ui.menu(page, "Paso 3 · Unidad Médica")
     ui.ver(page, "Seleccionar Unidad Médica")
     ui.ver(page, "0 de 12 Unidades Médicas tienen Excedentes y/o Faltantes guardados.")
-    unidades = ui.rejilla(page)
-    ui.esperar_rejilla(unidades)
-    unidad = ui.primera_columna(unidades)[0]
-    ui.elegir_fila(unidades, 0)
-    continuar = ui.boton(page, f"Continuar con {unidad} (Paso 4)")
-    expect(continuar).to_be_visible()
+    expect(tablero_ui.unidades(page)).to_have_count(12)
     captura(page, "paso3.png")
-    continuar.click()
+    unidad = tablero_ui.abrir_unidad(page)
 
     # 5. Paso 4: the Cirugía group; Paso 5: Cirugía General.
     ui.ver(page, "Seleccionar Grupo de Servicio")
@@ -88,38 +74,35 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.ver(page, f"Unidad Médica: {unidad}")
     todos = re.compile(r"^([\d,]+) de \1 productos$")
     ui.ver(page, todos)
-    grid = ui.rejilla(page)
-    ui.esperar_rejilla(grid)
-    exc_pacientes, _ = ui.columna(grid, EXC_PACIENTES)
-    fal_causa, _ = ui.columna(grid, FAL_CAUSA)
-    fal_pacientes, _ = ui.columna(grid, FAL_PACIENTES)
-    primera = ui.tabla(grid)[0]
-    producto_a, nombre_a = primera["Clave"], primera["Producto"]
-    assert producto_a != PRODUCTO_B and ui.valor(primera, EXC_PACIENTES) == "", primera
-    ui.escribir_celda(grid, 0, exc_pacientes, "10")
+    rejilla_ag.esperar(page)
+    producto_a = rejilla_ag.filas(page)[0]
+    nombre_a = rejilla_ag.valor(page, producto_a, "producto")
+    assert producto_a != PRODUCTO_B and rejilla_ag.valor(page, producto_a, "exc_pacientes") == ""
+    rejilla_ag.escribir(page, producto_a, "exc_pacientes", "10")
     ui.ver(page, "Cambios sin guardar: 1 nueva(s)")
 
     # ... a search that hides it; product B now sits in row 0, where A was: a Faltante of 25 ...
     ui.buscar(page, "Buscar producto", PRODUCTO_B, _solo(PRODUCTO_B))
-    grid = ui.rejilla(page)
-    ui.esperar_filas(grid, [PRODUCTO_B])
-    ui.escribir_celda(grid, 0, fal_pacientes, "25")
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO_B], f"la rejilla muestra solo {PRODUCTO_B}")
+    rejilla_ag.escribir(page, PRODUCTO_B, "fal_pacientes", "25")
     ui.ver(page, "Cambios sin guardar: 2 nueva(s)")
-    # ... and its cause, chosen from the cell's list.
-    ui.elegir_en_celda(grid, 0, fal_causa, "Falta de Equipo")
-    fila_b = ui.tabla(grid)[0]
-    assert [ui.valor(fila_b, p) for p in (FAL_PACIENTES, FAL_CAUSA, EXC_PACIENTES)] == ["25", "Falta de Equipo", ""], (
-        fila_b
-    )
+    # ... and its cause, chosen from the cell's list; the Excedente side is now locked (grey).
+    rejilla_ag.elegir(page, PRODUCTO_B, "fal_causa", "Falta de Equipo")
+    expect(rejilla_ag.celda(page, PRODUCTO_B, "fal_causa")).to_have_text("Falta de Equipo")
+    assert [rejilla_ag.valor(page, PRODUCTO_B, c) for c in ("fal_pacientes", "exc_pacientes")] == ["25", ""]
+    assert rejilla_ag.bloqueada(page, PRODUCTO_B, "exc_pacientes")
 
     # Clearing the search: A still has its 10 (edits are kept per product, not per row).
     ui.buscar(page, "Buscar producto", "", todos)
-    grid = ui.rejilla(page)
-    ui.hasta(lambda: len(ui.primera_columna(grid)) > 1, "la rejilla vuelve a mostrar todos los productos")
-    filas = ui.tabla(grid)
-    assert filas[0]["Clave"] == producto_a, filas[0]
-    assert (ui.valor(filas[0], EXC_PACIENTES), ui.valor(filas[0], FAL_PACIENTES)) == ("10", ""), filas[0]
-    assert all(ui.valor(f, EXC_PACIENTES) == ui.valor(f, FAL_PACIENTES) == "" for f in filas[1:]), filas
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: len(rejilla_ag.filas(page)) > 1, "la rejilla vuelve a mostrar todos los productos")
+    filas = rejilla_ag.filas(page)
+    assert filas[0] == producto_a, filas
+    valores = {
+        p: (rejilla_ag.valor(page, p, "exc_pacientes"), rejilla_ag.valor(page, p, "fal_pacientes")) for p in filas
+    }
+    assert valores.pop(producto_a) == ("10", "") and set(valores.values()) == {("", "")}, valores
     ui.ver(page, "Cambios sin guardar: 2 nueva(s)")
 
     # Guardar, confirm: two new lines, both listed with their quantities.
@@ -130,7 +113,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.ver(page, "Líneas guardadas: 2 nueva(s).")
     expect(dialogo).to_be_hidden()
     ui.ver(page, "Líneas guardadas de esta Unidad Médica")
-    guardadas = ui.rejilla(page, 1)
+    guardadas = ui.rejilla(page)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
     expect(guardadas.locator("tbody tr")).to_have_count(2)
     lineas = {f["Clave"]: f for f in ui.tabla(guardadas)}
@@ -143,22 +126,23 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
         "Falta de Equipo",
         "25",
     ), b
-    fila_a = ui.tabla(ui.rejilla(page))[0]
-    assert (fila_a["Clave"], ui.valor(fila_a, EXC_PACIENTES)) == (producto_a, "10"), fila_a
-    captura(page, "paso6.png")
+    rejilla_ag.esperar(page)
+    assert rejilla_ag.filas(page)[0] == producto_a
+    assert rejilla_ag.valor(page, producto_a, "exc_pacientes") == "10"
+    captura(page, "paso6_flujo.png")  # docs/paso6.png comes from test_rejilla_guia.py
 
     # 7. A Faltante with patients but no cause: refused whole, nothing saved.
     ui.buscar(page, "Buscar producto", PRODUCTO_MALO, _solo(PRODUCTO_MALO))
-    grid = ui.rejilla(page)
-    ui.esperar_filas(grid, [PRODUCTO_MALO])
-    ui.escribir_celda(grid, 0, fal_pacientes, "5")
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO_MALO], f"la rejilla muestra solo {PRODUCTO_MALO}")
+    rejilla_ag.escribir(page, PRODUCTO_MALO, "fal_pacientes", "5")
     ui.ver(page, "Cambios sin guardar: 1 nueva(s)")
     ui.boton(page, "Guardar").click()
     ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
     ui.ver(page, re.compile("^No se guardó nada"))
     ui.ver(page, re.compile(rf"Producto {re.escape(PRODUCTO_MALO)} .*requiere la causa principal"))
     captura(page, "paso6_error.png")
-    expect(ui.rejilla(page, 1).locator("tbody tr")).to_have_count(2)
+    expect(ui.rejilla(page).locator("tbody tr")).to_have_count(2)
     ui.boton(page, "Descartar cambios").click()
     expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
 
@@ -166,9 +150,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.menu(page, "Paso 7 · Finalizar")
     ui.ver(page, "Finalizar el registro de Excedentes y Faltantes de la OOAD/UMAE")
     ui.ver(page, "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes")
-    ui.elegir_radio(page, "SI")
-    ui.boton(page, "Guardar").click()
-    ui.ver(page, re.compile(r"^Registro finalizado"))
+    tablero_ui.finalizar_paso7(page)
     captura(page, "paso7.png")
     ui.menu(page, "Paso 6 · Excedentes y Faltantes")
     ui.ver(page, re.compile("Registrar Excedentes y Faltantes"))
@@ -181,5 +163,5 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     ui.menu(page, "Tablero de control")
     expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
     # (the label was "🔵 Finalizado (falta subir firmado)"; the legend now explains the state)
-    expect(_fila_tablero(page, "Campeche")).to_contain_text("🔵 Finalizado")
+    expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔵 Finalizado")
     captura(page, "tablero_final.png")

@@ -1,11 +1,9 @@
 """How a person drives the app in Chromium: sidebar links, forms, and Streamlit's canvas grids.
 
-`st.dataframe` and `st.data_editor` draw on a canvas (Glide Data Grid). Cells are clicked by
-position: the header and every row are 35 px high. The grid also keeps an accessible copy of its
-visible cells in a hidden <table> (`td[data-testid="glide-cell-<col>-<row>"]`, rows from 0), which
-is how these helpers read what a grid shows. Editing: select a cell, press Enter, type into the
-overlay's `.gdg-input` (an <input> for numbers, a <textarea> for text columns such as Paso 6's
-quantities), press Enter (typing straight onto a selected cell loses the first key).
+`st.dataframe` draws on a canvas (Glide Data Grid). Cells are clicked by position: the header and
+every row are 35 px high. The grid also keeps an accessible copy of its visible cells in a hidden
+<table> (`td[data-testid="glide-cell-<col>-<row>"]`, rows from 0), which is how these helpers read
+what a grid shows. The Paso 6 grid is AG Grid: tests/browser/rejilla_ag.py drives it.
 """
 
 from __future__ import annotations
@@ -222,16 +220,6 @@ def tabla(grid: Locator) -> list[dict[str, str]]:
     return [{titulos.get(c, str(c)): t for (n, c), t in sorted(celdas.items()) if n == f} for f in filas]
 
 
-def columna(grid: Locator, patron: str) -> tuple[int, str]:
-    """(position from the first column, title) of the column whose title matches `patron`
-    (a regular expression, so that tests survive shorter or longer headers)."""
-    titulos = list(tabla(grid)[0])
-    for i, t in enumerate(titulos):
-        if re.search(patron, t):
-            return i, t
-    raise AssertionError(f"Ninguna columna coincide con {patron!r}: {titulos}")
-
-
 def valor(fila: dict[str, str], patron: str) -> str:
     """The cell of `fila` whose column title matches `patron`."""
     encontradas = [v for t, v in fila.items() if re.search(patron, t)]
@@ -291,75 +279,16 @@ def elegir_fila(grid: Locator, fila: int) -> None:
     esperar_ejecucion(grid.page)
 
 
-def ir_a_celda(grid: Locator, fila: int, columna: int) -> Locator:
-    """Select a cell with the keyboard: click the row's first column (the index, pinned at the left
-    even when the grid is scrolled sideways), then move right `columna` times. Column widths never
-    matter and the grid scrolls to the cell. Checked through the cell's aria-selected (a grid
-    still redrawing can swallow the click or a key): tried again if it did not land."""
-    page = grid.page
-    objetivo = celda(grid, columna, fila)
-    for intento in range(3):
-        clic_fila(grid, fila, 25)
-        for _ in range(columna):
-            page.keyboard.press("ArrowRight")
-        try:
-            expect(objetivo).to_have_attribute("aria-selected", "true", timeout=3_000)
-            return objetivo
-        except AssertionError:
-            if intento == 2:
-                raise
-            print(f"[ui] la celda ({fila}, {columna}) no quedó seleccionada; otra vez")
-            page.keyboard.press("Escape")
-            esperar_ejecucion(page, 0)
-    return objetivo
-
-
-def _abrir_editor(grid: Locator, fila: int, columna: int, editor: Locator) -> Locator:
-    """Select the cell and press Enter until its editor shows."""
-    for intento in range(3):
-        objetivo = ir_a_celda(grid, fila, columna)
-        grid.page.keyboard.press("Enter")
-        try:
-            expect(editor).to_be_visible(timeout=5_000)
-            return objetivo
-        except AssertionError:
-            if intento == 2:
-                raise
-            print(f"[ui] el editor de la celda ({fila}, {columna}) no se abrió; otra vez")
-            grid.page.keyboard.press("Escape")
-    return objetivo
-
-
-def escribir_celda(grid: Locator, fila: int, columna: int, valor: str) -> None:
-    page = grid.page
-    editor = page.locator(".gdg-input").first
-    objetivo = _abrir_editor(grid, fila, columna, editor)
-    editor.fill(valor)
-    page.keyboard.press("Enter")
-    expect(editor).to_be_hidden()
-    expect(objetivo).to_have_text(valor)
-    esperar_ejecucion(page)
-
-
-def elegir_en_celda(grid: Locator, fila: int, columna: int, opcion: str) -> None:
-    """A SelectboxColumn cell: open it and click the option."""
-    page = grid.page
-    objetivo = _abrir_editor(grid, fila, columna, page.get_by_role("option", name=opcion, exact=True))
-    page.get_by_role("option", name=opcion, exact=True).click()
-    expect(page.get_by_role("option", name=opcion, exact=True)).to_be_hidden()
-    expect(objetivo).to_have_text(opcion)
-    esperar_ejecucion(page)
-
-
 # -- the division's screens ---------------------------------------------------------------------
 def entrar_division(page: Page, usuario: str, password: str = "demo") -> None:
-    """Paso 1 for the division's accounts (admin, analista): listed after the OOAD/UMAE, no person."""
+    """Paso 1 for the division's accounts (admin, analista): not in the OOAD/UMAE list; «División»,
+    then the user name typed; no person."""
     menu(page, "Paso 1 · Acceso")
-    lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
     esperar_ejecucion(page, 0)
-    lista.click()
-    lista.press_sequentially(usuario)
-    page.get_by_role("option", name=re.compile(rf"^División — .* \({re.escape(usuario)}\)$")).click()
+    elegir_radio(page, "División")
+    esperar_ejecucion(page)  # the OOAD/UMAE form and its «Contraseña» are gone
+    usuario_division = page.get_by_label("Usuario de la División")
+    usuario_division.fill(usuario)
     page.get_by_label("Contraseña").fill(password)
     boton(page, "Entrar").click()
     ver(page, re.compile(r"^Sesión iniciada"))

@@ -483,3 +483,21 @@ def test_el_modelo_no_escribe(store, cuenta):
         acciones.posibles(store, cuenta(quien), ANIO, OOAD)
     acciones.del_periodo(store, cuenta("admin"), ANIO)
     assert store.valor("SELECT count(*) FROM auditoria") == antes
+
+
+def test_posibles_varias_dice_lo_mismo_que_posibles_de_cada_una(store, cuenta, tmp_path):
+    """The tablero's bulk read (one query for the period, one for the states) decides as posibles does."""
+    _firmada(store, cuenta(OOAD), tmp_path)
+    ciclo.declarar(store, cuenta("quintana-roo"), P, ANIO, "NO")
+    ooads = [OOAD, "quintana-roo", "campeche"]  # firmada, en captura con NO, sin iniciar
+    for quien in ("analista", "admin"):
+        c = cuenta(quien)
+        varias = acciones.posibles_varias(store, c, ANIO, ooads)
+        assert varias == {o: acciones.posibles(store, c, ANIO, o) for o in ooads}
+        assert varias["campeche"].estado.estado == ciclo.SIN_INICIAR
+    propia = cuenta("quintana-roo")
+    assert acciones.posibles_varias(store, propia, ANIO, ["quintana-roo"]) == {
+        "quintana-roo": acciones.posibles(store, propia, ANIO, "quintana-roo")
+    }
+    with pytest.raises(AccesoDenegado, match="propia OOAD/UMAE"):
+        acciones.posibles_varias(store, propia, ANIO, ["quintana-roo", OOAD])

@@ -11,6 +11,7 @@ Each rule has a test that fails without it.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import time
@@ -18,13 +19,14 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from core import demo
 from core.accounts import cuentas
 from core.base import reloj
 from core.base.errors import AccesoDenegado, ConfirmacionPendiente
 from core.base.store import Store
-from core.capture import atipicos, captura, catalogo
+from core.capture import atipicos, borradores, captura, catalogo, plantilla
 from core.capture.atipicos import EVENTOS, PACIENTES, RAZON
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import ciclo
@@ -363,13 +365,14 @@ def test_una_consulta_por_llamada_y_la_muestra_nacional_casi_no_avisa(store, cue
         "SELECT unidad, producto, tipo, pacientes, eventos FROM linea WHERE anio = ? ORDER BY id", [ANIO]
     )
     filas = [(u, _fila(p, t, pa, ev)) for u, p, t, pa, ev in lineas]
+    analista = cuenta("analista")
     consultas = []
     original = store.filas
     store.filas = lambda sql, params=None: consultas.append(sql) or original(sql, params)
     t0 = time.perf_counter()
-    avisos = atipicos.revisar_lineas(store, cuenta("analista"), ANIO, filas)
+    avisos = atipicos.revisar_lineas(store, analista, ANIO, filas)
     assert time.perf_counter() - t0 < 1.0
-    assert len(consultas) == 2  # the units' OOAD/UMAE (permission) and the figures
+    assert len(consultas) == 3  # the units' OOAD/UMAE (permission), whether a reference exists, the figures
     assert len(filas) > 250 and len(avisos) <= len(filas) * 0.01
 
 
@@ -473,8 +476,11 @@ def test_la_confirmacion_queda_en_la_bitacora_dentro_de_la_transaccion_del_guard
         "Persona": P,
         "¿Sigue guardada?": "No",
     }
-    captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas)
-    assert atipicos.confirmados(store, cuenta("admin"), ANIO)["¿Sigue guardada?"].tolist() == ["Sí"]
+    # The save itself asks again (nothing was saved yet) and records its own confirmation.
+    with pytest.raises(ConfirmacionPendiente):
+        captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas)
+    captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas, confirmados=avisos)
+    assert atipicos.confirmados(store, cuenta("admin"), ANIO)["¿Sigue guardada?"].tolist() == ["Sí", "Sí"]
     assert atipicos.confirmados(store, cuenta("admin"), ANIO - 1).empty
 
 
@@ -493,3 +499,135 @@ def test_sin_confirmar_compara_la_cifra_no_el_rango(store, cuenta):
     tabla = atipicos.tabla(avisos)
     assert tabla["Rango habitual"].tolist() == [a.rango for a in avisos]
     assert tabla["Unidad Médica"].tolist() == [f"HGZ 35, Ciudad Juárez ({HGZ35})"] * 2
+
+
+# -- the wiring: captura.guardar, borradores.guardar_captura, the Excel upload ---------------------
+def _lineas_y_bitacora(store: Store) -> tuple[list, int]:
+    return store.filas("SELECT unidad, producto, pacientes FROM linea WHERE ooad = 'chihuahua'"), store.valor(
+        "SELECT count(*) FROM auditoria"
+    )
+
+
+def test_guardar_pide_confirmar_antes_de_escribir_y_registra_la_respuesta(store, cuenta):
+    chihuahua = cuenta("chihuahua")
+    ciclo.declarar(store, chihuahua, P, ANIO, "SI")
+    labs, hemo = _guia(store)
+    # The guide's 15 lines save without a question.
+    assert captura.guardar(store, chihuahua, P, ANIO, HGZ35, labs).insertadas == 14
+    assert captura.guardar(store, chihuahua, P, ANIO, HGZ6, [hemo]).insertadas == 1
+    assert _auditoria(store) == []
+
+    fila = FilaCaptura("LAB-0002", fal_causa="Falta de Equipo", fal_pacientes="20,000", fal_eventos="20,000")
+    antes = _lineas_y_bitacora(store)
+    with pytest.raises(ConfirmacionPendiente) as exc:
+        captura.guardar(store, chihuahua, P, ANIO, HGZ6, [fila])
+    assert _lineas_y_bitacora(store) == antes  # nothing written, not even the question
+    avisos = exc.value.avisos
+    assert [(a.unidad, a.producto, a.cifra, a.valor) for a in avisos] == [
+        (HGZ6, "LAB-0002", PACIENTES, 20_000),
+        (HGZ6, "LAB-0002", EVENTOS, 20_000),
+    ]
+    assert "20,000 pacientes mensuales" in str(exc.value) and avisos[0].rango in str(exc.value)
+
+    res = captura.guardar(store, chihuahua, P, ANIO, HGZ6, [fila], confirmados=avisos)
+    assert res.insertadas == 1
+    registro = _auditoria(store)
+    assert [(r[0], r[1], r[5], r[6], json.loads(r[7])["cifra"]) for r in registro] == [
+        ("chihuahua", P, HGZ6, "LAB-0002", PACIENTES),
+        ("chihuahua", P, HGZ6, "LAB-0002", EVENTOS),
+    ]
+    # In the save's transaction: the line's audit row and the confirmations are one write.
+    ids = store.filas(
+        "SELECT accion FROM auditoria WHERE id > (SELECT max(id) - 3 FROM auditoria) ORDER BY id",
+    )
+    assert [a for (a,) in ids] == ["línea creada", atipicos.ACCION_CONFIRMADA, atipicos.ACCION_CONFIRMADA]
+    assert atipicos.confirmados(store, cuenta("analista"), ANIO)["¿Sigue guardada?"].tolist() == ["Sí", "Sí"]
+    # A figure already saved is not asked again: changing the ámbito saves without a question.
+    version = store.valor("SELECT version FROM linea WHERE unidad = ? AND producto = 'LAB-0002'", [HGZ6])
+    otra = FilaCaptura("LAB-0002", version, fal_causa="Falta de Equipo", fal_pacientes=20_000, fal_eventos=20_000)
+    otra.fal_ambito = "Hospitalario"
+    assert captura.guardar(store, chihuahua, P, ANIO, HGZ6, [otra]).actualizadas == 1
+    assert len(_auditoria(store)) == 2
+
+
+def test_confirmar_una_fila_no_confirma_otra(store, cuenta):
+    chihuahua = cuenta("chihuahua")
+    ciclo.declarar(store, chihuahua, P, ANIO, "SI")
+    filas = [
+        FilaCaptura(PROCALCITONINA, fal_causa="Falta de Equipo", fal_pacientes=20_000),
+        FilaCaptura("LAB-0002", fal_causa="Falta de Equipo", fal_pacientes=20_000),
+    ]
+    with pytest.raises(ConfirmacionPendiente) as exc:
+        captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas)
+    primera, segunda = exc.value.avisos
+    antes = _lineas_y_bitacora(store)
+    # One row confirmed: the other still asks, and nothing is written.
+    with pytest.raises(ConfirmacionPendiente) as exc:
+        captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas, confirmados=[primera])
+    assert exc.value.avisos == [segunda]
+    # The same product in another unit, or another figure in the same row, is another question.
+    with pytest.raises(ConfirmacionPendiente):
+        captura.guardar(store, chihuahua, P, ANIO, HGZ6, filas[:1], confirmados=[primera])
+    cambiada = FilaCaptura(PROCALCITONINA, fal_causa="Falta de Equipo", fal_pacientes=30_000)
+    with pytest.raises(ConfirmacionPendiente):
+        captura.guardar(store, chihuahua, P, ANIO, HGZ35, [cambiada], confirmados=[primera])
+    assert _lineas_y_bitacora(store) == antes
+    captura.guardar(store, chihuahua, P, ANIO, HGZ35, filas, confirmados=[primera, segunda.clave])
+    assert [(r[5], r[6]) for r in _auditoria(store)] == [(HGZ35, PROCALCITONINA), (HGZ35, "LAB-0002")]
+
+
+def test_guardar_captura_conserva_los_borradores_hasta_confirmar(store, cuenta):
+    chihuahua = cuenta("chihuahua")
+    ciclo.declarar(store, chihuahua, P, ANIO, "SI")
+    borradores.guardar(
+        store, chihuahua, P, ANIO, HGZ35, {PROCALCITONINA: {"fal_causa": "Falta de Equipo", "fal_pacientes": "20,000"}}
+    )
+    fila = [FilaCaptura(PROCALCITONINA, fal_causa="Falta de Equipo", fal_pacientes="20,000")]
+    with pytest.raises(ConfirmacionPendiente) as exc:
+        borradores.guardar_captura(store, chihuahua, P, ANIO, HGZ35, fila)
+    assert len(borradores.listar(store, chihuahua, P, ANIO)) == 1  # the typed value waits for the answer
+    assert (
+        borradores.guardar_captura(store, chihuahua, P, ANIO, HGZ35, fila, confirmados=exc.value.avisos).insertadas == 1
+    )
+    assert borradores.listar(store, chihuahua, P, ANIO).empty and len(_auditoria(store)) == 1
+
+
+def test_la_plantilla_lista_los_atipicos_y_se_confirman_una_vez(store, cuenta):
+    """Two outlying rows in two units of one file: listed in the preview, confirmed once for the file."""
+    chihuahua = cuenta("chihuahua")
+    ciclo.declarar(store, chihuahua, P, ANIO, "SI")
+    libro = load_workbook(io.BytesIO(plantilla.plantilla(store, chihuahua, ANIO, "chihuahua")))
+    hoja = libro[plantilla.HOJA]
+    filas = [
+        (f"({HGZ35})", PROCALCITONINA, "Faltante", "Falta de Equipo", None, 20_000),
+        (f"({HGZ6})", "LAB-0002", "Faltante", "Falta de Equipo", None, 20_000),
+        (f"({HGZ6})", "LAB-0003", "Faltante", "Falta de Equipo", 30, 30),  # usual: no warning
+    ]
+    for r, (unidad, producto, tipo, causa, eventos, pacientes) in enumerate(filas, start=2):
+        for col, v in (
+            (plantilla.UNIDAD, unidad.strip("()")),
+            (plantilla.CLAVE, producto),
+            (plantilla.TIPO, tipo),
+            (plantilla.CAUSA, causa),
+            (plantilla.EVENTOS, eventos),
+            (plantilla.PACIENTES, pacientes),
+        ):
+            hoja.cell(r, col + 1).value = v
+    salida = io.BytesIO()
+    libro.save(salida)
+    vista = plantilla.leer(store, chihuahua, ANIO, "chihuahua", salida.getvalue(), "plantilla.xlsx", persona=P)
+    assert [(a.unidad, a.producto, a.cifra) for a in vista.atipicos] == [
+        (HGZ35, PROCALCITONINA, PACIENTES),
+        (HGZ6, "LAB-0002", PACIENTES),
+    ]
+    assert vista.tabla_atipicos()["Fila"].tolist() == [2, 3]
+    assert "Confirme las 2 cifra(s)" in vista.motivo(False) and vista.motivo(False, atipicos_confirmados=True) is None
+    antes = _lineas_y_bitacora(store)
+    with pytest.raises(ConfirmacionPendiente):
+        plantilla.aplicar(store, chihuahua, P, ANIO, "chihuahua", vista)
+    with pytest.raises(ConfirmacionPendiente):  # half the list is not the list
+        plantilla.aplicar(store, chihuahua, P, ANIO, "chihuahua", vista, confirmados=vista.atipicos[:1])
+    assert _lineas_y_bitacora(store) == antes
+    res = plantilla.aplicar(store, chihuahua, P, ANIO, "chihuahua", vista, confirmados=vista.atipicos)
+    assert (res.insertadas, res.unidades) == (3, 2)
+    assert sorted((r[5], r[6]) for r in _auditoria(store)) == [(HGZ6, "LAB-0002"), (HGZ35, PROCALCITONINA)]

@@ -15,7 +15,7 @@ from core.base.store import Store
 from core.capture import borradores, captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, FIN, _poblar
+from tests.conftest import ANIO, FIN, poblado
 
 HGZ6 = "IL-CH-0001"  # chihuahua
 ANA, LUIS = "Ana Pérez (Jefa de Servicio)", "Luis Gómez (Coordinador)"
@@ -154,7 +154,7 @@ def test_quitar_borra_sin_bitacora_lo_que_ya_es_igual_a_lo_guardado(store, chi):
 
 def test_los_borradores_sobreviven_a_reabrir_la_base(tmp_path):
     ruta = tmp_path / "eyf.duckdb"
-    s = _poblar(Store(ruta))
+    s = poblado(ruta)
     c = cuentas.obtener(s, "chihuahua")
     ciclo.declarar(s, c, ANA, ANIO, "SI")
     borradores.guardar(s, c, ANA, ANIO, HGZ6, {"47.01": _fila(exc_pacientes="1,200")})

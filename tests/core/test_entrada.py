@@ -150,9 +150,8 @@ def test_rejilla_muestra_lo_guardado_con_comas_y_lo_tecleado_igual_no_es_cambio(
     lineas = captura.lineas_unidad(store, chihuahua, ANIO, HGZ6)
     base = rejilla.base(store, chihuahua, ANIO, HGZ6, "CIR-GEN")
     assert base.loc["47.01", "exc_pacientes"] == "2,989" and base.loc["47.01", "exc_eventos"] == "3,000"
-    pos = list(base.index).index("47.01")
     pend: dict = {}
-    rejilla.fusionar_ediciones(pend, base, {pos: {"exc_pacientes": "2989", "exc_eventos": " 3,000 "}})
+    rejilla.fusionar(pend, base, {"filas": {"47.01": {"exc_pacientes": "2989", "exc_eventos": " 3,000 "}}})
     assert rejilla.cambios(pend, lineas) == []
 
 
@@ -160,9 +159,8 @@ def test_rejilla_texto_invalido_es_un_cambio_que_core_rechaza(store, chihuahua):
     captura.guardar(store, chihuahua, P, ANIO, HGZ6, [FilaCaptura("47.01", exc_pacientes=2989)])
     lineas = captura.lineas_unidad(store, chihuahua, ANIO, HGZ6)
     base = rejilla.base(store, chihuahua, ANIO, HGZ6, "CIR-GEN")
-    pos = list(base.index).index("47.01")
     pend: dict = {}
-    rejilla.fusionar_ediciones(pend, base, {pos: {"exc_pacientes": "abc"}})
+    rejilla.fusionar(pend, base, {"filas": {"47.01": {"exc_pacientes": "abc"}}})
     filas = rejilla.cambios(pend, lineas)
     assert [(f.producto, f.exc_pacientes) for f in filas] == [("47.01", "abc")]
     assert rejilla.superponer(base, pend).loc["47.01", "exc_pacientes"] == "abc"  # shown as typed

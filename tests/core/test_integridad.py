@@ -18,7 +18,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, _poblar
+from tests.conftest import ANIO, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 
@@ -126,12 +126,13 @@ def _preparar(datos: Path) -> subprocess.CompletedProcess:
 
 def _base_con_lineas(tmp_path):
     ruta = tmp_path / "eyf.duckdb"
-    s = _poblar(Store(ruta))
+    s = poblado(ruta)
     _capturar(s)
     s.close()
     return ruta
 
 
+@pytest.mark.solo_duckdb  # damages the DuckDB file's blocks
 def test_bloque_danado_no_impide_iniciar_y_se_informa(tmp_path):
     """Damage one byte at a time in each data block: opening never fails with a traceback, and a
     damaged table is reported (all OOAD/UMAE read-only) instead of surfacing later at Paso 4."""
@@ -181,6 +182,7 @@ def test_tabla_ilegible_deja_todo_en_solo_consulta(store, monkeypatch):
         assert "integridad" in ciclo.motivo_bloqueo(store, ANIO, ooad)
 
 
+@pytest.mark.solo_duckdb  # edits the DuckDB file with duckdb.connect
 def test_preparar_avisa_y_termina_bien(tmp_path):
     datos = tmp_path / "datos"
     datos.mkdir()
@@ -195,6 +197,7 @@ def test_preparar_avisa_y_termina_bien(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.solo_duckdb  # a file that is not DuckDB
 def test_un_archivo_que_no_abre_es_un_mensaje_y_no_una_traza(tmp_path):
     datos = tmp_path / "datos"
     datos.mkdir()

@@ -466,3 +466,216 @@ def test_sin_lineas_todo_vacio():
     p = intercambio.oportunidades(vacio, limite=10)
     assert p.total == 0 and p.tabla.empty
     assert intercambio.opciones_grupo(vacio) == {}
+
+
+# -- without all pairs: column generation, remote classes, streamed proposals, guard (issue 14) ---
+@pytest.fixture
+def generacion_de_columnas(monkeypatch):
+    """Every product through column generation, from 1 candidate per shortage line, 1 pair added
+    per round, in blocks of 64 cells: pricing has to find what the nearest candidate misses."""
+    from core.analysis import transporte
+
+    monkeypatch.setattr(transporte, "DENSO_MAX", 0)
+    monkeypatch.setattr(transporte, "VECINOS_FALTANTE", 1)
+    monkeypatch.setattr(transporte, "VECINOS_EXCEDENTE", 0)
+    monkeypatch.setattr(transporte, "NUEVOS_POR_FILA", 1)
+    monkeypatch.setattr(transporte, "CELDAS", 64)
+
+
+def test_el_par_mas_cercano_no_basta_y_el_precio_agrega_el_lejano(generacion_de_columnas):
+    # Both shortage lines' nearest surplus is E1 (San Luis Potosí): the candidates alone cover 5.
+    df = tabla(
+        linea("F1", "A", "Faltante", 5, CDMX),
+        linea("F2", "A", "Faltante", 5, MONTERREY),
+        linea("E1", "A", "Excedente", 5, SAN_LUIS),
+        linea("E2", "A", "Excedente", 5, GUADALAJARA),
+    )
+    a = intercambio.asignar(df)
+    assert a.cubierto == 10 and a.rondas >= 2 and a.arcos > 2  # the 2 candidates alone cover 5
+    assert set(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], strict=True)) == {("E1", "F2"), ("E2", "F1")}
+
+
+def _instancia_grande(semilla: int) -> tuple[pd.DataFrame, Filtros]:
+    """Two or three products over 10-24 units with heavy-tailed patients: far pairs matter."""
+    rng = np.random.default_rng(1000 + semilla)
+    n_unidades = int(rng.integers(10, 25))
+    lugar = {u: (float(rng.uniform(15, 32)), float(rng.uniform(-116, -87))) for u in range(n_unidades)}
+    lugar[1] = lugar[0]  # two units at one place: 0 km ties
+    filas = []
+    for p in range(int(rng.integers(2, 4))):
+        remoto = p == 0 and rng.random() < 0.5
+        for u in range(n_unidades):
+            if rng.random() < 0.2:
+                continue
+            tipo = "Excedente" if rng.random() < 0.45 else "Faltante"
+            pacientes = int(min(np.ceil(rng.pareto(1.3) * 4 + 1), 200))
+            filas.append(
+                linea(
+                    f"U{u}",
+                    f"P{p}",
+                    tipo,
+                    pacientes,
+                    lugar[u],
+                    estado=f"{u % 4:02d}",
+                    ambito=("Ambulatorio", "Hospitalario")[int(rng.integers(2))],
+                    remoto=remoto,
+                )
+            )
+    filtros = [
+        Filtros(),
+        Filtros(km_max=800.0),
+        Filtros(remoto_a_distancia=True),
+        Filtros(mismo_estado=True, remoto_a_distancia=True),
+        Filtros(misma_modalidad=True, km_max=1500.0),
+    ][semilla % 5]
+    return pd.DataFrame(filas), filtros
+
+
+def _comparar_con_lp(df: pd.DataFrame, f: Filtros) -> intercambio.Asignacion:
+    a = intercambio.asignar(df, f)
+    flujo, costo = _optimo_lp(df, f)
+    assert a.cubierto == round(flujo)
+    assert a.paciente_km == pytest.approx(costo, abs=0.001 * a.cubierto + 0.1)
+    if not a.flujos.empty:  # feasible on each side
+        da = a.flujos.groupby(["de_unidad", "producto"])["pacientes"].sum()
+        ofrecido = df[df["tipo"] == "Excedente"].set_index(["unidad", "producto"])["pacientes"]
+        assert (da <= ofrecido.loc[da.index]).all() and (a.flujos["de_unidad"] != a.flujos["a_unidad"]).all()
+    return a
+
+
+@pytest.mark.parametrize("semilla", range(10))
+def test_generacion_de_columnas_llega_al_optimo_de_la_programacion_lineal(semilla, generacion_de_columnas):
+    df, f = _instancia_grande(semilla)
+    _comparar_con_lp(df, f)
+
+
+def test_generacion_de_columnas_necesita_varias_rondas(generacion_de_columnas):
+    """The LP comparisons above exercise pricing: on these instances it adds far pairs."""
+    rondas = [intercambio.asignar(*_instancia_grande(s)).rondas for s in range(0, 10, 5)]
+    assert max(rondas) >= 3
+
+
+@pytest.mark.parametrize("semilla", range(10))
+def test_simplex_por_producto_llega_al_optimo_de_la_programacion_lineal(semilla):
+    df, f = _instancia_grande(semilla)
+    _comparar_con_lp(df, f)
+
+
+@pytest.mark.parametrize("semilla", range(12))
+def test_generacion_de_columnas_en_las_instancias_pequenas(semilla, generacion_de_columnas):
+    df, f = _instancia(semilla)
+    _comparar_con_lp(df, f)
+
+
+def test_remotos_por_clase_cubren_el_minimo_de_cada_clase_en_orden():
+    df = tabla(
+        linea("E1", "R", "Excedente", 5, CANCUN, estado="23", remoto=True),
+        linea("E2", "R", "Excedente", 4, MONTERREY, estado="19", remoto=True),
+        linea("E3", "R", "Excedente", 6, CHETUMAL, estado="23", remoto=True),
+        linea("F1", "R", "Faltante", 7, MONTERREY, estado="23", remoto=True),
+        linea("F2", "R", "Faltante", 3, CDMX, estado="23", remoto=True),
+        linea("F3", "R", "Faltante", 9, SAN_LUIS, estado="19", remoto=True),
+    )
+    a = intercambio.asignar(df, Filtros(remoto_a_distancia=True, mismo_estado=True))
+    # State 23: 11 offered, 10 asked: all covered; state 19: 4 offered, 9 asked.
+    assert a.cubierto == 14 and a.paciente_km == 0 and a.rondas == 0
+    pares = sorted(zip(a.flujos["de_unidad"], a.flujos["a_unidad"], a.flujos["pacientes"], strict=True))
+    assert pares == [("E1", "F1", 5), ("E2", "F3", 4), ("E3", "F1", 2), ("E3", "F2", 3)]
+    assert a.flujos["remoto"].all()
+    assert a.sin_cubrir[["unidad", "sin_cubrir"]].values.tolist() == [["F3", 5]]
+    # Same call, same answer.
+    assert intercambio.asignar(df, Filtros(remoto_a_distancia=True, mismo_estado=True)).flujos.equals(a.flujos)
+
+
+def test_remoto_con_una_unidad_en_ambos_lados_no_se_empareja_consigo():
+    df = tabla(
+        linea("U1", "R", "Excedente", 5, CANCUN, remoto=True),
+        linea("U1", "R", "Faltante", 5, CANCUN, remoto=True),
+        linea("U2", "R", "Faltante", 3, MONTERREY, remoto=True),
+    )
+    a = _comparar_con_lp(df, Filtros(remoto_a_distancia=True))
+    assert a.cubierto == 3 and a.flujos["a_unidad"].tolist() == ["U2"]
+
+
+def test_empates_dan_siempre_la_misma_asignacion():
+    df, f = _instancia_grande(0)
+    a, b = intercambio.asignar(df, f), intercambio.asignar(df, f)
+    assert a.flujos.equals(b.flujos) and a.sin_cubrir.equals(b.sin_cubrir)
+
+
+def test_sin_matriz_de_distancias_el_mismo_resultado(monkeypatch):
+    from core.analysis import transporte
+
+    df, f = _instancia_grande(1)
+    a = intercambio.asignar(df, f)
+    monkeypatch.setattr(transporte, "MAX_LUGARES", 0)
+    b = intercambio.asignar(df, f)
+    assert (a.cubierto, a.paciente_km) == (b.cubierto, b.paciente_km)
+
+
+@pytest.mark.parametrize("semilla", range(3))
+def test_propuestas_por_bloques_son_las_primeras_del_orden_completo(semilla, monkeypatch):
+    from core.analysis import transporte
+
+    df, f = _instancia_grande(semilla)
+    completo = intercambio.oportunidades(df, f)
+    monkeypatch.setattr(transporte, "CELDAS", 32)  # many blocks, each keeping only what can still enter
+    for limite in (1, 7, 40):
+        p = intercambio.oportunidades(df, f, limite=limite)
+        assert p.total == completo.total
+        pd.testing.assert_frame_equal(p.tabla, completo.tabla.head(limite))
+
+
+def test_guardia_rechaza_lo_que_no_cabe_en_la_memoria(monkeypatch):
+    from core.analysis import guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    df, f = _instancia_grande(2)
+    una = df[df["producto"] == "P1"]
+    estimado, estimado_una = intercambio.estimar(df, f, 100), intercambio.estimar(una, f, 100)
+    assert 0 < estimado_una < estimado  # from counts: fewer lines, less memory
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (estimado + estimado_una) / 2 / (1 << 20))
+    with pytest.raises(AnalisisDemasiadoGrande, match="Elija un Grupo de Servicio o una Especialidad Troncal"):
+        intercambio.oportunidades(df, f, limite=100)
+    intercambio.oportunidades(una, f, limite=100)
+    # The allocation builds no ranked rows: its own estimate.
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (intercambio.estimar(df, f) + intercambio.estimar(una, f)) / 2**21)
+    with pytest.raises(AnalisisDemasiadoGrande, match="servidor permite"):
+        intercambio.asignar(df, f)
+    intercambio.asignar(una, f)
+
+
+def test_un_solo_analisis_pesado_a_la_vez(monkeypatch):
+    import threading
+
+    from core.analysis import guardia
+    from core.base.errors import AnalisisEnCurso
+
+    df, f = _instancia_grande(2)
+    monkeypatch.setattr(guardia, "PESADO_MB", 0)  # every request is heavy
+    monkeypatch.setattr(guardia, "ESPERA_S", 0.2)
+    with guardia._turno:  # another request holds the turn
+        with pytest.raises(AnalisisEnCurso, match="Ya hay un análisis en curso"):
+            intercambio.asignar(df, f)
+    # Released within the wait: the second one runs.
+    monkeypatch.setattr(guardia, "ESPERA_S", 10)
+    guardia._turno.acquire()
+    threading.Timer(0.1, guardia._turno.release).start()
+    assert intercambio.asignar(df, f).faltante > 0
+    # A light request never waits for the turn.
+    monkeypatch.setattr(guardia, "PESADO_MB", 1 << 20)
+    with guardia._turno:
+        assert intercambio.asignar(df, f).faltante > 0
+
+
+def test_las_propuestas_entregan_su_problema_a_la_asignacion_y_no_queda_nada():
+    df, f = _instancia_grande(3)
+    sola = intercambio.asignar(df, f)
+    intercambio.oportunidades(df, f, limite=5)
+    assert intercambio._entregado  # the page's next call, the allocation, takes it
+    junto = intercambio.asignar(df, f)
+    assert not intercambio._entregado and junto.flujos.equals(sola.flujos)
+    intercambio.oportunidades(df, f, limite=5)
+    lejos = Filtros(km_max=300.0)  # other filters: not served from it, and it is dropped anyway
+    assert intercambio.asignar(df, lejos).cubierto == _comparar_con_lp(df, lejos).cubierto
+    assert not intercambio._entregado

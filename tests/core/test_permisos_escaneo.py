@@ -15,21 +15,22 @@ import importlib
 import inspect
 import pkgutil
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import core
-from core.accounts import permisos
+from core.accounts import cuentas, permisos
 from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
-from core.base import revision_pdf
+from core.base import reloj, revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
-from tests.conftest import ANIO, pdf_firmado
+from tests.conftest import ANIO, HOY, en_memoria, pdf_firmado, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 VICTIMA, UNIDAD_VICTIMA = "quintana-roo", "IL-QR-0001"
@@ -89,48 +90,80 @@ def _vista_plantilla() -> plantilla.Vista:
     )
 
 
-@pytest.fixture
-def esc(store, cuenta, tmp_path, monkeypatch) -> Escenario:
-    # The scenario's upload is read by the same content check in this process instead of a
-    # sandboxed child (0.3 s a test): the scan is about permissions; the sandbox has its own tests.
+def _revisar_aqui(monkeypatch) -> None:
+    # The scenario's uploads are read by the same content check in this process instead of a
+    # sandboxed child (0.3 s each): the scan is about permissions; the sandbox has its own tests.
     monkeypatch.setattr(revision_pdf, "revisar", lambda datos, **_: revision_pdf.revisar_aqui(datos))
-    dueno = cuenta(VICTIMA)
-    ciclo.declarar(store, dueno, P, ANIO, "SI")
-    captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
-    borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
-    ciclo.finalizar(store, dueno, P, ANIO)
-    subida = firmados.subir(store, dueno, P, ANIO, VICTIMA, pdf_firmado(), "firmado.pdf", directorio=tmp_path)
-    reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
-    id_producto = solicitudes.solicitar_producto(
-        store,
-        dueno,
-        P,
-        VICTIMA,
-        "CIR-GEN",
-        "Procedimiento nuevo de prueba",
-        "No aparece en el catálogo y se realiza cada mes",
-        "Ambulatorio",
-    )
-    admin = cuenta("admin")
-    vista = importacion.vista_previa(
-        store,
-        admin,
-        "productos",
-        "productos.csv",
-        importacion.catalogo_csv(store, admin, "productos") + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n",
-    )
-    return Escenario(
-        store,
-        dueno,
-        cuenta("chihuahua"),
-        cuenta("analista"),
-        admin,
-        subida.id,
-        reapertura.id,
-        id_producto,
-        vista,
-        tmp_path,
-    )
+
+
+@pytest.fixture(scope="module")
+def _escenario_base(tmp_path_factory):
+    """The scenario's database and signed-PDF folder, built once per module (clock at HOY, as the
+    tests' autouse clock has it); each test gets its own copy (esc)."""
+    carpeta = tmp_path_factory.mktemp("escenario")
+    previo = reloj._fijo
+    reloj.fijar(HOY)
+    store = poblado(carpeta / "eyf.duckdb")
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            _revisar_aqui(mp)
+            dueno = cuentas.obtener(store, VICTIMA)
+            ciclo.declarar(store, dueno, P, ANIO, "SI")
+            captura.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.01", exc_pacientes=5)])
+            borradores.guardar(store, dueno, P, ANIO, UNIDAD_VICTIMA, {"47.09": {"exc_pacientes": "3"}})
+            ciclo.finalizar(store, dueno, P, ANIO)
+            subida = firmados.subir(
+                store, dueno, P, ANIO, VICTIMA, pdf_firmado(), "firmado.pdf", directorio=carpeta / "datos"
+            )
+            reapertura = reaperturas.solicitar(store, dueno, P, ANIO, "Corregir una cantidad capturada por error")
+            id_producto = solicitudes.solicitar_producto(
+                store,
+                dueno,
+                P,
+                VICTIMA,
+                "CIR-GEN",
+                "Procedimiento nuevo de prueba",
+                "No aparece en el catálogo y se realiza cada mes",
+                "Ambulatorio",
+            )
+            admin = cuentas.obtener(store, "admin")
+            vista = importacion.vista_previa(
+                store,
+                admin,
+                "productos",
+                "productos.csv",
+                importacion.catalogo_csv(store, admin, "productos")
+                + b"99.99,CIR-GEN,Producto importado,Ambulatorio,false,\n",
+            )
+    finally:
+        store.close()
+        reloj.fijar(previo)
+    return carpeta, subida.id, reapertura.id, id_producto, vista
+
+
+@pytest.fixture
+def esc(_escenario_base, tmp_path, monkeypatch) -> Escenario:
+    """The scenario on a store of its own (an in-memory copy, as the `store` fixture) and a copy of its
+    signed-PDF folder (the rows hold paths relative to it)."""
+    _revisar_aqui(monkeypatch)
+    carpeta, id_firmado, id_reapertura, id_producto, vista = _escenario_base
+    shutil.copytree(carpeta / "datos", tmp_path, dirs_exist_ok=True)
+    store = en_memoria(carpeta / "eyf.duckdb")
+    try:
+        yield Escenario(
+            store,
+            cuentas.obtener(store, VICTIMA),
+            cuentas.obtener(store, "chihuahua"),
+            cuentas.obtener(store, "analista"),
+            cuentas.obtener(store, "admin"),
+            id_firmado,
+            id_reapertura,
+            id_producto,
+            vista,
+            tmp_path,
+        )
+    finally:
+        store.close()
 
 
 D = dt.date(2026, 6, 10)
@@ -143,6 +176,7 @@ ESCRITURAS = {
     "borradores.guardar_captura": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
     "borradores.quitar": lambda e: (P, ANIO, UNIDAD_VICTIMA, ["47.09"]),
     "captura.guardar": lambda e: (P, ANIO, UNIDAD_VICTIMA, [FilaCaptura("47.09", exc_pacientes=3)]),
+    "captura.guardar_unidades": lambda e: (P, ANIO, {UNIDAD_VICTIMA: [FilaCaptura("47.09", exc_pacientes=3)]}),
     "plantilla.leer": lambda e: (ANIO, VICTIMA, plantilla.plantilla(e.store, e.dueno, ANIO, VICTIMA), "p.xlsx"),
     "plantilla.aplicar": lambda e: (P, ANIO, VICTIMA, _vista_plantilla()),
     "firmados.subir": lambda e: (P, ANIO, VICTIMA, pdf_firmado(), "otro.pdf", e.tmp),
@@ -163,12 +197,15 @@ ESCRITURAS_PROPIAS = {
     "ciclo.finalizar": lambda e: (P, ANIO),
     "reaperturas.solicitar": lambda e: (P, ANIO, "Motivo de la solicitud de reapertura"),
     "reportes.guardar_firmantes": lambda e: (P, ANIO, [("Nombre Apellido", "Cargo")]),
+    "copia.copiar": lambda e: (P, ANIO, 1),
+    "copia.guardar_todo": lambda e: (P, ANIO),
 }
 # -- reads of the account's own drafts (keyed by the account; no parameter could name another
 #    OOAD/UMAE): refused to the division, which has none
 LECTURAS_PROPIAS = {
     "borradores.de_otras_personas": lambda e: (P, ANIO),
     "borradores.listar": lambda e: (P, ANIO),
+    "copia.revisar": lambda e: (P, ANIO),
 }
 # -- the account acting on itself: refused without a session
 PROPIAS_DE_LA_CUENTA = {
@@ -179,6 +216,7 @@ LECTURAS_OOAD = {
     "atipicos.revisar": lambda e: (ANIO, UNIDAD_VICTIMA, [LINEA]),
     "atipicos.revisar_lineas": lambda e: (ANIO, [(UNIDAD_VICTIMA, LINEA)]),
     "acciones.posibles": lambda e: (ANIO, VICTIMA),
+    "acciones.posibles_varias": lambda e: (ANIO, [VICTIMA]),
     "captura.exigir_lectura_unidad": lambda e: (UNIDAD_VICTIMA,),
     "captura.lineas_unidad": lambda e: (ANIO, UNIDAD_VICTIMA),
     "captura.lineas_ooad": lambda e: (ANIO, VICTIMA),
@@ -212,6 +250,7 @@ DIVISION = {
     "analisis.opciones_filtro": lambda e: (),
     "analisis.panorama": lambda e: (ANIO,),
     "analisis.por_estado": lambda e: (ANIO,),
+    "comparacion.comparar_periodos": lambda e: (ANIO - 1, ANIO),
     "intercambio.lineas": lambda e: (ANIO,),
     "recepcion.del_periodo": lambda e: (ANIO,),
 }
@@ -263,6 +302,7 @@ SIN_CUENTA_PUBLICAS = {
     "estados.cerrado_en": "period settings, shown to everyone",
     "estados.contar_lineas": "a count, as the tablero shows",
     "estados.estado": "lifecycle state, as the tablero's semáforo shows",
+    "estados.estados": "lifecycle states, as the tablero's semáforo shows",
     "ciclo.motivo_bloqueo": "why a screen is locked, shown to everyone",
     "estados.periodo": "period settings",
     "estados.periodo_actual": "period settings",

@@ -21,11 +21,10 @@ from core.base.errors import (
     PlantillaInvalida,
     TransicionInvalida,
 )
-from core.base.store import Store
 from core.capture import borradores, captura, plantilla
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, FIN, HOY, _poblar
+from tests.conftest import ANIO, FIN, HOY, poblado
 
 P = "Persona de prueba"
 OOAD = "chihuahua"
@@ -73,7 +72,7 @@ def capturista(store):
 @pytest.fixture(scope="module")
 def _compartida():
     reloj.fijar(HOY)
-    s = _poblar(Store(":memory:"))
+    s = poblado()
     c = _preparar(s)
     yield s, c
     s.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,13 @@ from reportlab.pdfgen import canvas
 from core import cli
 from core.accounts import cuentas
 from core.admin import respaldo
-from core.base import rutas
+from core.base import reloj, rutas
 from core.base.errors import AccesoDenegado, BaseDeDatosOcupada, RespaldoInvalido
 from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, firmados
-from tests.conftest import ANIO, _poblar, base_retenida, contenido_de_la_base
+from tests.conftest import ANIO, EN_POSTGRES, HOY, base_retenida, contenido_de_la_base, copiar_base, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 P = "Persona de prueba"
@@ -37,23 +38,45 @@ def _pdf(texto: str) -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _datos_base(tmp_path_factory):
+    """A data folder with a database holding lines, a final version and two signed uploads: built
+    once (two of its steps check a PDF in a sandboxed child) and copied for each test."""
+    carpeta = tmp_path_factory.mktemp("respaldo_base")
+    previo = reloj._fijo  # a module fixture runs before the test's autouse clock
+    reloj.fijar(HOY)
+    store = poblado(rutas.ruta_base(carpeta))
+    try:
+        chihuahua = cuentas.obtener(store, "chihuahua")
+        ciclo.declarar(store, chihuahua, P, ANIO, "SI")
+        captura.guardar(
+            store,
+            chihuahua,
+            P,
+            ANIO,
+            "IL-CH-0001",
+            [
+                FilaCaptura("47.01", exc_pacientes=5),
+                FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=8),
+            ],
+        )
+        ciclo.finalizar(store, chihuahua, P, ANIO)
+        firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("primero"), "firmado.pdf", directorio=carpeta)
+        firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("segundo"), "firmado v2.pdf", directorio=carpeta)
+    finally:
+        store.close()
+        reloj.fijar(previo)
+    return carpeta
+
+
 @pytest.fixture
-def datos(tmp_path):
-    """A data folder with a database holding lines, a final version and two signed uploads."""
-    store = _poblar(Store(rutas.ruta_base(tmp_path)))
-    chihuahua = cuentas.obtener(store, "chihuahua")
-    ciclo.declarar(store, chihuahua, P, ANIO, "SI")
-    captura.guardar(
-        store,
-        chihuahua,
-        P,
-        ANIO,
-        "IL-CH-0001",
-        [FilaCaptura("47.01", exc_pacientes=5), FilaCaptura("39.95", fal_causa="Falta de Equipo", fal_pacientes=8)],
-    )
-    ciclo.finalizar(store, chihuahua, P, ANIO)
-    firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("primero"), "firmado.pdf", directorio=tmp_path)
-    firmados.subir(store, chihuahua, P, ANIO, "chihuahua", _pdf("segundo"), "firmado v2.pdf", directorio=tmp_path)
+def datos(_datos_base, tmp_path):
+    """A data folder of its own (a copy of _datos_base: the database and the signed PDFs, whose rows
+    hold paths relative to the folder) and its open store."""
+    shutil.copytree(_datos_base, tmp_path, dirs_exist_ok=True)
+    if EN_POSTGRES:  # the database is not a file in the folder
+        copiar_base(rutas.ruta_base(_datos_base), rutas.ruta_base(tmp_path))
+    store = Store(rutas.ruta_base(tmp_path))
     yield tmp_path, store
     store.close()
 
@@ -213,7 +236,7 @@ def _respaldo_de(carpeta: Path) -> Path:
     copia = carpeta.parent / f"{carpeta.name}-copia"
     if not copia.exists():
         copia.mkdir()
-        store = _poblar(Store(rutas.ruta_base(copia)))
+        store = poblado(rutas.ruta_base(copia))
         try:
             respaldo.respaldar(store, cuentas.obtener(store, "admin"), directorio=copia)
         finally:

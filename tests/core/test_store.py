@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+import bcrypt
 import duckdb
 import pytest
 
@@ -15,7 +16,7 @@ from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo
-from tests.conftest import ANIO
+from tests.conftest import ANIO, FIN, INICIO, PASSWORD, _poblar, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 
@@ -231,3 +232,50 @@ def test_un_checkpoint_fallido_no_vuelve_error_lo_confirmado(tmp_path, caplog):
     s = Store(tmp_path / "a.duckdb")  # durable: replayed from the WAL on reopen
     assert s.valor("SELECT valor FROM ajuste WHERE clave = 'x'") == "en el WAL"
     s.close()
+
+
+_COLUMNAS = {"cuenta": "* EXCLUDE (hash)", "schema_migrations": "nombre"}
+
+
+def _todo(s: Store) -> dict:
+    """Every table's rows, the schema (columns, defaults, constraints, indexes) and each sequence's
+    next value; a password hash as whether it checks (its salt is random), no migration timestamps."""
+    foto = {
+        "columnas": s.filas(
+            "SELECT table_name, column_name, column_default, is_nullable, data_type FROM duckdb_columns()"
+            " WHERE database_name = current_database() ORDER BY ALL"
+        ),
+        "restricciones": s.filas(
+            "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints()"
+            " WHERE database_name = current_database() ORDER BY ALL"
+        ),
+        "indices": s.filas(
+            "SELECT index_name, table_name, sql FROM duckdb_indexes() WHERE database_name = current_database() ORDER BY 1"
+        ),
+    }
+    for (tabla,) in s.filas("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"):
+        foto[tabla] = s.filas(f"SELECT {_COLUMNAS.get(tabla, '*')} FROM {tabla} ORDER BY ALL")
+    foto["claves"] = [bcrypt.checkpw(PASSWORD.encode(), h.encode()) for (h,) in s.filas("SELECT hash FROM cuenta")]
+    for (sec,) in s.filas("SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database()"):
+        foto[sec] = s.valor(f"SELECT nextval('{sec}')")
+    return foto
+
+
+@pytest.mark.solo_duckdb  # on PostgreSQL poblado() populates the database in place: nothing copied
+def test_el_store_de_las_pruebas_es_una_copia_fiel_de_poblar(tmp_path):
+    """The `store` fixtures copy one populated template (tests/conftest.py, poblado): the copy in
+    memory and the file copy hold what populating a new store leaves, and both take writes."""
+    nuevo = _poblar(Store(":memory:"))
+    esperado = _todo(nuevo)
+    nuevo.close()
+    assert esperado["claves"] == [True] * 5 and esperado["auditoria"]
+    for copia in (poblado(), poblado(tmp_path / "eyf.duckdb")):
+        try:
+            assert _todo(copia) == esperado
+            ciclo.crear_periodo_sistema(copia, ANIO + 1, INICIO, FIN)
+            assert copia.valor("SELECT count(*) FROM periodo") == 2
+        finally:
+            copia.close()
+    otra = poblado()
+    assert otra.valor("SELECT count(*) FROM periodo") == 1  # each copy is its own database
+    otra.close()

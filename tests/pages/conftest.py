@@ -84,8 +84,14 @@ def iniciar_sesion(
 
 def _por_formulario(at: AppTest, usuario: str, password: str, persona: str | None) -> AppTest:
     at.switch_page("ui/paso1_acceso.py").run()
-    at.selectbox(key="paso1_seleccion").select(usuario)
-    at.text_input(key="paso1_password").input(password)
+    if usuario in _ooad_umae():
+        at.radio(key="paso1_tipo").set_value("OOAD/UMAE").run()
+        at.selectbox(key="paso1_seleccion").select(usuario)
+        at.text_input(key="paso1_password").input(password)
+    else:  # the division's accounts are not in the list: they type their user name
+        at.radio(key="paso1_tipo").set_value("División").run()
+        at.text_input(key="paso1_div_usuario").input(usuario)
+        at.text_input(key="paso1_div_password").input(password)
     boton(at, "Entrar").click().run()
     if persona and not at.exception and at.session_state["authentication_status"]:
         if any(t.label.startswith("Nombre completo") for t in at.text_input):
@@ -95,6 +101,15 @@ def _por_formulario(at: AppTest, usuario: str, password: str, persona: str | Non
         # AppTest stays on the page after st.switch_page; go where the browser goes.
         at.switch_page("ui/paso2_declaracion.py").run()
     return at
+
+
+def _ooad_umae() -> set[str]:
+    """The accounts Paso 1's list offers (the OOAD/UMAE's), read as Paso 1 reads them."""
+    store = Store(rutas.ruta_base())
+    try:
+        return {u for u, _ in cuentas.opciones_acceso(store)}
+    finally:
+        store.close()
 
 
 def boton(at: AppTest, etiqueta: str):
@@ -112,3 +127,17 @@ def textos(at: AppTest) -> str:
     for tipo in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         partes += [getattr(e, "value", "") or getattr(e, "body", "") for e in getattr(at, tipo)]
     return "\n".join(str(p) for p in partes)
+
+
+def editar_rejilla(at: AppTest, ediciones: dict) -> AppTest:
+    """Paso 6: what the grid (a browser component AppTest cannot draw) returns after a person typed
+    `ediciones` ({row position or product code: {field: value}}): the rows it touched, by product code,
+    every value as text. Then one run."""
+    snap = at.session_state["p6_snap"]
+    filas = {
+        (snap["frame"].index[k] if isinstance(k, int) else k): {c: None if v is None else str(v) for c, v in f.items()}
+        for k, f in ediciones.items()
+    }
+    anterior = at.session_state[snap["key"]] if snap["key"] in at.session_state else None
+    at.session_state[snap["key"]] = {"filas": {**((anterior or {}).get("filas") or {}), **filas}}
+    return at.run()

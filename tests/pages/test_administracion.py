@@ -13,7 +13,8 @@ from core.base import reloj
 from core.capture import captura
 from core.capture.captura import FilaCaptura
 from core.lifecycle import ciclo, reaperturas
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
+from tests.pages.filas_ui import finalizar_paso7, tabla
 
 ADMIN_PAGINAS = [
     "ui/admin_periodos.py",
@@ -100,7 +101,7 @@ def test_admin_crea_un_periodo_con_fechas_malas_y_luego_buenas(datos):
     at.date_input(key="adm_nuevo_fin").set_value(hoy + dt.timedelta(days=40))
     boton(at, "Crear periodo").click().run()
     assert f"Periodo {hoy.year + 1} creado" in textos(at)
-    assert len(at.dataframe[0].value) == 2
+    assert len(at.dataframe[0].value) == 3  # the demo's current and previous (closed) periods, and the new one
 
 
 def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
@@ -133,8 +134,7 @@ def test_solicitud_de_reapertura_de_la_ooad_a_la_respuesta_del_admin(datos):
     texto = textos(at)
     assert "concedida por la División" in texto and "Se concede: corrijan y finalicen" in texto
     assert "nueva versión final con su propio folio" in texto
-    at.radio(key="p7_decision").set_value("SI").run()
-    boton(at, "Guardar").click().run()
+    finalizar_paso7(at)
     assert "Registro finalizado (versión final 2)" in textos(at)
 
 
@@ -165,7 +165,7 @@ def test_admin_reabre_sin_solicitud(datos):
     boton(adm, "Reabrir").click().run()
     assert "OOAD Jalisco reabierta" in textos(adm)
     _ir(adm, "ui/tablero.py")
-    assert adm.dataframe[0].value.set_index("OOAD/UMAE").loc["Jalisco", "Semáforo"] == "🟠 En captura"
+    assert tabla(adm).set_index("OOAD/UMAE").loc["Jalisco", "Semáforo"] == "🟠 En captura"
 
 
 def test_paso8_muestra_los_cambios_entre_versiones_finales(datos):
@@ -207,9 +207,9 @@ def test_recepcion_del_original_se_ve_en_el_tablero_de_la_division(datos):
     hoy = reloj.fecha(reloj.hoy())
     assert f"OOAD Coahuila: Original firmado de la versión final 1 recibido el {hoy} por Lic. Marta Ruiz." in textos(at)
     _ir(at, "ui/tablero.py")
-    tabla = at.dataframe[0].value.set_index("OOAD/UMAE")
-    assert tabla.loc["Coahuila", "Recepción (original)"] == f"{hoy} · Lic. Marta Ruiz"
-    assert tabla.iloc[-1]["Recepción (original)"] == "1 recibido(s)"
+    filas = tabla(at).set_index("OOAD/UMAE")
+    assert filas.loc["Coahuila", "Recepción (original)"] == f"{hoy} · Lic. Marta Ruiz"
+    assert filas.iloc[-1]["Recepción (original)"] == "1 recibido(s)"
 
 
 def test_cuenta_nueva_con_contrasena_de_un_uso_que_se_cambia_y_deshabilitar(datos):
@@ -289,13 +289,7 @@ def _editar_paso6(at, unidad: str):
     _ir(at, "ui/paso4_grupo.py")
     boton(at, "Hemodiálisis").click().run()
     _ir(at, "ui/paso6_captura.py")
-    clave = at.session_state["p6_snap"]["key"]
-    at.session_state[clave] = {
-        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    editar_rejilla(at, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 7}})
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
 
 

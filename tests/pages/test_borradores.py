@@ -9,7 +9,8 @@ import streamlit as st
 
 from core import instalacion
 from core.base import reloj
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
+from tests.pages.filas_ui import finalizar_paso7
 
 ANA, LUIS = "Ana Pérez", "Luis Gómez"
 
@@ -45,9 +46,7 @@ def _paso6(at, unidad: str):
 
 
 def _editar(at, filas: dict) -> None:
-    clave = at.session_state["p6_snap"]["key"]
-    at.session_state[clave] = {"edited_rows": filas, "added_rows": [], "deleted_rows": []}
-    at.run()
+    editar_rejilla(at, filas)
     assert not at.exception, at.exception
 
 
@@ -154,8 +153,7 @@ def test_al_finalizar_con_cambios_sin_guardar_se_muestran_y_se_descartan_tras_le
     primer = a.session_state["p6_snap"]["frame"].index[0]
     _editar(a, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": "12"}})
     _ir(a, "ui/paso7_finalizar.py")
-    a.radio(key="p7_decision").set_value("SI").run()
-    boton(a, "Guardar").click().run()
+    finalizar_paso7(a)
     assert not a.exception, a.exception
     texto = textos(a)
     assert "Registro finalizado" in texto
@@ -196,3 +194,24 @@ def test_tras_vencer_la_sesion_otra_persona_de_la_cuenta_no_hereda_los_cambios(d
     finally:
         reloj.fijar(None)
     assert [r[0] for r in _borradores(datos)] == [f"{ANA} (Jefa de Servicio)"]
+
+
+def test_la_rejilla_vuelve_con_lo_pendiente_tras_otra_pagina_y_guardar_lee_lo_que_llega_despues(datos):
+    """Another page drops the grid's state: back on Paso 6 a new grid shows the pending edit. A value
+    the grid sends after «Guardar» was clicked (the click's blur commits the cell) is in the save."""
+    unidad = _unidad(datos)
+    a = _paso6(iniciar_sesion(abrir_app(datos), "chihuahua", persona=ANA), unidad)
+    x, y = a.session_state["p6_snap"]["frame"].index[:2]
+    _editar(a, {x: {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}})
+    clave = a.session_state["p6_snap"]["key"]
+    _ir(a, "ui/paso3_unidad.py")
+    _ir(a, "ui/paso6_captura.py")
+    snap = a.session_state["p6_snap"]
+    assert snap["key"] != clave and snap["frame"].loc[x, "fal_pacientes"] == "5"
+    assert "Cambios sin guardar: 1 nueva(s)" in textos(a)
+    boton(a, "Guardar").click().run()
+    _editar(a, {y: {"fal_causa": "Falta de Personal", "fal_pacientes": "6"}})  # arrives after the click
+    assert "Se guardarán **2** línea(s) nueva(s)" in textos(a)
+    boton(a, "Sí, guardar").click().run()
+    assert "Líneas guardadas: 2 nueva(s)." in textos(a)
+    assert _borradores(datos) == []

@@ -22,6 +22,7 @@ NEUTRALIZADORES = {
     "reportes.preliminar": "PDF de reports/",
     "reportes.final": "PDF de reports/",
     "firmados.leer": "el PDF firmado tal como se subió (se comprobó que es un PDF)",
+    "plantilla.plantilla": "la plantilla de captura: textos neutralizados y escritos como texto (test_plantilla)",
 }
 
 

@@ -46,6 +46,21 @@ HTML_PERMITIDO = {
     ): "script de la cookie: solo el token propio, comprobado contra [A-Za-z0-9_-]",
     ("ui/paso9_subir.py", "<módulo>", "ESTILO_SUBIDA"): "hoja de estilo fija",
     ("ui/components/textos_streamlit.py", "traducir", "CSS"): "hoja de estilo fija",
+    ("ui/components/filas.py", "estilos", "_CSS"): "hoja de estilo fija",
+    # Tables whose rows carry buttons: every cell's text goes through html.escape (filas._span).
+    ("ui/components/filas.py", "encabezado", "_linea(columnas, [c.titulo for c in colu"): "celdas escapadas",
+    ("ui/components/filas.py", "renglon", "_linea(columnas[i:j], textos, apagados=a"): "celdas escapadas",
+    ("ui/components/filas.py", "renglones", "''.join(planas)"): "renglones de celdas escapadas (_linea)",
+    ("ui/components/filas.py", "vaciar", "''.join(planas)"): "renglones de celdas escapadas (_linea)",
+    ("ui/components/filas.py", "totales", "_linea(columnas, textos, 'eyf-total')"): "celdas escapadas",
+    (
+        "ui/tablero.py",
+        "<módulo>",
+        "f'<style>.st-key-fila_{cuenta.ooad}{{bac",
+    ): "estilo del renglón propio: la clave de la OOAD/UMAE de la cuenta (del catálogo, [a-z0-9-])",
+    # AG Grid runs the module's own fixed JsCode (Tab, list editor, paste, return); the rows go in as
+    # data, drawn by AG Grid's default text renderer and tooltips, never as HTML or code.
+    ("ui/components/rejilla_ag.py", "mostrar", "datos(frame)"): "código fijo de la rejilla; datos como texto",
 }
 
 
@@ -102,7 +117,7 @@ def _llamadas_html(ruta: Path):
                 continue
             es_html = isinstance(nodo.func, ast.Attribute) and nodo.func.attr == "html"
             inseguro = any(
-                k.arg in ("unsafe_allow_html", "unsafe_allow_javascript")
+                k.arg in ("unsafe_allow_html", "unsafe_allow_javascript", "allow_unsafe_jscode")
                 and not (isinstance(k.value, ast.Constant) and k.value.value is False)
                 for k in nodo.keywords
             )

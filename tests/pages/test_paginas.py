@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 from core import instalacion
-from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from core.capture import rejilla
+from tests.pages.conftest import abrir_app, boton, editar_rejilla, iniciar_sesion, textos
+from tests.pages.filas_ui import finalizar_paso7, tabla
 
 
-def _tabla(at, indice=0):
-    return at.dataframe[indice].value
+def _tabla(at):
+    """The tablero as shown (ui/components/filas.py), by OOAD/UMAE name, the totals line last."""
+    return tabla(at).set_index("OOAD/UMAE", drop=False)
 
 
 def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
@@ -17,7 +23,7 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
     assert list(df.columns) == [
         "No.",
         "OOAD/UMAE",
-        "Total",
+        "Unidades Médicas · Total",
         "Con Excedentes/ Faltantes",
         "Sin Excedentes/ Faltantes",
         "Reporte Preliminar",
@@ -26,22 +32,24 @@ def test_tablero_publico_muestra_las_60_con_columnas_de_la_guia(datos):
         "Semáforo",
     ]
     assert len(df) == 61 and df.iloc[-1]["OOAD/UMAE"] == "Total (60)"
-    fila = df.set_index("OOAD/UMAE")
+    fila = df
+    total = "Unidades Médicas · Total"
     assert fila.loc["Campeche", "Semáforo"] == "🔴 Sin iniciar"
-    assert (
-        fila.loc["Campeche", "Total"] == 12
-        and fila.isna().loc["Campeche", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].all()
-    )
-    assert fila.loc["Chihuahua", ["Total", "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
-        57,
-        7,
-        50,
+    assert fila.loc["Campeche", [total, "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
+        "12",
+        "",
+        "",
+    ]
+    assert fila.loc["Chihuahua", [total, "Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [
+        "57",
+        "7",
+        "50",
     ]
     assert fila.loc["Chihuahua", "Final (para firmas)"] == "Finalizar Reporte"
     assert fila.loc["Coahuila", "Final (para firmas)"] == "Versión Final"
     assert fila.loc["Coahuila", "Subir (firmado)"] == "Subir"
     assert fila.loc["Aguascalientes", ["Subir (firmado)", "Semáforo"]].tolist() == ["Consultar/Modificar", "🟢 Firmado"]
-    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == [0, 32]
+    assert fila.loc["Chiapas", ["Con Excedentes/ Faltantes", "Sin Excedentes/ Faltantes"]].tolist() == ["0", "32"]
     texto = textos(at)
     assert "Semáforo:" in texto and "<b>Firmado</b>: proceso concluido" in texto
     assert "quedan" in texto and "Periodo de registro" in texto
@@ -52,6 +60,7 @@ def test_filtro_del_tablero(datos):
     at = abrir_app(datos)
     at.text_input(key="tablero_buscar").input("mexico").run()
     nombres = _tabla(at)["OOAD/UMAE"].tolist()
+    assert nombres[-1] == f"Total ({len(nombres) - 1})"
     assert "Ciudad de México Sur" in nombres and "Chihuahua" not in nombres
 
 
@@ -80,6 +89,14 @@ def _valor(datos, sql):
         store.close()
 
 
+def _editables(at) -> set[str]:
+    """The Paso 6 grid's editable columns, from the options the page gives the component."""
+    [grid] = [c for c in at.get("component_instance") if str(c.key).startswith("p6_rejilla")]
+    opciones = json.loads(grid.proto.json_args)["gridOptions"]
+    columnas = [c for g in opciones["columnDefs"] for c in g.get("children", [g])]
+    return {c["field"] for c in columnas if c.get("editable")}
+
+
 def test_flujo_campeche_declara_captura_y_finaliza(datos):
     unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'campeche' ORDER BY clave LIMIT 1")
     at = abrir_app(datos)
@@ -90,8 +107,8 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     assert "Respuesta **SI** guardada" in textos(at)
     # Paso 3: its 12 units, none captured yet.
     at.switch_page("ui/paso3_unidad.py").run()
-    unidades = _tabla(at)
-    assert len(unidades) == 12 and (unidades["capturada"] == "").all()
+    unidades = tabla(at).drop("Total")
+    assert len(unidades) == 12 and (unidades["Capturada"] == "").all()
     # Choose a unit, then the Hemodiálisis group (one specialty: Paso 5 is skipped).
     at.session_state["sel_unidad"] = unidad
     at.switch_page("ui/paso4_grupo.py").run()
@@ -100,14 +117,9 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     at.switch_page("ui/paso6_captura.py").run()  # AppTest does not follow st.switch_page
     assert "Paso 6" in textos(at)
     # Paso 6: type on the first product through the grid's state, save, confirm.
-    clave_editor = at.session_state["p6_snap"]["key"]
+    assert _editables(at) == set(rejilla.CAMPOS)
     primer = at.session_state["p6_snap"]["frame"].index[0]
-    at.session_state[clave_editor] = {
-        "edited_rows": {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    editar_rejilla(at, {0: {"fal_causa": "Falta de Equipo", "fal_pacientes": 12, "fal_eventos": 30}})
     assert "Cambios sin guardar: 1 nueva(s)" in textos(at)
     boton(at, "Guardar").click().run()
     boton(at, "Sí, guardar").click().run()
@@ -117,18 +129,18 @@ def test_flujo_campeche_declara_captura_y_finaliza(datos):
     # Paso 7: summary and finalize.
     at.switch_page("ui/paso7_finalizar.py").run()
     assert "1 de 12 Unidades Médicas reportan Excedentes y/o Faltantes" in textos(at)
-    at.radio(key="p7_decision").set_value("SI").run()
-    boton(at, "Guardar").click().run()
+    finalizar_paso7(at)
     assert "Registro finalizado (versión final 1)" in textos(at)
     # Every capture screen is now read-only and says why.
     at.switch_page("ui/paso6_captura.py").run()
     assert "solo consulta" in textos(at) and "se finalizó el" in textos(at)
+    assert _editables(at) == set()  # the grid is drawn read-only
     # Saving is not possible: the button is disabled and says the lifecycle's reason.
     guardar = [b for b in at.button if b.label == "Guardar"]
     assert guardar and all(b.disabled and "se finalizó el" in b.help for b in guardar)
     at.switch_page("ui/tablero.py").run()
-    fila = _tabla(at).set_index("OOAD/UMAE").loc["Campeche"]
-    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == 1
+    fila = _tabla(at).loc["Campeche"]
+    assert fila["Semáforo"] == "🔵 Finalizado" and fila["Con Excedentes/ Faltantes"] == "1"
 
 
 def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
@@ -139,14 +151,48 @@ def test_paso6_rechaza_entrada_mala_y_conserva_la_edicion(datos):
     at.switch_page("ui/paso4_grupo.py").run()
     boton(at, "Laboratorio").click().run()
     at.switch_page("ui/paso6_captura.py").run()
-    clave_editor = at.session_state["p6_snap"]["key"]
-    at.session_state[clave_editor] = {"edited_rows": {0: {"fal_pacientes": 5}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    editar_rejilla(at, {0: {"fal_pacientes": 5}})
     boton(at, "Guardar").click().run()
     boton(at, "Sí, guardar").click().run()
     texto = textos(at)
     assert "No se guardó nada" in texto and "requiere la causa principal" in texto
     assert "Cambios sin guardar: 1 nueva(s)" in texto  # the typed value is still there
+
+
+def test_paso6_guardar_esta_activo_sin_cambios_y_espera_la_edicion_de_su_clic(datos):
+    """A click on «Guardar» while the first edit is still on its way must not meet a disabled button, and
+    the edit that the click's press committed, arriving in the next run, opens the confirmation."""
+    unidad = _valor(datos, "SELECT clave FROM unidad WHERE ooad = 'chihuahua' AND nombre LIKE 'UMF 13,%'")
+    at = iniciar_sesion(abrir_app(datos), "chihuahua")
+    at.session_state["sel_unidad"] = unidad
+    at.switch_page("ui/paso4_grupo.py").run()
+    boton(at, "Laboratorio").click().run()
+    at.switch_page("ui/paso6_captura.py").run()
+    assert not boton(at, "Guardar").disabled
+    boton(at, "Guardar").click().run()
+    assert "No hay cambios que guardar" in textos(at) and "Sí, guardar" not in [b.label for b in at.button]
+
+    def llega_la_edicion(fila: int) -> None:
+        snap = at.session_state["p6_snap"]
+        anterior = at.session_state[snap["key"]] if snap["key"] in at.session_state else None
+        filas = dict((anterior or {}).get("filas") or {})
+        filas[snap["frame"].index[fila]] = {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}
+        at.session_state[snap["key"]] = {"filas": filas}
+
+    # Within the wait (the click was just now): the edit's run opens the confirmation, counting it.
+    at.session_state["p6_guardar_en"] = time.monotonic()
+    llega_la_edicion(0)
+    at.run()
+    assert "**1** línea(s) nueva(s)" in "".join(m.value for m in at.markdown)
+    boton(at, "Cancelar").click().run()
+    boton(at, "Descartar cambios").click().run()
+    # A click long ago with nothing to save is forgotten: a later edit does not open anything by itself.
+    boton(at, "Guardar").click().run()
+    assert "No hay cambios que guardar" in textos(at)
+    at.session_state["p6_guardar_en"] = 0.0
+    llega_la_edicion(1)
+    at.run()
+    assert "Sí, guardar" not in [b.label for b in at.button]
 
 
 def test_division_ve_en_solo_consulta(datos):
@@ -156,7 +202,7 @@ def test_division_ve_en_solo_consulta(datos):
     at.switch_page("ui/paso3_unidad.py").run()
     assert not at.exception
     assert "Su cuenta es de consulta" in textos(at)
-    assert len(_tabla(at)) == 57
+    assert len(tabla(at).drop("Total")) == 57
 
 
 def test_capturista_no_abre_otra_ooad_aunque_la_sesion_lo_diga(datos):

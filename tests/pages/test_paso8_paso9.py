@@ -9,6 +9,7 @@ from reportlab.pdfgen import canvas
 from core import instalacion
 from core.lifecycle import firmados
 from tests.pages.conftest import abrir_app, boton, iniciar_sesion, textos
+from tests.pages.filas_ui import tabla
 
 
 def _pdf(texto: str) -> bytes:
@@ -80,7 +81,7 @@ def test_paso9_rechaza_un_texto_renombrado_y_acepta_el_pdf_con_folio(datos):
     assert "Reporte firmado recibido (1 página(s))" in textos(at)
     assert "firmado.pdf" in textos(at) and "folio verificado" in textos(at)
     at.switch_page("ui/tablero.py").run()
-    fila = at.dataframe[0].value.set_index("OOAD/UMAE").loc["Coahuila"]
+    fila = tabla(at).set_index("OOAD/UMAE").loc["Coahuila"]
     assert fila["Semáforo"] == "🟢 Firmado" and fila["Subir (firmado)"] == "Consultar/Modificar"
 
 

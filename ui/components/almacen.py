@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import instalacion
-from core.base import auditoria, rutas
+from core.base import auditoria, reloj, rutas
 from core.base.store import Store
-from core.lifecycle import tablero
+from core.lifecycle import acciones, tablero
 
 
 @st.cache_resource(show_spinner="Preparando la base de datos…")
@@ -43,4 +43,17 @@ def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepci
     view adds when the signed paper copy arrived."""
     return _tablero_vista(
         str(rutas.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _tablero_acciones(ruta: str, anio: int, generacion: int, hoy, cuenta, ooads: tuple):
+    return acciones.posibles_varias(store(), cuenta, anio, list(ooads))
+
+
+def tablero_acciones(anio: int, cuenta, ooads: list[str]) -> dict:
+    """acciones.posibles of each OOAD/UMAE the tablero gives actions to, cached like tablero_filas
+    (and by day: the registration window's rules change at midnight)."""
+    return _tablero_acciones(
+        str(rutas.ruta_base()), anio, auditoria.generacion(store()), reloj.hoy(), cuenta, tuple(ooads)
     )

@@ -12,6 +12,7 @@ TABLERO = "ui/tablero.py"
 PASO1 = "ui/paso1_acceso.py"
 PASO2 = "ui/paso2_declaracion.py"
 PASO3 = "ui/paso3_unidad.py"
+PASO3_EXCEL = "ui/paso3_excel.py"
 PASO4 = "ui/paso4_grupo.py"
 PASO5 = "ui/paso5_especialidad.py"
 PASO6 = "ui/paso6_captura.py"
@@ -23,6 +24,7 @@ MI_CUENTA = "ui/mi_cuenta.py"
 PANORAMA = "ui/analisis_panorama.py"
 CRUCE = "ui/analisis_cruce.py"
 OPORTUNIDADES = "ui/analisis_oportunidades.py"
+ATIPICOS = "ui/analisis_atipicos.py"
 ADMIN_PERIODOS = "ui/admin_periodos.py"
 ADMIN_REAPERTURAS = "ui/admin_reaperturas.py"
 ADMIN_RECEPCION = "ui/admin_recepcion.py"
@@ -48,6 +50,7 @@ MENU = (
     Pagina(MI_CUENTA, "Mi cuenta", "mi-cuenta", "publica", "👤"),  # sidebar link only when logged in
     Pagina(PASO2, "Paso 2 · Declaración", "paso2", "captura"),
     Pagina(PASO3, "Paso 3 · Unidad Médica", "paso3", "captura"),
+    Pagina(PASO3_EXCEL, "Paso 3 · Captura masiva con Excel", "paso3-excel", "captura"),
     Pagina(PASO4, "Paso 4 · Grupo de Servicio", "paso4", "captura"),
     Pagina(PASO5, "Paso 5 · Especialidad Troncal", "paso5", "captura"),
     Pagina(PASO6, "Paso 6 · Excedentes y Faltantes", "paso6", "captura"),
@@ -57,6 +60,8 @@ MENU = (
     Pagina(PANORAMA, "Panorama nacional", "panorama", "analisis", "🗺️"),
     Pagina(CRUCE, "Cruce por estado y especialidad", "cruce", "analisis", "🧮"),
     Pagina(OPORTUNIDADES, "Oportunidades de intercambio", "oportunidades", "analisis", "🔁"),
+    Pagina("ui/analisis_comparar.py", "Comparar periodos", "comparar", "analisis", "📈"),
+    Pagina(ATIPICOS, "Cifras atípicas confirmadas", "atipicos", "analisis", "🔎"),
     Pagina(ADMIN_PERIODOS, "Periodos y ventanas", "admin-periodos", "administracion", "🗓️"),
     Pagina(ADMIN_REAPERTURAS, "Solicitudes de reapertura", "admin-reaperturas", "administracion", "🔓"),
     Pagina(ADMIN_RECEPCION, "Recepción de originales", "admin-recepcion", "administracion", "📬"),

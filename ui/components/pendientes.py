@@ -38,11 +38,12 @@ CONSERVAR_AL_VENCER = (
 def guardar_edicion_de_la_rejilla() -> None:
     """Fold the Paso 6 grid's latest edits into the pending edits before its widget state goes."""
     snap = st.session_state.get("p6_snap")
-    if not snap or snap.get("key") not in st.session_state:
+    if not snap or snap.get("key") not in st.session_state or not st.session_state[snap["key"]]:
         return
-    editadas = st.session_state[snap["key"]].get("edited_rows")
-    if editadas:
-        rejilla.fusionar_ediciones(todos().setdefault(snap["unidad"], {}), snap["frame"], editadas)
+    pend = todos().setdefault(snap["unidad"], {})
+    rejilla.fusionar(pend, rejilla.superponer(snap["base"], pend), st.session_state[snap["key"]])
+    if not pend:
+        todos().pop(snap["unidad"], None)
 
 
 def todos() -> dict:

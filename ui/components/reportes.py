@@ -14,27 +14,34 @@ def _archivo(prefijo: str, anio: int, ooad: str) -> str:
     return f"{prefijo}_{ooad}_{anio}.pdf"
 
 
-def boton_preliminar(cuenta, anio: int, ooad: str, key: str) -> None:
-    """Deferred: the PDF is built when the person clicks, not on every rerun."""
+def boton_preliminar(
+    cuenta, anio: int, ooad: str, key: str, *, etiqueta: str = "📄 Reporte Preliminar (PDF)", **estilo
+) -> None:
+    """Deferred: the PDF is built when the person clicks, not on every rerun (`estilo`: the
+    button's type, width, help; the tablero's rows draw it as a link)."""
     st.download_button(
-        "📄 Reporte Preliminar (PDF)",
+        etiqueta,
         data=lambda: reportes.preliminar(almacen.store(), cuenta, anio, ooad),
         file_name=_archivo("reporte_preliminar", anio, ooad),
         mime="application/pdf",
         key=key,
         on_click="ignore",
+        **estilo,
     )
 
 
-def boton_final(cuenta, anio: int, ooad: str, key: str) -> None:
+def boton_final(
+    cuenta, anio: int, ooad: str, key: str, *, etiqueta: str = "📄 Versión Final para firmas (PDF)", **estilo
+) -> None:
+    """Deferred like boton_preliminar."""
     st.download_button(
-        "📄 Versión Final para firmas (PDF)",
+        etiqueta,
         data=lambda: reportes.final(almacen.store(), cuenta, anio, ooad)[1],
         file_name=_archivo("version_final", anio, ooad),
         mime="application/pdf",
         key=key,
         on_click="ignore",
-        type="primary",
+        **({"type": "primary"} | estilo),
     )
 
 

@@ -156,6 +156,32 @@ def opciones_filtro(ruta: str, usuario: str, generacion: int, _cuenta):
     return {k: ([c for c, _ in v], dict(v)) for k, v in opciones.items()}
 
 
+def filtros(ruta: str, cuenta, generacion: int, prefijo: str, *, causas: bool = False) -> analisis.Filtros:
+    """The «Filtros» expander of an análisis page: group, specialty and state (and cause when asked),
+    with keys `<prefijo>_f_<filtro>` so each page keeps its own choices."""
+    opciones = opciones_filtro(ruta, cuenta.usuario, generacion, cuenta)
+    campos = [("grupos", "Grupo de Servicio", "Todos"), ("especialidades", "Especialidad Troncal", "Todas")]
+    campos.append(("estados", "Estado", "Todos"))
+    if causas:
+        campos.append(("causas", "Causa Principal", "Todas"))
+    elegidos = {}
+    with st.expander("Filtros", expanded=False):
+        for columna, (campo, etiqueta, vacio) in zip(st.columns(len(campos)), campos, strict=True):
+            claves, etiquetas = opciones[campo]
+            elegidos[campo] = tuple(
+                columna.multiselect(
+                    etiqueta,
+                    claves,
+                    key=f"{prefijo}_f_{campo}",
+                    format_func=str if campo == "causas" else etiquetas.get,
+                    placeholder=vacio,
+                )
+            )
+        if causas:
+            st.caption("La causa solo filtra los Faltantes: los Excedentes no tienen causa y se cuentan siempre.")
+    return analisis.Filtros(**elegidos)
+
+
 @st.cache_resource(max_entries=64, show_spinner="Calculando el cruce…")
 def cruce(clave: tuple, _cuenta):
     """The long cross-tab; `clave` = (ruta, usuario, anio, en_captura, generacion, filas,

@@ -1,0 +1,98 @@
+"""The memory guard of the análisis requests that build more than a cross-tab.
+
+Before anything is built, a request's memory is estimated from counts (lines per side and
+product, distinct places, rows asked for). Over `PRESUPUESTO_MB` it is refused with a message
+suggesting a filter, so that one analyst never exhausts the server that every capturista shares.
+A request estimated at `PESADO_MB` or more is heavy: at most one heavy request runs per server
+process at a time; another waits up to `ESPERA_S` seconds for its turn and is then told that an
+análisis is already running (light ones, such as one specialty, never wait).
+
+The estimate's constants were measured with the bench's synthetic data (bench/RESULTS.md): the
+national default at ~1M lines is estimated below the budget.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+from core.base.errors import AnalisisDemasiadoGrande, AnalisisEnCurso
+
+PRESUPUESTO_MB = 1_024
+PESADO_MB = 64
+ESPERA_S = 30.0
+
+# Bytes of any request, per line (arrays and result tables), per candidate pair of the solver's networks, per
+# cell of a block pass, per pair of distinct places (matrices of km and metres) and per table row.
+_BASE = 64 << 20
+_POR_LINEA = 800
+_POR_ARCO = 220
+_POR_CELDA = 200
+_POR_LUGARES = 16
+_POR_FILA = 1_200
+
+_MB = 1 << 20
+_turno = threading.Lock()
+
+
+def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
+    """Bytes an exchange request would hold at its peak, from counts of its lines.
+
+    The product and unit of each surplus (`_e`) and shortage (`_f`) line the filters keep;
+    `filas_tabla`: the ranked pairs asked for (None: all of them, bounded by the pairs there are).
+    """
+    from core.analysis import transporte
+
+    n_e, n_f = len(producto_e), len(producto_f)
+    if not n_e + n_f:
+        return 0
+    prod, _ = pd.factorize(pd.concat([pd.Series(producto_e), pd.Series(producto_f)], ignore_index=True))
+    por_e = np.bincount(prod[:n_e], minlength=prod.max() + 1)
+    por_f = np.bincount(prod[n_e:], minlength=prod.max() + 1)
+    pares = int((por_e * por_f).sum())
+    celdas = (por_e + 1) * (por_f + 1)
+    # Products solved whole hold one dense block at a time; larger ones a restricted network that
+    # pricing grows (counted at 8 times its first candidates) and a block pass of CELDAS cells.
+    grandes = celdas > transporte.DENSO_MAX
+    bloque = max(int(celdas[~grandes].max(initial=0)), transporte.CELDAS if grandes.any() else 0)
+    arcos = 8 * int((transporte.VECINOS_FALTANTE * por_f + transporte.VECINOS_EXCEDENTE * por_e)[grandes].sum())
+    lugares = pd.concat([pd.Series(unidad_e), pd.Series(unidad_f)]).nunique() + 1
+    matriz = lugares * lugares * _POR_LUGARES if lugares <= transporte.MAX_LUGARES + 1 else 0
+    filas = pares if filas_tabla is None else min(pares, filas_tabla)
+    return _BASE + (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
+
+
+def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
+    """The estimate, or AnalisisDemasiadoGrande when it is over the budget."""
+    estimado = estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla)
+    if estimado > PRESUPUESTO_MB * _MB:
+        raise AnalisisDemasiadoGrande(
+            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria "
+            f"({len(producto_e) + len(producto_f):,} líneas) y el servidor permite {PRESUPUESTO_MB:,} MB por "
+            "análisis, para no afectar a quienes capturan. Elija un Grupo de Servicio o una Especialidad Troncal"
+            + (" o muestre menos propuestas" if filas_tabla is None or filas_tabla > 0 else "")
+            + " para reducirlo."
+        )
+    return estimado
+
+
+@contextmanager
+def turno(estimado: int) -> Iterator[None]:
+    """Run a heavy request (estimate >= PESADO_MB) only when no other heavy one is running."""
+    if estimado < PESADO_MB * _MB:
+        yield
+        return
+    if not _turno.acquire(timeout=ESPERA_S):
+        raise AnalisisEnCurso(
+            "Ya hay un análisis en curso en el servidor y este espera su turno desde hace "
+            f"{ESPERA_S:,.0f} segundos. Intente de nuevo en un momento, o elija un Grupo de Servicio o una "
+            "Especialidad Troncal: un análisis más acotado no espera."
+        )
+    try:
+        yield
+    finally:
+        _turno.release()
