@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint catalog admin respaldo clean capturas
+.PHONY: run test test-postgres bench lint catalog admin respaldo clean capturas
 
 $(VENV)/.instalado: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -n 2 --dist loadfile
+	$(MAKE) --no-print-directory test-postgres
+
+## The core suite again on PostgreSQL (Debian's postgresql-15): each worker starts its own throwaway
+## cluster under /tmp (Unix socket only, as the `postgres` user when run as root); tests about the
+## DuckDB file itself are skipped (solo_duckdb).
+test-postgres: $(VENV)/.dev
+	EYF_PRUEBAS_PG=1 $(PY) -m pytest -n 2 --dist loadfile tests/core
 
 ## Refresh the README's screenshots in docs/ from a browser run (tests never change tracked files).
 capturas: $(VENV)/.dev

@@ -7,6 +7,7 @@ from pathlib import Path
 from core import demo
 from core.admin import integridad
 from core.base import rutas
+from core.base.errors import BaseNoPreparada
 from core.base.store import Store, url_configurada
 from core.capture import catalogo
 
@@ -22,11 +23,33 @@ def preparar(store: Store, *, con_demo: bool = True, catalogo_dir: Path | None =
 
 
 def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
-    """Open as the server and every command do: schema, catalog, demo, then the integrity check
-    (its findings make the OOAD/UMAE they touch read-only; the app still starts)."""
+    """Open as `core.cli` (and the DuckDB server) do: schema, catalog, demo, then the integrity check
+    (its findings make the OOAD/UMAE they touch read-only; the app still starts). On PostgreSQL all
+    of it runs under the migrations' advisory lock and the findings are written for the replicas."""
     store = Store(url_configurada() or rutas.ruta_base(directorio))
-    preparar(store, con_demo=con_demo)
-    integridad.revisar(store)
+    if store.dialecto != "postgres":
+        preparar(store, con_demo=con_demo)
+        integridad.revisar(store)
+        return store
+    with store.exclusivo():
+        preparar(store, con_demo=con_demo)
+        integridad.guardar(store, integridad.revisar(store))
+    return store
+
+
+def abrir_servidor(directorio: Path | None = None) -> Store:
+    """What the app's process opens. DuckDB: `abrir` (the one process prepares its own file).
+    PostgreSQL (`EYF_DATABASE_URL`): a replica, one of several, that changes no schema and loads
+    nothing: it refuses to start until `core.cli preparar` has migrated the database, and reads the
+    integrity findings `preparar` wrote."""
+    url = url_configurada()
+    if url is None:
+        return abrir(directorio)
+    store = Store(url, migrar=False)
+    if faltan := store.pendientes():
+        store.close()
+        raise BaseNoPreparada(faltan)
+    integridad.cargar(store)
     return store
 
 

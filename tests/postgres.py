@@ -223,3 +223,5 @@ class Bases:
                     [f'DELETE FROM "{t}"' for t in tablas] + [f'ALTER SEQUENCE "{s}" RESTART' for s in secuencias]
                 )
             )
+            if "cambios" in tablas:  # migration 007's one row, as a new database has it
+                con.execute("INSERT INTO cambios VALUES (1, 0)")

@@ -4,7 +4,7 @@ OOAD/UMAE confirmed when saving, from the audit trail (core.capture.atipicos.con
 import streamlit as st
 
 from core.analysis import analisis
-from core.base import auditoria, rutas
+from core.base import rutas
 from core.base.errors import AccesoDenegado
 from core.capture import atipicos
 from ui.components import almacen, descargas, sesion
@@ -18,7 +18,7 @@ try:
 except AccesoDenegado as exc:
     st.error(str(exc), icon="🔒")
     st.stop()
-lista, actual = vistas.periodos(str(rutas.ruta_base()), auditoria.generacion(store))
+lista, actual = vistas.periodos(str(rutas.ruta_base()), store.cambios())
 if not lista:
     st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
     st.stop()

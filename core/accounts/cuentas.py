@@ -23,7 +23,7 @@ from core.accounts import permisos
 from core.accounts.permisos import ROLES, Cuenta
 from core.base import auditoria, reloj
 from core.base.errors import AccesoBloqueado, AccesoDenegado, CredencialesInvalidas, ErrorDominio, NoEncontrado
-from core.base.store import Store
+from core.base.store import Store, bloquear_clave
 from core.base.texto import exigir_caracteres, exigir_texto
 
 # How an OOAD/UMAE is named on screen: "OOAD Chihuahua", but a UMAE's name already says UMAE.
@@ -84,6 +84,7 @@ def crear(
             raise ErrorDominio("La contraseña no puede estar vacía.")
         hash_ = hash_password(password)
     with store.transaction() as tx:
+        bloquear_clave(tx, "cuenta:" + usuario)
         if ooad is not None and tx.execute("SELECT 1 FROM ooad WHERE clave = ?", [ooad]).fetchone() is None:
             raise NoEncontrado(f"La OOAD/UMAE '{ooad}' no existe.")
         if tx.execute("SELECT 1 FROM cuenta WHERE usuario = ?", [usuario]).fetchone():
@@ -222,6 +223,7 @@ def _autenticar(store: Store, usuario: str, password: str, *, abrir: bool) -> tu
 
     def trabajo(tx) -> EstadoAcceso:
         nonlocal token
+        bloquear_clave(tx, "cuenta:" + usuario)  # two wrong attempts on two replicas both count
         if ok:
             tx.execute("DELETE FROM acceso_fallido WHERE usuario = ?", [usuario])
             token = _abrir_sesion(tx, usuario, ahora) if abrir else None
@@ -368,9 +370,10 @@ def alta(store: Store, cuenta: Cuenta | None, usuario: str, nombre: str, rol: st
 
 
 def _fila_cuenta(tx, usuario: str) -> tuple:
-    fila = tx.execute(
-        "SELECT usuario, activa, debe_cambiar, ooad FROM cuenta WHERE usuario = ?", [(usuario or "").strip().lower()]
-    ).fetchone()
+    """The account's row, read after taking its lock: an admin's change never interleaves with another."""
+    usuario = (usuario or "").strip().lower()
+    bloquear_clave(tx, "cuenta:" + usuario)
+    fila = tx.execute("SELECT usuario, activa, debe_cambiar, ooad FROM cuenta WHERE usuario = ?", [usuario]).fetchone()
     if fila is None:
         raise NoEncontrado(f"La cuenta '{usuario}' no existe.")
     return fila
@@ -514,6 +517,7 @@ def cambiar_password(
     hash_ = hash_password(nueva)
 
     def trabajo(tx) -> str | None:
+        bloquear_clave(tx, "cuenta:" + cuenta.usuario)
         tx.execute("UPDATE cuenta SET hash = ?, debe_cambiar = FALSE WHERE usuario = ?", [hash_, cuenta.usuario])
         auditoria.registrar(
             tx,
@@ -624,6 +628,7 @@ def _terminar_sesion(store: Store, id_: str, motivo: str) -> None:
     """End one session (idempotent: two tabs may end it on the same click), audited with the reason."""
 
     def trabajo(tx) -> None:
+        bloquear_clave(tx, "sesion:" + id_)  # two tabs ending it at once: one audit row
         fila = tx.execute("SELECT usuario FROM sesion WHERE id = ? AND activa", [id_]).fetchone()
         if fila is None:
             return

@@ -107,6 +107,33 @@ def revisar(store: Store) -> Revision:
     return revision
 
 
+def guardar(store: Store, revision: Revision) -> None:
+    """PostgreSQL: write the findings for the replicas, which do not run the check themselves."""
+    from core.base import reloj
+
+    momento = reloj.ahora()
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM hallazgo_integridad")
+        tx.executemany(
+            "INSERT INTO hallazgo_integridad VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [i, h.tabla, h.clave, h.guardado, h.auditado, h.ooad, h.detalle, momento]
+                for i, h in enumerate(revision.hallazgos)
+            ],
+        )
+
+
+def cargar(store: Store) -> list[Hallazgo]:
+    """A replica's start: the findings `core.cli preparar` left (they make their OOAD/UMAE read-only)."""
+    store.hallazgos = [
+        Hallazgo(*fila)
+        for fila in store.filas(
+            "SELECT tabla, clave, guardado, auditado, ooad, detalle FROM hallazgo_integridad ORDER BY n"
+        )
+    ]
+    return store.hallazgos
+
+
 def hallazgos(store: Store, cuenta) -> list[Hallazgo]:
     """What Administración shows: every finding with stored and audited values."""
     permisos.exigir_division(cuenta, admin=True)

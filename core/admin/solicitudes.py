@@ -18,7 +18,7 @@ from core.accounts.permisos import Cuenta
 from core.admin.importacion import PATRON_CLAVE
 from core.base import auditoria, reloj
 from core.base.errors import ErrorDominio, NoEncontrado, SolicitudInvalida, TransicionInvalida
-from core.base.store import Store
+from core.base.store import Store, bloquear_clave
 from core.base.texto import exigir_caracteres, normalizar
 from core.capture import catalogo
 
@@ -97,6 +97,7 @@ def solicitar_producto(
         raise SolicitudInvalida(f"El producto ya está en el catálogo con la clave {clave}: búsquelo en el Paso 6.")
 
     def trabajo(tx) -> int:
+        bloquear_clave(tx, f"solicitudes_producto:{ooad}")  # the duplicate check below sees the other's
         repetida = tx.execute(
             "SELECT id, nombre FROM solicitud_producto WHERE ooad = ? AND especialidad = ? AND estado = 'pendiente'",
             [ooad, especialidad],
@@ -193,6 +194,7 @@ def siguiente_clave(store: Store, especialidad: str) -> str:
 
 
 def _pendiente(tx, id_solicitud: int) -> tuple:
+    bloquear_clave(tx, f"solicitud_producto:{id_solicitud}")  # two admins deciding at once: one wins
     fila = tx.execute(
         "SELECT estado, ooad, especialidad, nombre, ambito_default, unidad FROM solicitud_producto WHERE id = ?",
         [id_solicitud],

@@ -9,9 +9,11 @@ over that selection; pandas only reshapes the small results for display.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ import pyarrow.compute as pc
 from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
-from core.base import auditoria
+from core.base import reloj
 from core.base.errors import ErrorDominio
 from core.base.store import Store
 from core.capture import captura, catalogo
@@ -220,6 +222,8 @@ LEFT JOIN especialidad s ON s.clave = p.especialidad"""
 )
 # A few periods x with/without en captura; each snapshot of a million lines is about 40 MB.
 _INSTANTANEAS_MAX = 4
+# PostgreSQL: a selection's snapshot is rebuilt at most this often (see _vigente).
+REFRESCO_SEGUNDOS = 60.0
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,9 @@ class _Instantanea:
     tabla: pa.Table  # int32 codes for _CODIFICADAS (null: key missing from the catalog), quantities
     valores: dict[str, list]  # column -> key of each code
     etiquetas: dict[str, list]  # column -> label of each code (catalog names at this generation)
+    cambios: int = 0  # the store's change counter, read just before the data
+    leida: dt.datetime | None = None  # when the data was read («Datos al …»)
+    creada: float = 0.0  # time.monotonic() of that read
 
     def codigo(self, columna: str, clave: str) -> int:
         try:
@@ -249,11 +256,14 @@ _candado = threading.Lock()
 
 
 def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instantanea:
-    clave = (int(anio), bool(incluir_en_captura), auditoria.generacion(store))
+    clave = (int(anio), bool(incluir_en_captura))
+    cambios = store.cambios()
     with _candado:
         propias = _instantaneas.setdefault(store, {})
-        if clave in propias:
-            return propias[clave]
+        previa = propias.get(clave)
+        if previa is not None and _vigente(store, previa, cambios):
+            return previa
+    leida, creada = reloj.ahora(), time.monotonic()
     crudo = store.arrow_grande(_INSTANTANEA_SQL, _params(anio, incluir_en_captura))
     columnas, valores = {}, {}
     for nombre in crudo.column_names:
@@ -270,15 +280,34 @@ def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instanta
             tabla, columna_clave, texto = d.etiqueta
             nombres = dict(store.filas(f"SELECT l.{columna_clave}, {texto.format(t='l')} FROM {tabla} l"))
             etiquetas[d.columna] = [nombres.get(v) for v in valores[d.columna]]
-    inst = _Instantanea(pa.table(columnas), valores, etiquetas)
+    inst = _Instantanea(pa.table(columnas), valores, etiquetas, cambios, leida, creada)
     with _candado:
         propias = _instantaneas.setdefault(store, {})
-        for viejo in [k for k in propias if k[:2] == clave[:2] or k[2] != clave[2]]:
-            del propias[viejo]  # same selection at an older generation, or another generation
+        propias.pop(clave, None)
         while len(propias) >= _INSTANTANEAS_MAX:
             del propias[next(iter(propias))]
         propias[clave] = inst
     return inst
+
+
+def _vigente(store: Store, inst: _Instantanea, cambios: int) -> bool:
+    """Whether a snapshot still serves: nothing was written since it was read, or (PostgreSQL) it is
+    younger than REFRESCO_SEGUNDOS. At the deadline the data changes every second and each replica
+    holds its own snapshot: rebuilt at most once a minute while someone views the análisis, and only
+    if the change counter moved. On DuckDB (one process, a cheap rebuild) every write shows at once."""
+    if inst.cambios == cambios:
+        return True
+    return store.dialecto == "postgres" and time.monotonic() - inst.creada < REFRESCO_SEGUNDOS
+
+
+def datos_al(
+    store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura: bool = False
+) -> tuple[dt.datetime, int]:
+    """When the análisis's data for this selection was read («Datos al …»), and the change counter
+    it was read at (a key for the pages' caches: the same while the snapshot is the same)."""
+    exigir_acceso(cuenta)
+    inst = _instantanea(store, anio, incluir_en_captura)
+    return inst.leida, inst.cambios
 
 
 def _consultar(store: Store, inst: _Instantanea, sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -17,6 +17,16 @@ class BaseDeDatosOcupada(ErrorDominio):
         )
 
 
+class BaseNoPreparada(ErrorDominio):
+    """A replica on PostgreSQL found the schema behind: `core.cli preparar` has not run."""
+
+    def __init__(self, faltan: list[str]):
+        super().__init__(
+            f"La base de datos PostgreSQL no está preparada (faltan {len(faltan):,} cambio(s) de esquema). "
+            "Ejecute primero «python -m core.cli preparar» con la misma EYF_DATABASE_URL."
+        )
+
+
 class BaseDeDatosDanada(ErrorDominio):
     """The database file cannot be opened: damaged, or not a DuckDB file."""
 

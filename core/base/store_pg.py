@@ -13,11 +13,13 @@ writing DuckDB's dialect; this module bridges the rest:
 - `register(name, arrow_table)` (a DuckDB view over Python data) becomes a temporary table filled by
   COPY, dropped at commit.
 
-Write transactions run SERIALIZABLE (EYF_PG_AISLAMIENTO may set READ COMMITTED) and are retried
-whole on a serialization failure, deadlock or unique violation: the guarantee the DuckDB store gets
-from its single writer lock, now across processes. `bloquear(ooad)` queues writes of one OOAD/UMAE
-behind each other (advisory locks); with it READ COMMITTED measured 0 retries where SERIALIZABLE
-needed 4-5 per save (bench/pg_concurrencia.py, docs/research/postgres/DESIGN.md §5). Reads run in
+Write transactions run READ COMMITTED (EYF_PG_AISLAMIENTO may set SERIALIZABLE) and take an advisory
+lock first: `bloquear(ooad)` queues the writes of one OOAD/UMAE behind each other (None: behind
+every write), `store.bloquear_clave(tx, …)` those of one account, session or request; every check
+after it reads committed data, which is the guarantee the DuckDB store gets from its single writer
+lock, now across processes (0 retries where SERIALIZABLE needed 4-5 per save: bench/pg_concurrencia.py,
+docs/research/postgres/DESIGN.md §5). A serialization failure, deadlock or unique violation retries
+the whole write. Each write bumps the change counter (`cambios`) just before COMMIT. Reads run in
 autocommit on a pooled connection (each statement sees the latest committed data).
 """
 
@@ -50,6 +52,9 @@ _REINTENTOS = 30
 reintentos_hechos = [0]
 # When set (by the tests), every store opened is added here, so that it can be closed at the end.
 abiertos = None
+# Every write transaction bumps the change counter last, just before its commit (migration 007).
+CONTAR_CAMBIO = "UPDATE cambios SET n = n + 1 WHERE id = 1"
+LEER_CAMBIOS = "SELECT n FROM cambios WHERE id = 1"
 # migrations run once, under this advisory lock, whichever process gets there first
 _CERROJO_MIGRACIONES = 0x45594601
 # writes of the whole installation (exclusive) vs of one OOAD/UMAE (shared): see StorePg.bloquear
@@ -267,6 +272,8 @@ def _duckdb_analitico():
 class CursorPg:
     """What core calls on a DuckDB cursor, on one psycopg connection."""
 
+    dialecto = "postgres"
+
     def __init__(self, conn: psycopg.Connection):
         self._conn = conn
         self._cur = psycopg.RawCursor(conn)
@@ -336,8 +343,9 @@ class StorePg:
     def __init__(self, url: str, *, asentar: bool = True, migrar: bool = True, max_conexiones: int = 10):
         self.ruta = url
         self.hallazgos: list = []
-        # SERIALIZABLE by default; READ COMMITTED only with the per-OOAD locks (bench/pg_concurrencia.py)
-        self.aislamiento = os.environ.get("EYF_PG_AISLAMIENTO", "SERIALIZABLE")
+        # READ COMMITTED with the per-OOAD and per-object advisory locks every write takes first
+        # (bench/pg_concurrencia.py; the audit of write paths: docs/research/postgres/DESIGN.md §5)
+        self.aislamiento = os.environ.get("EYF_PG_AISLAMIENTO", "READ COMMITTED")
         self._local = threading.local()
         self._adbc = None
         self._adbc_candado = threading.Lock()
@@ -440,6 +448,7 @@ class StorePg:
             self._local.tx = cur
             try:
                 yield cur
+                conn.execute(CONTAR_CAMBIO)  # last: the counter's row lock is held only until COMMIT
                 conn.execute("COMMIT")
             except BaseException:
                 try:
@@ -503,7 +512,6 @@ class StorePg:
             if nombres <= hechas:
                 return []
             conn.execute("SELECT pg_advisory_lock(%s)", [_CERROJO_MIGRACIONES])
-            conn.execute("SELECT pg_advisory_lock(%s)", [_CERROJO_MIGRACIONES])
             try:
                 with conn.transaction():
                     conn.execute(
@@ -524,3 +532,27 @@ class StorePg:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [_CERROJO_MIGRACIONES])
         return aplicadas
+
+    def pendientes(self) -> list[str]:
+        """The migrations this database lacks (a replica refuses to serve until `preparar` ran them)."""
+        nombres = {p.name for p in _migraciones()} | {_PRELUDIO_NOMBRE}
+        try:
+            hechas = {r[0] for r in self.filas("SELECT nombre FROM schema_migrations")}
+        except pg_errors.UndefinedTable:
+            hechas = set()
+        return sorted(nombres - hechas)
+
+    @contextmanager
+    def exclusivo(self) -> Iterator[None]:
+        """Hold the migrations' advisory lock for a whole `preparar` (migrations, catalog, demo and the
+        integrity check): two `preparar` started together run one after the other."""
+        with self._pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [_CERROJO_MIGRACIONES])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [_CERROJO_MIGRACIONES])
+
+    def cambios(self) -> int:
+        """The change counter: grows with every committed write (see migration 007)."""
+        return self.valor(LEER_CAMBIOS)

@@ -135,6 +135,7 @@ def quitar(
         return 0
 
     def trabajo(tx) -> int:
+        store.bloquear(ooad)  # drafts change under their OOAD/UMAE's lock, as guardar's do
         return tx.execute(
             "DELETE FROM borrador WHERE anio = ? AND cuenta = ? AND persona = ? AND unidad = ?"
             " AND list_contains(?, producto)",
@@ -199,9 +200,12 @@ def descartar(
     if unidad is not None:
         permisos.exigir_captura_ooad(cuenta, _ooad_de(store, unidad))
     persona = _persona(persona)
-    return store.escribir(
-        lambda tx: _descartar_en(tx, cuenta, persona, anio, unidad, productos, "cambios sin guardar descartados")
-    )
+
+    def trabajo(tx) -> int:
+        store.bloquear(cuenta.ooad)  # drafts change under their OOAD/UMAE's lock, as guardar's do
+        return _descartar_en(tx, cuenta, persona, anio, unidad, productos, "cambios sin guardar descartados")
+
+    return store.escribir(trabajo)
 
 
 def guardar_captura(
@@ -273,11 +277,14 @@ def _anotar_conflicto(
             }
         )
     if exc.claves and persona:
-        store.escribir(
-            lambda tx: _descartar_en(
+
+        def trabajo(tx) -> int:
+            store.bloquear(cuenta.ooad)
+            return _descartar_en(
                 tx, cuenta, persona, anio, unidad, exc.claves, "cambios sin guardar descartados por conflicto"
             )
-        )
+
+        store.escribir(trabajo)
 
 
 # -- reads ----------------------------------------------------------------------------------------

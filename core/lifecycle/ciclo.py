@@ -88,6 +88,7 @@ def _crear_periodo(store: Store, usuario: str | None, anio: int, inicio: dt.date
     if fin < inicio:
         raise ErrorDominio("La fecha de fin del periodo de registro no puede ser anterior a la de inicio.")
     with store.transaction() as tx:
+        store.bloquear(None)  # a period's own action: waits for, and holds off, every write
         if tx.execute("SELECT 1 FROM periodo WHERE anio = ?", [anio]).fetchone():
             raise ErrorDominio(f"El periodo {anio} ya existe.")
         tx.execute("INSERT INTO periodo (anio, inicio, fin) VALUES (?, ?, ?)", [anio, inicio, fin])

@@ -13,7 +13,7 @@ from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
 from core.base import auditoria, reloj
 from core.base.errors import ErrorDominio, NoEncontrado
-from core.base.store import Store
+from core.base.store import Store, bloquear_clave
 from core.lifecycle import acciones, ciclo
 
 PENDIENTE, CONCEDIDA, RECHAZADA = "pendiente", "concedida", "rechazada"
@@ -188,6 +188,7 @@ def conceder(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: 
     respuesta = ciclo.limpiar_motivo(respuesta, "la razón de la respuesta")
 
     def trabajo(tx) -> ciclo.EstadoOoad:
+        bloquear_clave(tx, f"reapertura:{id_solicitud}")  # two admins answering at once: one wins
         s = _leer(tx, id_solicitud)
         if s.estado != PENDIENTE:
             raise ErrorDominio(f"La solicitud {id_solicitud} ya fue {s.estado}.")
@@ -202,6 +203,7 @@ def rechazar(store: Store, cuenta: Cuenta | None, id_solicitud: int, respuesta: 
     respuesta = ciclo.limpiar_motivo(respuesta, "la razón de la respuesta")
 
     def trabajo(tx) -> None:
+        bloquear_clave(tx, f"reapertura:{id_solicitud}")  # two admins answering at once: one wins
         s = _leer(tx, id_solicitud)
         if s.estado != PENDIENTE:
             raise ErrorDominio(f"La solicitud {id_solicitud} ya fue {s.estado}.")

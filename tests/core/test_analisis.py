@@ -408,8 +408,10 @@ def test_capturista_y_anonimo_no_leen_el_analisis(mundo, leer):
     leer(store, cuentas.obtener(store, "admin"))  # admin reads like an analyst
 
 
-def test_tras_una_escritura_el_analisis_no_queda_viejo(store, cuenta):
-    """Aggregates run on a snapshot keyed by the audit generation: a finalize shows at once."""
+def test_tras_una_escritura_el_analisis_no_queda_viejo(store, cuenta, monkeypatch):
+    """Aggregates run on a snapshot keyed by the change counter: a finalize shows at once (on
+    PostgreSQL once the snapshot's minute has passed: test_instantanea.py; here it has)."""
+    monkeypatch.setattr(analisis, "REFRESCO_SEGUNDOS", 0.0)
     admin, analista = cuenta("admin"), cuenta("analista")
     sintetico.generar(store, admin, [ANIO], 40, planes=("en captura",), semilla=3)
     antes = analisis.cobertura(store, analista, ANIO)

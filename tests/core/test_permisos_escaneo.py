@@ -243,6 +243,7 @@ DIVISION = {
     "atipicos.confirmados": lambda e: (ANIO,),
     "analisis.agregado": lambda e: (ANIO, ["estado"]),
     "analisis.cobertura": lambda e: (ANIO,),
+    "analisis.datos_al": lambda e: (ANIO,),
     "analisis.cruce": lambda e: (ANIO,),
     "analisis.detalle": lambda e: (ANIO, {"estado": "23"}, Filtros()),
     "analisis.exportacion_completa": lambda e: (ANIO,),
@@ -333,6 +334,9 @@ SIN_CUENTA_SISTEMA = {
     "demo.cargar": "first run",
     "instalacion.preparar": "first run",
     "integridad.revisar": "start-up (instalacion.abrir), before any account exists",
+    "integridad.guardar": "start-up on PostgreSQL (core.cli preparar): the findings for the replicas",
+    "integridad.cargar": "a replica's start (instalacion.abrir_servidor), before any account exists",
+    "store.bloquear_clave": "called inside core's own transactions (an advisory lock, no data)",
 }
 PERMITIDAS_EN_PAGINAS = {"cuentas.iniciar_sesion", "cuentas.sesion_valida", "cuentas.cerrar_sesion"}
 

@@ -12,6 +12,7 @@ import bcrypt
 import duckdb
 import pytest
 
+from core.base import auditoria
 from core.base.store import Store
 from core.capture import captura
 from core.capture.captura import FilaCaptura
@@ -279,3 +280,27 @@ def test_el_store_de_las_pruebas_es_una_copia_fiel_de_poblar(tmp_path):
     otra = poblado()
     assert otra.valor("SELECT count(*) FROM periodo") == 1  # each copy is its own database
     otra.close()
+
+
+def test_cada_escritura_confirmada_cuenta_un_cambio(store):
+    """The change counter (the key of the caches and the análisis snapshot) grows with each committed
+    write, and not with a write that rolled back (PostgreSQL: the `cambios` row, bumped by the
+    transaction helper; DuckDB: the audit trail's last id)."""
+
+    def escribir(tx, clave):
+        tx.execute("INSERT INTO ajuste VALUES (?, 'x')", [clave])
+        auditoria.registrar(tx, cuenta=None, persona=None, accion="prueba", objeto=clave)
+
+    antes = store.cambios()
+    store.escribir(lambda tx: escribir(tx, "uno"))
+    uno = store.cambios()
+    assert uno > antes
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        escribir(tx, "dos")
+        raise RuntimeError("abandonada")
+    assert store.cambios() == uno
+    with store.transaction(), store.transaction() as dentro:  # a nested one joins the outer write
+        escribir(dentro, "tres")
+    assert store.cambios() > uno
+    if store.dialecto == "postgres":
+        assert store.cambios() == antes + 2

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from core import instalacion
+from core.accounts import cuentas
+from core.admin import integridad
+from core.base.errors import BaseNoPreparada, ErrorDominio
 from core.base.store_pg import traducir
-from tests.conftest import EN_POSTGRES
+from core.lifecycle import ciclo
+from tests.conftest import ANIO, EN_POSTGRES
 
 RAIZ = Path(__file__).resolve().parents[2]
 
@@ -57,3 +65,54 @@ def test_otro_proceso_escribe_en_la_misma_base_a_la_vez(store):
         "este": "proceso",
         "otro": "proceso",
     }
+
+
+@pytest.mark.skipif(not EN_POSTGRES, reason="needs PostgreSQL (EYF_PRUEBAS_PG=1)")
+def test_dos_intentos_fallidos_a_la_vez_cuentan_dos(store, monkeypatch):
+    """READ COMMITTED: two wrong passwords at once on two connections (two replicas) both count,
+    because the failed-login write takes the account's lock before re-reading the counter (without
+    it both read 0 and write 1)."""
+    real = cuentas._estado_acceso
+
+    def lento(fila, ahora):
+        time.sleep(0.3)  # widen the window between the re-read and the write
+        return real(fila, ahora)
+
+    monkeypatch.setattr(cuentas, "_estado_acceso", lento)
+    barrera = threading.Barrier(2)
+
+    def intento():
+        barrera.wait()
+        with pytest.raises(ErrorDominio):
+            cuentas.autenticar(store, "chihuahua", "equivocada")
+
+    hilos = [threading.Thread(target=intento) for _ in range(2)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert store.valor("SELECT fallos FROM acceso_fallido WHERE usuario = 'chihuahua'") == 2
+
+
+@pytest.mark.skipif(not EN_POSTGRES, reason="needs PostgreSQL (EYF_PRUEBAS_PG=1)")
+def test_la_replica_no_migra_y_lee_los_hallazgos_de_preparar(store, monkeypatch):
+    from tests.conftest import _BASES_PG
+
+    bases = _BASES_PG[0]
+    vacia = bases.cluster.url(bases._nueva())  # a database `preparar` never touched
+    monkeypatch.setenv("EYF_DATABASE_URL", vacia)
+    with pytest.raises(BaseNoPreparada, match="core.cli preparar"):
+        instalacion.abrir_servidor()
+    with psycopg.connect(vacia) as con:  # the replica changed nothing
+        assert con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+
+    integridad.guardar(
+        store, integridad.Revision((integridad.Hallazgo("linea", "x", "1", "2", "chihuahua", "d"),), 1, 1, 0.0)
+    )
+    monkeypatch.setenv("EYF_DATABASE_URL", store.ruta)
+    replica = instalacion.abrir_servidor()
+    try:
+        assert [(h.tabla, h.ooad) for h in replica.hallazgos] == [("linea", "chihuahua")]
+        assert "integridad" in ciclo.motivo_bloqueo(replica, ANIO, "chihuahua")
+    finally:
+        replica.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -45,6 +46,7 @@ def test_panorama_del_analista_con_mapa_y_cifras(datos):
     at = _abrir(datos, "analista", PANORAMA)
     texto = textos(at)
     assert "Panorama nacional" in texto
+    assert re.search(r"Datos al \d\d/\d\d/\d{4} \d\d:\d\d:\d\d", texto)  # the snapshot's read time
     assert "última Versión Final de 16 OOAD/UMAE" in texto and "no incluye 10 OOAD/UMAE en captura" in texto
     metricas = {m.label: m.value for m in at.metric}
     assert metricas["Líneas"] == "236" and metricas["OOAD/UMAE que reportan"] == "14"

@@ -5,18 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from core import instalacion
-from core.base import auditoria, reloj, rutas
+from core.base import reloj, rutas
 from core.base.store import Store
 from core.lifecycle import acciones, tablero
 
 
 @st.cache_resource(show_spinner="Preparando la base de datos…")
 def _store(ruta: str) -> Store:
-    return instalacion.abrir(rutas.data_dir())
+    return instalacion.abrir_servidor(rutas.data_dir())
 
 
 def store() -> Store:
-    """One store per server process and data folder (DuckDB allows one process per file)."""
+    """One store per server process and data folder (DuckDB allows one process per file; with
+    EYF_DATABASE_URL, this replica's pool on the PostgreSQL database `core.cli preparar` readied)."""
     return _store(str(rutas.ruta_base()))
 
 
@@ -27,7 +28,7 @@ def _tablero_filas(ruta: str, anio: int, generacion: int):
 
 def tablero_filas(anio: int):
     """The tablero's rows, recomputed only after a write (the audit trail's generation grows)."""
-    return _tablero_filas(str(rutas.ruta_base()), anio, auditoria.generacion(store()))
+    return _tablero_filas(str(rutas.ruta_base()), anio, store().cambios())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -41,9 +42,7 @@ def _tablero_vista(
 def tablero_vista(anio: int, buscar: str, tipo: str, estados: tuple, con_recepcion: bool = False):
     """(filtered rows, the guide's table of them), cached like tablero_filas; the division's
     view adds when the signed paper copy arrived."""
-    return _tablero_vista(
-        str(rutas.ruta_base()), anio, auditoria.generacion(store()), buscar, tipo, estados, con_recepcion
-    )
+    return _tablero_vista(str(rutas.ruta_base()), anio, store().cambios(), buscar, tipo, estados, con_recepcion)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -54,6 +53,4 @@ def _tablero_acciones(ruta: str, anio: int, generacion: int, hoy, cuenta, ooads:
 def tablero_acciones(anio: int, cuenta, ooads: list[str]) -> dict:
     """acciones.posibles of each OOAD/UMAE the tablero gives actions to, cached like tablero_filas
     (and by day: the registration window's rules change at midnight)."""
-    return _tablero_acciones(
-        str(rutas.ruta_base()), anio, auditoria.generacion(store()), reloj.hoy(), cuenta, tuple(ooads)
-    )
+    return _tablero_acciones(str(rutas.ruta_base()), anio, store().cambios(), reloj.hoy(), cuenta, tuple(ooads))

@@ -18,7 +18,7 @@ import streamlit as st
 
 from core.analysis import analisis, intercambio
 from core.analysis.intercambio import Filtros
-from core.base import auditoria, rutas
+from core.base import reloj, rutas
 from core.base.errors import AccesoDenegado
 from core.lifecycle import ciclo
 from ui.components import almacen, descargas, limite_errores, sesion
@@ -421,8 +421,8 @@ def cabecera(titulo: str) -> Cabecera:
     except AccesoDenegado as exc:
         st.error(str(exc), icon="🔒")
         st.stop()
-    ruta, generacion = str(rutas.ruta_base()), auditoria.generacion(store)
-    lista, actual = periodos(ruta, generacion)
+    ruta = str(rutas.ruta_base())
+    lista, actual = periodos(ruta, store.cambios())
     if not lista:
         st.warning("Todavía no hay un periodo de captura. La División debe crearlo.")
         st.stop()
@@ -434,4 +434,8 @@ def cabecera(titulo: str) -> Cabecera:
         help="Por omisión solo cuenta la última Versión Final de cada OOAD/UMAE finalizada o "
         "firmada; con esta opción se suman las líneas actuales de las que siguen en captura.",
     )
+    # The snapshot's read time, and its counter as the caches' key: with several replicas on
+    # PostgreSQL it is rebuilt at most once a minute (core.analysis.analisis._vigente).
+    leida, generacion = analisis.datos_al(store, cuenta, anio, incluir_en_captura=en_captura)
+    st.caption(f"Datos al {reloj.fecha_hora(leida)}")
     return Cabecera(store, cuenta, ruta, generacion, anio, en_captura)
