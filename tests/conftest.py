@@ -184,14 +184,19 @@ _COPIAS = [0]
 def poblado(ruta: str | Path = ":memory:") -> Store:
     """A new writable store holding exactly what `_poblar(Store(ruta))` leaves (mini catalog, the
     period, five accounts), copied from this process's template: in memory, or a file at `ruta`.
-    On PostgreSQL: populated in place (the emptied database the path stands for)."""
+    On PostgreSQL: the emptied database the path stands for, filled with the rows of this process's
+    populated template database (tests/postgres.py, Bases.poblada)."""
     if EN_POSTGRES:
-        previo = reloj._fijo
-        reloj.fijar(HOY)
-        try:
-            return _poblar(Store(ruta))
-        finally:
-            reloj.fijar(previo)
+
+        def poblar(s: Store) -> Store:
+            previo = reloj._fijo
+            reloj.fijar(HOY)
+            try:
+                return _poblar(s)
+            finally:
+                reloj.fijar(previo)
+
+        return _BASES_PG[0].poblada(str(ruta), poblar)
     if str(ruta) == ":memory:":
         return en_memoria(_plantilla())
     ruta = Path(ruta)
