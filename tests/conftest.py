@@ -227,7 +227,7 @@ def demo_instalada(tmp_path_factory) -> Path:
     the checkpoint after each of its ~250 writes (Store._asentar; one at close instead): the same
     rows, in a smaller file, in about half the time (measured 29.8 s -> 15.5 s on a loaded machine)."""
     raiz = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("PYTEST_XDIST_WORKER") and not EN_POSTGRES:  # on PostgreSQL each worker has its cluster
         raiz = raiz.parent  # the run's folder, above every worker's own
     carpeta = raiz / "demo_instalada"
     with open(raiz / "demo_instalada.lock", "w") as cerrojo:
