@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
-from core.base import auditoria
+from core.base import auditoria, texto
 from core.base.errors import ErrorDominio
 from core.base.store import Store
 from core.capture import captura, catalogo
@@ -32,6 +32,17 @@ from core.lifecycle import ciclo
 
 EXCEDENTE, FALTANTE = "Excedente", "Faltante"
 MEDIDAS = {"pacientes": "Pacientes mensuales", "eventos": "Eventos mensuales"}
+# The cross-tab's cell values. «Intercambiable»: the smaller of surplus and shortage, what could be
+# exchanged within the cell; a balance near 0 hides a cell where large surplus meets large shortage.
+VALORES = {
+    "balance": "Balance (Excedente − Faltante)",
+    "excedente": "Excedente",
+    "faltante": "Faltante",
+    "intercambiable": "Intercambiable (el menor de Excedente y Faltante)",
+}
+# The heatmap's colours saturate at this percentile of the cells' absolute values, so that one
+# extreme cell does not wash the others out (the true value stays in the hover and the table).
+PERCENTIL_COLOR = 95
 # Excedentes carry no cause: in a cross-tab by cause they sit in a bucket of their own.
 SIN_CAUSA = "Sin causa (Excedentes)"
 # Shown when a key is gone from the catalog (a final version keeps lines of a retired unit).
@@ -436,9 +447,19 @@ def agregado(
         crudo[c].astype("int64").to_numpy() for c in ("excedente", "faltante", "lineas")
     )
     df["balance"] = df["excedente"] - df["faltante"]
-    df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True)
+    df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True, key=_clave_serie)
     columnas = [c for n in dimensiones for c in (f"{n}_clave", n)]
     return df[columnas + ["excedente", "faltante", "balance", "lineas"]]
+
+
+def _clave_serie(s: pd.Series) -> pd.Series:
+    """pandas sort key: labels in Spanish order (core.base.texto.clave_orden)."""
+    return s.astype("str").map(texto.clave_orden)
+
+
+def _en_orden(ancho: pd.DataFrame) -> pd.DataFrame:
+    """A pivot with its rows and columns in Spanish order of their labels."""
+    return ancho.loc[texto.ordenar(ancho.index), texto.ordenar(ancho.columns)]
 
 
 def cruce(
@@ -452,21 +473,91 @@ def cruce(
     *,
     incluir_en_captura: bool = False,
 ) -> pd.DataFrame:
-    """The cross-tab in long form: one row per (row value, column value) that has lines."""
-    return agregado(store, cuenta, anio, [filas, columnas], medida, filtros, incluir_en_captura=incluir_en_captura)
+    """The cross-tab in long form: one row per (row value, column value) that has lines, with
+    its «intercambiable» (the smaller of its surplus and shortage)."""
+    largo = agregado(store, cuenta, anio, [filas, columnas], medida, filtros, incluir_en_captura=incluir_en_captura)
+    return con_intercambiable(largo)
+
+
+def con_intercambiable(largo: pd.DataFrame) -> pd.DataFrame:
+    """The aggregate with `intercambiable` = min(excedente, faltante) of each of its rows."""
+    return largo.assign(intercambiable=np.minimum(largo["excedente"], largo["faltante"]).astype("int64"))
+
+
+def _valor(valor: str) -> str:
+    if valor not in VALORES:
+        raise ErrorDominio(f"Valor desconocido: {valor}.")
+    return valor
 
 
 def tabla_cruce(largo: pd.DataFrame, filas: str, columnas: str, valor: str = "balance") -> pd.DataFrame:
     """The long cross-tab pivoted for display: one row per row value, a column per column value,
-    and totals; cells without lines are 0."""
+    and totals; cells without lines are 0; rows and columns in Spanish order.
+
+    Totals add the cells up, except for «intercambiable», whose total of a row, of a column and of
+    the whole is the smaller of that row's (column's, whole's) total surplus and total shortage."""
+    _valor(valor)
     if largo.empty:
         return pd.DataFrame({DIMENSIONES[filas].titulo: pd.Series(dtype="string")})
-    ancho = largo.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=True)
+    if valor == "intercambiable" and valor not in largo:
+        largo = con_intercambiable(largo)
+
+    def pivote(v: str) -> pd.DataFrame:
+        ancho = largo.pivot_table(index=filas, columns=columnas, values=v, aggfunc="sum", fill_value=0, sort=False)
+        return _en_orden(ancho.astype("int64"))
+
+    ancho = pivote(valor)
+    if valor == "intercambiable":
+        exc, fal = pivote("excedente"), pivote("faltante")
+        ancho["Total"] = np.minimum(exc.sum(axis=1), fal.sum(axis=1))
+        ancho.loc["Total"] = [*np.minimum(exc.sum(axis=0), fal.sum(axis=0)), min(exc.sum().sum(), fal.sum().sum())]
+    else:
+        ancho["Total"] = ancho.sum(axis=1)
+        ancho.loc["Total"] = ancho.sum(axis=0)
     ancho = ancho.astype("int64")
-    ancho["Total"] = ancho.sum(axis=1)
-    ancho.loc["Total"] = ancho.sum(axis=0)
     ancho.columns.name = None
     return ancho.reset_index(names=DIMENSIONES[filas].titulo)
+
+
+def intercambiable_por(largo: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Per value of one dimension of the cross-tab, over its totals: excedente, faltante,
+    intercambiable (the smaller of the two) and the share of the shortage it could cover
+    (`pct_cubrible`, NaN without shortage); Spanish order, then a «Total» row."""
+    if largo.empty:
+        sumas = pd.DataFrame(columns=["excedente", "faltante"], dtype="int64")
+    else:
+        sumas = largo.groupby(dimension, sort=False)[["excedente", "faltante"]].sum().astype("int64")
+        sumas = sumas.loc[texto.ordenar(sumas.index)]
+    sumas.loc["Total"] = [int(largo["excedente"].sum()), int(largo["faltante"].sum())] if len(largo) else [0, 0]
+    sumas = sumas.astype("int64")
+    sumas["intercambiable"] = np.minimum(sumas["excedente"], sumas["faltante"])
+    fal = sumas["faltante"].astype("float64")
+    sumas["pct_cubrible"] = (100 * sumas["intercambiable"] / fal.where(fal > 0)).round(1)
+    return sumas.reset_index(names=dimension)
+
+
+def tabla_intercambiable(largo: pd.DataFrame, dimension: str, medida: str = "pacientes") -> pd.DataFrame:
+    """`intercambiable_por` with Spanish headers, as shown and downloaded."""
+    m = MEDIDAS[_medida(medida)].split()[0]
+    return intercambiable_por(largo, dimension).rename(
+        columns={
+            dimension: DIMENSIONES[dimension].titulo,
+            "excedente": f"{m} excedentes",
+            "faltante": f"{m} faltantes",
+            "intercambiable": f"Intercambiable ({m.lower()})",
+            "pct_cubrible": "% del faltante cubrible",
+        }
+    )
+
+
+def limite_color(m: pd.DataFrame, percentil: float = PERCENTIL_COLOR) -> int:
+    """Where a heatmap's colour scale saturates: the `percentil` of the absolute values of the
+    cells that have any (at least 1). Cells beyond it take the scale's end colour."""
+    valores = np.abs(m.to_numpy(dtype="float64")).ravel() if m.size else np.empty(0)
+    valores = valores[valores > 0]
+    if not len(valores):
+        return 1
+    return max(1, int(np.ceil(np.percentile(valores, percentil))))
 
 
 def matriz(
@@ -479,16 +570,20 @@ def matriz(
     max_columnas: int = 40,
 ) -> tuple[pd.DataFrame, bool]:
     """(row × column matrix of `valor`, whether it was cut) for a heatmap: the values with the most
-    volume (surplus + shortage) when there are more than fit on a chart."""
+    volume (surplus + shortage) when there are more than fit on a chart, in Spanish order. The
+    choice does not depend on `valor`: the matrices of two values line up cell by cell."""
+    _valor(valor)
     if largo.empty:
         return pd.DataFrame(), False
+    if valor == "intercambiable" and valor not in largo:
+        largo = con_intercambiable(largo)
     volumen = largo.assign(_v=largo["excedente"] + largo["faltante"])
     top_f = volumen.groupby(filas)["_v"].sum().nlargest(max_filas).index
     top_c = volumen.groupby(columnas)["_v"].sum().nlargest(max_columnas).index
     recortado = len(top_f) < largo[filas].nunique() or len(top_c) < largo[columnas].nunique()
     parte = largo[largo[filas].isin(top_f) & largo[columnas].isin(top_c)]
-    m = parte.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=True)
-    return m.astype("int64"), recortado
+    m = parte.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=False)
+    return _en_orden(m.astype("int64")), recortado
 
 
 def detalle(
@@ -639,7 +734,7 @@ def opciones_filtro(store: Store, cuenta: Cuenta | None) -> dict[str, list[tuple
             "SELECT s.clave, s.nombre FROM especialidad s JOIN grupo g ON g.clave = s.grupo"
             " ORDER BY g.orden, s.orden, s.nombre"
         ),
-        "estados": store.filas("SELECT cve_ent, nombre FROM estado ORDER BY nombre"),
+        "estados": sorted(store.filas("SELECT cve_ent, nombre FROM estado"), key=lambda e: texto.clave_orden(e[1])),
         "causas": [(c, c) for c in captura.CAUSAS],
     }
 
@@ -769,6 +864,7 @@ def tabla_larga(largo: pd.DataFrame, filas: str, columnas: str, medida: str = "p
             "excedente": f"{m} excedentes",
             "faltante": f"{m} faltantes",
             "balance": f"Balance ({m.lower()})",
+            "intercambiable": f"Intercambiable ({m.lower()})",
             "lineas": "Líneas",
         }
     )

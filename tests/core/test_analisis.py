@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,7 +17,7 @@ from bench import sintetico
 from core.accounts import cuentas
 from core.analysis import analisis
 from core.analysis.analisis import DIMENSIONES, Filtros
-from core.base import reloj
+from core.base import reloj, texto
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.base.store import Store
 from core.capture import catalogo
@@ -431,3 +432,86 @@ def test_lo_generado_pasa_la_revision_de_integridad(mundo):
     assert revision.lineas > 2_000
     assert revision.hallazgos == ()
     store.hallazgos = []
+
+
+# -- Spanish order, «Intercambiable», the heatmap's colour limit (issue 14 §3) ---------------------
+def test_cruce_y_filtros_en_orden_espanol(mundo, analista):
+    store, _ = mundo
+    largo = analisis.cruce(store, analista, ANIO, "ooad", "especialidad")
+    filas = largo["ooad"].drop_duplicates().tolist()
+    assert filas == texto.ordenar(filas)
+    tabla = analisis.tabla_cruce(largo, "ooad", "especialidad")
+    columnas = list(tabla.columns[1:-1])
+    assert tabla["OOAD/UMAE"].tolist()[:-1] == texto.ordenar(set(largo["ooad"]))
+    assert columnas == texto.ordenar(set(largo["especialidad"])) != sorted(columnas)  # «Cirugía de Tórax» first
+    m, _ = analisis.matriz(largo, "ooad", "especialidad", max_filas=6, max_columnas=9)
+    assert list(m.index) == texto.ordenar(m.index) and list(m.columns) == texto.ordenar(m.columns)
+    estados = [n for _, n in analisis.opciones_filtro(store, analista)["estados"]]
+    assert estados.index("México") + 1 == estados.index("Michoacán")
+
+
+def _minimos(celdas: dict) -> dict:
+    return {k: min(e, f) for k, (e, f, _) in celdas.items()}
+
+
+@pytest.mark.parametrize(
+    ("dims", "medida"), [(["estado", "especialidad"], "pacientes"), (["causa", "grupo"], "eventos")], ids=str
+)
+def test_intercambiable_contra_recalculo(mundo, analista, crudos, dims, medida):
+    store, _ = mundo
+    df = crudos[True]
+    for filtros in (Filtros(), _filtros(df)[1]):
+        parte = _filtrar(df, filtros)
+        celda = _minimos(_esperado(parte, dims, medida))
+        fila = {k[0]: v for k, v in _minimos(_esperado(parte, dims[:1], medida)).items()}
+        columna = {k[0]: v for k, v in _minimos(_esperado(parte, dims[1:], medida)).items()}
+        exc = int(parte[medida].fillna(0)[parte["tipo"] == "Excedente"].sum())
+        fal = int(parte[medida].fillna(0)[parte["tipo"] == "Faltante"].sum())
+
+        largo = analisis.cruce(store, analista, ANIO, *dims, medida, filtros, incluir_en_captura=True)
+        obtenido = {(r[f"{dims[0]}_clave"], r[f"{dims[1]}_clave"]): r["intercambiable"] for _, r in largo.iterrows()}
+        assert obtenido == celda
+        clave = {d: dict(zip(largo[d], largo[f"{d}_clave"], strict=False)) for d in dims}
+
+        tabla = analisis.tabla_cruce(largo, *dims, "intercambiable").set_index(DIMENSIONES[dims[0]].titulo)
+        for etiqueta_f, r in tabla.drop(index="Total").iterrows():
+            kf = clave[dims[0]][etiqueta_f]
+            assert r["Total"] == fila[kf], etiqueta_f
+            for etiqueta_c in tabla.columns[:-1]:
+                assert r[etiqueta_c] == celda.get((kf, clave[dims[1]][etiqueta_c]), 0)
+        totales = tabla.loc["Total"]
+        assert {clave[dims[1]][c]: totales[c] for c in tabla.columns[:-1]} == columna
+        assert totales["Total"] == min(exc, fal)
+        if filtros == Filtros() and dims[0] == "estado":  # over totals, not the sum of the cells
+            suma = tabla.drop(index="Total", columns="Total").sum(axis=1)
+            assert (tabla.drop(index="Total")["Total"] != suma).any()
+
+        por = analisis.intercambiable_por(largo, dims[1]).set_index(dims[1])
+        assert {clave[dims[1]][c]: v for c, v in por["intercambiable"].drop("Total").items()} == columna
+        assert por.loc["Total", "intercambiable"] == min(exc, fal)
+        for c, r in por.iterrows():
+            esperado = round(100 * r["intercambiable"] / r["faltante"], 1) if r["faltante"] else None
+            assert (pd.isna(r["pct_cubrible"]) and esperado is None) or r["pct_cubrible"] == esperado, c
+        assert list(por.index[:-1]) == texto.ordenar(por.index[:-1])
+        mostrada = analisis.tabla_intercambiable(largo, dims[1], medida)
+        assert list(mostrada.columns)[-2:] == [f"Intercambiable ({medida})", "% del faltante cubrible"]
+
+
+def test_limite_de_color_no_se_lo_lleva_una_celda_extrema():
+    rng = np.random.default_rng(4)
+    valores = rng.integers(-500, 500, size=(20, 10))
+    valores[0, 0] = 1_000_000
+    valores[3, :] = 0  # cells without lines do not count
+    limite = analisis.limite_color(pd.DataFrame(valores))
+    con_valor = np.abs(valores[valores != 0])
+    assert limite < 1_000  # not the extreme cell
+    assert (con_valor <= limite).mean() >= analisis.PERCENTIL_COLOR / 100
+    assert (con_valor >= limite).mean() >= 1 - analisis.PERCENTIL_COLOR / 100
+    assert analisis.limite_color(pd.DataFrame([[0, 0]])) == 1 and analisis.limite_color(pd.DataFrame()) == 1
+    assert analisis.limite_color(pd.DataFrame([[-7]])) == 7
+
+
+def test_valor_desconocido_se_rechaza(mundo, analista):
+    largo = analisis.cruce(mundo[0], analista, ANIO)
+    with pytest.raises(ErrorDominio, match="Valor desconocido"):
+        analisis.tabla_cruce(largo, "estado", "especialidad", "suma")
