@@ -9,9 +9,11 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import bcrypt
 import duckdb
@@ -69,6 +71,15 @@ def _coincide(clave: str, esperado, real: dict) -> bool:
     return real.get(clave) == esperado
 
 
+def _guardar_evidencia(ruta, bitacora, i: int) -> Path:
+    destino = Path(__file__).resolve().parents[2] / "test-artifacts" / f"choque-{os.getpid()}-{i}"
+    destino.mkdir(parents=True, exist_ok=True)
+    for origen in (Path(ruta), Path(f"{ruta}.wal"), Path(bitacora)):
+        if origen.exists():
+            shutil.copy(origen, destino / origen.name)
+    return destino
+
+
 def _carril(ctx, tmp_path, carril: int, clases: set[str], faltan) -> int:
     """Kill children writing to a database of its own, checking after each kill: `MATANZAS /
     CARRILES` times, then while `faltan(clases)` says a kind of write is still missing (at most
@@ -124,7 +135,13 @@ def _carril(ctx, tmp_path, carril: int, clases: set[str], faltan) -> int:
                 en_vuelo = None
 
         # Read exactly as the file was left, before anything writes (or checkpoints) again.
-        con = duckdb.connect(str(ruta), read_only=True)
+        try:
+            con = duckdb.connect(str(ruta), read_only=True)
+        except duckdb.Error as exc:  # keep the evidence: the file, its WAL and the child's log
+            guardado = _guardar_evidencia(ruta, bitacora, i)
+            raise AssertionError(
+                f"kill {i}: the database does not open after the kill ({exc}); kept in {guardado}"
+            ) from exc
         real = trabajador.leer(con, ANIO)
         con.close()
         if en_vuelo:
