@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from core import instalacion
+from core.accounts import cuentas
+from core.analysis import analisis
+from core.base import texto
 from core.capture.catalogo import CATALOGO_DIR as CATALOGO
+from core.lifecycle import ciclo
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
 PANORAMA = "ui/analisis_panorama.py"
@@ -128,3 +135,47 @@ def test_capturista_descarga_sus_lineas_desde_el_paso3(datos):
     at = _abrir(datos, "chihuahua", "ui/paso3_unidad.py")
     assert any(e.label == "Descargar las líneas guardadas de su OOAD/UMAE" for e in at.expander)
     assert {"⬇️ Descargar CSV", "⬇️ Descargar Excel"} <= set(_descargas(at))
+
+
+def _arreglo(valor) -> np.ndarray:
+    """A figure's array as plotly's JSON holds it: a list, or a typed array (base64 `bdata`)."""
+    if isinstance(valor, dict) and "bdata" in valor:
+        datos = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=np.dtype(valor["dtype"]))
+        forma = valor.get("shape")  # "rows, columns" as text
+        return datos.reshape([int(n) for n in str(forma).split(",")]) if forma else datos
+    return np.array(valor)
+
+
+def test_cruce_filas_rotuladas_escala_recortada_e_intercambiable(datos):
+    at = _abrir(datos, "analista", CRUCE)
+    calor = _figuras(at)[0]
+    traza, capas = calor["data"][0], calor["layout"]
+    # Every row and column named on the axes, in Spanish order.
+    assert capas["yaxis"]["tickmode"] == "array" and capas["yaxis"]["tickvals"] == traza["y"]
+    assert capas["xaxis"]["tickvals"] == traza["x"] and traza["x"] == texto.ordenar(traza["x"])
+    assert traza["y"] == texto.ordenar(traza["y"])
+    # Colours saturate at the cells' 95th percentile; the hover keeps the true value and both sides.
+    z = _arreglo(traza["z"])
+    limite = analisis.limite_color(pd.DataFrame(z))
+    assert (traza["zmin"], traza["zmax"], traza["zmid"]) == (-limite, limite, 0)
+    assert "%{z:,}" in traza["hovertemplate"] and "Faltante: %{customdata[1]:,}" in traza["hovertemplate"]
+    assert ("Los colores se saturan en ±" in textos(at)) == bool((np.abs(z) > limite).any())
+
+    at.radio(key="cruce_valor").set_value("intercambiable").run()
+    assert not at.exception
+    store = instalacion.abrir(datos)
+    try:
+        analista = cuentas.obtener(store, "analista")
+        largo = analisis.cruce(store, analista, ciclo.periodo_actual(store).anio)
+    finally:
+        store.close()
+    esperado = analisis.tabla_cruce(largo, "estado", "especialidad", "intercambiable")
+    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), esperado, check_dtype=False)
+    resumenes = [d.value for d in at.dataframe if "% del faltante cubrible" in d.value.columns]
+    assert [r.columns[0] for r in resumenes] == ["Especialidad Troncal", "Estado"]
+    pd.testing.assert_frame_equal(
+        resumenes[1].reset_index(drop=True), analisis.tabla_intercambiable(largo, "estado"), check_dtype=False
+    )
+    assert "Intercambiable: en cada celda, el menor de su Excedente y su Faltante" in textos(at)
+    traza = _figuras(at)[0]["data"][0]
+    assert traza["zmin"] == 0 and "Intercambiable: %{z:,}" in traza["hovertemplate"]
