@@ -34,7 +34,7 @@ PARA_DOCS = {
     "tablero.png": "tablero.png",
     "paso6.png": "paso6.png",
     "panorama.png": "panorama.png",
-    "cruce.png": "cruce.png",
+    "cruce.png": "cruce_demo.png",  # docs/cruce.png is the national-scale one (bench/capturas_analisis.py)
     "oportunidades.png": "oportunidades.png",
     "comparar.png": "comparar.png",
     "admin_reaperturas.png": "admin_reaperturas.png",

@@ -434,7 +434,7 @@ def _figura_calor(m, exc, fal, filas: str, columnas: str, medida: str, valor: st
         # Category axes drop labels that would overlap: listing them all keeps every row named.
         xaxis={"title": titulo[columnas], "tickmode": "array", "tickvals": columnas_m, "tickangle": -45},
         yaxis={"title": titulo[filas], "tickmode": "array", "tickvals": filas_m, "autorange": "reversed"},
-        height=max(420, 200 + 22 * len(m.index)),
+        height=max(480, 240 + 26 * len(m.index)),  # the rotated column names take ~200 px
         margin={"t": 60},
     )
     return fig
