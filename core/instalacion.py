@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core import demo
 from core.admin import integridad
-from core.base import rutas
+from core.base import rutas, temporales
 from core.base.store import Store
 from core.capture import catalogo
 
@@ -23,8 +23,11 @@ def preparar(store: Store, *, con_demo: bool = True, catalogo_dir: Path | None =
 
 def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
     """Open as the server and every command do: schema, catalog, demo, then the integrity check
-    (its findings make the OOAD/UMAE they touch read-only; the app still starts)."""
+    (its findings make the OOAD/UMAE they touch read-only; the app still starts). Leftover temporary
+    files of earlier processes are removed (core/base/temporales.py)."""
     store = Store(rutas.ruta_base(directorio))
+    # The store is held now: temporary files of any earlier process (a killed server) can go.
+    temporales.limpiar_restos(directorio)
     preparar(store, con_demo=con_demo)
     integridad.revisar(store)
     return store

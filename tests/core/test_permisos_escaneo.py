@@ -27,6 +27,7 @@ from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
 from core.base import reloj, revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
+from core.base.temporales import Carpeta
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
@@ -251,6 +252,7 @@ DIVISION = {
     "analisis.panorama": lambda e: (ANIO,),
     "analisis.por_estado": lambda e: (ANIO,),
     "comparacion.comparar_periodos": lambda e: (ANIO - 1, ANIO),
+    "exportacion.exportar_completa": lambda e: (ANIO, "csv", Carpeta(e.tmp)),
     "intercambio.lineas": lambda e: (ANIO,),
     "recepcion.del_periodo": lambda e: (ANIO,),
 }

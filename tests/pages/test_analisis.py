@@ -68,7 +68,8 @@ def test_panorama_del_analista_con_mapa_y_cifras(datos):
     assert causas["layout"]["yaxis"]["tickformat"] == ","
     estados = at.dataframe[-1].value
     assert len(estados) == 32 and "Balance (pacientes)" in estados.columns
-    assert [b.label for b in at.get("download_button")][-2:] == ["⬇️ Descargar CSV", "⬇️ Descargar Excel"]
+    assert [b.label for b in at.get("download_button")][-1] == "⬇️ Descargar Excel"  # the page's tables
+    assert at.radio(key="panorama_completa_formato").value == "csv"  # the full export: tests/pages/test_exportacion.py
 
 
 def test_el_interruptor_suma_las_ooad_en_captura(datos):

@@ -1,0 +1,72 @@
+"""Temporary files of one browser session (the análisis full export), under the data folder.
+
+Each session gets a folder `data/temporales/<process>-<random>/`. It is removed when its `Carpeta`
+is garbage collected (the session ended and Streamlit dropped its state), when it is closed, and at
+the process's normal exit. A server that was killed cannot remove anything, so the store's opening
+(`core.instalacion.abrir`) removes every folder of another process: DuckDB lets only one process
+hold the store, so no other process can still be using them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import weakref
+from pathlib import Path
+
+from core.base import rutas
+
+CARPETA = "temporales"
+# This process's mark in its folders' names: a restarted server with the same pid still has
+# another mark, so the sweep removes what its killed predecessor left.
+_PROCESO = f"{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def raiz(directorio: Path | None = None) -> Path:
+    return (directorio or rutas.data_dir()) / CARPETA
+
+
+def directorio_de(ruta_store: str) -> Path:
+    """The data folder of a store (its file's folder; the configured one for an in-memory store)."""
+    return rutas.data_dir() if ruta_store == ":memory:" else Path(ruta_store).parent
+
+
+class Carpeta:
+    """A folder of its own, removed with this object (or by `cerrar`)."""
+
+    def __init__(self, directorio: Path | None = None):
+        self.ruta = raiz(directorio) / f"{_PROCESO}-{secrets.token_hex(8)}"
+        self.ruta.mkdir(parents=True)
+        self._fin = weakref.finalize(self, shutil.rmtree, str(self.ruta), True)
+
+    def archivo(self, nombre: str) -> Path:
+        """A path for `nombre` inside the folder (only its last component is used)."""
+        if not self._fin.alive:
+            raise RuntimeError("La carpeta temporal ya se cerró.")
+        self.ruta.mkdir(parents=True, exist_ok=True)
+        return self.ruta / Path(nombre).name
+
+    def cerrar(self) -> None:
+        self._fin()
+
+    @property
+    def abierta(self) -> bool:
+        return self._fin.alive
+
+
+def limpiar_restos(directorio: Path | None = None) -> int:
+    """Remove the folders of every other process (call only with the store held); how many."""
+    carpeta = raiz(directorio)
+    if not carpeta.is_dir():
+        return 0
+    n = 0
+    for hijo in carpeta.iterdir():
+        if hijo.name.startswith(_PROCESO + "-"):
+            continue
+        if hijo.is_dir():
+            shutil.rmtree(hijo, ignore_errors=True)
+        else:
+            hijo.unlink(missing_ok=True)
+        n += 1
+    return n

@@ -1,0 +1,251 @@
+"""The full export written by DuckDB (core/analysis/exportacion.py) against the in-memory one.
+
+The data: the shipped catalog and one period of bench/sintetico.py lines over 6 OOAD/UMAE, with
+hostile text planted in the names a final version copies and in the catalog, so that the SQL
+neutraliser is compared with `exportar.neutralizar` cell by cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import os
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from bench import sintetico
+from core.accounts import cuentas
+from core.analysis import analisis, exportacion
+from core.base import exportar, reloj, temporales
+from core.base.errors import AccesoDenegado, ExportacionDemasiadoGrande
+from core.base.store import Store
+from core.capture import catalogo
+from tests.conftest import ANIO, HOY
+
+# Values a spreadsheet would run as a formula, and look-alikes that must stay as they are.
+HOSTILES = [
+    "=1+1",
+    "+A1",
+    "-2",
+    "@x",
+    "\tx",
+    "\rx",
+    "'=x",
+    "''+y",
+    "\uff1dSUMA(1)",
+    "\uff0b1",
+    "\uff0d1",
+    "\uff20a",
+    "'",
+    "a=b",
+    " =x",
+    "x\n=1",
+    "92.12",
+    "01",
+    "Sí",
+    'com"illa, y coma',
+]
+
+
+@pytest.fixture(scope="module")
+def mundo(tmp_path_factory):
+    reloj.fijar(HOY)
+    store = Store(":memory:")
+    with store.transaction() as tx:
+        catalogo.cargar(tx, catalogo.leer_directorio(catalogo.CATALOGO_DIR))
+    h = cuentas.hash_password("clave-de-prueba", costo=4)
+    cuentas.crear(store, "admin", "Admin", "admin", hash_=h)
+    cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
+    ooads = [o for (o,) in store.filas("SELECT clave FROM ooad ORDER BY numero LIMIT 6")]
+    sintetico.generar(
+        store,
+        cuentas.obtener(store, "admin"),
+        [ANIO],
+        900,
+        ooads=ooads,
+        semilla=3,
+        directorio_firmados=tmp_path_factory.mktemp("firmados"),
+    )
+    reloj.fijar(None)
+    # Hostile names: the final versions' copied names (one value per line, cycling) and a unit's
+    # municipio in the catalog; a product flagged remote so that both booleans appear.
+    with store.transaction() as tx:
+        tx.execute(
+            "UPDATE version_final_linea SET unidad_nombre = $h[1 + (hash(producto) % $n)::INTEGER],"
+            " producto_nombre = $h[1 + (hash(unidad) % $n)::INTEGER]",
+            {"h": HOSTILES, "n": len(HOSTILES)},
+        )
+        tx.execute("UPDATE unidad SET municipio = '=HYPERLINK(\"x\")' WHERE clave IN (SELECT unidad FROM linea)")
+        tx.execute("UPDATE producto SET remoto = TRUE WHERE clave IN (SELECT producto FROM linea LIMIT 20)")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def analista(mundo):
+    return cuentas.obtener(mundo, "analista")
+
+
+@pytest.fixture
+def carpeta(tmp_path):
+    c = temporales.Carpeta(tmp_path)
+    yield c
+    c.cerrar()
+
+
+def _celdas_csv(datos: bytes) -> list[list[str]]:
+    assert datos.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads accents right
+    return list(csv.reader(io.StringIO(datos.decode("utf-8-sig"), newline="")))
+
+
+def _csv_del_zip(ruta) -> bytes:
+    with zipfile.ZipFile(ruta) as zf:
+        (nombre,) = zf.namelist()
+        assert nombre.endswith(".csv")
+        return zf.read(nombre)
+
+
+def _ordenadas(filas: list[list[str]]) -> list[list[str]]:
+    """By OOAD/UMAE name and key, unit name and key, Faltante first (tipo DESC), product."""
+    cab = list(analisis.ENCABEZADOS.values())
+    i = [cab.index(c) for c in ("OOAD/UMAE", "Clave OOAD/UMAE", "Unidad Médica", "Clave de la Unidad Médica")]
+    t, p = cab.index("Excedente/Faltante"), cab.index("Clave del producto")
+
+    def clave(f):  # raw values (before the apostrophe), compared as DuckDB does: by UTF-8 bytes
+        return [exportar.restaurar(str(f[k] or "")).encode() for k in i], f[t] != "Faltante", str(f[p]).encode()
+
+    return sorted(filas, key=clave)
+
+
+@pytest.mark.parametrize("en_captura", [False, True])
+def test_csv_igual_al_de_python_celda_por_celda(mundo, analista, carpeta, en_captura, monkeypatch):
+    """The SQL neutraliser and «Sí»/«No» give the very cells exportar.csv_bytes gives, also when the
+    lines are written in several batches; same order (the in-memory one leaves ties of equal names
+    unordered, so rows are compared in one total order)."""
+    monkeypatch.setattr(exportacion, "LINEAS_POR_LOTE", 150)  # several batches of whole OOAD/UMAE
+    a = exportacion.exportar_completa(mundo, analista, ANIO, "csv", carpeta, incluir_en_captura=en_captura)
+    datos = _csv_del_zip(a.ruta)
+    assert datos.count(b"\r\n") >= a.filas + 1  # CRLF line ends, as exportar.csv_bytes
+    nuevo = _celdas_csv(datos)
+    viejo = _celdas_csv(
+        exportar.csv_bytes(analisis.exportacion_completa(mundo, analista, ANIO, incluir_en_captura=en_captura))
+    )
+    assert len(nuevo) == len(viejo) == a.filas + 1 > 300
+    assert nuevo[0] == viejo[0] == list(analisis.ENCABEZADOS.values())
+    assert nuevo[1:] == _ordenadas(nuevo[1:])  # the export's own order is total
+    nuevo, viejo = nuevo[:1] + _ordenadas(nuevo[1:]), viejo[:1] + _ordenadas(viejo[1:])
+    distintas = [
+        (i, j, x, y)
+        for i, (f, g) in enumerate(zip(nuevo, viejo, strict=True))
+        for j, (x, y) in enumerate(zip(f, g, strict=True))
+        if x != y
+    ]
+    assert not distintas, distintas[:5]
+    # The hostile values really are there, neutralised; the look-alikes kept as they are.
+    columna = nuevo[0].index("Unidad Médica")
+    vistos = {f[columna] for f in nuevo[1:]}
+    assert {"'=1+1", "'+A1", "'-2", "'@x", "'\tx", "'\rx", "''=x", "'''+y", "'\uff1dSUMA(1)"} <= vistos
+    assert {"a=b", " =x", "x\n=1", "92.12", "01", "Sí", "'"} <= vistos
+    remoto = nuevo[0].index("Entrega a distancia")
+    assert {f[remoto] for f in nuevo[1:]} == {"Sí", "No"}
+    assert {f[nuevo[0].index("Municipio")] for f in nuevo[1:]} >= {'\'=HYPERLINK("x")'}
+
+
+def test_neutralizador_sql_es_la_misma_regla(mundo):
+    valores = [*HOSTILES, "", "\n=1", "\u00a0=1", "==", "'''", None]
+    with mundo.cursor() as cur:
+        sql = [
+            v
+            for (v,) in cur.execute(
+                f"SELECT {exportar.sql_neutralizar('v')} FROM unnest($v::VARCHAR[]) WITH ORDINALITY t(v, i) ORDER BY i",
+                {"v": valores},
+            ).fetchall()
+        ]
+    assert sql == [exportar.neutralizar_valor(v) for v in valores]
+
+
+def test_csv_bytes_escribe_si_y_no():
+    df = pd.DataFrame({"Activa": [True, False], "Mixta": [True, "=x"], "Nula": pd.array([True, None], "boolean")})
+    assert _celdas_csv(exportar.csv_bytes(df)) == [["Activa", "Mixta", "Nula"], ["Sí", "Sí", "Sí"], ["No", "'=x", ""]]
+
+
+def test_xlsx_igual_al_de_python(mundo, analista, carpeta):
+    a = exportacion.exportar_completa(mundo, analista, ANIO, "xlsx", carpeta)
+    nuevo = openpyxl.load_workbook(a.ruta, read_only=True).active
+    df = analisis.exportacion_completa(mundo, analista, ANIO)
+    viejo = openpyxl.load_workbook(io.BytesIO(exportar.xlsx_bytes({"Líneas": df})), read_only=True).active
+    filas_n = [list(f) for f in nuevo.iter_rows(values_only=True)]
+    filas_v = [list(f) for f in viejo.iter_rows(values_only=True)]
+    assert len(filas_n) == len(filas_v) == len(df) + 1
+    # Same cells, row for row (ties of equal names aside: the CSV test checks the order).
+    assert filas_n[0] == filas_v[0] and sorted(filas_n[1:], key=repr) == sorted(filas_v[1:], key=repr)
+    assert any(isinstance(v, bool) for v in filas_n[1])  # remote: the spreadsheet's own boolean
+
+
+def test_parquet_guarda_los_valores_crudos(mundo, analista, carpeta):
+    a = exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta, incluir_en_captura=True)
+    tabla = pq.read_table(a.ruta).to_pandas()
+    df = analisis.exportacion_completa(mundo, analista, ANIO, incluir_en_captura=True)
+    assert list(tabla.columns) == list(df.columns) and len(tabla) == len(df) == a.filas
+    claves = ["Clave de la Unidad Médica", "Clave del producto"]  # one line per unit and product
+    tabla, df = (x.sort_values(claves, ignore_index=True) for x in (tabla, df))
+    for col in ("Unidad Médica", "Producto", "Municipio", "Entrega a distancia", "Pacientes Mensuales"):
+        assert tabla[col].tolist() == df[col].tolist(), col
+    assert "=1+1" in set(tabla["Unidad Médica"])  # not neutralised: read by programs
+
+
+def test_excel_solo_hasta_su_limite(mundo, analista, carpeta, monkeypatch):
+    n = analisis.cobertura(mundo, analista, ANIO)["lineas"]
+    assert exportacion.motivo_no_disponible("xlsx", n) is None
+    monkeypatch.setattr(exportacion, "FILAS_MAXIMAS_XLSX", n - 1)
+    motivo = exportacion.motivo_no_disponible("xlsx", n)
+    assert f"tiene {n:,} líneas" in motivo and f"hasta {n - 1:,}" in motivo and "CSV" in motivo
+    with pytest.raises(ExportacionDemasiadoGrande, match="descárguela en CSV"):
+        exportacion.exportar_completa(mundo, analista, ANIO, "xlsx", carpeta)
+    assert not list(carpeta.ruta.iterdir())
+    assert exportacion.motivo_no_disponible("csv", 10**7) is None
+    assert exportacion.FILAS_MAXIMAS_XLSX <= exportar.FILAS_MAXIMAS_XLSX - 1
+
+
+@pytest.mark.parametrize("capturista", [True, False])
+def test_solo_la_division_exporta(mundo, carpeta, capturista):
+    persona = cuentas.obtener(mundo, mundo.valor("SELECT min(ooad) FROM linea")) if capturista else None
+    assert persona is None or persona.rol == "capturista"
+    with pytest.raises(AccesoDenegado):
+        exportacion.exportar_completa(mundo, persona, ANIO, "csv", carpeta)
+    assert not list(carpeta.ruta.iterdir())
+
+
+def test_una_exportacion_nueva_reemplaza_la_anterior(mundo, analista, carpeta):
+    primera = exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta)
+    segunda = exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta, incluir_en_captura=True)
+    assert primera.ruta == segunda.ruta and segunda.filas > primera.filas
+    assert [p.name for p in carpeta.ruta.iterdir()] == [segunda.nombre]
+    assert exportacion.leer(segunda) == segunda.ruta.read_bytes()
+
+
+def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path):
+    c = temporales.Carpeta(tmp_path)
+    ruta = c.ruta
+    c.archivo("x.zip").write_bytes(b"x")
+    del c  # the session's state dropped
+    gc.collect()
+    assert not ruta.exists()
+    c = temporales.Carpeta(tmp_path)
+    c.cerrar()
+    assert not c.ruta.exists() and not c.abierta
+    # A killed server's folder (another process, even with this pid) goes at the next opening.
+    propia = temporales.Carpeta(tmp_path)
+    resto = temporales.raiz(tmp_path) / f"{os.getpid()}-0000-abcd"
+    resto.mkdir()
+    (resto / "lineas.zip").write_bytes(b"x")
+    from core import instalacion
+
+    instalacion.abrir(tmp_path, con_demo=False).close()
+    assert not resto.exists() and propia.ruta.exists()
+    propia.cerrar()
