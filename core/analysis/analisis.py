@@ -609,7 +609,7 @@ def detalle(
         f"WITH {_LINEAS_SQL} SELECT ooad_nombre, unidad_nombre, estado_nombre, grupo_nombre, especialidad_nombre,"
         " producto, producto_nombre, tipo, ambito, causa, eventos, pacientes, version"
         f" FROM sel WHERE {' AND '.join(condiciones)}"
-        " ORDER BY tipo DESC, ooad_nombre, unidad_nombre, producto",
+        " ORDER BY tipo DESC, ooad_nombre COLLATE es, unidad_nombre COLLATE es, producto",  # Spanish order (ICU)
         params,
     )
     return pd.DataFrame(

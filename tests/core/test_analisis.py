@@ -515,3 +515,25 @@ def test_valor_desconocido_se_rechaza(mundo, analista):
     largo = analisis.cruce(mundo[0], analista, ANIO)
     with pytest.raises(ErrorDominio, match="Valor desconocido"):
         analisis.tabla_cruce(largo, "estado", "especialidad", "suma")
+
+
+def test_lineas_de_una_celda_en_orden_espanol(store, cuenta):
+    admin, analista = cuenta("admin"), cuenta("analista")
+    sintetico.generar(store, admin, [ANIO], 60, planes=("en captura",), semilla=3)
+    ooad, unidades = max(
+        (
+            (o, [u for (u,) in store.filas("SELECT DISTINCT unidad FROM linea WHERE ooad = ? ORDER BY unidad", [o])])
+            for (o,) in store.filas("SELECT DISTINCT ooad FROM linea")
+        ),
+        key=lambda p: len(p[1]),
+    )
+    with store.transaction() as tx:  # lower-case names sort before capitals in Spanish, after them by code point
+        for k, u in enumerate(unidades):
+            tx.execute("UPDATE unidad SET nombre = ? WHERE clave = ?", [f"{'a' if k % 2 else 'B'} {k:02d}", u])
+    det = analisis.detalle(store, analista, ANIO, {"ooad": ooad}, incluir_en_captura=True)
+    distintos = False
+    for _, parte in det.groupby("Excedente/Faltante"):
+        nombres = parte["Unidad Médica"].tolist()
+        assert nombres == sorted(nombres, key=texto.clave_orden)
+        distintos |= nombres != sorted(nombres)
+    assert distintos  # code points would put every «B» first
