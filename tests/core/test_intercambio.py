@@ -757,7 +757,7 @@ def _motivo_a_mano(df: pd.DataFrame, f: Filtros, j: int) -> str:
     return intercambio.MOTIVO_FUERA_FILTROS
 
 
-@pytest.mark.parametrize("semilla", range(12))  # every reason appears in these (30 to 38 lines each)
+@pytest.mark.parametrize("semilla", range(12))  # each of the five reasons appears 13+ times in these
 def test_motivos_con_unidades_sin_coordenadas_contra_recalculo(semilla):
     df, f = _instancia(semilla)
     rng = np.random.default_rng(1000 + semilla)
