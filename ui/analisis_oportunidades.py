@@ -115,7 +115,7 @@ st.subheader("Pacientes asignados entre estados")
 if estados.empty:
     st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
 else:
-    maximo = st.selectbox(
+    maximo = st.columns(3)[0].selectbox(
         "Flujos entre estados en la gráfica",
         FLUJOS,
         index=FLUJOS.index(intercambio.FLUJOS_SANKEY),
