@@ -453,8 +453,10 @@ def agregado(
 
 
 def _clave_serie(s: pd.Series) -> pd.Series:
-    """pandas sort key: labels in Spanish order (core.base.texto.clave_orden)."""
-    return s.astype("str").map(texto.clave_orden)
+    """pandas sort key: labels in Spanish order (core.base.texto.clave_orden), as the position of
+    each label among the distinct ones (the key is computed once per label, not once per row)."""
+    s = s.astype("str")
+    return pd.Series(pd.Categorical(s, categories=texto.ordenar(pd.unique(s))).codes, index=s.index)
 
 
 def _en_orden(ancho: pd.DataFrame) -> pd.DataFrame:
