@@ -11,6 +11,7 @@ import csv
 import gc
 import io
 import os
+import time
 import zipfile
 
 import openpyxl
@@ -249,3 +250,17 @@ def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path):
     instalacion.abrir(tmp_path, con_demo=False).close()
     assert not resto.exists() and propia.ruta.exists()
     propia.cerrar()
+
+
+def test_ningun_archivo_temporal_vive_mas_de_su_limite(tmp_path):
+    """A session Streamlit keeps for a while after its tab closed: its old files go anyway."""
+    vieja = temporales.Carpeta(tmp_path)
+    viejo, nuevo = vieja.archivo("viejo.zip"), vieja.archivo("nuevo.zip")
+    viejo.write_bytes(b"x")
+    nuevo.write_bytes(b"x")
+    hace = time.time() - temporales.VIDA_MAXIMA - 60
+    os.utime(viejo, (hace, hace))
+    otra = temporales.Carpeta(tmp_path)  # any new session sweeps
+    assert not viejo.exists() and nuevo.exists()
+    vieja.cerrar()
+    otra.cerrar()
