@@ -180,3 +180,10 @@ def test_cruce_filas_rotuladas_escala_recortada_e_intercambiable(datos):
     assert "Intercambiable: en cada celda, el menor de su Excedente y su Faltante" in textos(at)
     traza = _figuras(at)[0]["data"][0]
     assert traza["zmin"] == 0 and "Intercambiable: %{z:,}" in traza["hovertemplate"]
+
+    # Products as rows: long names cut on the axis (whole in the hover), every row still named.
+    at.selectbox(key="cruce_filas").select("producto").run()
+    capas = _figuras(at)[0]["layout"]["yaxis"]
+    assert any(len(v) > 42 for v in capas["tickvals"]) and len(capas["ticktext"]) == len(capas["tickvals"])
+    for v, t in zip(capas["tickvals"], capas["ticktext"], strict=True):
+        assert t == v if len(v) <= 42 else (len(t) <= 42 and t.endswith("…") and v.startswith(t[:-1])), (v, t)

@@ -401,6 +401,10 @@ def figura_sankey(estados: pd.DataFrame, anio: int, totales: pd.DataFrame | None
     return fig
 
 
+def _corto(nombre: str, maximo: int = 42) -> str:
+    return nombre if len(nombre) <= maximo else nombre[: maximo - 1].rstrip() + "…"
+
+
 def _figura_calor(m, exc, fal, filas: str, columnas: str, medida: str, valor: str, limite: int) -> go.Figure:
     """The cross-tab's heatmap: every row and column labelled (the height grows with the rows),
     colours saturated at `limite` so one extreme cell does not wash the rest out; the hover shows
@@ -432,8 +436,21 @@ def _figura_calor(m, exc, fal, filas: str, columnas: str, medida: str, valor: st
         title=f"{VALORES[valor]} de {nombre_medida} por {titulo[filas].lower()} y {titulo[columnas].lower()}",
         separators=".,",
         # Category axes drop labels that would overlap: listing them all keeps every row named.
-        xaxis={"title": titulo[columnas], "tickmode": "array", "tickvals": columnas_m, "tickangle": -45},
-        yaxis={"title": titulo[filas], "tickmode": "array", "tickvals": filas_m, "autorange": "reversed"},
+        # Long names (products) are cut on the axes, whole in the hover.
+        xaxis={
+            "title": titulo[columnas],
+            "tickmode": "array",
+            "tickvals": columnas_m,
+            "ticktext": [_corto(c) for c in columnas_m],
+            "tickangle": -45,
+        },
+        yaxis={
+            "title": titulo[filas],
+            "tickmode": "array",
+            "tickvals": filas_m,
+            "ticktext": [_corto(f) for f in filas_m],
+            "autorange": "reversed",
+        },
         height=max(480, 240 + 26 * len(m.index)),  # the rotated column names take ~200 px
         margin={"t": 60},
     )
