@@ -186,6 +186,11 @@ def test_xlsx_igual_al_de_python(mundo, analista, carpeta):
     # Same cells, row for row (ties of equal names aside: the CSV test checks the order).
     assert filas_n[0] == filas_v[0] and sorted(filas_n[1:], key=repr) == sorted(filas_v[1:], key=repr)
     assert any(isinstance(v, bool) for v in filas_n[1])  # remote: the spreadsheet's own boolean
+    # Keys keep their form (the README's promise): text cells, «01» stays «01».
+    entidad, producto = filas_n[0].index("Clave INEGI del estado"), filas_n[0].index("Clave del producto")
+    assert "01" in {f[entidad] for f in filas_n[1:]}
+    claves = [f[producto] for f in filas_n[1:]]
+    assert all(isinstance(c, str) for c in claves) and any(c.endswith(".0") for c in claves)  # «48.0»
 
 
 def test_parquet_guarda_los_valores_crudos(mundo, analista, carpeta):
