@@ -286,8 +286,8 @@ def _parquet(store, anio, incluir, tipos, lotes, parcial: Path, carpeta, nombre,
             avance(hechos / total)
         if escritor is None:  # no lines: an empty file with the columns
             with store.cursor() as cur:
-                vacio = cur.execute(f"SELECT * FROM ({consulta}) LIMIT 0", {**_params(anio, incluir), "lote": []})
-                escritor = pq.ParquetWriter(parcial, vacio.to_arrow_table().schema, compression="zstd")
+                vacio = cur.sql(consulta, params={**_params(anio, incluir), "lote": []}).to_arrow_table()
+                escritor = pq.ParquetWriter(parcial, vacio.schema, compression="zstd")
     finally:
         if escritor is not None:
             escritor.close()

@@ -269,3 +269,14 @@ def test_ningun_archivo_temporal_vive_mas_de_su_limite(tmp_path):
     assert not viejo.exists() and nuevo.exists()
     vieja.cerrar()
     otra.cerrar()
+
+
+@pytest.mark.parametrize("formato", ["csv", "parquet"])
+def test_sin_lineas_da_un_archivo_con_solo_encabezados(mundo, analista, carpeta, formato):
+    a = exportacion.exportar_completa(mundo, analista, ANIO - 5, formato, carpeta)
+    assert a.filas == 0
+    if formato == "csv":
+        assert _celdas_csv(_csv_del_zip(a.ruta)) == [list(analisis.ENCABEZADOS.values())]
+    else:
+        tabla = pq.read_table(a.ruta)
+        assert tabla.num_rows == 0 and tabla.column_names == list(analisis.ENCABEZADOS.values())
