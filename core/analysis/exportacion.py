@@ -227,32 +227,46 @@ def _consulta(tipos: dict[str, str], modo: str) -> str:
 
 
 def _csv(store, anio, incluir, tipos, lotes, parcial: Path, carpeta: Carpeta, nombre: str, avance) -> None:
-    """Each batch COPYed by DuckDB to a CSV of its own, appended to the one CSV inside the zip."""
+    """Each batch COPYed by DuckDB to a CSV of its own, appended to the one CSV inside the zip.
+
+    DuckDB writes the next batch (in a thread, to the other of two files) while this one is
+    compressed: zlib and DuckDB both release the GIL, so the two overlap."""
     import csv
     import io
+    from concurrent.futures import ThreadPoolExecutor
 
     consulta = _consulta(tipos, "csv")
-    trozo = carpeta.archivo(nombre + ".lote.csv")
+    trozos = [carpeta.archivo(f"{nombre}.lote{k}.csv") for k in (0, 1)]
     cabecera = io.StringIO()
     csv.writer(cabecera, lineterminator="\r\n").writerow(_encabezados())
+
+    def copiar(i: int) -> Path:
+        trozo = trozos[i % 2]
+        with store.cursor() as cur:
+            cur.execute(
+                f"COPY ({consulta}) TO '{_literal(trozo)}'"
+                " (FORMAT csv, HEADER false, NEW_LINE '\r\n', QUOTE '\"', ESCAPE '\"')",
+                {**_params(anio, incluir), "lote": lotes[i]},
+            )
+        return trozo
+
     try:
         with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="exportacion") as hilo,
             zipfile.ZipFile(parcial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=NIVEL_ZIP) as zf,
             zf.open(str(Path(nombre).with_suffix(".csv")), "w", force_zip64=True) as dentro,
         ):
             dentro.write(cabecera.getvalue().encode("utf-8-sig"))
-            for i, lote in enumerate(lotes):
-                with store.cursor() as cur:
-                    cur.execute(
-                        f"COPY ({consulta}) TO '{_literal(trozo)}'"
-                        " (FORMAT csv, HEADER false, NEW_LINE '\r\n', QUOTE '\"', ESCAPE '\"')",
-                        {**_params(anio, incluir), "lote": lote},
-                    )
+            siguiente = hilo.submit(copiar, 0) if lotes else None
+            for i in range(len(lotes)):
+                trozo = siguiente.result()
+                siguiente = hilo.submit(copiar, i + 1) if i + 1 < len(lotes) else None
                 with trozo.open("rb") as origen:
                     shutil.copyfileobj(origen, dentro, 1 << 20)
                 avance((i + 1) / len(lotes))
     finally:
-        trozo.unlink(missing_ok=True)
+        for trozo in trozos:
+            trozo.unlink(missing_ok=True)
 
 
 def _literal(ruta: Path) -> str:
