@@ -67,14 +67,61 @@ def medir(tamanos: dict[str, int] | None = None) -> list[tuple[str, str, str, st
                 )
                 filas.append(
                     (
-                        f"… más la descarga {titulo}: bytes que retiene Streamlit (su almacén de medios en memoria)",
-                        f"{m['pico_descarga_mb']:,.0f} MB",
+                        f"Descarga {titulo}: Streamlit guarda el archivo entero en memoria (RSS al entregárselo"
+                        f" {m['retenido_mb']:,.0f} MB; pico de exportación y descarga juntas {m['pico_descarga_mb']:,.0f} MB)",
+                        f"{m['mb_archivo']:,.1f} MB",
                         "< 600 MB" if meta else "",
                         ("sí" if m["pico_descarga_mb"] < 600 else "NO") if meta else "",
                     )
                 )
+            if n >= 1_000_000:
+                filas.extend(_filas_servidor(carpeta))
         finally:
             shutil.rmtree(carpeta, ignore_errors=True)
+    return filas
+
+
+def _filas_servidor(carpeta: Path) -> list[tuple[str, str, str, str]]:
+    """`servidor` in a process of its own (streamlit run + Chromium), as table rows."""
+    r = subprocess.run(
+        [sys.executable, "-m", "bench.exportacion", "servidor", str(carpeta), "5"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    medidas = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    if r.returncode or len(medidas) < 3:
+        return [("Exportación completa en el servidor (Chromium)", "falló", "", (r.stderr or r.stdout)[-200:])]
+    filas = []
+    for m in medidas[:-1]:
+        titulo = {"csv": "CSV (en un .zip)", "parquet": "Parquet"}[m["formato"]]
+        filas.append(
+            (
+                f"En el servidor (streamlit run + Chromium): «Preparar archivo» {titulo} hasta ver el botón"
+                f" ({m['con_descarga_s']:,.1f} s con la descarga de {m['mb_archivo']:,.1f} MB)",
+                f"{m['preparar_s']:,.1f} s",
+                "< 15 s",
+                "sí" if m["con_descarga_s"] < 15 else "NO",
+            )
+        )
+        filas.append(
+            (
+                f"RSS del servidor: pico sobre su tamaño con Panorama mostrado ({m['rss_base_mb']:,} MB), {titulo},"
+                " exportación y descarga",
+                f"{m['pico_total_mb']:,} MB",
+                "< 600 MB",
+                "sí" if m["pico_total_mb"] < 600 else "NO",
+            )
+        )
+    fin = medidas[-1]
+    filas.append(
+        (
+            "Carpetas temporales de la sesión tras cerrar el navegador y que Streamlit olvide la sesión",
+            f"{fin['carpetas_despues']} (había {fin['carpetas_al_cerrar']})",
+            "0",
+            "sí" if fin["carpetas_despues"] == 0 else "NO",
+        )
+    )
     return filas
 
 
@@ -119,8 +166,10 @@ def _medir(carpeta: Path, formato: str) -> dict:
     segundos, cpu = time.perf_counter() - t0, time.process_time() - c0
     pico = _vm("VmHWM") - base
     # What the page's button does when clicked: Streamlit reads the bytes and keeps them in memory.
+    antes = _vm("VmRSS")
     almacen = MemoryMediaFileStorage("/media")
     almacen.load_and_get_id(exportacion.leer(a), a.mime, MediaFileKind.DOWNLOADABLE, a.nombre)
+    retenido = _vm("VmRSS") - antes
     pico_descarga = _vm("VmHWM") - base
     r = {
         "filas": a.filas,
@@ -128,6 +177,7 @@ def _medir(carpeta: Path, formato: str) -> dict:
         "cpu_s": cpu,
         "pico_mb": pico / 1024,
         "pico_descarga_mb": pico_descarga / 1024,
+        "retenido_mb": retenido / 1024,
         "mb_archivo": a.bytes / 2**20,
     }
     car.cerrar()
