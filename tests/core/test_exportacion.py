@@ -235,7 +235,7 @@ def test_una_exportacion_nueva_reemplaza_la_anterior(mundo, analista, carpeta):
     assert exportacion.leer(segunda) == segunda.ruta.read_bytes()
 
 
-def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path):
+def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path, monkeypatch):
     c = temporales.Carpeta(tmp_path)
     ruta = c.ruta
     c.archivo("x.zip").write_bytes(b"x")
@@ -252,6 +252,9 @@ def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path):
     (resto / "lineas.zip").write_bytes(b"x")
     from core import instalacion
 
+    # Only the opening itself matters here: no catalog, no integrity check.
+    monkeypatch.setattr(instalacion, "preparar", lambda *a, **k: None)
+    monkeypatch.setattr(instalacion.integridad, "revisar", lambda *a, **k: None)
     instalacion.abrir(tmp_path, con_demo=False).close()
     assert not resto.exists() and propia.ruta.exists()
     propia.cerrar()
