@@ -40,7 +40,7 @@ from bench.carga.escenario import Plan, Resultado, jugar
 
 RAIZ = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
-ACCIONES = ("abrir", "login", "paso3", "paso4", "paso5", "paso6", "edicion", "guardar", "paso7", "reporte")
+ACCIONES = ("abrir", "login", "persona", "paso3", "paso4", "paso5", "paso6", "edicion", "guardar", "paso7", "reporte")
 LIMITE_NIVEL = 600.0  # s: a level never runs longer
 CLIENTE_MAXIMO = 0.25  # the client's CPU over the server's, or the level does not count
 
@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--guardados-json", help="write the acknowledged saves here (verify them later)")
     p.add_argument("--n", type=int, default=100, help="planes: how many")
     p.add_argument("--json", help="write every figure here")
+    p.add_argument("--preparada", help="keep the prepared demo database in this folder and reuse it")
     args = p.parse_args(argv)
     niveles = [int(x) for x in args.niveles.split(",") if x]
     if max(niveles) > 200:
@@ -333,10 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="eyf_carga_") as tmp:
             raiz = Path(tmp)
-            print("Preparando la base de demostración…", flush=True)
-            planes = preparar_base(raiz / "base", max(niveles) + 1)
+            preparada = Path(args.preparada) if args.preparada else raiz / "base"
+            archivo_planes = preparada.parent / f"{preparada.name}.planes.json"
+            if preparada.exists() and archivo_planes.exists():
+                planes = [Plan(**x) for x in json.loads(archivo_planes.read_text())]
+            else:
+                print("Preparando la base de demostración…", flush=True)
+                planes = preparar_base(preparada, 201)
+                archivo_planes.write_text(json.dumps([asdict(x) for x in planes], ensure_ascii=False))
+            planes = planes[: max(niveles)] + planes[-1:]
             for i, n in enumerate(niveles):
-                srv = Servidor(raiz / "base", raiz / f"nivel{n}")
+                srv = Servidor(preparada, raiz / f"nivel{n}")
                 try:
                     if i == 0 and args.aislado:
                         # The plan no level uses: its unit stays free.

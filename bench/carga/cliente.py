@@ -55,6 +55,7 @@ class Corrida:
     html: list[str] = field(default_factory=list)
     excepciones: list[str] = field(default_factory=list)
     segundos: float = 0.0
+    fragmento: bool = False  # the last run was a fragment's (only the fragment was drawn again)
 
     def texto(self) -> str:
         return "\n".join(self.textos)
@@ -162,6 +163,16 @@ class Cliente:
         e = WidgetState(id=w.id, trigger_value=True)
         return await self._correr(page_script_hash=self.pagina_hash, una_vez=[e], fragmento=w.fragmento)
 
+    @staticmethod
+    def datos_de(w: Widget):
+        """A custom component's dataframe argument (the Paso 6 grid's rows) as a pyarrow Table."""
+        import pyarrow as pa
+
+        for arg in w.proto.special_args:
+            if arg.WhichOneof("value") == "arrow_dataframe":
+                return pa.ipc.open_stream(arg.arrow_dataframe.data.data).read_all()
+        raise ErrorCliente(f"el componente {w.id} no trae datos")
+
     async def descargar(self, w: Widget) -> bytes:
         """A deferred download button: ask the server for the file's URL, then fetch it."""
         fid = getattr(w.proto, "deferred_file_id", "") or ""
@@ -223,6 +234,7 @@ class Cliente:
             if fin is not None and fin != _INTERRUMPIDA:
                 break
         corrida.segundos = time.perf_counter() - t0
+        corrida.fragmento = fin == _FRAGMENTO
         if fin != _FRAGMENTO:
             vistos = set(corrida.widgets)
             self.estados = {k: v for k, v in self.estados.items() if k in vistos}

@@ -88,18 +88,20 @@ async def jugar(
     c = Cliente(base)
     accion = "conexion"
     try:
-        # Paso 1: the real login through the form (one bcrypt check in core), then who captures.
+        # Paso 1: the real login through the form (one bcrypt check in core; «login» ends where the
+        # form of who captures shows), then who captures («persona», ends on Paso 2).
         accion = "abrir"
         await _medir(res, "abrir", c.abrir("paso1"))
         await pensar()
         accion = "login"
         c.poner(c.widget("paso1_seleccion"), plan.etiqueta)
         c.poner(c.widget("paso1_password"), plan.password)
-        with _Medida(res, "login"):
-            await c.pulsar(c.widget(etiqueta="Entrar", tipo="button"))
-            c.poner(c.widget(etiqueta="Nombre completo", tipo="text_input"), f"Persona de carga {plan.unidad}")
-            c.poner(c.widget(etiqueta="Cargo", tipo="text_input"), "Capturista")
-            r = await c.pulsar(c.widget(etiqueta="Continuar", tipo="button"))
+        await _medir(res, "login", c.pulsar(c.widget(etiqueta="Entrar", tipo="button")))
+        await pensar()
+        accion = "persona"
+        c.poner(c.widget(etiqueta="Nombre completo", tipo="text_input"), f"Persona de carga {plan.unidad}")
+        c.poner(c.widget(etiqueta="Cargo", tipo="text_input"), "Capturista")
+        r = await _medir(res, "persona", c.pulsar(c.widget(etiqueta="Continuar", tipo="button")))
         if "paso2_respuesta" not in " ".join(c.widgets):
             raise ErrorCliente("tras el login no se llegó al Paso 2: " + r.texto()[:300])
         await pensar()

@@ -41,6 +41,13 @@ def cuenta() -> Cuenta | None:
     return c
 
 
+def vigente() -> Cuenta | None:
+    """cuenta() for a fragment's run (the Paso 6 grid), which skips the frame: the click counts as
+    activity and the inactivity limit applies as in restaurar_sesion."""
+    _vencer_por_inactividad()
+    return cuenta()
+
+
 def _escribir_cookie(token: str | None) -> None:
     """Queue the cookie for the browser: the session's token, or None to delete it."""
     st.session_state["_cookie_pendiente"] = token or ""
