@@ -47,9 +47,10 @@ NIVEL_ZIP = 1
 # what the análisis guard counts, so that only one large export or heavy análisis runs at a time.
 _BYTES_POR_LINEA = 240
 
-# The in-memory export's order (analisis.lineas), with the keys that make it total. Qualified: the
+# By OOAD/UMAE and unit in Spanish order (ICU's «es» collation: México before Michoacán, as the
+# drill-down of Cruce), Faltante first, then product; the keys make the order total. Qualified: the
 # Spanish headers are aliases too, and DuckDB would take «Producto» (the name) for `producto`.
-ORDEN = "sel.ooad_nombre, sel.ooad, sel.unidad_nombre, sel.unidad, sel.tipo DESC, sel.producto"
+ORDEN = "sel.ooad_nombre COLLATE es, sel.ooad, sel.unidad_nombre COLLATE es, sel.unidad, sel.tipo DESC, sel.producto"
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _por_ooad(store: Store, anio: int, incluir_en_captura: bool) -> list[tuple[s
     return store.filas(
         f"WITH {analisis._SELECCION_SQL} SELECT b.ooad, count(*) FROM base b LEFT JOIN ooad o ON o.clave = b.ooad"
         f" GROUP BY b.ooad, {ETIQUETA_OOAD.format(o='o')}"
-        f" ORDER BY {ETIQUETA_OOAD.format(o='o')} NULLS LAST, b.ooad",
+        f" ORDER BY {ETIQUETA_OOAD.format(o='o')} COLLATE es NULLS LAST, b.ooad",
         _params(anio, incluir_en_captura),
     )
 
@@ -194,7 +195,7 @@ def exportar_completa(
     avance: Callable[[float], None] | None = None,
 ) -> Archivo:
     """Every line of the period's selection (as `analisis.exportacion_completa`: every column,
-    Spanish headers, sorted by OOAD/UMAE, unit, Faltante first, product) written to a file in
+    Spanish headers; sorted by OOAD/UMAE and unit in Spanish order, Faltante first, product) written to a file in
     `carpeta`; a previous export of the same format there is replaced. `avance` gets 0..1."""
     analisis.exigir_acceso(cuenta)
     fmt = exigir_formato(formato)
