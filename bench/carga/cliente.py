@@ -56,6 +56,7 @@ class Corrida:
     excepciones: list[str] = field(default_factory=list)
     segundos: float = 0.0
     fragmento: bool = False  # the last run was a fragment's (only the fragment was drawn again)
+    corridas: int = 0  # script runs the action took (st.rerun and st.switch_page start another)
 
     def texto(self) -> str:
         return "\n".join(self.textos)
@@ -231,8 +232,10 @@ class Cliente:
         # Until a run finishes that is not cut short by another (st.rerun, switch_page).
         while True:
             fin = await self._recibir_uno(corrida, limite)
-            if fin is not None and fin != _INTERRUMPIDA:
-                break
+            if fin is not None:
+                corrida.corridas += 1
+                if fin != _INTERRUMPIDA:
+                    break
         corrida.segundos = time.perf_counter() - t0
         corrida.fragmento = fin == _FRAGMENTO
         if fin != _FRAGMENTO:

@@ -1,4 +1,5 @@
-"""Issue 13 §3: a Paso 6 edit reruns only the grid's fragment, not the whole page.
+"""Issue 13 §3: a Paso 6 edit reruns only the grid's fragment, not the whole page; the login and the
+person's name take no more script runs than they need.
 
 Played against the browser tests' server by the load harness's websocket client (bench/carga), which
 speaks Streamlit's protocol as the frontend does: no Chromium, and the only way to see which run the
@@ -20,10 +21,12 @@ async def _jugar(base: str) -> None:
         lista = c.widget("paso1_seleccion")
         c.poner(lista, next(o for o in lista.proto.options if "Querétaro" in o))
         c.poner(c.widget("paso1_password"), "demo")
-        await c.pulsar(c.widget(etiqueta="Entrar", tipo="button"))
+        # The login costs two runs (the check, then the menu with the session), the person's name two
+        # more: its own and Paso 2's (issue 13 §3: no run of Paso 1 in between).
+        assert (await c.pulsar(c.widget(etiqueta="Entrar", tipo="button"))).corridas == 2
         c.poner(c.widget(etiqueta="Nombre completo", tipo="text_input"), "Ana Pérez")
         c.poner(c.widget(etiqueta="Cargo", tipo="text_input"), "Jefa de Servicio")
-        await c.pulsar(c.widget(etiqueta="Continuar", tipo="button"))
+        assert (await c.pulsar(c.widget(etiqueta="Continuar", tipo="button"))).corridas == 2
         c.poner(c.widget("paso2_respuesta"), "SI")
         await c.pulsar(c.widget(etiqueta="Guardar", tipo="button"))
         # Paso 3-5: the first unit, Cirugía, its largest specialty (642 products).
@@ -40,7 +43,7 @@ async def _jugar(base: str) -> None:
         fila = dict.fromkeys(("exc_eventos", "fal_causa", "fal_ambito", "fal_eventos", "fal_pacientes"))
         fila |= {"exc_ambito": "Ambulatorio", "exc_pacientes": "1,234"}
         edicion = await c.cambiar(rejilla, {"filas": {claves[3]: fila}})
-        assert edicion.fragmento, "la edición volvió a correr toda la página"
+        assert edicion.fragmento and edicion.corridas == 1, "la edición volvió a correr toda la página"
         texto = edicion.texto()
         assert "Cambios sin guardar: 1 nueva(s)" in texto
         assert "Modo demostración" not in texto and "Líneas guardadas de esta Unidad Médica" not in texto
