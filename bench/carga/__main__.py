@@ -270,7 +270,22 @@ def tabla(filas: list[dict], cpu_accion: dict[str, float]) -> str:
             x = f["acciones"].get(a)
             celdas.append(f"{x['p50']:.2f}/{x['p95']:.2f}" if x else "–")
         out.append("| " + " | ".join(celdas) + " |")
+    if filas:
+        out.append(f"\nSesiones sostenidas (p95 < 2 s en cada acción, sin errores, cuenta): {sostenidas(filas):,}")
     return "\n".join(out)
+
+
+def sostenidas(filas: list[dict]) -> int:
+    """The largest level whose every action had p95 < 2 s, with no error, and whose run counts."""
+    buenas = [
+        f["sesiones"]
+        for f in filas
+        if not f["errores"]
+        and f["cpu_cliente"] <= CLIENTE_MAXIMO * f["cpu_servidor"]
+        and f["acciones"]
+        and all(x["p95"] < 2.0 for x in f["acciones"].values())
+    ]
+    return max(buenas, default=0)
 
 
 def main(argv: list[str] | None = None) -> int:
