@@ -24,10 +24,11 @@ import pyarrow.compute as pc
 from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
+from core.analysis import guardia
 from core.base import auditoria, texto
 from core.base.errors import ErrorDominio
 from core.base.store import Store
-from core.capture import captura, catalogo
+from core.capture import atipicos, captura, catalogo
 from core.lifecycle import ciclo
 
 EXCEDENTE, FALTANTE = "Excedente", "Faltante"
@@ -259,12 +260,38 @@ _instantaneas: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _candado = threading.Lock()
 
 
+# What the guard suggests when a read of the whole selection is over the memory budget.
+SUGERENCIA_SELECCION = (
+    "Desactive «Incluir OOAD/UMAE en captura» para leer solo las Versiones Finales, o elija otro periodo."
+)
+
+
+def _en_cache(store: Store, clave: tuple) -> _Instantanea | None:
+    with _candado:
+        return _instantaneas.setdefault(store, {}).get(clave)
+
+
+def contar_lineas(store: Store, anio: int, incluir_en_captura: bool) -> int:
+    """Lines of the selection, from counts only (the snapshot's when it is built): what the memory
+    guard (core.analysis.guardia) estimates a read of the whole selection from."""
+    inst = _en_cache(store, (int(anio), bool(incluir_en_captura), auditoria.generacion(store)))
+    if inst is not None:
+        return inst.tabla.num_rows
+    return int(store.valor(f"WITH {_SELECCION_SQL} SELECT count(*) FROM base", _params(anio, incluir_en_captura)))
+
+
 def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instantanea:
     clave = (int(anio), bool(incluir_en_captura), auditoria.generacion(store))
-    with _candado:
-        propias = _instantaneas.setdefault(store, {})
-        if clave in propias:
-            return propias[clave]
+    inst = _en_cache(store, clave)
+    if inst is not None:
+        return inst
+    n = contar_lineas(store, anio, incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_INSTANTANEA, SUGERENCIA_SELECCION):
+        # Another request may have built it while this one waited for its turn.
+        return _en_cache(store, clave) or _construir(store, anio, incluir_en_captura, clave)
+
+
+def _construir(store: Store, anio: int, incluir_en_captura: bool, clave: tuple) -> _Instantanea:
     with store.cursor() as cur:
         crudo = cur.sql(_INSTANTANEA_SQL, params=_params(anio, incluir_en_captura)).to_arrow_table()
     columnas, valores = {}, {}
@@ -328,11 +355,13 @@ def exigir_acceso(cuenta: Cuenta | None) -> Cuenta:
 def lineas(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura: bool = False) -> pd.DataFrame:
     """Every line of the selection, one row each, with its unit, state, catalog keys and names."""
     exigir_acceso(cuenta)
-    df = store.df(
-        f"WITH {_LINEAS_SQL} SELECT {', '.join(COLUMNAS)} FROM sel"
-        " ORDER BY ooad_nombre, unidad_nombre, tipo DESC, producto",
-        _params(anio, incluir_en_captura),
-    )
+    n = contar_lineas(store, anio, incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_LINEAS, SUGERENCIA_SELECCION):
+        df = store.df(
+            f"WITH {_LINEAS_SQL} SELECT {', '.join(COLUMNAS)} FROM sel"
+            " ORDER BY ooad_nombre, unidad_nombre, tipo DESC, producto",
+            _params(anio, incluir_en_captura),
+        )
     df["version"] = df["version"].astype("Int64")
     df["eventos"] = df["eventos"].astype("Int64")
     df["pacientes"] = df["pacientes"].astype("Int64")
@@ -588,6 +617,28 @@ def matriz(
     return _en_orden(m.astype("int64")), recortado
 
 
+SUGERENCIA_CELDA = (
+    "Elija una celda con menos líneas, o filtre por Grupo de Servicio, Especialidad Troncal o Estado para reducirlo."
+)
+
+
+def _contar_celda(store: Store, anio: int, seleccion: dict[str, str], filtros: Filtros, incluir: bool) -> int:
+    """Lines behind a cell, counted on the snapshot's codes (as the cross-tab counts them)."""
+    inst = _instantanea(store, anio, incluir)
+    params: dict = {}
+    condiciones = [filtros.sql_codigos(inst, params)]
+    for i, (nombre, clave) in enumerate(seleccion.items()):
+        columna = _dimension(nombre).columna
+        if str(clave) == "" and columna != "causa":  # a key missing from the catalog: no code
+            condiciones.append(f"{columna} IS NULL")
+        else:
+            params[f"c{i}"] = inst.codigo(columna, str(clave))
+            condiciones.append(f"{columna} = $c{i}")
+    return int(
+        _consultar(store, inst, f"SELECT count(*) AS n FROM sel WHERE {' AND '.join(condiciones)}", params)["n"][0]
+    )
+
+
 def detalle(
     store: Store,
     cuenta: Cuenta | None,
@@ -607,13 +658,15 @@ def detalle(
         columna = _dimension(nombre).columna
         columna = f"coalesce(causa, '{SIN_CAUSA}')" if columna == "causa" else columna
         condiciones.append(f"coalesce({columna}, '') = $s{i}")
-    df = store.df(
-        f"WITH {_LINEAS_SQL} SELECT ooad_nombre, unidad_nombre, estado_nombre, grupo_nombre, especialidad_nombre,"
-        " producto, producto_nombre, tipo, ambito, causa, eventos, pacientes, version"
-        f" FROM sel WHERE {' AND '.join(condiciones)}"
-        " ORDER BY tipo DESC, ooad_nombre COLLATE es, unidad_nombre COLLATE es, producto",  # Spanish order (ICU)
-        params,
-    )
+    n = _contar_celda(store, anio, seleccion, filtros or Filtros(), incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_DETALLE, SUGERENCIA_CELDA):
+        df = store.df(
+            f"WITH {_LINEAS_SQL} SELECT ooad_nombre, unidad_nombre, estado_nombre, grupo_nombre,"
+            " especialidad_nombre, producto, producto_nombre, tipo, ambito, causa, eventos, pacientes, version"
+            f" FROM sel WHERE {' AND '.join(condiciones)}"
+            " ORDER BY tipo DESC, ooad_nombre COLLATE es, unidad_nombre COLLATE es, producto",  # Spanish order (ICU)
+            params,
+        )
     return pd.DataFrame(
         {
             "OOAD/UMAE": df["ooad_nombre"],
@@ -631,6 +684,17 @@ def detalle(
             "Versión Final": df["version"].astype("Int64"),
         }
     )
+
+
+def atipicas_confirmadas(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
+    """Cifras atípicas confirmadas (core.capture.atipicos.confirmados) once the memory guard, from
+    the count of their audit rows, let the read through."""
+    exigir_acceso(cuenta)
+    n = store.valor(
+        "SELECT count(*) FROM auditoria WHERE accion = ? AND anio = ?", [atipicos.ACCION_CONFIRMADA, int(anio)]
+    )
+    with guardia.lectura(n, guardia.POR_FILA_AUDITORIA, "Elija otro periodo."):
+        return atipicos.confirmados(store, cuenta, anio)
 
 
 # -- Panorama -------------------------------------------------------------------------------------

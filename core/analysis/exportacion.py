@@ -209,7 +209,7 @@ def exportar_completa(
     tipos = _tipos(store, anio, incluir_en_captura)
     lotes = _lotes(por_ooad)
     escribir = {"csv": _csv, "parquet": _parquet, "xlsx": _xlsx}[formato]
-    with guardia.turno(filas * _BYTES_POR_LINEA):
+    with guardia.lectura(filas, _BYTES_POR_LINEA, analisis.SUGERENCIA_SELECCION):
         try:
             escribir(
                 store, anio, incluir_en_captura, tipos, lotes, parcial, carpeta, nombre, avance or (lambda _: None)

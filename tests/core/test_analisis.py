@@ -537,3 +537,132 @@ def test_lineas_de_una_celda_en_orden_espanol(store, cuenta):
         assert nombres == sorted(nombres, key=texto.clave_orden)
         distintos |= nombres != sorted(nombres)
     assert distintos  # code points would put every «B» first
+
+
+# -- the memory guard of every análisis read (issue 14 §1) -----------------------------------------
+@pytest.fixture
+def sin_instantaneas(monkeypatch):
+    """No snapshot built yet in this process (the guard runs when one is built)."""
+    import weakref
+
+    monkeypatch.setattr(analisis, "_instantaneas", weakref.WeakKeyDictionary())
+
+
+def _presupuesto(monkeypatch, bytes_: float) -> None:
+    from core.analysis import guardia
+
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", bytes_ / (1 << 20))
+
+
+def _lectura(n: int, por_linea: int) -> int:
+    return n * por_linea
+
+
+def test_la_instantanea_se_estima_por_conteo_y_se_rechaza_sin_construirla(
+    mundo, analista, sin_instantaneas, monkeypatch
+):
+    from core.analysis import comparacion, guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    n = analisis.contar_lineas(store, ANIO, True)
+    assert n == len(_crudo(store, ANIO, True))  # the count the estimate starts from
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_INSTANTANEA) - 1)
+    assert analisis.contar_lineas(store, ANIO - 1, True) > n  # Comparar's earlier period is refused too
+    for pagina, lineas in (
+        (lambda: analisis.panorama(store, analista, ANIO, incluir_en_captura=True), n),  # Panorama
+        (lambda: analisis.cruce(store, analista, ANIO, incluir_en_captura=True), n),  # Cruce
+        (lambda: analisis.cobertura(store, analista, ANIO, incluir_en_captura=True), n),  # every page's coverage
+        (
+            lambda: comparacion.comparar_periodos(store, analista, ANIO - 1, ANIO, incluir_en_captura=True),
+            analisis.contar_lineas(store, ANIO - 1, True),
+        ),
+    ):
+        with pytest.raises(AnalisisDemasiadoGrande, match="Desactive «Incluir OOAD/UMAE en captura»") as e:
+            pagina()
+        assert f"({lineas:,} líneas)" in str(e.value) and "servidor permite" in str(e.value)
+    assert not analisis._instantaneas.get(store)  # nothing was built
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_INSTANTANEA))  # exactly the estimate: passes
+    assert analisis.panorama(store, analista, ANIO, incluir_en_captura=True).lineas == n
+
+
+def test_comparar_periodos_pasa_por_la_guardia_de_cada_periodo(mundo, analista, sin_instantaneas, monkeypatch):
+    from core.analysis import comparacion, guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    antes, despues = (analisis.contar_lineas(store, a, False) for a in (ANIO - 1, ANIO))
+    assert antes != despues
+    _presupuesto(monkeypatch, _lectura(min(antes, despues), guardia.POR_LINEA_INSTANTANEA))
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"{max(antes, despues):,} líneas"):
+        comparacion.comparar_periodos(store, analista, ANIO - 1, ANIO)
+
+
+def test_las_lineas_de_oportunidades_se_rechazan_antes_de_leerlas(mundo, analista, sin_instantaneas, monkeypatch):
+    from core.analysis import guardia, intercambio
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    n = analisis.contar_lineas(store, ANIO, False)
+    analisis.cobertura(store, analista, ANIO)  # the snapshot passes (its estimate is smaller)
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS) - 1)
+    leidas = []
+    monkeypatch.setattr(store, "df", lambda *a, **k: leidas.append(a) or pytest.fail("leyó las líneas"))
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({n:,} líneas\\).*Desactive «Incluir"):
+        intercambio.lineas(store, analista, ANIO)
+    assert not leidas
+    monkeypatch.undo()
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS))
+    assert len(intercambio.lineas(store, analista, ANIO)) == n
+
+
+def test_las_lineas_de_una_celda_se_cuentan_antes_de_leerlas(mundo, analista, monkeypatch):
+    from core.analysis import guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    filtros = Filtros(causas=("Carencia de Servicio",))
+    largo = analisis.cruce(store, analista, ANIO, "estado", "causa", filtros=filtros, incluir_en_captura=True)
+    grande, chica = largo.sort_values("lineas").iloc[-1], largo.sort_values("lineas").iloc[0]
+    assert grande["lineas"] > chica["lineas"]
+
+    def detalle(celda):
+        seleccion = {"estado": celda["estado_clave"], "causa": celda["causa_clave"]}
+        return analisis.detalle(store, analista, ANIO, seleccion, filtros, incluir_en_captura=True)
+
+    _presupuesto(monkeypatch, _lectura(int(grande["lineas"]), guardia.POR_LINEA_DETALLE) - 1)
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({int(grande['lineas']):,} líneas\\).*Elija una celda"):
+        detalle(grande)
+    assert len(detalle(chica)) == chica["lineas"]  # the cell's own count, not the selection's
+
+
+def test_una_lectura_pesada_a_la_vez_por_proceso(mundo, analista, sin_instantaneas, monkeypatch):
+    import threading
+
+    from core.analysis import guardia
+    from core.base.errors import AnalisisEnCurso
+
+    store, _ = mundo
+    monkeypatch.setattr(guardia, "PESADO_MB", 0)  # every read is heavy
+    monkeypatch.setattr(guardia, "ESPERA_S", 0.2)
+    with guardia._turno:  # another heavy análisis (an exchange, an export) holds the turn
+        with pytest.raises(AnalisisEnCurso, match="Ya hay un análisis en curso"):
+            analisis.panorama(store, analista, ANIO)
+    monkeypatch.setattr(guardia, "ESPERA_S", 10)
+    guardia._turno.acquire()
+    threading.Timer(0.1, guardia._turno.release).start()
+    assert analisis.panorama(store, analista, ANIO).lineas  # waits for its turn, then runs
+    assert not guardia._turno.locked()
+
+
+def test_la_seleccion_nacional_de_un_millon_de_lineas_pasa_cada_guardia():
+    from core.analysis import exportacion, guardia
+
+    for por_linea in (
+        guardia.POR_LINEA_INSTANTANEA,
+        guardia.POR_LINEA_LINEAS,
+        guardia.POR_LINEA_DETALLE,
+        exportacion._BYTES_POR_LINEA,
+    ):
+        with guardia.lectura(1_000_000, por_linea, ""):
+            pass

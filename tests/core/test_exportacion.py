@@ -304,3 +304,16 @@ def test_sin_lineas_da_un_archivo_con_solo_encabezados(mundo, analista, carpeta,
     else:
         tabla = pq.read_table(a.ruta)
         assert tabla.num_rows == 0 and tabla.column_names == list(analisis.ENCABEZADOS.values())
+
+
+def test_la_exportacion_pasa_por_la_guardia_de_memoria(mundo, analista, carpeta, monkeypatch):
+    from core.analysis import guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    n = analisis.cobertura(mundo, analista, ANIO)["lineas"]
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (n * exportacion._BYTES_POR_LINEA - 1) / (1 << 20))
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({n:,} líneas\\).*Desactive «Incluir OOAD/UMAE en captura»"):
+        exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta)
+    assert not list(carpeta.ruta.iterdir())
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", n * exportacion._BYTES_POR_LINEA / (1 << 20))
+    assert exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta).filas == n

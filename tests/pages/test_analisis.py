@@ -187,3 +187,21 @@ def test_cruce_filas_rotuladas_escala_recortada_e_intercambiable(datos):
     assert any(len(v) > 42 for v in capas["tickvals"]) and len(capas["ticktext"]) == len(capas["tickvals"])
     for v, t in zip(capas["tickvals"], capas["ticktext"], strict=True):
         assert t == v if len(v) <= 42 else (len(t) <= 42 and t.endswith("…") and v.startswith(t[:-1])), (v, t)
+
+
+@pytest.mark.parametrize("pagina", [PANORAMA, "ui/analisis_oportunidades.py"])
+def test_un_analisis_sobre_el_presupuesto_de_memoria_se_explica_en_espanol(datos, pagina, monkeypatch):
+    import weakref
+
+    from core.analysis import guardia
+    from ui.components import vistas_analisis
+
+    monkeypatch.setattr(analisis, "_instantaneas", weakref.WeakKeyDictionary())  # nothing built yet
+    for cacheada in (vistas_analisis.panorama, vistas_analisis.lineas_intercambio, vistas_analisis.cobertura_texto):
+        cacheada.clear()
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", 0.01)  # the demo's few hundred lines are "too big"
+    at = _abrir(datos, "analista", pagina)
+    mensaje = " ".join(e.value for e in at.error)
+    assert "Este análisis necesitaría unos" in mensaje and "el servidor permite 0.01 MB por análisis" in mensaje
+    assert "Desactive «Incluir OOAD/UMAE en captura»" in mensaje
+    assert "Traceback" not in textos(at) and not at.get("plotly_chart") and not at.metric
