@@ -9,6 +9,7 @@ server made (the frontend hides it). Querétaro is used by no other browser test
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.carga.cliente import Cliente
 
@@ -56,4 +57,6 @@ async def _jugar(base: str) -> None:
 
 
 def test_una_edicion_de_la_rejilla_corre_solo_su_fragmento(servidor):
-    asyncio.run(_jugar(servidor))
+    # A thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as hilo:
+        hilo.submit(asyncio.run, _jugar(servidor)).result()
