@@ -13,6 +13,8 @@ Targets (issue 12 §1): the guide's 15 sample lines typed by hand in the Paso 6 
 in under 2 minutes (bench/rejilla.py, Chromium).
 Targets (issue 14 §2): the full export of ~1M lines in CSV and in Parquet under 15 s and 600 MB each
 (bench/exportacion.py).
+Targets (issue 14): every Análisis page in Chromium at ~1M lines shows its results with no spinner in under
+30 s (bench/paginas_analisis.py, also `make bench-analisis`).
 """
 
 from __future__ import annotations
@@ -197,6 +199,11 @@ def main() -> None:
         from bench import exportacion as bench_exportacion
 
         filas.extend(bench_exportacion.medir())
+
+        # Every Análisis page in Chromium at ~1M lines a period (issue 14, «Done when»).
+        from bench import paginas_analisis
+
+        filas.extend(paginas_analisis.medir())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

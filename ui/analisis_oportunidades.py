@@ -105,8 +105,22 @@ st.dataframe(
     tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )
 
+
+def _en_pantalla(nombre: str, cosas: str, orden: str) -> str:
+    """What the caption adds when the screen shows only part of a table (the download has every row)."""
+    total, vistas = len(tablas[nombre]), tablas_arrow[nombre].num_rows
+    return (
+        f" Se muestran los {vistas:,} {cosas} con más {orden}; la descarga tiene los {total:,}."
+        if vistas < total
+        else ""
+    )
+
+
 st.subheader("Asignación óptima")
-st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
+st.caption(
+    f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante."
+    + _en_pantalla("Asignación", "envíos", "pacientes")
+)
 st.dataframe(
     tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )
@@ -136,6 +150,8 @@ else:
     )
 
 st.subheader("Faltante sin cubrir y por qué")
+if texto := _en_pantalla("Sin cubrir", "faltantes", "pacientes sin cubrir").strip():
+    st.caption(texto)
 st.dataframe(
     tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )

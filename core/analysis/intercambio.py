@@ -485,6 +485,22 @@ COLUMNAS_SIN_CUBRIR = {
 COLUMNAS_ESTADOS = {"origen": "Estado que ofrece", "destino": "Estado que recibe", "pacientes": "Pacientes mensuales"}
 
 
+# Rows of the allocation and of the uncovered shortage drawn on screen: at ~1M lines the allocation has
+# ~580,000 rows (130 MB of Arrow the server would send and the browser parse on every visit); the
+# downloads keep every row.
+FILAS_PANTALLA = 1_000
+
+
+def mayores(valores, n: int | None = None) -> np.ndarray:
+    """Positions of the `n` (FILAS_PANTALLA) rows with the largest `valores` (ties: the earlier row),
+    in the rows' order."""
+    n = FILAS_PANTALLA if n is None else n
+    v = np.asarray(valores)
+    if len(v) <= n:
+        return np.arange(len(v))
+    return np.sort(np.argsort(-v, kind="stable")[:n])
+
+
 def para_mostrar(df: pd.DataFrame, columnas: dict[str, str]) -> pd.DataFrame:
     """The columns users read, in this order, with Spanish headers and Sí/No for flags."""
     salida = df[list(columnas)].rename(columns=columnas)

@@ -832,3 +832,11 @@ def test_sankey_empates_en_orden_espanol():
     df["estado_nombre"] = df["cve_ent"].map({"14": "Jalisco", "15": "México", "16": "Michoacán"})
     estados = intercambio.sankey_estados(intercambio.asignar(df).flujos)
     assert estados["destino"].tolist() == ["México", "Michoacán"]
+
+
+def test_mayores_son_las_filas_con_mas_en_su_orden():
+    rng = np.random.default_rng(3)
+    valores = rng.integers(0, 20, 500)  # many ties
+    for n in (0, 1, 37, 499, 500, 800):
+        esperado = np.sort(pd.Series(valores).nlargest(n, keep="first").index.to_numpy())
+        assert intercambio.mayores(valores, n).tolist() == esperado.tolist()

@@ -167,3 +167,22 @@ def test_motivo_sin_coordenadas_en_la_pagina(datos):
     assert intercambio.MOTIVO_SIN_COORDENADAS in set(sin_cubrir["Motivo"])
     assert intercambio.MOTIVO_FUERA_FILTROS not in set(sin_cubrir["Motivo"])
     assert "no tiene coordenadas" in textos(at)
+
+
+def test_en_pantalla_solo_los_envios_con_mas_pacientes_y_la_descarga_con_todos(datos, monkeypatch):
+    from ui.components import vistas_analisis
+
+    asig, _ = _esperado(datos)
+    n = len(asig.flujos) // 2
+    assert n >= 2
+    monkeypatch.setattr(intercambio, "FILAS_PANTALLA", n)
+    vistas_analisis.calculo_intercambio.clear()
+    at = _abrir(datos, "analista")
+    flujos = _tabla(at, "De la unidad (excedente)")
+    assert len(flujos) == n  # the n flows with most patients, in the table's order
+    pacientes = asig.flujos["pacientes"].to_numpy()
+    assert sorted(flujos["Pacientes mensuales"], reverse=True) == sorted(pacientes, reverse=True)[:n]
+    assert f"Se muestran los {n:,} envíos con más pacientes; la descarga tiene los {len(asig.flujos):,}." in textos(at)
+    boton = next(b for b in at.get("download_button") if "Asignación" in b.proto.label)
+    assert boton.proto.label == "⬇️ CSV · Asignación"  # built from the whole table (vistas.calculo_intercambio)
+    vistas_analisis.calculo_intercambio.clear()

@@ -480,10 +480,12 @@ def lineas_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, _cu
     return df, cob, grupos, especialidades
 
 
-@st.cache_resource(max_entries=32, show_spinner="Calculando la asignación óptima…")
+# Few entries: at ~1M lines one holds ~500 MB (the allocation's ~580,000 flows as a frame and as shown).
+@st.cache_resource(max_entries=4, show_spinner="Calculando la asignación óptima…")
 def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
-    """(pairs in all, the allocation, tables as shown, the same as Arrow, number formats, the
-    flows between states)."""
+    """(pairs in all, the allocation, tables for the downloads (every row), the Arrow drawn on screen
+    (the allocation and the uncovered shortage: their intercambio.FILAS_PANTALLA rows with most
+    patients), number formats, the flows between states)."""
     df = lineas_intercambio(ruta, anio, incluir, generacion, _cuenta)[0]
     f = Filtros(*filtros)
     propuestas = intercambio.oportunidades(df, f, limite=limite)
@@ -495,7 +497,11 @@ def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, fi
         "Entre estados": intercambio.para_mostrar(estados, intercambio.COLUMNAS_ESTADOS),
         "Sin cubrir": intercambio.para_mostrar(asig.sin_cubrir, intercambio.COLUMNAS_SIN_CUBRIR),
     }
-    vistas = {n: flecha(t) for n, t in tablas.items()}
+    en_pantalla = {
+        "Asignación": intercambio.mayores(asig.flujos["pacientes"]),
+        "Sin cubrir": intercambio.mayores(asig.sin_cubrir["sin_cubrir"]),
+    }
+    vistas = {n: flecha(t.iloc[en_pantalla[n]] if n in en_pantalla else t) for n, t in tablas.items()}
     numeros = {c: NUMERO for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
     return propuestas.total, asig, tablas, vistas, numeros, estados
 
