@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-postgres bench lint catalog admin respaldo clean capturas
+.PHONY: run test test-postgres bench bench-analisis carga lint catalog admin respaldo clean capturas
 
 $(VENV)/.instalado: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,18 @@ capturas: $(VENV)/.dev
 ## Print the benchmark table (figures also recorded in bench/RESULTS.md).
 bench: $(VENV)/.dev
 	$(PY) -m bench
+
+## Only the Análisis pages in Chromium at ~1M lines a period (also part of `make bench`): seconds until
+## each page's results show with no spinner, and the server's peak RSS. DATOS=<folder> reuses the data
+## of an earlier run (generated there if missing; ~2 min).
+bench-analisis: $(VENV)/.dev
+	$(PY) -m bench.paginas_analisis $(DATOS)
+
+## Load harness (issue 13 §4): 10/30/60/100 sessions through Streamlit's websocket protocol against
+## its own `streamlit run` on a copy of the demo (DuckDB); loopback only, each level at most 10 minutes.
+## Other setups: see bench/carga/__main__.py (--base, --pids, --planes). CARGA="--niveles 10,30" etc.
+carga: $(VENV)/.dev
+	$(PY) -m bench.carga $(CARGA)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -4,12 +4,13 @@ import streamlit as st
 
 from core import instalacion
 from core.base import reloj
-from ui.components import almacen, limite_errores, paginas, sesion, textos_streamlit
+from ui.components import almacen, descargas_gracia, limite_errores, paginas, sesion, textos_streamlit
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
 st.set_page_config(page_title="Excedentes y Faltantes de Servicios Médicos — IMSS", page_icon="🏥", layout="wide")
 textos_streamlit.traducir()  # Streamlit's own English texts, in Spanish where CSS reaches them
+descargas_gracia.aplicar()  # a file built on click outlives the cleanups until the browser fetched it
 
 
 @limite_errores.protegido

@@ -11,6 +11,10 @@ than pandas pivot_table on the same lines; the national allocation under 1 s; ea
 most 3x an empty page's script run.
 Targets (issue 12 §1): the guide's 15 sample lines typed by hand in the Paso 6 grid at ≤ 6 actions a line,
 in under 2 minutes (bench/rejilla.py, Chromium).
+Targets (issue 14 §2): the full export of ~1M lines in CSV and in Parquet under 15 s and 600 MB each
+(bench/exportacion.py).
+Targets (issue 14): every Análisis page in Chromium at ~1M lines shows its results with no spinner in under
+30 s (bench/paginas_analisis.py, also `make bench-analisis`).
 """
 
 from __future__ import annotations
@@ -190,6 +194,16 @@ def main() -> None:
 
         filas.extend(bench_analisis.medir())
         filas.extend(bench_intercambio.medir())
+
+        # The full export (issue 14 §2): each format in a process of its own.
+        from bench import exportacion as bench_exportacion
+
+        filas.extend(bench_exportacion.medir())
+
+        # Every Análisis page in Chromium at ~1M lines a period (issue 14, «Done when»).
+        from bench import paginas_analisis
+
+        filas.extend(paginas_analisis.medir())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core import demo
 from core.admin import integridad
-from core.base import rutas
+from core.base import rutas, temporales
 from core.base.errors import BaseNoPreparada
 from core.base.store import Store, url_configurada
 from core.capture import catalogo
@@ -25,9 +25,13 @@ def preparar(store: Store, *, con_demo: bool = True, catalogo_dir: Path | None =
 def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
     """Open as `core.cli` (and the DuckDB server) do: schema, catalog, demo, then the integrity check
     (its findings make the OOAD/UMAE they touch read-only; the app still starts). On PostgreSQL all
-    of it runs under the migrations' advisory lock and the findings are written for the replicas."""
+    of it runs under the migrations' advisory lock and the findings are written for the replicas.
+    DuckDB: leftover temporary files of earlier processes are removed (core/base/temporales.py); not
+    on PostgreSQL, where other replicas share the data folder (their folders' age limit applies)."""
     store = Store(url_configurada() or rutas.ruta_base(directorio))
     if store.dialecto != "postgres":
+        # The store is held now: temporary files of any earlier process (a killed server) can go.
+        temporales.limpiar_restos(directorio)
         preparar(store, con_demo=con_demo)
         integridad.revisar(store)
         return store

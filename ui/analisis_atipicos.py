@@ -1,12 +1,12 @@
 """Cifras atípicas confirmadas (issue 12 §5): the figures far from their product's usual range that an
-OOAD/UMAE confirmed when saving, from the audit trail (core.capture.atipicos.confirmados)."""
+OOAD/UMAE confirmed when saving, from the audit trail (core.capture.atipicos.confirmados, through the
+análisis memory guard: analisis.atipicas_confirmadas)."""
 
 import streamlit as st
 
 from core.analysis import analisis
 from core.base import rutas
 from core.base.errors import AccesoDenegado
-from core.capture import atipicos
 from ui.components import almacen, descargas, sesion
 from ui.components import vistas_analisis as vistas
 
@@ -29,7 +29,7 @@ st.markdown(
     "captura; si la confirma, se guarda y queda aquí, con quién y cuándo. «¿Sigue guardada?» dice si la "
     "línea aún tiene esa cifra o se corrigió después."
 )
-df = atipicos.confirmados(store, cuenta, anio)
+df = analisis.atipicas_confirmadas(store, cuenta, anio)
 if df.empty:
     st.info(f"En el periodo {anio} nadie ha confirmado cifras atípicas.", icon="ℹ️")
 else:

@@ -43,21 +43,56 @@ if vista is None:
     st.warning("No hay líneas con esta selección de datos y filtros.")
     st.stop()
 largo = vistas.cruce(clave, cuenta)
-tabla, n_tabla, formato, fig, (n_filas, n_columnas), recortado = vista
+n_filas, n_columnas = vista.forma
 st.subheader(f"{VALORES[valor]} · {nombre_medida} · {titulo[filas]} × {titulo[columnas]}")
-st.dataframe(tabla, hide_index=True, key="cruce_tabla", height=min(38 + 35 * n_tabla, 560), column_config=formato)
-st.plotly_chart(fig, key="cruce_mapa_calor")
-if recortado:
+if valor == "intercambiable":
     st.caption(
+        "Intercambiable: en cada celda, el menor de su Excedente y su Faltante (lo que podría "
+        "intercambiarse dentro de ella). Los totales de cada fila y columna son el menor de sus "
+        "totales de Excedente y de Faltante."
+    )
+st.dataframe(
+    vista.tabla,
+    hide_index=True,
+    key="cruce_tabla",
+    height=min(38 + 35 * vista.filas_tabla, 560),
+    column_config=vista.formato,
+)
+for nombre_resumen, (_, resumen) in vista.intercambiable.items():
+    st.markdown(f"**{nombre_resumen}**")
+    st.dataframe(
+        resumen,
+        hide_index=True,
+        key=f"cruce_{nombre_resumen}",
+        height=min(38 + 35 * resumen.num_rows, 420),
+        column_config={
+            **{c: vistas.NUMERO for c in resumen.column_names[1:-1]},
+            "% del faltante cubrible": vistas.PORCENTAJE,
+        },
+    )
+st.plotly_chart(vista.figura, key="cruce_mapa_calor")
+notas = []
+if vista.saturadas:
+    extremo = "±" if valor == "balance" else ""
+    notas.append(
+        f"Los colores se saturan en {extremo}{vista.limite:,} (percentil {analisis.PERCENTIL_COLOR} de las "
+        f"celdas): {vista.saturadas:,} celda(s) lo superan y llevan el color del extremo; su valor exacto "
+        "está en la tabla y al pasar el cursor."
+    )
+if vista.recortado:
+    notas.append(
         f"La gráfica muestra las {n_filas:,} filas y {n_columnas:,} columnas de mayor volumen; "
         "la tabla y las descargas tienen todas."
     )
+for nota in notas:
+    st.caption(nota)
 
 descargas.botones(
     {
         "Balance": lambda: analisis.tabla_cruce(largo, filas, columnas, "balance"),
         "Excedente": lambda: analisis.tabla_cruce(largo, filas, columnas, "excedente"),
         "Faltante": lambda: analisis.tabla_cruce(largo, filas, columnas, "faltante"),
+        "Intercambiable": lambda: analisis.tabla_cruce(largo, filas, columnas, "intercambiable"),
         "Detalle por celda": lambda: analisis.tabla_larga(largo, filas, columnas, medida),
     },
     f"cruce {filas} {columnas} {medida}",

@@ -2,12 +2,15 @@
 
 import streamlit as st
 
+from core.analysis import intercambio
 from core.base.errors import ErrorDominio
 from ui.components import avisos, descargas
 from ui.components import vistas_analisis as vistas
 
 TODOS = "Todos"
 LIMITES = (100, 500, 1_000, 5_000)
+# Flows between states drawn one by one in the Sankey (None: all); the rest go to «Otros».
+FLUJOS = (10, intercambio.FLUJOS_SANKEY, 25, 50, None)
 
 cab = vistas.cabecera("Oportunidades de intercambio")
 ruta, generacion, anio, incluir, cuenta = cab.ruta, cab.generacion, cab.anio, cab.en_captura, cab.cuenta
@@ -27,9 +30,14 @@ with st.expander("Cómo se calculan las oportunidades y la asignación"):
         "- **Atención a distancia**: los productos marcados en el catálogo como remotos (p. ej. consultas "
         "de seguimiento por videollamada) cuentan 0 km si lo permite; la distancia máxima no les aplica, "
         "los filtros de mismo estado y misma modalidad sí.\n"
-        "- **Sin cubrir**: «no hay excedente» si ninguna otra unidad ofrece el producto; «fuera de los "
-        "filtros» si lo hay pero ningún par pasa los filtros; «ya se asignó» si el excedente a su alcance "
-        "se usó por completo para otras unidades."
+        "- **Sin cubrir**: «no hay excedente» si ninguna otra unidad ofrece el producto; «no tiene "
+        "coordenadas» si la unidad con faltante, o todas las que tienen excedente del producto, carecen de "
+        "coordenadas en el catálogo (sin ellas no hay distancia; la atención a distancia no las necesita); "
+        "«fuera de los filtros» si lo hay pero ningún par pasa los filtros de distancia, estado o modalidad; "
+        "«ya se asignó» si el excedente a su alcance se usó por completo para otras unidades.\n"
+        "- **Entre estados**: la gráfica dibuja uno por uno los flujos más grandes (elija cuántos) y junta "
+        "los demás en «Otros»: lo que un estado mostrado ofrece a estados fuera de esos flujos va a «Otros "
+        "(recibe)»; la tabla de abajo tiene todos los flujos."
     )
 
 f1, f2, f3 = st.columns(3)
@@ -63,9 +71,8 @@ limite = g4.selectbox("Propuestas a mostrar", LIMITES, index=0, format_func=lamb
 
 filtros = (grupo, especialidad, mismo_estado, misma_modalidad, None if km_max is None else float(km_max), remoto)
 try:
-    total_pares, asig, tablas, tablas_arrow, numeros, figura = vistas.calculo_intercambio(
-        ruta, anio, incluir, generacion, filtros, limite, cuenta
-    )
+    clave_calculo = (ruta, anio, incluir, generacion, filtros, limite)
+    total_pares, asig, tablas, tablas_arrow, numeros, estados = vistas.calculo_intercambio(*clave_calculo, cuenta)
 except ErrorDominio as exc:
     avisos.mostrar_error(exc)
     st.stop()
@@ -98,17 +105,42 @@ st.dataframe(
     tablas_arrow["Propuestas"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )
 
+
+def _en_pantalla(nombre: str, cosas: str, orden: str) -> str:
+    """What the caption adds when the screen shows only part of a table (the download has every row)."""
+    total, vistas = len(tablas[nombre]), tablas_arrow[nombre].num_rows
+    return (
+        f" Se muestran los {vistas:,} {cosas} con más {orden}; la descarga tiene los {total:,}."
+        if vistas < total
+        else ""
+    )
+
+
 st.subheader("Asignación óptima")
-st.caption(f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante.")
+st.caption(
+    f"{len(tablas['Asignación']):,} envíos de pacientes: de la unidad con excedente a la unidad con faltante."
+    + _en_pantalla("Asignación", "envíos", "pacientes")
+)
 st.dataframe(
     tablas_arrow["Asignación"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )
 
 st.subheader("Pacientes asignados entre estados")
-if figura is None:
+if estados.empty:
     st.info("Con los filtros elegidos no hay ninguna asignación que mostrar.")
 else:
-    st.plotly_chart(figura, width="stretch", config={"displaylogo": False})
+    maximo = st.columns(3)[0].selectbox(
+        "Flujos entre estados en la gráfica",
+        FLUJOS,
+        index=FLUJOS.index(intercambio.FLUJOS_SANKEY),
+        format_func=lambda n: "Todos" if n is None else f"Los {n:,} mayores",
+        key="oport_flujos",
+        help="Los demás flujos se juntan en «Otros».",
+    )
+    figura, n_flujos = vistas.sankey(clave_calculo, maximo, estados)
+    if maximo is not None and n_flujos > maximo:
+        st.caption(f"Los {maximo:,} mayores de {n_flujos:,} flujos entre estados; el resto, en «Otros».")
+    st.plotly_chart(figura, width="stretch", config={"displaylogo": False}, key="oport_sankey")
     st.dataframe(
         tablas_arrow["Entre estados"],
         hide_index=True,
@@ -118,6 +150,8 @@ else:
     )
 
 st.subheader("Faltante sin cubrir y por qué")
+if texto := _en_pantalla("Sin cubrir", "faltantes", "pacientes sin cubrir").strip():
+    st.caption(texto)
 st.dataframe(
     tablas_arrow["Sin cubrir"], hide_index=True, width="stretch", height=360, column_config=numeros, placeholder=""
 )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.analysis import analisis
-from ui.components import descargas
+from ui.components import descargas, exportacion
 from ui.components import vistas_analisis as vistas
 
 cab = vistas.cabecera("Panorama nacional")
@@ -63,13 +63,6 @@ descargas.botones(tablas, "panorama", anio, key="panorama_tablas")
 st.subheader("Exportación completa del periodo")
 st.caption(
     f"Todas las líneas de la selección ({cob['lineas']:,}), una fila por línea, con su OOAD/UMAE, estado, "
-    "semáforo, coordenadas y todas las columnas. Se genera al descargar."
+    "semáforo, coordenadas y todas las columnas. Se prepara al pulsar el botón."
 )
-descargas.boton_diferido(
-    lambda: analisis.exportacion_completa(store, cuenta, anio, incluir_en_captura=en_captura),
-    "Líneas",
-    "lineas del periodo",
-    anio,
-    key="panorama_completa",
-    filas=cob["lineas"],
-)
+exportacion.completa(store, cuenta, anio, en_captura, cob["lineas"], key="panorama_completa")

@@ -73,7 +73,7 @@ if cuenta is not None:
     st.success(f"Sesión iniciada: **{md(cuenta.nombre)}**.")
     sesion.exigir_password_propia(cuenta)  # a new or reset password: choose one's own first
     if cuenta.es_capturista:
-        sesion.pedir_persona(cuenta)  # stops here until the person gives their name
+        sesion.pedir_persona(cuenta, despues=paginas.PASO2)  # stops here until the person gives their name
         st.switch_page(paginas.PASO2)
     else:
         st.page_link(paginas.TABLERO, label="Ir al Tablero de control", icon="📋")

@@ -7,11 +7,14 @@ import streamlit as st
 from core.admin import solicitudes
 from core.base.errors import CapturaInvalida, ConfirmacionPendiente, ConflictoEdicion, ErrorDominio
 from core.capture import borradores, captura, rejilla
-from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes, rejilla_ag
+from ui.components import almacen, avisos, ciclo_vida, limite_errores, paginas, pendientes, rejilla_ag, sesion
 from ui.components import atipicos as atipicos_ui
 from ui.components import contexto as ctx
 from ui.components.marcado import md
 
+# When this run started: a «Guardar» clicked in it is never "long ago", however slow the run (a busy
+# server took over 2 s to reach the confirmation and dropped the click).
+inicio = time.monotonic()
 ctx.encabezado(
     "Paso 6",
     "Registrar Excedentes y Faltantes",
@@ -84,29 +87,97 @@ if not snap or snap["firma"] != firma or perdida:
         "total": len(base),
     }
     st.session_state["p6_snap"] = snap
-# What the grid shows: the saved values with this person's pending edits over them (a grid drawn anew
-# shows them; one already drawn keeps its own).
-snap["frame"] = rejilla.superponer(snap["base"], pend)
-
-mostrados = len(snap["frame"])
-st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
-if editar.permitida:
-    st.caption(
-        "Escriba sobre la celda elegida; Tab o Enter pasan a la siguiente. Causa y Amb./Hosp.: un clic abre la "
-        "lista. Puede pegar un bloque copiado de Excel. Cuando un lado del renglón tiene datos, el otro queda gris."
-    )
-rejilla_ag.mostrar(snap["frame"], snap["key"], editable=editar.permitida)
-snap["dibujada"] = True
-
-filas = rejilla.cambios(pend, lineas)
-nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
 _REJILLA = "rejilla"  # the confirmation of the grid's changes (not of a list of lines to delete)
+
+
+@st.fragment
+@limite_errores.protegido
+def _captura(lineas):
+    """The grid, what is pending and «Guardar»/«Descartar»: an edit in the grid reruns only this (issue
+    13 §3), not the frame, the saved lines or the requests. A full run draws it in place."""
+    inicio = time.monotonic()
+    completa = st.session_state.pop("_p6_corrida_completa", False)
+    if not completa and sesion.vigente() is None:
+        st.rerun()  # the session ended (idle, revoked elsewhere): the whole page says so
+    pend = pendientes.todos().setdefault(unidad, {})
+    snap = st.session_state["p6_snap"]
+    if not completa and snap["key"] in st.session_state:
+        rejilla.fusionar(pend, rejilla.superponer(snap["base"], pend), st.session_state[snap["key"]])
+    # What the grid shows: the saved values with this person's pending edits over them (a grid drawn
+    # anew shows them; one already drawn keeps its own).
+    snap["frame"] = rejilla.superponer(snap["base"], pend)
+    mostrados = len(snap["frame"])
+    st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
+    if editar.permitida:
+        st.caption(
+            "Escriba sobre la celda elegida; Tab o Enter pasan a la siguiente. Causa y Amb./Hosp.: un clic abre "
+            "la lista. Puede pegar un bloque copiado de Excel. Cuando un lado del renglón tiene datos, el otro queda "
+            "gris."
+        )
+    rejilla_ag.mostrar(snap["frame"], snap["key"], editable=editar.permitida)
+    snap["dibujada"] = True
+    filas = rejilla.cambios(pend, lineas)
+    nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
+    if editar.permitida and filas:
+        st.warning(
+            f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
+            "por eliminar (incluye otras especialidades de esta unidad).",
+            icon="✏️",
+        )
+    a, b, _ = st.columns([1, 1, 3])
+    # A callback, and the lines read again on every run while the confirmation is open: a cell being
+    # edited when «Guardar» is clicked reaches the page a moment after the click, and its run cuts the
+    # click's. Never disabled for want of changes: the first edit of a grid arrives when the click's
+    # press leaves the cell, and a button still disabled at the release drops the click (seen with fast
+    # clicks).
+    ciclo_vida.boton(guardar, "Guardar", en=a, type="primary", key="p6_guardar", on_click=_pedir_guardado)
+    if editar.permitida:
+        if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
+            pendientes.descartar(cx, unidad)
+            _rehacer_rejilla()
+            st.rerun()
+        # Every edit is kept as a draft in the store at once; an edit back to the saved value is no edit.
+        cambiadas = {f.producto for f in filas}
+        try:
+            pendientes.conservar(cx, unidad, [p for p in pend if p not in cambiadas])
+        except ErrorDominio as exc:
+            avisos.mostrar_error(exc)
+    if not completa and (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
+        # «Guardar» (or the edit its click committed): the page opens the confirmation. A click with
+        # nothing to save waits for that edit only so long (as on the page below).
+        en = st.session_state.get("p6_guardar_en")
+        if pendiente == _REJILLA and en is not None and inicio - en > _ESPERA_EDICION:
+            avisos.cerrar_confirmacion("p6")
+        else:
+            if pendiente == _REJILLA and filas:
+                st.session_state["p6_guardar_en"] = None  # the edit is here: the confirmation opens
+            st.rerun()
+    return filas, nuevas, modificadas, eliminadas
 
 
 def _rehacer_rejilla() -> None:
     """A new grid frame (from the saved data and what is still pending) on the next run."""
     st.session_state.pop("p6_snap", None)
     st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
+
+
+# How long a «Guardar» with nothing to save waits for the edit its own click committed: the grid sends
+# that value just after the click's message, in the next run.
+_ESPERA_EDICION = 2.0
+
+
+def _pedir_guardado() -> None:
+    st.session_state["p6_guardar_en"] = time.monotonic()
+    avisos.pedir_confirmacion("p6", _REJILLA)
+
+
+st.session_state["_p6_corrida_completa"] = True
+captura_ = _captura(lineas)
+if captura_ is None:  # it failed: its message is on screen
+    st.stop()
+filas, nuevas, modificadas, eliminadas = captura_
+if editar.permitida:
+    pendientes.aviso_otras_personas(cx, unidad)
 
 
 def _guardar(filas_a_guardar, confirmados=()) -> None:
@@ -152,47 +223,6 @@ def _confirmar(filas_a_guardar, n, m, e) -> None:
         st.rerun()
 
 
-if editar.permitida and filas:
-    st.warning(
-        f"Cambios sin guardar: {nuevas:,} nueva(s), {modificadas:,} modificada(s), {eliminadas:,} "
-        "por eliminar (incluye otras especialidades de esta unidad).",
-        icon="✏️",
-    )
-a, b, _ = st.columns([1, 1, 3])
-# How long a «Guardar» with nothing to save waits for the edit its own click committed: the grid sends
-# that value just after the click's message, in the next run.
-_ESPERA_EDICION = 2.0
-
-
-def _pedir_guardado() -> None:
-    st.session_state["p6_guardar_en"] = time.monotonic()
-    avisos.pedir_confirmacion("p6", _REJILLA)
-
-
-# A callback, and the lines read again on every run while the confirmation is open: a cell being edited
-# when «Guardar» is clicked reaches the page a moment after the click, and its run cuts the click's.
-# Never disabled for want of changes: the first edit of a grid arrives when the click's press leaves the
-# cell, and a button still disabled at the release drops the click (seen with fast clicks).
-ciclo_vida.boton(
-    guardar,
-    "Guardar",
-    en=a,
-    type="primary",
-    key="p6_guardar",
-    on_click=_pedir_guardado,
-)
-if editar.permitida:
-    if b.button("Descartar cambios", disabled=not filas, key="p6_descartar"):
-        pendientes.descartar(cx, unidad)
-        _rehacer_rejilla()
-        st.rerun()
-    # Every edit is kept as a draft in the store at once; an edit back to the saved value is no edit.
-    cambiadas = {f.producto for f in filas}
-    try:
-        pendientes.conservar(cx, unidad, [p for p in pend if p not in cambiadas])
-    except ErrorDominio as exc:
-        avisos.mostrar_error(exc)
-    pendientes.aviso_otras_personas(cx, unidad)
 if err := st.session_state.pop("p6_error", None):
     st.error(md(err))
 if conflicto := st.session_state.pop("p6_conflicto", None):
@@ -268,7 +298,7 @@ else:
 if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
     if pendiente != _REJILLA:
         _confirmar(*pendiente)
-    elif (en := st.session_state.get("p6_guardar_en")) is not None and time.monotonic() - en > _ESPERA_EDICION:
+    elif (en := st.session_state.get("p6_guardar_en")) is not None and inicio - en > _ESPERA_EDICION:
         avisos.cerrar_confirmacion("p6")  # a click with nothing to save, long ago: forgotten
     elif filas:
         st.session_state["p6_guardar_en"] = None  # the confirmation is open: it waits for the person

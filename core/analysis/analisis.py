@@ -26,14 +26,26 @@ import pyarrow.compute as pc
 from core.accounts import permisos
 from core.accounts.cuentas import ETIQUETA_OOAD
 from core.accounts.permisos import Cuenta
-from core.base import reloj
+from core.analysis import guardia
+from core.base import reloj, texto
 from core.base.errors import ErrorDominio
 from core.base.store import Store
-from core.capture import captura, catalogo
+from core.capture import atipicos, captura, catalogo
 from core.lifecycle import ciclo
 
 EXCEDENTE, FALTANTE = "Excedente", "Faltante"
 MEDIDAS = {"pacientes": "Pacientes mensuales", "eventos": "Eventos mensuales"}
+# The cross-tab's cell values. «Intercambiable»: the smaller of surplus and shortage, what could be
+# exchanged within the cell; a balance near 0 hides a cell where large surplus meets large shortage.
+VALORES = {
+    "balance": "Balance (Excedente − Faltante)",
+    "excedente": "Excedente",
+    "faltante": "Faltante",
+    "intercambiable": "Intercambiable (el menor de Excedente y Faltante)",
+}
+# The heatmap's colours saturate at this percentile of the cells' absolute values, so that one
+# extreme cell does not wash the others out (the true value stays in the hover and the table).
+PERCENTIL_COLOR = 95
 # Excedentes carry no cause: in a cross-tab by cause they sit in a bucket of their own.
 SIN_CAUSA = "Sin causa (Excedentes)"
 # Shown when a key is gone from the catalog (a final version keeps lines of a retired unit).
@@ -255,14 +267,41 @@ _instantaneas: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _candado = threading.Lock()
 
 
+# What the guard suggests when a read of the whole selection is over the memory budget.
+SUGERENCIA_SELECCION = (
+    "Desactive «Incluir OOAD/UMAE en captura» para leer solo las Versiones Finales, o elija otro periodo."
+)
+
+
+def _en_cache(store: Store, clave: tuple) -> _Instantanea | None:
+    """The selection's snapshot (clave = year, include-in-capture) if it still serves (_vigente)."""
+    with _candado:
+        inst = _instantaneas.setdefault(store, {}).get(clave)
+    return inst if inst is not None and _vigente(store, inst, store.cambios()) else None
+
+
+def contar_lineas(store: Store, anio: int, incluir_en_captura: bool) -> int:
+    """Lines of the selection, from counts only (the snapshot's when it is built): what the memory
+    guard (core.analysis.guardia) estimates a read of the whole selection from."""
+    inst = _en_cache(store, (int(anio), bool(incluir_en_captura)))
+    if inst is not None:
+        return inst.tabla.num_rows
+    return int(store.valor(f"WITH {_SELECCION_SQL} SELECT count(*) FROM base", _params(anio, incluir_en_captura)))
+
+
 def _instantanea(store: Store, anio: int, incluir_en_captura: bool) -> _Instantanea:
     clave = (int(anio), bool(incluir_en_captura))
-    cambios = store.cambios()
-    with _candado:
-        propias = _instantaneas.setdefault(store, {})
-        previa = propias.get(clave)
-        if previa is not None and _vigente(store, previa, cambios):
-            return previa
+    inst = _en_cache(store, clave)
+    if inst is not None:
+        return inst
+    n = contar_lineas(store, anio, incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_INSTANTANEA, SUGERENCIA_SELECCION):
+        # Another request may have built it while this one waited for its turn.
+        return _en_cache(store, clave) or _construir(store, anio, incluir_en_captura, clave)
+
+
+def _construir(store: Store, anio: int, incluir_en_captura: bool, clave: tuple) -> _Instantanea:
+    cambios = store.cambios()  # before the data: a snapshot holds at least the writes it counts
     leida, creada = reloj.ahora(), time.monotonic()
     crudo = store.arrow_grande(_INSTANTANEA_SQL, _params(anio, incluir_en_captura))
     columnas, valores = {}, {}
@@ -345,11 +384,16 @@ def exigir_acceso(cuenta: Cuenta | None) -> Cuenta:
 def lineas(store: Store, cuenta: Cuenta | None, anio: int, *, incluir_en_captura: bool = False) -> pd.DataFrame:
     """Every line of the selection, one row each, with its unit, state, catalog keys and names."""
     exigir_acceso(cuenta)
-    df = store.df(
-        f"WITH {_LINEAS_SQL} SELECT {', '.join(COLUMNAS)} FROM sel"
-        " ORDER BY ooad_nombre, unidad_nombre, tipo DESC, producto",
-        _params(anio, incluir_en_captura),
-    )
+    n = contar_lineas(store, anio, incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_LINEAS, SUGERENCIA_SELECCION), store.cursor() as cur:
+        tabla = cur.sql(
+            f"WITH {_LINEAS_SQL} SELECT {', '.join(COLUMNAS)} FROM sel"
+            " ORDER BY ooad_nombre, unidad_nombre, tipo DESC, producto",
+            params=_params(anio, incluir_en_captura),
+        ).to_arrow_table()
+        # Each Arrow column is freed once converted: the lines are never held twice (~200 MB at 658k).
+        df = tabla.to_pandas(split_blocks=True, self_destruct=True)
+        del tabla
     df["version"] = df["version"].astype("Int64")
     df["eventos"] = df["eventos"].astype("Int64")
     df["pacientes"] = df["pacientes"].astype("Int64")
@@ -464,9 +508,21 @@ def agregado(
         crudo[c].astype("int64").to_numpy() for c in ("excedente", "faltante", "lineas")
     )
     df["balance"] = df["excedente"] - df["faltante"]
-    df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True)
+    df = df.sort_values(list(dimensiones), kind="stable", ignore_index=True, key=_clave_serie)
     columnas = [c for n in dimensiones for c in (f"{n}_clave", n)]
     return df[columnas + ["excedente", "faltante", "balance", "lineas"]]
+
+
+def _clave_serie(s: pd.Series) -> pd.Series:
+    """pandas sort key: labels in Spanish order (core.base.texto.clave_orden), as the position of
+    each label among the distinct ones (the key is computed once per label, not once per row)."""
+    s = s.astype("str")
+    return pd.Series(pd.Categorical(s, categories=texto.ordenar(pd.unique(s))).codes, index=s.index)
+
+
+def _en_orden(ancho: pd.DataFrame) -> pd.DataFrame:
+    """A pivot with its rows and columns in Spanish order of their labels."""
+    return ancho.loc[texto.ordenar(ancho.index), texto.ordenar(ancho.columns)]
 
 
 def cruce(
@@ -480,21 +536,91 @@ def cruce(
     *,
     incluir_en_captura: bool = False,
 ) -> pd.DataFrame:
-    """The cross-tab in long form: one row per (row value, column value) that has lines."""
-    return agregado(store, cuenta, anio, [filas, columnas], medida, filtros, incluir_en_captura=incluir_en_captura)
+    """The cross-tab in long form: one row per (row value, column value) that has lines, with
+    its «intercambiable» (the smaller of its surplus and shortage)."""
+    largo = agregado(store, cuenta, anio, [filas, columnas], medida, filtros, incluir_en_captura=incluir_en_captura)
+    return con_intercambiable(largo)
+
+
+def con_intercambiable(largo: pd.DataFrame) -> pd.DataFrame:
+    """The aggregate with `intercambiable` = min(excedente, faltante) of each of its rows."""
+    return largo.assign(intercambiable=np.minimum(largo["excedente"], largo["faltante"]).astype("int64"))
+
+
+def _valor(valor: str) -> str:
+    if valor not in VALORES:
+        raise ErrorDominio(f"Valor desconocido: {valor}.")
+    return valor
 
 
 def tabla_cruce(largo: pd.DataFrame, filas: str, columnas: str, valor: str = "balance") -> pd.DataFrame:
     """The long cross-tab pivoted for display: one row per row value, a column per column value,
-    and totals; cells without lines are 0."""
+    and totals; cells without lines are 0; rows and columns in Spanish order.
+
+    Totals add the cells up, except for «intercambiable», whose total of a row, of a column and of
+    the whole is the smaller of that row's (column's, whole's) total surplus and total shortage."""
+    _valor(valor)
     if largo.empty:
         return pd.DataFrame({DIMENSIONES[filas].titulo: pd.Series(dtype="string")})
-    ancho = largo.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=True)
+    if valor == "intercambiable" and valor not in largo:
+        largo = con_intercambiable(largo)
+
+    def pivote(v: str) -> pd.DataFrame:
+        ancho = largo.pivot_table(index=filas, columns=columnas, values=v, aggfunc="sum", fill_value=0, sort=False)
+        return _en_orden(ancho.astype("int64"))
+
+    ancho = pivote(valor)
+    if valor == "intercambiable":
+        exc, fal = pivote("excedente"), pivote("faltante")
+        ancho["Total"] = np.minimum(exc.sum(axis=1), fal.sum(axis=1))
+        ancho.loc["Total"] = [*np.minimum(exc.sum(axis=0), fal.sum(axis=0)), min(exc.sum().sum(), fal.sum().sum())]
+    else:
+        ancho["Total"] = ancho.sum(axis=1)
+        ancho.loc["Total"] = ancho.sum(axis=0)
     ancho = ancho.astype("int64")
-    ancho["Total"] = ancho.sum(axis=1)
-    ancho.loc["Total"] = ancho.sum(axis=0)
     ancho.columns.name = None
     return ancho.reset_index(names=DIMENSIONES[filas].titulo)
+
+
+def intercambiable_por(largo: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Per value of one dimension of the cross-tab, over its totals: excedente, faltante,
+    intercambiable (the smaller of the two) and the share of the shortage it could cover
+    (`pct_cubrible`, NaN without shortage); Spanish order, then a «Total» row."""
+    if largo.empty:
+        sumas = pd.DataFrame(columns=["excedente", "faltante"], dtype="int64")
+    else:
+        sumas = largo.groupby(dimension, sort=False)[["excedente", "faltante"]].sum().astype("int64")
+        sumas = sumas.loc[texto.ordenar(sumas.index)]
+    sumas.loc["Total"] = [int(largo["excedente"].sum()), int(largo["faltante"].sum())] if len(largo) else [0, 0]
+    sumas = sumas.astype("int64")
+    sumas["intercambiable"] = np.minimum(sumas["excedente"], sumas["faltante"])
+    fal = sumas["faltante"].astype("float64")
+    sumas["pct_cubrible"] = (100 * sumas["intercambiable"] / fal.where(fal > 0)).round(1)
+    return sumas.reset_index(names=dimension)
+
+
+def tabla_intercambiable(largo: pd.DataFrame, dimension: str, medida: str = "pacientes") -> pd.DataFrame:
+    """`intercambiable_por` with Spanish headers, as shown and downloaded."""
+    m = MEDIDAS[_medida(medida)].split()[0]
+    return intercambiable_por(largo, dimension).rename(
+        columns={
+            dimension: DIMENSIONES[dimension].titulo,
+            "excedente": f"{m} excedentes",
+            "faltante": f"{m} faltantes",
+            "intercambiable": f"Intercambiable ({m.lower()})",
+            "pct_cubrible": "% del faltante cubrible",
+        }
+    )
+
+
+def limite_color(m: pd.DataFrame, percentil: float = PERCENTIL_COLOR) -> int:
+    """Where a heatmap's colour scale saturates: the `percentil` of the absolute values of the
+    cells that have any (at least 1). Cells beyond it take the scale's end colour."""
+    valores = np.abs(m.to_numpy(dtype="float64")).ravel() if m.size else np.empty(0)
+    valores = valores[valores > 0]
+    if not len(valores):
+        return 1
+    return max(1, int(np.ceil(np.percentile(valores, percentil))))
 
 
 def matriz(
@@ -507,16 +633,42 @@ def matriz(
     max_columnas: int = 40,
 ) -> tuple[pd.DataFrame, bool]:
     """(row × column matrix of `valor`, whether it was cut) for a heatmap: the values with the most
-    volume (surplus + shortage) when there are more than fit on a chart."""
+    volume (surplus + shortage) when there are more than fit on a chart, in Spanish order. The
+    choice does not depend on `valor`: the matrices of two values line up cell by cell."""
+    _valor(valor)
     if largo.empty:
         return pd.DataFrame(), False
+    if valor == "intercambiable" and valor not in largo:
+        largo = con_intercambiable(largo)
     volumen = largo.assign(_v=largo["excedente"] + largo["faltante"])
     top_f = volumen.groupby(filas)["_v"].sum().nlargest(max_filas).index
     top_c = volumen.groupby(columnas)["_v"].sum().nlargest(max_columnas).index
     recortado = len(top_f) < largo[filas].nunique() or len(top_c) < largo[columnas].nunique()
     parte = largo[largo[filas].isin(top_f) & largo[columnas].isin(top_c)]
-    m = parte.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=True)
-    return m.astype("int64"), recortado
+    m = parte.pivot_table(index=filas, columns=columnas, values=valor, aggfunc="sum", fill_value=0, sort=False)
+    return _en_orden(m.astype("int64")), recortado
+
+
+SUGERENCIA_CELDA = (
+    "Elija una celda con menos líneas, o filtre por Grupo de Servicio, Especialidad Troncal o Estado para reducirlo."
+)
+
+
+def _contar_celda(store: Store, anio: int, seleccion: dict[str, str], filtros: Filtros, incluir: bool) -> int:
+    """Lines behind a cell, counted on the snapshot's codes (as the cross-tab counts them)."""
+    inst = _instantanea(store, anio, incluir)
+    params: dict = {}
+    condiciones = [filtros.sql_codigos(inst, params)]
+    for i, (nombre, clave) in enumerate(seleccion.items()):
+        columna = _dimension(nombre).columna
+        if str(clave) == "" and columna != "causa":  # a key missing from the catalog: no code
+            condiciones.append(f"{columna} IS NULL")
+        else:
+            params[f"c{i}"] = inst.codigo(columna, str(clave))
+            condiciones.append(f"{columna} = $c{i}")
+    return int(
+        _consultar(store, inst, f"SELECT count(*) AS n FROM sel WHERE {' AND '.join(condiciones)}", params)["n"][0]
+    )
 
 
 def detalle(
@@ -538,13 +690,15 @@ def detalle(
         columna = _dimension(nombre).columna
         columna = f"coalesce(causa, '{SIN_CAUSA}')" if columna == "causa" else columna
         condiciones.append(f"coalesce({columna}, '') = $s{i}")
-    df = store.df(
-        f"WITH {_LINEAS_SQL} SELECT ooad_nombre, unidad_nombre, estado_nombre, grupo_nombre, especialidad_nombre,"
-        " producto, producto_nombre, tipo, ambito, causa, eventos, pacientes, version"
-        f" FROM sel WHERE {' AND '.join(condiciones)}"
-        " ORDER BY tipo DESC, ooad_nombre, unidad_nombre, producto",
-        params,
-    )
+    n = _contar_celda(store, anio, seleccion, filtros or Filtros(), incluir_en_captura)
+    with guardia.lectura(n, guardia.POR_LINEA_DETALLE, SUGERENCIA_CELDA):
+        df = store.df(
+            f"WITH {_LINEAS_SQL} SELECT ooad_nombre, unidad_nombre, estado_nombre, grupo_nombre,"
+            " especialidad_nombre, producto, producto_nombre, tipo, ambito, causa, eventos, pacientes, version"
+            f" FROM sel WHERE {' AND '.join(condiciones)}"
+            " ORDER BY tipo DESC, ooad_nombre COLLATE es, unidad_nombre COLLATE es, producto",  # Spanish order (ICU)
+            params,
+        )
     return pd.DataFrame(
         {
             "OOAD/UMAE": df["ooad_nombre"],
@@ -562,6 +716,17 @@ def detalle(
             "Versión Final": df["version"].astype("Int64"),
         }
     )
+
+
+def atipicas_confirmadas(store: Store, cuenta: Cuenta | None, anio: int) -> pd.DataFrame:
+    """Cifras atípicas confirmadas (core.capture.atipicos.confirmados) once the memory guard, from
+    the count of their audit rows, let the read through."""
+    exigir_acceso(cuenta)
+    n = store.valor(
+        "SELECT count(*) FROM auditoria WHERE accion = ? AND anio = ?", [atipicos.ACCION_CONFIRMADA, int(anio)]
+    )
+    with guardia.lectura(n, guardia.POR_FILA_AUDITORIA, "Elija otro periodo."):
+        return atipicos.confirmados(store, cuenta, anio)
 
 
 # -- Panorama -------------------------------------------------------------------------------------
@@ -667,7 +832,7 @@ def opciones_filtro(store: Store, cuenta: Cuenta | None) -> dict[str, list[tuple
             "SELECT s.clave, s.nombre FROM especialidad s JOIN grupo g ON g.clave = s.grupo"
             " ORDER BY g.orden, s.orden, s.nombre"
         ),
-        "estados": store.filas("SELECT cve_ent, nombre FROM estado ORDER BY nombre"),
+        "estados": sorted(store.filas("SELECT cve_ent, nombre FROM estado"), key=lambda e: texto.clave_orden(e[1])),
         "causas": [(c, c) for c in captura.CAUSAS],
     }
 
@@ -797,6 +962,7 @@ def tabla_larga(largo: pd.DataFrame, filas: str, columnas: str, medida: str = "p
             "excedente": f"{m} excedentes",
             "faltante": f"{m} faltantes",
             "balance": f"Balance ({m.lower()})",
+            "intercambiable": f"Intercambiable ({m.lower()})",
             "lineas": "Líneas",
         }
     )

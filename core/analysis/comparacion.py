@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.accounts.permisos import Cuenta
 from core.analysis import analisis
+from core.base import texto
 from core.base.errors import ErrorDominio
 from core.base.store import Store
 from core.lifecycle import ciclo
@@ -66,7 +67,11 @@ def comparar_periodos(
     df.loc[hay_antes & ~hay_despues, "situacion"] = DESAPARECE
     df = df.reset_index()
     df = df.assign(_orden=df["cambio_balance"].abs()).sort_values(
-        ["_orden", "nombre"], ascending=[False, True], kind="stable", ignore_index=True
+        ["_orden", "nombre"],
+        ascending=[False, True],
+        kind="stable",
+        ignore_index=True,
+        key=lambda c: c.astype("str").map(texto.clave_orden) if c.name == "nombre" else c,
     )
     columnas = ["clave", "nombre"]
     columnas += [v + s for s in ("_antes", "_despues") for v in _VALORES]

@@ -1,8 +1,11 @@
-"""The memory guard of the análisis requests that build more than a cross-tab.
+"""The memory guard of every análisis request that reads more than a small result.
 
-Before anything is built, a request's memory is estimated from counts (lines per side and
-product, distinct places, rows asked for). Over `PRESUPUESTO_MB` it is refused with a message
-suggesting a filter, so that one analyst never exhausts the server that every capturista shares.
+Before anything is built, a request's memory is estimated from counts (lines it reads; for an
+exchange also lines per side and product, distinct places, rows asked for). Over `PRESUPUESTO_MB`
+it is refused with a message suggesting a filter, so that one analyst never exhausts the server
+that every capturista shares. Line reads (the análisis snapshot behind Panorama, Cruce and Comparar
+periodos, the lines of Oportunidades, the lines behind a cell of Cruce, the confirmed outlying
+figures, the full export) go through `lectura`; the exchange through `exigir_intercambio`.
 A request estimated at `PESADO_MB` or more is heavy: at most one heavy request runs per server
 process at a time; another waits up to `ESPERA_S` seconds for its turn and is then told that an
 análisis is already running (light ones, such as one specialty, never wait).
@@ -35,8 +38,34 @@ _POR_CELDA = 200
 _POR_LUGARES = 16
 _POR_FILA = 1_200
 
+# Bytes a line read holds per line at its peak (measured at ~1M lines, bench/RESULTS.md, with margin).
+POR_LINEA_INSTANTANEA = 210  # the análisis snapshot: int32 codes and quantities, DuckDB's result
+POR_LINEA_LINEAS = 1_000  # every column of a line as a pandas frame (Oportunidades)
+POR_LINEA_DETALLE = 600  # the lines behind a cell: 13 columns, the frame and its Arrow copy
+POR_FILA_AUDITORIA = 1_000  # a confirmed outlying figure: an audit row with its JSON and names
+
 _MB = 1 << 20
 _turno = threading.Lock()
+
+
+def exigir(estimado: int, lineas: int, sugerencia: str) -> int:
+    """`estimado` (bytes), or AnalisisDemasiadoGrande naming the size, the budget and `sugerencia`
+    (what to choose to make the request smaller) when it is over the budget."""
+    if estimado > PRESUPUESTO_MB * _MB:
+        raise AnalisisDemasiadoGrande(
+            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria ({lineas:,} líneas) y el "
+            f"servidor permite {PRESUPUESTO_MB:,} MB por análisis, para no afectar a quienes capturan. {sugerencia}"
+        )
+    return estimado
+
+
+@contextmanager
+def lectura(lineas: int, por_linea: int, sugerencia: str) -> Iterator[int]:
+    """A read of `lineas` lines at `por_linea` bytes each: refused over the budget (exigir), and run
+    in the process's one heavy turn when it is heavy (turno). Yields the estimate."""
+    estimado = exigir(int(lineas) * int(por_linea), int(lineas), sugerencia)
+    with turno(estimado):
+        yield estimado
 
 
 def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
@@ -69,15 +98,13 @@ def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla:
 def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
     """The estimate, or AnalisisDemasiadoGrande when it is over the budget."""
     estimado = estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla)
-    if estimado > PRESUPUESTO_MB * _MB:
-        raise AnalisisDemasiadoGrande(
-            f"Este análisis necesitaría unos {estimado / _MB:,.0f} MB de memoria "
-            f"({len(producto_e) + len(producto_f):,} líneas) y el servidor permite {PRESUPUESTO_MB:,} MB por "
-            "análisis, para no afectar a quienes capturan. Elija un Grupo de Servicio o una Especialidad Troncal"
-            + (" o muestre menos propuestas" if filas_tabla is None or filas_tabla > 0 else "")
-            + " para reducirlo."
-        )
-    return estimado
+    return exigir(
+        estimado,
+        len(producto_e) + len(producto_f),
+        "Elija un Grupo de Servicio o una Especialidad Troncal"
+        + (" o muestre menos propuestas" if filas_tabla is None or filas_tabla > 0 else "")
+        + " para reducirlo.",
+    )
 
 
 @contextmanager

@@ -25,8 +25,13 @@ Rules decided here (shown to users in the page's notes):
   products, so filtering products does not change the flows of the products that remain.
 - Why shortage is left uncovered, for each shortage line with patients left:
   1. "No hay excedente…": no surplus line of that product at any other unit in the data shown.
-  2. "…fuera de los filtros…": there is surplus of the product elsewhere, but every pair with it
-     is excluded by the distance, same-state or same-modality filters.
+  2. When there is surplus of the product at another unit but no pair with it passes:
+     "…no tiene coordenadas…" if the shortage unit has none in the catalog (no distance can be
+     measured, whatever the filters), "…con excedente … no tienen coordenadas…" if none of the
+     units with surplus of the product has them (remote care at 0 km, when allowed, needs none);
+     otherwise "…fuera de los filtros…": the distance, same-state or same-modality filters exclude
+     every pair. Without filters a pair fails only for want of coordinates, so that reason never
+     appears then.
   3. "…ya se asignó…": at least one pair passes the filters. In a maximum flow every surplus
      line such a pair reaches is then used up (otherwise the flow could still grow), so the
      surplus within reach went to other units.
@@ -44,6 +49,8 @@ from core.accounts import permisos
 from core.accounts.permisos import Cuenta
 from core.analysis import guardia, transporte
 from core.analysis.transporte import RADIO_TIERRA_KM, haversine_km  # noqa: F401 - part of this module's API
+from core.base import texto
+from core.base.errors import ErrorDominio
 from core.base.store import Store
 
 EXCEDENTE, FALTANTE = "Excedente", "Faltante"
@@ -51,6 +58,13 @@ EXCEDENTE, FALTANTE = "Excedente", "Faltante"
 MOTIVO_SIN_EXCEDENTE = "No hay excedente de este producto en ningún lugar"
 MOTIVO_AGOTADO = "El excedente disponible ya se asignó a otras unidades"
 MOTIVO_FUERA_FILTROS = "El excedente está fuera de los filtros (distancia, mismo estado o misma modalidad)"
+MOTIVO_SIN_COORDENADAS = "La unidad no tiene coordenadas en el catálogo: no se puede medir la distancia"
+MOTIVO_EXCEDENTE_SIN_COORDENADAS = (
+    "Las unidades con excedente de este producto no tienen coordenadas en el catálogo: no se puede medir la distancia"
+)
+# The Sankey between states: the largest flows one by one, the rest grouped (see agrupar_estados).
+OTROS = "Otros"
+FLUJOS_SANKEY = 15
 
 # Columns of a line that each side of a pair carries into the results.
 _LADO = ("unidad", "unidad_nombre", "ooad", "ooad_nombre", "cve_ent", "estado_nombre", "ambito", "pacientes")
@@ -313,15 +327,26 @@ def _sin_cubrir(pb: transporte.Problema, cubiertos: np.ndarray, con_elegible: np
         k = np.searchsorted(claves, clave_f).clip(max=len(claves) - 1)
         misma_unidad = np.where(claves[k] == clave_f, por_clave[k], 0)
     con_par = pb.cnt_e[pb.prod_f] - misma_unidad > 0
+    # Surplus lines of the line's product at other units that have coordinates, or that are
+    # remote care counted at 0 km (only when the filter allows it).
+    con_lugar = _en_otra_unidad(pb, pb.loc_e != pb.n_lug)
+    a_distancia = _en_otra_unidad(pb, pb.remoto_e)
+    sin_lugar_f = pb.loc_f == pb.n_lug
     pacientes = pb.demanda
     faltan = pacientes - cubiertos
     quedan = np.flatnonzero(faltan > 0)
     # Most patients left first, then by product and unit (ties: the lines' order).
     quedan = quedan[_orden(-faltan[quedan], pb.fal.valores("producto", quedan), pb.fal.valores("unidad", quedan))]
-    motivo = np.where(
-        ~con_par[quedan],
-        MOTIVO_SIN_EXCEDENTE,
-        np.where(~con_elegible[quedan], MOTIVO_FUERA_FILTROS, MOTIVO_AGOTADO),
+    lejos = ~a_distancia[quedan]  # no remote surplus: a pair needs both places known
+    motivo = np.select(
+        [
+            ~con_par[quedan],
+            con_elegible[quedan],
+            lejos & sin_lugar_f[quedan],
+            lejos & ~con_lugar[quedan],
+        ],
+        [MOTIVO_SIN_EXCEDENTE, MOTIVO_AGOTADO, MOTIVO_SIN_COORDENADAS, MOTIVO_EXCEDENTE_SIN_COORDENADAS],
+        MOTIVO_FUERA_FILTROS,
     )
     columnas = list(_PRODUCTO) + [c for c in _LADO if c != "pacientes"] + ["causa"]
     tabla = _filas(pb.fal, quedan, columnas)
@@ -332,9 +357,23 @@ def _sin_cubrir(pb: transporte.Problema, cubiertos: np.ndarray, con_elegible: np
     return tabla
 
 
+def _en_otra_unidad(pb: transporte.Problema, marca: np.ndarray) -> np.ndarray:
+    """Per shortage line: whether some marked surplus line of its product is at another unit."""
+    por_producto = np.bincount(pb.prod_e[marca], minlength=pb.n_prod)
+    n_uni = int(max(pb.uni_e.max(initial=0), pb.uni_f.max(initial=0))) + 1
+    claves, n = np.unique(pb.prod_e[marca].astype(np.int64) * n_uni + pb.uni_e[marca], return_counts=True)
+    clave_f = pb.prod_f.astype(np.int64) * n_uni + pb.uni_f
+    misma = np.zeros(pb.n_f, dtype=np.int64)
+    if len(claves) and pb.n_f:
+        k = np.searchsorted(claves, clave_f).clip(max=len(claves) - 1)
+        misma = np.where(claves[k] == clave_f, n[k], 0)
+    return por_producto[pb.prod_f] - misma > 0
+
+
 # -- states -------------------------------------------------------------------------------------
 def sankey_estados(flujos: pd.DataFrame) -> pd.DataFrame:
-    """Patients moved from each offering state to each receiving state, largest first."""
+    """Patients moved from each offering state to each receiving state, largest first (ties in
+    Spanish order of the states)."""
     if flujos.empty:
         return pd.DataFrame(
             {"origen": pd.Series(dtype=str), "destino": pd.Series(dtype=str), "pacientes": pd.Series(dtype="int64")}
@@ -344,7 +383,34 @@ def sankey_estados(flujos: pd.DataFrame) -> pd.DataFrame:
         .sum()
         .rename(columns={"de_estado_nombre": "origen", "a_estado_nombre": "destino"})
     )
-    return t.sort_values(["pacientes", "origen", "destino"], ascending=[False, True, True], ignore_index=True)
+    t = t.sort_values(["origen", "destino"], key=lambda c: c.map(texto.clave_orden), kind="stable")
+    return t.sort_values("pacientes", ascending=False, kind="stable", ignore_index=True)
+
+
+def agrupar_estados(estados: pd.DataFrame, maximo: int | None = FLUJOS_SANKEY) -> pd.DataFrame:
+    """The state-to-state flows of `sankey_estados` cut to what a Sankey can show: the `maximo`
+    largest flows as they are, every other flow folded into «Otros».
+
+    A folded flow keeps its offering state when that state has a flow among the largest (its
+    rest goes to «Otros»), else keeps its receiving state when that one has (it comes from
+    «Otros»), else goes «Otros» → «Otros». So every offering state shown carries all it offers,
+    the patients add up to the same total, and there are at most 3 × `maximo` + 1 links.
+    `maximo` None or at least the number of flows: the flows unchanged."""
+    if maximo is None or len(estados) <= maximo:
+        return estados.reset_index(drop=True)
+    if maximo < 1:
+        raise ErrorDominio("Elija al menos un flujo que mostrar.")
+    mayores, resto = estados.iloc[:maximo], estados.iloc[maximo:]
+    origenes, destinos = set(mayores["origen"]), set(mayores["destino"])
+    con_origen = resto["origen"].isin(origenes)
+    resto = resto.assign(
+        origen=resto["origen"].where(con_origen, OTROS),
+        destino=resto["destino"].where(~con_origen & resto["destino"].isin(destinos), OTROS),
+    )
+    resto = resto.groupby(["origen", "destino"], as_index=False, sort=False)["pacientes"].sum()
+    resto = resto.sort_values(["origen", "destino"], key=lambda c: c.map(texto.clave_orden), kind="stable")
+    resto = resto.sort_values("pacientes", ascending=False, kind="stable")
+    return pd.concat([mayores, resto], ignore_index=True)
 
 
 # -- choices and display ------------------------------------------------------------------------
@@ -359,7 +425,9 @@ def opciones_especialidad(lineas: pd.DataFrame, grupo: str | None = None) -> dic
 
 
 def _opciones(df: pd.DataFrame, clave: str, nombre: str) -> dict[str, str]:
-    pares = df[[clave, nombre]].drop_duplicates().sort_values(nombre)
+    pares = (
+        df[[clave, nombre]].drop_duplicates().sort_values(nombre, key=lambda c: c.astype(str).map(texto.clave_orden))
+    )
     return dict(zip(pares[clave].tolist(), pares[nombre].tolist(), strict=True))
 
 
@@ -415,6 +483,22 @@ COLUMNAS_SIN_CUBRIR = {
     "grupo_nombre": "Grupo de Servicio",
 }
 COLUMNAS_ESTADOS = {"origen": "Estado que ofrece", "destino": "Estado que recibe", "pacientes": "Pacientes mensuales"}
+
+
+# Rows of the allocation and of the uncovered shortage drawn on screen: at ~1M lines the allocation has
+# ~580,000 rows (130 MB of Arrow the server would send and the browser parse on every visit); the
+# downloads keep every row.
+FILAS_PANTALLA = 1_000
+
+
+def mayores(valores, n: int | None = None) -> np.ndarray:
+    """Positions of the `n` (FILAS_PANTALLA) rows with the largest `valores` (ties: the earlier row),
+    in the rows' order."""
+    n = FILAS_PANTALLA if n is None else n
+    v = np.asarray(valores)
+    if len(v) <= n:
+        return np.arange(len(v))
+    return np.sort(np.argsort(-v, kind="stable")[:n])
 
 
 def para_mostrar(df: pd.DataFrame, columnas: dict[str, str]) -> pd.DataFrame:

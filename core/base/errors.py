@@ -186,5 +186,9 @@ class AnalisisDemasiadoGrande(ErrorDominio):
     """An análisis request whose estimated memory is over the server's budget."""
 
 
+class ExportacionDemasiadoGrande(ErrorDominio):
+    """A full export in a format that cannot hold that many lines (Excel's row limit)."""
+
+
 class AnalisisEnCurso(ErrorDominio):
     """Another heavy análisis holds this server process's turn for longer than a request waits."""

@@ -2,7 +2,9 @@
 
 A text cell that begins with =, +, -, @ (or a tab or carriage return) would be run as a formula
 by Excel or LibreOffice (CSV injection), so such cells get a leading apostrophe; numeric columns
-keep their dtypes, so a negative balance stays a number.
+keep their dtypes, so a negative balance stays a number. `sql_neutralizar` is the same rule as SQL,
+for files DuckDB writes itself (core/analysis/exportacion.py). In a CSV, yes/no columns read «Sí» and
+«No», as the screen shows them; an .xlsx keeps them as the spreadsheet's own booleans.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 import math
 import re
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -54,6 +57,38 @@ def _neutralizar_valor(v):
     return v
 
 
+def neutralizar_valor(v):
+    """One value as `neutralizar` writes it (a header, a cell)."""
+    return _neutralizar_valor(v)
+
+
+# The same rule for DuckDB: a regular expression (RE2) class of the same characters, written as
+# code points so that the SQL text holds no control character.
+_CLASE_SQL = "".join(f"\\x{{{ord(c):x}}}" for c in _INICIO_FORMULA)
+
+
+def sql_neutralizar(expresion: str) -> str:
+    """SQL of a text expression as `neutralizar` leaves it: an apostrophe before a value that
+    (after any apostrophes already there) starts with a formula sign; NULL stays NULL.
+
+    `expresion` is SQL of this codebase (a column name), never text a person typed."""
+    return f"CASE WHEN regexp_matches({expresion}, '^''*[{_CLASE_SQL}]') THEN '''' || {expresion} ELSE {expresion} END"
+
+
+SI, NO = "Sí", "No"
+
+
+def sql_si_no(expresion: str) -> str:
+    """SQL of a boolean as a CSV shows it: «Sí», «No», or empty."""
+    return f"CASE WHEN {expresion} THEN '{SI}' WHEN NOT {expresion} THEN '{NO}' END"
+
+
+def _si_no(v):
+    if isinstance(v, (bool, np.bool_)):
+        return SI if v else NO
+    return v
+
+
 def restaurar(texto: str) -> str:
     """The value a neutralised cell stood for: a file downloaded, edited and uploaded back (the catalog
     template) keeps its names instead of gaining an apostrophe each round."""
@@ -73,8 +108,14 @@ def neutralizar(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM: Excel then reads accents and ñ right when the file is double-clicked."""
-    return neutralizar(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with BOM: Excel then reads accents and ñ right when the file is double-clicked.
+    Booleans are written «Sí»/«No», as on screen."""
+    datos = neutralizar(df)
+    for col in datos.columns:
+        serie = datos[col]
+        if pd.api.types.is_bool_dtype(serie) or pd.api.types.is_object_dtype(serie):
+            datos[col] = serie.map(_si_no, na_action="ignore")
+    return datos.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def nombre_archivo(base: str, anio: int, ext: str) -> str:

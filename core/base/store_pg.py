@@ -63,6 +63,8 @@ _CERROJO_GLOBAL = 0x45594602
 # DuckDB names core uses that PostgreSQL lacks: defined once, idempotently, before the migrations.
 _PRELUDIO = r"""
 CREATE EXTENSION IF NOT EXISTS unaccent;
+DO $$ BEGIN CREATE COLLATION es (provider = icu, locale = 'es');
+EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 DO $$ BEGIN CREATE DOMAIN double AS double precision;
 EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 CREATE OR REPLACE FUNCTION list_contains(l anycompatiblearray, x anycompatible) RETURNS boolean
@@ -269,6 +271,28 @@ def _duckdb_analitico():
         return _analitico
 
 
+def _a_arrow(descripcion, filas: list[tuple]) -> pa.Table:
+    """Rows as an Arrow table, typed from PostgreSQL's column types (as DuckDB types them)."""
+    columnas = list(zip(*filas, strict=True)) if filas else [() for _ in descripcion]
+    return pa.table(
+        {
+            d.name: pa.array(list(c), type=_TIPOS_ARROW.get(d.type_code))
+            for d, c in zip(descripcion, columnas, strict=True)
+        }
+    )
+
+
+class _ResultadoArrow:
+    def __init__(self, tabla: pa.Table):
+        self._tabla = tabla
+
+    def to_arrow_table(self) -> pa.Table:
+        return self._tabla
+
+    def to_arrow_reader(self, filas_por_lote: int = 1_000_000) -> pa.RecordBatchReader:
+        return pa.RecordBatchReader.from_batches(self._tabla.schema, self._tabla.to_batches(filas_por_lote))
+
+
 class CursorPg:
     """What core calls on a DuckDB cursor, on one psycopg connection."""
 
@@ -304,6 +328,12 @@ class CursorPg:
     @property
     def description(self):
         return self._cur.description
+
+    def sql(self, sql: str, params: Any = None) -> _ResultadoArrow:
+        """DuckDB's `cursor.sql(…)` as core uses it: the result as Arrow (`to_arrow_table`,
+        `to_arrow_reader`)."""
+        self.execute(sql, params)
+        return _ResultadoArrow(_a_arrow(self._cur.description, self._cur.fetchall()))
 
     def register(self, nombre: str, datos) -> None:
         tabla = datos if isinstance(datos, pa.Table) else pa.Table.from_pandas(datos, preserve_index=False)
@@ -405,16 +435,7 @@ class StorePg:
     def arrow(self, sql: str, params=None) -> pa.Table:
         """The result as an Arrow table, typed from PostgreSQL's column types (as DuckDB types them)."""
         with self.cursor() as cur:
-            cur.execute(sql, params)
-            descripcion = cur.description
-            filas = cur.fetchall()
-        columnas = list(zip(*filas, strict=True)) if filas else [() for _ in descripcion]
-        return pa.table(
-            {
-                d.name: pa.array(list(c), type=_TIPOS_ARROW.get(d.type_code))
-                for d, c in zip(descripcion, columnas, strict=True)
-            }
-        )
+            return cur.sql(sql, params).to_arrow_table()
 
     def arrow_grande(self, sql: str, params=None) -> pa.Table:
         """A large read (the análisis snapshot) straight into Arrow through ADBC's COPY BINARY: about

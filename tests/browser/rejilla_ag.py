@@ -181,6 +181,8 @@ def faltante_a_mano(page: Page, x: Linea, cuenta: Contador | None = None) -> Non
 def pegar(page: Page, producto: str, campo: str, texto: str, cuenta: Contador | None = None) -> None:
     """Paste a block from the clipboard at a cell: click the cell, Ctrl+V (copying it in the
     spreadsheet, select and Ctrl+C, happens before and is counted apart)."""
+    # (the headless shell asks for the permission that a full browser grants to the focused page)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.evaluate("t => navigator.clipboard.writeText(t)", texto)
     clic(page, producto, campo, cuenta)
     tecla(page, "Control+V", cuenta)

@@ -140,8 +140,12 @@ def test_cruce_mapa_de_calor_y_lineas_de_una_celda(page: Page, captura, entrar):
     # The cross table holds that balance in that cell.
     tabla = ui.rejilla(page, 0)
     ui.esperar_rejilla(tabla)
-    fila = next(f for f in ui.tabla(tabla) if f.get("Estado") == estado)
+    filas = ui.tabla(tabla)
+    fila = next(f for f in filas if f.get("Estado") == estado)
     assert _entero(fila[especialidad]) == balance, fila
+    # The heatmap names every state of the table (plotly would drop every other label), in its order.
+    estados = [f["Estado"] for f in filas if f["Estado"] != "Total"]
+    assert calor.locator(".yaxislayer-above .ytick text").all_text_contents() == estados
 
     # The lines behind it: shown in a grid, and downloaded whole as CSV; they add up to the cell.
     detalle = ui.rejilla(page, 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,7 +17,7 @@ from bench import sintetico
 from core.accounts import cuentas
 from core.analysis import analisis
 from core.analysis.analisis import DIMENSIONES, Filtros
-from core.base import reloj
+from core.base import reloj, texto
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.base.store import Store
 from core.capture import catalogo
@@ -433,3 +434,237 @@ def test_lo_generado_pasa_la_revision_de_integridad(mundo):
     assert revision.lineas > 2_000
     assert revision.hallazgos == ()
     store.hallazgos = []
+
+
+# -- Spanish order, «Intercambiable», the heatmap's colour limit (issue 14 §3) ---------------------
+def test_cruce_y_filtros_en_orden_espanol(mundo, analista):
+    store, _ = mundo
+    largo = analisis.cruce(store, analista, ANIO, "ooad", "especialidad")
+    filas = largo["ooad"].drop_duplicates().tolist()
+    assert filas == texto.ordenar(filas)
+    tabla = analisis.tabla_cruce(largo, "ooad", "especialidad")
+    columnas = list(tabla.columns[1:-1])
+    assert tabla["OOAD/UMAE"].tolist()[:-1] == texto.ordenar(set(largo["ooad"]))
+    assert columnas == texto.ordenar(set(largo["especialidad"])) != sorted(columnas)  # «Cirugía de Tórax» first
+    m, _ = analisis.matriz(largo, "ooad", "especialidad", max_filas=6, max_columnas=9)
+    assert list(m.index) == texto.ordenar(m.index) and list(m.columns) == texto.ordenar(m.columns)
+    estados = [n for _, n in analisis.opciones_filtro(store, analista)["estados"]]
+    assert estados.index("México") + 1 == estados.index("Michoacán")
+
+
+def _minimos(celdas: dict) -> dict:
+    return {k: min(e, f) for k, (e, f, _) in celdas.items()}
+
+
+@pytest.mark.parametrize(
+    ("dims", "medida"), [(["estado", "especialidad"], "pacientes"), (["causa", "grupo"], "eventos")], ids=str
+)
+def test_intercambiable_contra_recalculo(mundo, analista, crudos, dims, medida):
+    store, _ = mundo
+    df = crudos[True]
+    for filtros in (Filtros(), _filtros(df)[1]):
+        parte = _filtrar(df, filtros)
+        celda = _minimos(_esperado(parte, dims, medida))
+        fila = {k[0]: v for k, v in _minimos(_esperado(parte, dims[:1], medida)).items()}
+        columna = {k[0]: v for k, v in _minimos(_esperado(parte, dims[1:], medida)).items()}
+        exc = int(parte[medida].fillna(0)[parte["tipo"] == "Excedente"].sum())
+        fal = int(parte[medida].fillna(0)[parte["tipo"] == "Faltante"].sum())
+
+        largo = analisis.cruce(store, analista, ANIO, *dims, medida, filtros, incluir_en_captura=True)
+        obtenido = {(r[f"{dims[0]}_clave"], r[f"{dims[1]}_clave"]): r["intercambiable"] for _, r in largo.iterrows()}
+        assert obtenido == celda
+        clave = {d: dict(zip(largo[d], largo[f"{d}_clave"], strict=False)) for d in dims}
+
+        tabla = analisis.tabla_cruce(largo, *dims, "intercambiable").set_index(DIMENSIONES[dims[0]].titulo)
+        for etiqueta_f, r in tabla.drop(index="Total").iterrows():
+            kf = clave[dims[0]][etiqueta_f]
+            assert r["Total"] == fila[kf], etiqueta_f
+            for etiqueta_c in tabla.columns[:-1]:
+                assert r[etiqueta_c] == celda.get((kf, clave[dims[1]][etiqueta_c]), 0)
+        totales = tabla.loc["Total"]
+        assert {clave[dims[1]][c]: totales[c] for c in tabla.columns[:-1]} == columna
+        assert totales["Total"] == min(exc, fal)
+        if filtros == Filtros() and dims[0] == "estado":  # over totals, not the sum of the cells
+            suma = tabla.drop(index="Total", columns="Total").sum(axis=1)
+            assert (tabla.drop(index="Total")["Total"] != suma).any()
+
+        por = analisis.intercambiable_por(largo, dims[1]).set_index(dims[1])
+        assert {clave[dims[1]][c]: v for c, v in por["intercambiable"].drop("Total").items()} == columna
+        assert por.loc["Total", "intercambiable"] == min(exc, fal)
+        for c, r in por.iterrows():
+            esperado = round(100 * r["intercambiable"] / r["faltante"], 1) if r["faltante"] else None
+            assert (pd.isna(r["pct_cubrible"]) and esperado is None) or r["pct_cubrible"] == esperado, c
+        assert list(por.index[:-1]) == texto.ordenar(por.index[:-1])
+        mostrada = analisis.tabla_intercambiable(largo, dims[1], medida)
+        assert list(mostrada.columns)[-2:] == [f"Intercambiable ({medida})", "% del faltante cubrible"]
+
+
+def test_limite_de_color_no_se_lo_lleva_una_celda_extrema():
+    rng = np.random.default_rng(4)
+    valores = rng.integers(-500, 500, size=(20, 10))
+    valores[0, 0] = 1_000_000
+    valores[3, :] = 0  # cells without lines do not count
+    limite = analisis.limite_color(pd.DataFrame(valores))
+    con_valor = np.abs(valores[valores != 0])
+    assert limite < 1_000  # not the extreme cell
+    assert (con_valor <= limite).mean() >= analisis.PERCENTIL_COLOR / 100
+    assert (con_valor >= limite).mean() >= 1 - analisis.PERCENTIL_COLOR / 100
+    assert analisis.limite_color(pd.DataFrame([[0, 0]])) == 1 and analisis.limite_color(pd.DataFrame()) == 1
+    assert analisis.limite_color(pd.DataFrame([[-7]])) == 7
+
+
+def test_valor_desconocido_se_rechaza(mundo, analista):
+    largo = analisis.cruce(mundo[0], analista, ANIO)
+    with pytest.raises(ErrorDominio, match="Valor desconocido"):
+        analisis.tabla_cruce(largo, "estado", "especialidad", "suma")
+
+
+def test_lineas_de_una_celda_en_orden_espanol(store, cuenta):
+    admin, analista = cuenta("admin"), cuenta("analista")
+    sintetico.generar(store, admin, [ANIO], 60, planes=("en captura",), semilla=3)
+    ooad, unidades = max(
+        (
+            (o, [u for (u,) in store.filas("SELECT DISTINCT unidad FROM linea WHERE ooad = ? ORDER BY unidad", [o])])
+            for (o,) in store.filas("SELECT DISTINCT ooad FROM linea")
+        ),
+        key=lambda p: len(p[1]),
+    )
+    with store.transaction() as tx:  # lower-case names sort before capitals in Spanish, after them by code point
+        for k, u in enumerate(unidades):
+            tx.execute("UPDATE unidad SET nombre = ? WHERE clave = ?", [f"{'a' if k % 2 else 'B'} {k:02d}", u])
+    det = analisis.detalle(store, analista, ANIO, {"ooad": ooad}, incluir_en_captura=True)
+    distintos = False
+    for _, parte in det.groupby("Excedente/Faltante"):
+        nombres = parte["Unidad Médica"].tolist()
+        assert nombres == sorted(nombres, key=texto.clave_orden)
+        distintos |= nombres != sorted(nombres)
+    assert distintos  # code points would put every «B» first
+
+
+# -- the memory guard of every análisis read (issue 14 §1) -----------------------------------------
+@pytest.fixture
+def sin_instantaneas(monkeypatch):
+    """No snapshot built yet in this process (the guard runs when one is built)."""
+    import weakref
+
+    monkeypatch.setattr(analisis, "_instantaneas", weakref.WeakKeyDictionary())
+
+
+def _presupuesto(monkeypatch, bytes_: float) -> None:
+    from core.analysis import guardia
+
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", bytes_ / (1 << 20))
+
+
+def _lectura(n: int, por_linea: int) -> int:
+    return n * por_linea
+
+
+def test_la_instantanea_se_estima_por_conteo_y_se_rechaza_sin_construirla(
+    mundo, analista, sin_instantaneas, monkeypatch
+):
+    from core.analysis import comparacion, guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    n = analisis.contar_lineas(store, ANIO, True)
+    assert n == len(_crudo(store, ANIO, True))  # the count the estimate starts from
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_INSTANTANEA) - 1)
+    assert analisis.contar_lineas(store, ANIO - 1, True) > n  # Comparar's earlier period is refused too
+    for pagina, lineas in (
+        (lambda: analisis.panorama(store, analista, ANIO, incluir_en_captura=True), n),  # Panorama
+        (lambda: analisis.cruce(store, analista, ANIO, incluir_en_captura=True), n),  # Cruce
+        (lambda: analisis.cobertura(store, analista, ANIO, incluir_en_captura=True), n),  # every page's coverage
+        (
+            lambda: comparacion.comparar_periodos(store, analista, ANIO - 1, ANIO, incluir_en_captura=True),
+            analisis.contar_lineas(store, ANIO - 1, True),
+        ),
+    ):
+        with pytest.raises(AnalisisDemasiadoGrande, match="Desactive «Incluir OOAD/UMAE en captura»") as e:
+            pagina()
+        assert f"({lineas:,} líneas)" in str(e.value) and "servidor permite" in str(e.value)
+    assert not analisis._instantaneas.get(store)  # nothing was built
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_INSTANTANEA))  # exactly the estimate: passes
+    assert analisis.panorama(store, analista, ANIO, incluir_en_captura=True).lineas == n
+
+
+def test_comparar_periodos_pasa_por_la_guardia_de_cada_periodo(mundo, analista, sin_instantaneas, monkeypatch):
+    from core.analysis import comparacion, guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    antes, despues = (analisis.contar_lineas(store, a, False) for a in (ANIO - 1, ANIO))
+    assert antes != despues
+    _presupuesto(monkeypatch, _lectura(min(antes, despues), guardia.POR_LINEA_INSTANTANEA))
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"{max(antes, despues):,} líneas"):
+        comparacion.comparar_periodos(store, analista, ANIO - 1, ANIO)
+
+
+def test_las_lineas_de_oportunidades_se_rechazan_antes_de_leerlas(mundo, analista, sin_instantaneas, monkeypatch):
+    from core.analysis import guardia, intercambio
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    n = analisis.contar_lineas(store, ANIO, False)
+    analisis.cobertura(store, analista, ANIO)  # the snapshot passes (its estimate is smaller)
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS) - 1)
+    leidas = []
+    monkeypatch.setattr(store, "df", lambda *a, **k: leidas.append(a) or pytest.fail("leyó las líneas"))
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({n:,} líneas\\).*Desactive «Incluir"):
+        intercambio.lineas(store, analista, ANIO)
+    assert not leidas
+    monkeypatch.undo()
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS))
+    assert len(intercambio.lineas(store, analista, ANIO)) == n
+
+
+def test_las_lineas_de_una_celda_se_cuentan_antes_de_leerlas(mundo, analista, monkeypatch):
+    from core.analysis import guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    store, _ = mundo
+    filtros = Filtros(causas=("Carencia de Servicio",))
+    largo = analisis.cruce(store, analista, ANIO, "estado", "causa", filtros=filtros, incluir_en_captura=True)
+    grande, chica = largo.sort_values("lineas").iloc[-1], largo.sort_values("lineas").iloc[0]
+    assert grande["lineas"] > chica["lineas"]
+
+    def detalle(celda):
+        seleccion = {"estado": celda["estado_clave"], "causa": celda["causa_clave"]}
+        return analisis.detalle(store, analista, ANIO, seleccion, filtros, incluir_en_captura=True)
+
+    _presupuesto(monkeypatch, _lectura(int(grande["lineas"]), guardia.POR_LINEA_DETALLE) - 1)
+    with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({int(grande['lineas']):,} líneas\\).*Elija una celda"):
+        detalle(grande)
+    assert len(detalle(chica)) == chica["lineas"]  # the cell's own count, not the selection's
+
+
+def test_una_lectura_pesada_a_la_vez_por_proceso(mundo, analista, sin_instantaneas, monkeypatch):
+    import threading
+
+    from core.analysis import guardia
+    from core.base.errors import AnalisisEnCurso
+
+    store, _ = mundo
+    monkeypatch.setattr(guardia, "PESADO_MB", 0)  # every read is heavy
+    monkeypatch.setattr(guardia, "ESPERA_S", 0.2)
+    with guardia._turno:  # another heavy análisis (an exchange, an export) holds the turn
+        with pytest.raises(AnalisisEnCurso, match="Ya hay un análisis en curso"):
+            analisis.panorama(store, analista, ANIO)
+    monkeypatch.setattr(guardia, "ESPERA_S", 10)
+    guardia._turno.acquire()
+    threading.Timer(0.1, guardia._turno.release).start()
+    assert analisis.panorama(store, analista, ANIO).lineas  # waits for its turn, then runs
+    assert not guardia._turno.locked()
+
+
+def test_la_seleccion_nacional_de_un_millon_de_lineas_pasa_cada_guardia():
+    from core.analysis import exportacion, guardia
+
+    for por_linea in (
+        guardia.POR_LINEA_INSTANTANEA,
+        guardia.POR_LINEA_LINEAS,
+        guardia.POR_LINEA_DETALLE,
+        exportacion._BYTES_POR_LINEA,
+    ):
+        with guardia.lectura(1_000_000, por_linea, ""):
+            pass

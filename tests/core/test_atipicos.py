@@ -631,3 +631,23 @@ def test_la_plantilla_lista_los_atipicos_y_se_confirman_una_vez(store, cuenta):
     res = plantilla.aplicar(store, chihuahua, P, ANIO, "chihuahua", vista, confirmados=vista.atipicos)
     assert (res.insertadas, res.unidades) == (3, 2)
     assert sorted((r[5], r[6]) for r in _auditoria(store)) == [(HGZ6, "LAB-0002"), (HGZ35, PROCALCITONINA)]
+
+
+def test_las_cifras_confirmadas_pasan_por_la_guardia_de_memoria(store, cuenta, monkeypatch):
+    from core.analysis import analisis, guardia
+    from core.base import auditoria
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    with store.transaction() as tx:
+        for i in range(3):
+            auditoria.registrar(
+                tx, cuenta="chihuahua", persona=P, accion=atipicos.ACCION_CONFIRMADA, anio=ANIO, ooad="chihuahua",
+                unidad=HGZ35, objeto=PROCALCITONINA, despues={"cifra": PACIENTES, "tipo": "Faltante", "valor": i},
+            )  # fmt: skip
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (3 * guardia.POR_FILA_AUDITORIA - 1) / (1 << 20))
+    with pytest.raises(AnalisisDemasiadoGrande, match="\\(3 líneas\\)"):
+        analisis.atipicas_confirmadas(store, cuenta("analista"), ANIO)
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", 3 * guardia.POR_FILA_AUDITORIA / (1 << 20))
+    assert len(analisis.atipicas_confirmadas(store, cuenta("analista"), ANIO)) == 3
+    with pytest.raises(AccesoDenegado):
+        analisis.atipicas_confirmadas(store, cuenta("chihuahua"), ANIO)

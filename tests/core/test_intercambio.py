@@ -679,3 +679,164 @@ def test_las_propuestas_entregan_su_problema_a_la_asignacion_y_no_queda_nada():
     lejos = Filtros(km_max=300.0)  # other filters: not served from it, and it is dropped anyway
     assert intercambio.asignar(df, lejos).cubierto == _comparar_con_lp(df, lejos).cubierto
     assert not intercambio._entregado
+
+
+# -- the reason a shortage is left uncovered when coordinates are missing (issue 14 §3) ---------
+SIN_LUGAR = (float("nan"), float("nan"))
+
+
+def test_unidad_sin_coordenadas_no_esta_fuera_de_los_filtros():
+    df = tabla(
+        linea("F_SIN", "A", "Faltante", 4, SIN_LUGAR),  # the shortage unit has no coordinates
+        linea("E1", "A", "Excedente", 9, CDMX),
+        linea("F2", "B", "Faltante", 3, CDMX),
+        linea("E_SIN", "B", "Excedente", 5, SIN_LUGAR),  # the only surplus of B has none
+        linea("F3", "C", "Faltante", 2, CDMX),
+        linea("E3", "C", "Excedente", 2, SIN_LUGAR),
+        linea("E4", "C", "Excedente", 2, MONTERREY),  # C has surplus with coordinates: it is covered
+    )
+    a = intercambio.asignar(df)  # no filter at all
+    motivos = dict(zip(a.sin_cubrir["unidad"], a.sin_cubrir["motivo"], strict=True))
+    assert motivos == {
+        "F_SIN": intercambio.MOTIVO_SIN_COORDENADAS,
+        "F2": intercambio.MOTIVO_EXCEDENTE_SIN_COORDENADAS,
+    }
+    assert a.cubierto == 2
+    # With a distance filter that leaves C's surplus out, C is out of the filters; A and B keep theirs.
+    lejos = intercambio.asignar(df, Filtros(km_max=100))
+    motivos = dict(zip(lejos.sin_cubrir["unidad"], lejos.sin_cubrir["motivo"], strict=True))
+    assert motivos["F3"] == intercambio.MOTIVO_FUERA_FILTROS
+    assert motivos["F_SIN"] == intercambio.MOTIVO_SIN_COORDENADAS
+    assert motivos["F2"] == intercambio.MOTIVO_EXCEDENTE_SIN_COORDENADAS
+
+
+def test_sin_coordenadas_la_atencion_a_distancia_si_cubre():
+    df = tabla(
+        linea("F_SIN", "R", "Faltante", 4, SIN_LUGAR, remoto=True),
+        linea("E1", "R", "Excedente", 9, CDMX, remoto=True),
+    )
+    assert intercambio.asignar(df).sin_cubrir["motivo"].tolist() == [intercambio.MOTIVO_SIN_COORDENADAS]
+    a = intercambio.asignar(df, Filtros(remoto_a_distancia=True))
+    assert a.cubierto == 4 and a.sin_cubrir.empty
+    # Remote but another state while only the same state is allowed: the filter is the reason.
+    otro = df.assign(cve_ent=["01", "02"])
+    a = intercambio.asignar(otro, Filtros(remoto_a_distancia=True, mismo_estado=True))
+    assert a.sin_cubrir["motivo"].tolist() == [intercambio.MOTIVO_FUERA_FILTROS]
+
+
+def _motivo_a_mano(df: pd.DataFrame, f: Filtros, j: int) -> str:
+    """The reason for shortage line `j`, pair by pair (the rules in intercambio's docstring)."""
+    s = df.loc[j]
+    otras = df[
+        (df["tipo"] == "Excedente")
+        & (df["pacientes"] > 0)
+        & (df["producto"] == s["producto"])
+        & (df["unidad"] != s["unidad"])
+    ]
+    if otras.empty:
+        return intercambio.MOTIVO_SIN_EXCEDENTE
+    sin_lugar = lambda r: math.isnan(r["lat"]) or math.isnan(r["lon"])  # noqa: E731
+    remoto = f.remoto_a_distancia and bool(otras["remoto"].any())
+    for _, e in otras.iterrows():
+        a_distancia = f.remoto_a_distancia and bool(e["remoto"])
+        cerca = a_distancia or (
+            not sin_lugar(e)
+            and not sin_lugar(s)
+            and (f.km_max is None or intercambio.haversine_km(e["lat"], e["lon"], s["lat"], s["lon"]) <= f.km_max)
+        )
+        if (
+            cerca
+            and (not f.mismo_estado or e["cve_ent"] == s["cve_ent"])
+            and (not f.misma_modalidad or e["ambito"] == s["ambito"])
+        ):
+            return intercambio.MOTIVO_AGOTADO
+    if not remoto and sin_lugar(s):
+        return intercambio.MOTIVO_SIN_COORDENADAS
+    if not remoto and all(sin_lugar(e) for _, e in otras.iterrows()):
+        return intercambio.MOTIVO_EXCEDENTE_SIN_COORDENADAS
+    return intercambio.MOTIVO_FUERA_FILTROS
+
+
+@pytest.mark.parametrize("semilla", range(12))  # each of the five reasons appears 13+ times in these
+def test_motivos_con_unidades_sin_coordenadas_contra_recalculo(semilla):
+    df, f = _instancia(semilla)
+    rng = np.random.default_rng(1000 + semilla)
+    for u in rng.choice(df["unidad"].unique(), size=int(rng.integers(1, 3))):
+        df.loc[df["unidad"] == u, ["lat", "lon"]] = np.nan
+    for filtros in (f, Filtros()):
+        a = intercambio.asignar(df, filtros)
+        quedan = df.index[(df["tipo"] == "Faltante") & (df["pacientes"] > 0)]
+        esperado = {}
+        for j in quedan:
+            cubiertos = a.flujos.loc[a.flujos["a_unidad"] == df.loc[j, "unidad"], "pacientes"]
+            cubiertos = cubiertos[a.flujos["producto"] == df.loc[j, "producto"]].sum()
+            if cubiertos < df.loc[j, "pacientes"]:
+                esperado[(df.loc[j, "unidad"], df.loc[j, "producto"])] = _motivo_a_mano(df, filtros, j)
+        obtenido = dict(
+            zip(zip(a.sin_cubrir["unidad"], a.sin_cubrir["producto"], strict=True), a.sin_cubrir["motivo"], strict=True)
+        )
+        assert obtenido == esperado, (semilla, filtros)
+        if filtros == Filtros():
+            assert intercambio.MOTIVO_FUERA_FILTROS not in obtenido.values()
+
+
+# -- the Sankey's top flows and «Otros» --------------------------------------------------------------
+def _flujos(rng, n_estados: int, n: int) -> pd.DataFrame:
+    nombres = [f"Estado {k:02d}" for k in range(n_estados)]
+    pares = rng.choice(n_estados * n_estados, size=n, replace=False)
+    t = pd.DataFrame(
+        {
+            "origen": [nombres[p // n_estados] for p in pares],
+            "destino": [nombres[p % n_estados] for p in pares],
+            "pacientes": rng.integers(1, 500, size=n),
+        }
+    )
+    return t.sort_values("pacientes", ascending=False, kind="stable", ignore_index=True)
+
+
+@pytest.mark.parametrize("maximo", [1, 5, 15])
+def test_sankey_los_mayores_flujos_y_el_resto_en_otros(maximo):
+    rng = np.random.default_rng(maximo)
+    estados = _flujos(rng, 32, 300)
+    g = intercambio.agrupar_estados(estados, maximo)
+    # The largest flows one by one; the rest folded; nothing lost.
+    assert g.iloc[:maximo].to_dict("records") == estados.iloc[:maximo].to_dict("records")
+    assert g["pacientes"].sum() == estados["pacientes"].sum()
+    assert len(g) <= 3 * maximo + 1 and not g.duplicated(["origen", "destino"]).any()
+    mostrados_o, mostrados_d = set(estados["origen"][:maximo]), set(estados["destino"][:maximo])
+    resto = g.iloc[maximo:]
+    assert set(resto["origen"]) <= mostrados_o | {intercambio.OTROS}
+    assert set(resto["destino"]) <= mostrados_d | {intercambio.OTROS}
+    # Every offering state shown carries all it offers.
+    for e in mostrados_o:
+        assert g.loc[g["origen"] == e, "pacientes"].sum() == estados.loc[estados["origen"] == e, "pacientes"].sum()
+    # A folded flow from a state not shown keeps its receiving state when that one is shown.
+    for r in estados.iloc[maximo:].itertuples():
+        if r.origen not in mostrados_o and r.destino in mostrados_d:
+            assert ((resto["origen"] == intercambio.OTROS) & (resto["destino"] == r.destino)).any()
+
+
+def test_sankey_con_pocos_flujos_no_agrupa():
+    estados = _flujos(np.random.default_rng(3), 5, 6)
+    assert intercambio.agrupar_estados(estados, 15).equals(estados)
+    assert intercambio.agrupar_estados(estados, None).equals(estados)
+
+
+def test_sankey_empates_en_orden_espanol():
+    df = tabla(
+        linea("F1", "A", "Faltante", 4, CDMX, estado="16"),
+        linea("F2", "B", "Faltante", 4, CDMX, estado="15"),
+        linea("E1", "A", "Excedente", 4, GUADALAJARA, estado="14"),
+        linea("E2", "B", "Excedente", 4, GUADALAJARA, estado="14"),
+    )
+    df["estado_nombre"] = df["cve_ent"].map({"14": "Jalisco", "15": "México", "16": "Michoacán"})
+    estados = intercambio.sankey_estados(intercambio.asignar(df).flujos)
+    assert estados["destino"].tolist() == ["México", "Michoacán"]
+
+
+def test_mayores_son_las_filas_con_mas_en_su_orden():
+    rng = np.random.default_rng(3)
+    valores = rng.integers(0, 20, 500)  # many ties
+    for n in (0, 1, 37, 499, 500, 800):
+        esperado = np.sort(pd.Series(valores).nlargest(n, keep="first").index.to_numpy())
+        assert intercambio.mayores(valores, n).tolist() == esperado.tolist()

@@ -27,10 +27,11 @@ from core.admin import importacion, solicitudes
 from core.analysis.analisis import Filtros
 from core.base import reloj, revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
+from core.base.temporales import Carpeta
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
-from tests.conftest import ANIO, HOY, en_memoria, pdf_firmado, poblado
+from tests.conftest import ANIO, EN_POSTGRES, HOY, en_memoria, pdf_firmado, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 VICTIMA, UNIDAD_VICTIMA = "quintana-roo", "IL-QR-0001"
@@ -244,6 +245,7 @@ DIVISION = {
     "analisis.agregado": lambda e: (ANIO, ["estado"]),
     "analisis.cobertura": lambda e: (ANIO,),
     "analisis.datos_al": lambda e: (ANIO,),
+    "analisis.atipicas_confirmadas": lambda e: (ANIO,),
     "analisis.cruce": lambda e: (ANIO,),
     "analisis.detalle": lambda e: (ANIO, {"estado": "23"}, Filtros()),
     "analisis.exportacion_completa": lambda e: (ANIO,),
@@ -252,6 +254,7 @@ DIVISION = {
     "analisis.panorama": lambda e: (ANIO,),
     "analisis.por_estado": lambda e: (ANIO,),
     "comparacion.comparar_periodos": lambda e: (ANIO - 1, ANIO),
+    "exportacion.exportar_completa": lambda e: (ANIO, "csv", Carpeta(e.tmp)),
     "intercambio.lineas": lambda e: (ANIO,),
     "recepcion.del_periodo": lambda e: (ANIO,),
 }
@@ -302,6 +305,7 @@ SIN_CUENTA_PUBLICAS = {
     "captura.productos": "catalog",
     "estados.cerrado_en": "period settings, shown to everyone",
     "estados.contar_lineas": "a count, as the tablero shows",
+    "analisis.contar_lineas": "a count of the selection's lines, for the memory guard",
     "estados.estado": "lifecycle state, as the tablero's semáforo shows",
     "estados.estados": "lifecycle states, as the tablero's semáforo shows",
     "ciclo.motivo_bloqueo": "why a screen is locked, shown to everyone",
@@ -506,6 +510,8 @@ def test_lectura_de_la_division_rechazada_a_capturistas(esc, nombre):
     _rechazada(esc, nombre, esc.dueno, args)
     _rechazada(esc, nombre, esc.intruso, args)
     _rechazada(esc, nombre, None, args)
+    if EN_POSTGRES and nombre == "exportacion.exportar_completa":
+        return  # the full export is not yet ported to PostgreSQL (test_exportacion.py)
     _permitida(esc, nombre, esc.analista, args)
 
 

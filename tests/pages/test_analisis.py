@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from core import instalacion
+from core.accounts import cuentas
+from core.analysis import analisis
+from core.base import texto
 from core.capture.catalogo import CATALOGO_DIR as CATALOGO
+from core.lifecycle import ciclo
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
 PANORAMA = "ui/analisis_panorama.py"
@@ -63,7 +70,8 @@ def test_panorama_del_analista_con_mapa_y_cifras(datos):
     assert causas["layout"]["yaxis"]["tickformat"] == ","
     estados = at.dataframe[-1].value
     assert len(estados) == 32 and "Balance (pacientes)" in estados.columns
-    assert [b.label for b in at.get("download_button")][-2:] == ["⬇️ Descargar CSV", "⬇️ Descargar Excel"]
+    assert [b.label for b in at.get("download_button")][-1] == "⬇️ Descargar Excel"  # the page's tables
+    assert at.radio(key="panorama_completa_formato").value == "csv"  # the full export: tests/pages/test_exportacion.py
 
 
 def test_el_interruptor_suma_las_ooad_en_captura(datos):
@@ -130,3 +138,72 @@ def test_capturista_descarga_sus_lineas_desde_el_paso3(datos):
     at = _abrir(datos, "chihuahua", "ui/paso3_unidad.py")
     assert any(e.label == "Descargar las líneas guardadas de su OOAD/UMAE" for e in at.expander)
     assert {"⬇️ Descargar CSV", "⬇️ Descargar Excel"} <= set(_descargas(at))
+
+
+def _arreglo(valor) -> np.ndarray:
+    """A figure's array as plotly's JSON holds it: a list, or a typed array (base64 `bdata`)."""
+    if isinstance(valor, dict) and "bdata" in valor:
+        datos = np.frombuffer(base64.b64decode(valor["bdata"]), dtype=np.dtype(valor["dtype"]))
+        forma = valor.get("shape")  # "rows, columns" as text
+        return datos.reshape([int(n) for n in str(forma).split(",")]) if forma else datos
+    return np.array(valor)
+
+
+def test_cruce_filas_rotuladas_escala_recortada_e_intercambiable(datos):
+    at = _abrir(datos, "analista", CRUCE)
+    calor = _figuras(at)[0]
+    traza, capas = calor["data"][0], calor["layout"]
+    # Every row and column named on the axes, in Spanish order.
+    assert capas["yaxis"]["tickmode"] == "array" and capas["yaxis"]["tickvals"] == traza["y"]
+    assert capas["xaxis"]["tickvals"] == traza["x"] and traza["x"] == texto.ordenar(traza["x"])
+    assert traza["y"] == texto.ordenar(traza["y"])
+    # Colours saturate at the cells' 95th percentile; the hover keeps the true value and both sides.
+    z = _arreglo(traza["z"])
+    limite = analisis.limite_color(pd.DataFrame(z))
+    assert (traza["zmin"], traza["zmax"], traza["zmid"]) == (-limite, limite, 0)
+    assert "%{z:,}" in traza["hovertemplate"] and "Faltante: %{customdata[1]:,}" in traza["hovertemplate"]
+    assert ("Los colores se saturan en ±" in textos(at)) == bool((np.abs(z) > limite).any())
+
+    at.radio(key="cruce_valor").set_value("intercambiable").run()
+    assert not at.exception
+    store = instalacion.abrir(datos)
+    try:
+        analista = cuentas.obtener(store, "analista")
+        largo = analisis.cruce(store, analista, ciclo.periodo_actual(store).anio)
+    finally:
+        store.close()
+    esperado = analisis.tabla_cruce(largo, "estado", "especialidad", "intercambiable")
+    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), esperado, check_dtype=False)
+    resumenes = [d.value for d in at.dataframe if "% del faltante cubrible" in d.value.columns]
+    assert [r.columns[0] for r in resumenes] == ["Especialidad Troncal", "Estado"]
+    pd.testing.assert_frame_equal(
+        resumenes[1].reset_index(drop=True), analisis.tabla_intercambiable(largo, "estado"), check_dtype=False
+    )
+    assert "Intercambiable: en cada celda, el menor de su Excedente y su Faltante" in textos(at)
+    traza = _figuras(at)[0]["data"][0]
+    assert traza["zmin"] == 0 and "Intercambiable: %{z:,}" in traza["hovertemplate"]
+
+    # Products as rows: long names cut on the axis (whole in the hover), every row still named.
+    at.selectbox(key="cruce_filas").select("producto").run()
+    capas = _figuras(at)[0]["layout"]["yaxis"]
+    assert any(len(v) > 42 for v in capas["tickvals"]) and len(capas["ticktext"]) == len(capas["tickvals"])
+    for v, t in zip(capas["tickvals"], capas["ticktext"], strict=True):
+        assert t == v if len(v) <= 42 else (len(t) <= 42 and t.endswith("…") and v.startswith(t[:-1])), (v, t)
+
+
+@pytest.mark.parametrize("pagina", [PANORAMA, "ui/analisis_oportunidades.py"])
+def test_un_analisis_sobre_el_presupuesto_de_memoria_se_explica_en_espanol(datos, pagina, monkeypatch):
+    import weakref
+
+    from core.analysis import guardia
+    from ui.components import vistas_analisis
+
+    monkeypatch.setattr(analisis, "_instantaneas", weakref.WeakKeyDictionary())  # nothing built yet
+    for cacheada in (vistas_analisis.panorama, vistas_analisis.lineas_intercambio, vistas_analisis.cobertura_texto):
+        cacheada.clear()
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", 0.01)  # the demo's few hundred lines are "too big"
+    at = _abrir(datos, "analista", pagina)
+    mensaje = " ".join(e.value for e in at.error)
+    assert "Este análisis necesitaría unos" in mensaje and "el servidor permite 0.01 MB por análisis" in mensaje
+    assert "Desactive «Incluir OOAD/UMAE en captura»" in mensaje
+    assert "Traceback" not in textos(at) and not at.get("plotly_chart") and not at.metric

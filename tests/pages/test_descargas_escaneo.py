@@ -23,6 +23,8 @@ NEUTRALIZADORES = {
     "reportes.final": "PDF de reports/",
     "firmados.leer": "el PDF firmado tal como se subió (se comprobó que es un PDF)",
     "plantilla.plantilla": "la plantilla de captura: textos neutralizados y escritos como texto (test_plantilla)",
+    "exportacion.leer": "la exportación completa: CSV y Excel neutralizados en SQL con la misma regla "
+    "(test_exportacion); Parquet con valores crudos, para programas, no para una hoja de cálculo",
 }
 
 

@@ -8,10 +8,12 @@ import json
 from core import instalacion
 from core.accounts import cuentas
 from core.analysis import intercambio
+from core.base import texto
 from core.lifecycle import ciclo
 from tests.pages.conftest import abrir_app, iniciar_sesion, textos
 
 PAGINA = "ui/analisis_oportunidades.py"
+FLUJOS = (10, 15, 25, 50, None)  # the page's choices of flows in the Sankey (None: all)
 
 
 def _abrir(datos, usuario: str | None):
@@ -82,6 +84,7 @@ def test_analista_ve_propuestas_asignacion_sankey_y_sin_cubrir(datos):
 
     etiquetas = [b.proto.label for b in at.get("download_button")]
     assert "⬇️ Descargar Excel" in etiquetas and any("Sin cubrir" in e for e in etiquetas)
+    _sankey_muestra_los_mayores_flujos_y_el_resto_en_otros(at, asig)
 
 
 def test_filtros_mismo_estado_y_distancia_cambian_la_asignacion(datos):
@@ -118,3 +121,68 @@ def test_sin_sesion_no_llega_a_la_pagina(datos):
     at = _abrir(datos, None)
     assert "Inicie sesión" in textos(at)
     assert not at.get("plotly_chart")
+
+
+def _sankey_muestra_los_mayores_flujos_y_el_resto_en_otros(at, asig):
+    """The control of how many flows between states the Sankey draws one by one (the rest in «Otros»)."""
+    estados = intercambio.sankey_estados(asig.flujos)
+    assert len(estados) > 10, len(estados)  # the demo has enough flows to fold some
+    control = at.selectbox(key="oport_flujos")
+    assert control.value == intercambio.FLUJOS_SANKEY and control.options[-1] == "Todos"
+
+    def sankey():
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return spec["data"][0]
+
+    for maximo in (10, None):
+        control.select_index(list(FLUJOS).index(maximo)).run()
+        assert not at.exception
+        s = sankey()
+        esperado = intercambio.agrupar_estados(estados, maximo)
+        assert len(s["link"]["value"]) == len(esperado) and sum(s["link"]["value"]) == asig.cubierto
+        etiquetas = s["node"]["label"]
+        assert ("Otros (ofrece)" in etiquetas or "Otros (recibe)" in etiquetas) == (maximo is not None)
+        assert (f"Los 10 mayores de {len(estados):,} flujos" in textos(at)) == (maximo is not None)
+        # Each side in Spanish order, «Otros» last, in the order given (not plotly's).
+        ofrece = [e.removesuffix(" (ofrece)") for e in etiquetas if e.endswith("(ofrece)")]
+        nombres = [e for e in ofrece if e != intercambio.OTROS]
+        assert ofrece[: len(nombres)] == texto.ordenar(nombres) and s["arrangement"] == "fixed"
+        control = at.selectbox(key="oport_flujos")
+
+
+def test_motivo_sin_coordenadas_en_la_pagina(datos):
+    """A unit whose coordinates are missing from the catalog: its shortage is left uncovered for
+    that reason, named on the page, with no filter at all."""
+    store = instalacion.abrir(datos)
+    try:
+        analista = cuentas.obtener(store, "analista")
+        lineas = intercambio.lineas(store, analista, ciclo.periodo_actual(store).anio)
+        unidad = lineas.loc[lineas["tipo"] == "Faltante", "unidad"].iloc[0]
+        with store.transaction() as tx:
+            tx.execute("UPDATE unidad SET lat = NULL, lon = NULL WHERE clave = ?", [unidad])
+    finally:
+        store.close()
+    at = _abrir(datos, "analista")
+    sin_cubrir = _tabla(at, "Motivo")
+    assert intercambio.MOTIVO_SIN_COORDENADAS in set(sin_cubrir["Motivo"])
+    assert intercambio.MOTIVO_FUERA_FILTROS not in set(sin_cubrir["Motivo"])
+    assert "no tiene coordenadas" in textos(at)
+
+
+def test_en_pantalla_solo_los_envios_con_mas_pacientes_y_la_descarga_con_todos(datos, monkeypatch):
+    from ui.components import vistas_analisis
+
+    asig, _ = _esperado(datos)
+    n = len(asig.flujos) // 2
+    assert n >= 2
+    monkeypatch.setattr(intercambio, "FILAS_PANTALLA", n)
+    vistas_analisis.calculo_intercambio.clear()
+    at = _abrir(datos, "analista")
+    flujos = _tabla(at, "De la unidad (excedente)")
+    assert len(flujos) == n  # the n flows with most patients, in the table's order
+    pacientes = asig.flujos["pacientes"].to_numpy()
+    assert sorted(flujos["Pacientes mensuales"], reverse=True) == sorted(pacientes, reverse=True)[:n]
+    assert f"Se muestran los {n:,} envíos con más pacientes; la descarga tiene los {len(asig.flujos):,}." in textos(at)
+    boton = next(b for b in at.get("download_button") if "Asignación" in b.proto.label)
+    assert boton.proto.label == "⬇️ CSV · Asignación"  # built from the whole table (vistas.calculo_intercambio)
+    vistas_analisis.calculo_intercambio.clear()

@@ -525,7 +525,7 @@ def test_sintetico():
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils no instalado")
 def test_muestras_como_png_para_revisar(tmp_path):
-    """The largest sample (57 units × ~20 lines) and a NO report as PNG pages in test-artifacts/reports/."""
+    """The largest sample (57 units × ~20 lines) and a NO report: first pages and last as PNG in test-artifacts/reports/."""
     grande = datos_sinteticos(57, 20)
     muestras = {
         "prueba-final-57": final_de(grande),
@@ -535,11 +535,17 @@ def test_muestras_como_png_para_revisar(tmp_path):
     for nombre, pdf in muestras.items():
         # Rendered apart, then copied: another test run may be writing the same artifacts.
         (tmp_path / f"{nombre}.pdf").write_bytes(pdf)
-        subprocess.run(
-            ["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{nombre}.pdf"), str(tmp_path / nombre)], check=True
-        )
+        # The first two pages and the last one (header, body, totals and signatures) are what a
+        # reviewer looks at; every page costs pdftoppm about 70 ms of CPU (3 s for this report).
+        paginas = len(_lector(pdf).pages)
+        for desde, hasta in ((1, min(2, paginas)), (paginas, paginas)):
+            subprocess.run(
+                ["pdftoppm", "-r", "60", "-png", "-f", str(desde), "-l", str(hasta)]
+                + [str(tmp_path / f"{nombre}.pdf"), str(tmp_path / nombre)],
+                check=True,
+            )
         pngs = sorted(tmp_path.glob(f"{nombre}-*.png"))
-        assert len(pngs) == len(_lector(pdf).pages)
+        assert len(pngs) == len({1, min(2, paginas), paginas})
         for viejo in ARTEFACTOS.glob(f"{nombre}-*.png"):
             viejo.unlink(missing_ok=True)
         for archivo in [tmp_path / f"{nombre}.pdf", *pngs]:

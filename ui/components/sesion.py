@@ -41,6 +41,13 @@ def cuenta() -> Cuenta | None:
     return c
 
 
+def vigente() -> Cuenta | None:
+    """cuenta() for a fragment's run (the Paso 6 grid), which skips the frame: the click counts as
+    activity and the inactivity limit applies as in restaurar_sesion."""
+    _vencer_por_inactividad()
+    return cuenta()
+
+
 def _escribir_cookie(token: str | None) -> None:
     """Queue the cookie for the browser: the session's token, or None to delete it."""
     st.session_state["_cookie_pendiente"] = token or ""
@@ -193,8 +200,9 @@ def persona() -> str | None:
     return st.session_state.get("persona")
 
 
-def pedir_persona(c: Cuenta) -> str:
-    """A capturista names themself once per session: the password is shared by the whole OOAD/UMAE."""
+def pedir_persona(c: Cuenta, despues: str | None = None) -> str:
+    """A capturista names themself once per session: the password is shared by the whole OOAD/UMAE.
+    Named, the page runs again, or `despues` opens at once (Paso 1 goes on to Paso 2: one run less)."""
     actual = persona()
     if actual or not c.es_capturista:
         return actual or c.nombre
@@ -212,5 +220,7 @@ def pedir_persona(c: Cuenta) -> str:
             except ErrorDominio as exc:
                 mostrar_error(exc)
             else:
+                if despues:
+                    st.switch_page(despues)
                 st.rerun()
     st.stop()

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
 from core.analysis import analisis, intercambio
 from core.analysis.intercambio import Filtros
-from core.base import reloj, rutas
+from core.base import reloj, rutas, texto
 from core.base.errors import AccesoDenegado
 from core.lifecycle import ciclo
 from ui.components import almacen, descargas, limite_errores, sesion
@@ -140,7 +142,8 @@ def panorama(ruta: str, usuario: str, anio: int, en_captura: bool, generacion: i
 
 
 # -- Cruce ------------------------------------------------------------------------------------
-VALORES = {"balance": "Balance (Excedente − Faltante)", "excedente": "Excedente", "faltante": "Faltante"}
+VALORES = analisis.VALORES
+PORCENTAJE = st.column_config.NumberColumn(format="%.1f %%")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -199,25 +202,48 @@ def cruce(clave: tuple, _cuenta):
     )
 
 
+@dataclass(frozen=True)
+class VistaCruce:
+    tabla: pa.Table  # the pivoted cross-tab as shown
+    filas_tabla: int
+    formato: dict
+    figura: go.Figure  # the heatmap
+    forma: tuple[int, int]  # its rows and columns
+    recortado: bool  # the heatmap shows only the rows/columns of most volume
+    limite: int  # where its colours saturate (analisis.limite_color)
+    saturadas: int  # cells beyond that limit
+    intercambiable: dict  # «intercambiable» only: {title: (frame, Arrow)} by row and by column
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
-def vista_cruce(clave: tuple, valor: str, _cuenta):
-    """What the cross-tab draws for one cell value: (Arrow table, its rows, number formats,
-    heatmap, (rows, columns) of the heatmap, whether the heatmap was cut); None without lines.
-    Pivoting and building the figure cost more than the query on every rerun; the key is the
-    cross-tab's own small key, never a hash of its frame."""
+def vista_cruce(clave: tuple, valor: str, _cuenta) -> VistaCruce | None:
+    """What the cross-tab draws for one cell value; None without lines. Pivoting and building the
+    figure cost more than the query on every rerun; the key is the cross-tab's own small key,
+    never a hash of its frame."""
     largo = cruce(clave, _cuenta)
     if largo.empty:
         return None
     filas, columnas, medida = clave[5:8]
     tabla = analisis.tabla_cruce(largo, filas, columnas, valor)
-    m, recortado = analisis.matriz(largo, filas, columnas, valor)
-    return (
+    # The hover shows every value of the cell: the matrices of each line up (same choice of cells).
+    matrices = {v: analisis.matriz(largo, filas, columnas, v) for v in ("excedente", "faltante", valor)}
+    m, recortado = matrices[valor]
+    limite = analisis.limite_color(m)
+    resumen = {}
+    if valor == "intercambiable":
+        for d in (columnas, filas):
+            t = analisis.tabla_intercambiable(largo, d, medida)
+            resumen[f"Intercambiable por {analisis.DIMENSIONES[d].titulo.lower()}"] = (t, flecha(t))
+    return VistaCruce(
         flecha(tabla),
         len(tabla),
         {c: NUMERO for c in tabla.columns[1:]},
-        _figura_calor(m, filas, columnas, medida, valor),
+        _figura_calor(m, matrices["excedente"][0], matrices["faltante"][0], filas, columnas, medida, valor, limite),
         m.shape,
         recortado,
+        limite,
+        int((m.abs() > limite).to_numpy().sum()),
+        resumen,
     )
 
 
@@ -289,28 +315,78 @@ def lineas_de_una_celda(clave: tuple, cuenta) -> None:
     )
 
 
-def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
-    """Plotly Sankey: offering states on the left, receiving states on the right, Spanish hover."""
-    origenes = sorted(estados["origen"].unique())
-    destinos = sorted(estados["destino"].unique())
+def _nodos(estados) -> list[str]:
+    """The states of one side in Spanish order, «Otros» last."""
+    nombres = texto.ordenar(set(estados) - {intercambio.OTROS})
+    return nombres + ([intercambio.OTROS] if intercambio.OTROS in set(estados) else [])
+
+
+# One colour per state, the same on both sides (and its links, translucent); «Otros» grey.
+_COLORES = [c for c in plotly.colors.qualitative.Dark24 if c not in ("#222A2A", "#778AAE")]  # not grey-like
+_GRIS = "#9aa0a6"
+_PAD, _MARGEN_V = 12, 60  # px between nodes; top + bottom margins
+
+
+def _rgba(color: str, alfa: float) -> str:
+    r, g, b = plotly.colors.hex_to_rgb(color)
+    return f"rgba({r},{g},{b},{alfa})"
+
+
+def _alturas(valores: list[int], alto: int, n_max: int, total: int) -> list[float]:
+    """Centres (0 top, 1 bottom) of one side's nodes stacked in the given order: plotly scales
+    the nodes so the side with most of them fits, each gap `_PAD` px."""
+    area = alto - _MARGEN_V
+    escala = (area - (n_max - 1) * _PAD) / max(total, 1)  # px per patient
+    centros, y = [], 0.0
+    for v in valores:
+        centros.append((y + v * escala / 2) / area)
+        y += v * escala + _PAD
+    return [min(max(c, 0.001), 0.999) for c in centros]
+
+
+def figura_sankey(estados: pd.DataFrame, anio: int, totales: pd.DataFrame | None = None) -> go.Figure:
+    """Plotly Sankey: offering states on the left, receiving states on the right, both in Spanish
+    order with «Otros» (the folded flows of intercambio.agrupar_estados) at the bottom, each state
+    in its own colour on both sides. `totales`: the flows before folding, for the hover's «total
+    del estado» (what a state offers or receives in all, some of it inside «Otros»)."""
+    origenes, destinos = _nodos(estados["origen"].unique()), _nodos(estados["destino"].unique())
     etiquetas = [f"{e} (ofrece)" for e in origenes] + [f"{e} (recibe)" for e in destinos]
     pos_o = {e: k for k, e in enumerate(origenes)}
     pos_d = {e: len(origenes) + k for k, e in enumerate(destinos)}
+    todos = texto.ordenar((set(origenes) | set(destinos)) - {intercambio.OTROS})
+    color = {e: _COLORES[k % len(_COLORES)] for k, e in enumerate(todos)} | {intercambio.OTROS: _GRIS}
+    completos = estados if totales is None else totales
+    ofrece = completos.groupby("origen")["pacientes"].sum()
+    recibe = completos.groupby("destino")["pacientes"].sum()
+    sale = estados.groupby("origen")["pacientes"].sum()
+    llega = estados.groupby("destino")["pacientes"].sum()
+    total = int(estados["pacientes"].sum())
+    n_max = max(len(origenes), len(destinos))
+    alto = max(380, 30 * n_max + _MARGEN_V)
     fig = go.Figure(
         go.Sankey(
             valueformat=",d",
-            # Dark labels without the white halo the default theme draws: legible over grey links.
+            arrangement="fixed",  # the Spanish order as given, not plotly's reordering
+            # Dark labels without the white halo the default theme draws: legible over the links.
             textfont={"color": "#1f2430", "size": 12, "shadow": "none"},
             node={
                 "label": etiquetas,
-                "pad": 12,
+                "pad": _PAD,
                 "thickness": 14,
-                "hovertemplate": "%{label}<br>Pacientes: %{value:,d}<extra></extra>",
+                "color": [color[e] for e in origenes] + [color[e] for e in destinos],
+                "x": [0.001] * len(origenes) + [0.999] * len(destinos),
+                "y": _alturas([int(sale[e]) for e in origenes], alto, n_max, total)
+                + _alturas([int(llega[e]) for e in destinos], alto, n_max, total),
+                "customdata": [int(ofrece.get(e, sale[e])) for e in origenes]
+                + [int(recibe.get(e, llega[e])) for e in destinos],
+                "hovertemplate": "%{label}<br>En la gráfica: %{value:,d} pacientes"
+                "<br>Total del estado: %{customdata:,d} pacientes<extra></extra>",
             },
             link={
                 "source": [pos_o[e] for e in estados["origen"]],
                 "target": [pos_d[e] for e in estados["destino"]],
                 "value": estados["pacientes"].astype(int).tolist(),
+                "color": [_rgba(color[e], 0.35) for e in estados["origen"]],
                 "hovertemplate": "%{source.label} → %{target.label}<br>Pacientes mensuales: %{value:,d}<extra></extra>",
             },
         )
@@ -320,38 +396,62 @@ def figura_sankey(estados: pd.DataFrame, anio: int) -> go.Figure:
         separators=".,",
         font={"size": 12},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=max(360, 22 * max(len(origenes), len(destinos))),
+        height=alto,
     )
     return fig
 
 
-def _figura_calor(m, filas: str, columnas: str, medida: str, valor: str) -> go.Figure:
+def _corto(nombre: str, maximo: int = 42) -> str:
+    return nombre if len(nombre) <= maximo else nombre[: maximo - 1].rstrip() + "…"
+
+
+def _figura_calor(m, exc, fal, filas: str, columnas: str, medida: str, valor: str, limite: int) -> go.Figure:
+    """The cross-tab's heatmap: every row and column labelled (the height grows with the rows),
+    colours saturated at `limite` so one extreme cell does not wash the rest out; the hover shows
+    the cell's true value with its surplus and shortage."""
     titulo = {d: analisis.DIMENSIONES[d].titulo for d in (filas, columnas)}
     nombre_medida = analisis.MEDIDAS[medida].lower()
-    limite = max(1, int(m.abs().to_numpy().max()))
-    escala = {"balance": "RdBu", "excedente": "Blues", "faltante": "Reds"}[valor]
+    escala = {"balance": "RdBu", "excedente": "Blues", "faltante": "Reds", "intercambiable": "Purples"}[valor]
+    nombre = VALORES[valor].split(" (")[0]
+    filas_m, columnas_m = [str(i) for i in m.index], [str(c) for c in m.columns]
     fig = go.Figure(
         go.Heatmap(
             z=m.to_numpy(),
-            x=[str(c) for c in m.columns],
-            y=[str(i) for i in m.index],
+            x=columnas_m,
+            y=filas_m,
+            customdata=np.dstack([exc.to_numpy(), fal.to_numpy()]),
             colorscale=escala,
             zmid=0 if valor == "balance" else None,
             zmin=-limite if valor == "balance" else 0,
             zmax=limite,
-            colorbar={"title": {"text": VALORES[valor].split(" (")[0]}, "tickformat": ","},
+            colorbar={"title": {"text": nombre}, "tickformat": ","},
             hovertemplate=f"{titulo[filas]}: %{{y}}<br>{titulo[columnas]}: %{{x}}<br>"
-            f"{VALORES[valor]}: %{{z:,}} {nombre_medida}<extra></extra>",
+            f"{nombre}: %{{z:,}} {nombre_medida}<br>Excedente: %{{customdata[0]:,}} · "
+            "Faltante: %{customdata[1]:,}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
     fig.update_layout(
         title=f"{VALORES[valor]} de {nombre_medida} por {titulo[filas].lower()} y {titulo[columnas].lower()}",
-        xaxis_title=titulo[columnas],
-        yaxis_title=titulo[filas],
-        yaxis_autorange="reversed",
-        height=max(420, 60 + 22 * len(m.index)),
+        separators=".,",
+        # Category axes drop labels that would overlap: listing them all keeps every row named.
+        # Long names (products) are cut on the axes, whole in the hover.
+        xaxis={
+            "title": titulo[columnas],
+            "tickmode": "array",
+            "tickvals": columnas_m,
+            "ticktext": [_corto(c) for c in columnas_m],
+            "tickangle": -45,
+        },
+        yaxis={
+            "title": titulo[filas],
+            "tickmode": "array",
+            "tickvals": filas_m,
+            "ticktext": [_corto(f) for f in filas_m],
+            "autorange": "reversed",
+        },
+        height=max(480, 240 + 26 * len(m.index)),  # the rotated column names take ~200 px
         margin={"t": 60},
     )
     return fig
@@ -376,13 +476,19 @@ def lineas_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, _cu
     df = intercambio.lineas(store, _cuenta, anio, incluir_en_captura=incluir)
     cob = analisis.describir_cobertura(analisis.cobertura(store, _cuenta, anio, incluir_en_captura=incluir))
     grupos = intercambio.opciones_grupo(df)
-    especialidades = {g: intercambio.opciones_especialidad(df, g) for g in [None, *grupos]}
+    # Each group's choices from the distinct (group, specialty) pairs, not from every line: filtering the
+    # 658,306 lines once per group took 1.9 s of the page's first visit.
+    distintas = df[["grupo", "especialidad", "especialidad_nombre"]].drop_duplicates()
+    especialidades = {g: intercambio.opciones_especialidad(distintas, g) for g in [None, *grupos]}
     return df, cob, grupos, especialidades
 
 
-@st.cache_resource(max_entries=32, show_spinner="Calculando la asignación óptima…")
+# Few entries: at ~1M lines one holds ~500 MB (the allocation's ~580,000 flows as a frame and as shown).
+@st.cache_resource(max_entries=4, show_spinner="Calculando la asignación óptima…")
 def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
-    """(pairs in all, the allocation, tables as shown, the same as Arrow, number formats, Sankey)."""
+    """(pairs in all, the allocation, tables for the downloads (every row), the Arrow drawn on screen
+    (the allocation and the uncovered shortage: their intercambio.FILAS_PANTALLA rows with most
+    patients), number formats, the flows between states)."""
     df = lineas_intercambio(ruta, anio, incluir, generacion, _cuenta)[0]
     f = Filtros(*filtros)
     propuestas = intercambio.oportunidades(df, f, limite=limite)
@@ -394,10 +500,21 @@ def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, fi
         "Entre estados": intercambio.para_mostrar(estados, intercambio.COLUMNAS_ESTADOS),
         "Sin cubrir": intercambio.para_mostrar(asig.sin_cubrir, intercambio.COLUMNAS_SIN_CUBRIR),
     }
-    vistas = {n: flecha(t) for n, t in tablas.items()}
+    en_pantalla = {
+        "Asignación": intercambio.mayores(asig.flujos["pacientes"]),
+        "Sin cubrir": intercambio.mayores(asig.sin_cubrir["sin_cubrir"]),
+    }
+    vistas = {n: flecha(t.iloc[en_pantalla[n]] if n in en_pantalla else t) for n, t in tablas.items()}
     numeros = {c: NUMERO for t in tablas.values() for c in t.columns if t[c].dtype.kind in "if"}
-    figura = figura_sankey(estados, anio) if len(estados) else None
-    return propuestas.total, asig, tablas, vistas, numeros, figura
+    return propuestas.total, asig, tablas, vistas, numeros, estados
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def sankey(clave: tuple, maximo: int | None, _estados: pd.DataFrame):
+    """The Sankey of the flows between states with at most `maximo` of them one by one (the rest
+    in «Otros»), and how many flows there are; `clave` = calculo_intercambio's key."""
+    anio = clave[1]
+    return figura_sankey(intercambio.agrupar_estados(_estados, maximo), anio, _estados), len(_estados)
 
 
 @dataclass(frozen=True)
