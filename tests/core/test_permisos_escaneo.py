@@ -243,6 +243,7 @@ LISTAR_AJENAS = {"solicitudes.listar": {"ooad": VICTIMA}}
 DIVISION = {
     "atipicos.confirmados": lambda e: (ANIO,),
     "analisis.agregado": lambda e: (ANIO, ["estado"]),
+    "analisis.atipicas_confirmadas": lambda e: (ANIO,),
     "analisis.cobertura": lambda e: (ANIO,),
     "analisis.cruce": lambda e: (ANIO,),
     "analisis.detalle": lambda e: (ANIO, {"estado": "23"}, Filtros()),
@@ -303,6 +304,7 @@ SIN_CUENTA_PUBLICAS = {
     "captura.productos": "catalog",
     "estados.cerrado_en": "period settings, shown to everyone",
     "estados.contar_lineas": "a count, as the tablero shows",
+    "analisis.contar_lineas": "how many lines a selection has (no value), for the memory guard; the tablero shows each OOAD/UMAE's",
     "estados.estado": "lifecycle state, as the tablero's semáforo shows",
     "estados.estados": "lifecycle states, as the tablero's semáforo shows",
     "ciclo.motivo_bloqueo": "why a screen is locked, shown to everyone",
