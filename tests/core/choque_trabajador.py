@@ -166,7 +166,9 @@ def trabajar(ruta: str, bitacora: str, semilla: int, anio: int, hoy, bcrypt_cost
                     s, c, "Persona choque", anio, [tuple(x) for x in lista]
                 ),
             )
-        elif k < 0.93:  # own password change (needs an enabled account)
+        elif k < 0.93 and not actual["activa|analista"]:  # a password change needs an enabled account
+            hacer({"activa|analista": True}, lambda: cuentas.habilitar(s, admin, "analista"))
+        elif k < 0.93:  # own password change
             nueva = f"clave-{rnd.randint(100000, 999999)}"
             c = cuentas.obtener(s, "analista")
             hacer(

@@ -32,7 +32,7 @@ from tests.core import choque_trabajador as trabajador
 
 MATANZAS = 20  # SIGKILLs per run at least, shared by
 CARRILES = 2  # lanes running side by side, each with its own database and children (they mostly wait)
-MATANZAS_EXTRA = 10  # further kills per lane at most, only while some kind of write was never acknowledged
+MATANZAS_EXTRA = 15  # further kills per lane at most, only while some kind of write was never acknowledged
 ESPERA_MAX = 30.0  # seconds a child may take to start and acknowledge its writes (never reached normally)
 # A kill comes after the child acknowledged a random 1-6 writes, plus a random 0-100 ms (it writes all
 # along, so the kill lands at a random point of some write: before, inside or after its commit and

@@ -170,6 +170,7 @@ def test_motivo_sin_coordenadas_en_la_pagina(datos):
 
 
 def test_en_pantalla_solo_los_envios_con_mas_pacientes_y_la_descarga_con_todos(datos, monkeypatch):
+    from core.analysis import exportacion
     from ui.components import vistas_analisis
 
     asig, _ = _esperado(datos)
@@ -183,6 +184,12 @@ def test_en_pantalla_solo_los_envios_con_mas_pacientes_y_la_descarga_con_todos(d
     pacientes = asig.flujos["pacientes"].to_numpy()
     assert sorted(flujos["Pacientes mensuales"], reverse=True) == sorted(pacientes, reverse=True)[:n]
     assert f"Se muestran los {n:,} envíos con más pacientes; la descarga tiene los {len(asig.flujos):,}." in textos(at)
-    boton = next(b for b in at.get("download_button") if "Asignación" in b.proto.label)
-    assert boton.proto.label == "⬇️ CSV · Asignación"  # built from the whole table (vistas.calculo_intercambio)
+    excel = next(b for b in at.get("download_button") if b.proto.label == "⬇️ Descargar Excel")
+    assert not excel.proto.disabled
+    # Tables over the Excel limit: only their CSVs (which hold every row).
+    monkeypatch.setattr(exportacion, "FILAS_MAXIMAS_XLSX", len(asig.flujos) - 1)
+    at.run()
+    excel = next(b for b in at.get("download_button") if b.proto.label == "⬇️ Descargar Excel")
+    assert excel.proto.disabled and "descargue el CSV de cada tabla" in excel.proto.help
+    assert not next(b for b in at.get("download_button") if b.proto.label == "⬇️ CSV · Asignación").proto.disabled
     vistas_analisis.calculo_intercambio.clear()

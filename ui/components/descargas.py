@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from core.analysis import exportacion
 from core.base import exportar
 
 _CSV = "text/csv"
@@ -43,6 +44,10 @@ def botones(tablas: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]], base: 
             on_click="ignore",
             disabled=vacia(df),
         )
+    # Excel only up to the full export's limit (xlsxwriter spends ~150 µs of CPU a row in the script's
+    # thread: Oportunidades' ~580,000 flows at 1M lines would take minutes); the CSVs have every row.
+    filas = sum(len(t) for t in tablas.values() if not callable(t))
+    demasiadas = filas > exportacion.FILAS_MAXIMAS_XLSX
     fila.download_button(
         "⬇️ Descargar Excel",
         data=lambda: exportar.xlsx_bytes({nombre: marco(t) for nombre, t in tablas.items()}),
@@ -50,8 +55,13 @@ def botones(tablas: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]], base: 
         mime=_XLSX,
         key=f"{key}_xlsx",
         on_click="ignore",
-        disabled=all(vacia(t) for t in tablas.values()),
-        help="Un archivo .xlsx con una hoja por tabla." if varias else None,
+        disabled=all(vacia(t) for t in tablas.values()) or demasiadas,
+        help=(
+            f"Estas tablas tienen {filas:,} filas y en Excel (.xlsx) se ofrecen hasta "
+            f"{exportacion.FILAS_MAXIMAS_XLSX:,}: descargue el CSV de cada tabla, o reduzca la selección con un filtro."
+        )
+        if demasiadas
+        else ("Un archivo .xlsx con una hoja por tabla." if varias else None),
     )
 
 
