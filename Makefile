@@ -27,9 +27,9 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -n 2 --dist loadfile
-	$(MAKE) --no-print-directory test-postgres
 
-## The core suite again on PostgreSQL (Debian's postgresql-15): each worker starts its own throwaway
+## The core suite again on PostgreSQL (Debian's postgresql-15), apart from `make test` until it fits the
+## 5-minute budget (README, «Pruebas»): each worker starts its own throwaway
 ## cluster under /tmp (Unix socket only, as the `postgres` user when run as root); tests about the
 ## DuckDB file itself are skipped (solo_duckdb).
 test-postgres: $(VENV)/.dev
