@@ -10,16 +10,15 @@ docs/cruce.png and docs/sankey.png and prints how long each page took to show it
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import servidor
 from bench.analisis import _preparar
-from bench.rejilla import ARGS, CHROMIUM, _puerto, _sano
+from bench.rejilla import ARGS, CHROMIUM
 from core import instalacion
 from core.accounts import cuentas
 
@@ -27,22 +26,6 @@ RAIZ = Path(__file__).resolve().parent.parent
 DOCS = RAIZ / "docs"
 ANCHO, ALTO = 1366, 900
 ESPERA = 180_000  # ms: the first page on a fresh server builds the snapshot of a million lines
-
-
-def _servidor(datos: Path) -> tuple[subprocess.Popen, str]:
-    puerto = _puerto()
-    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": "d" * 64}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(puerto)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=RAIZ,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    return proc, f"http://127.0.0.1:{puerto}"
 
 
 def _mostrar(page, ruta: str, grafica: str) -> float:
@@ -64,14 +47,10 @@ def capturar(datos: Path) -> dict[str, float]:
         token = cuentas.iniciar_sesion(store, "analista", "bench-analisis").token
     finally:
         store.close()
-    proc, url = _servidor(datos)
+    proc, url = servidor.arrancar(datos, "d" * 64)
     tiempos = {}
     try:
-        limite = time.monotonic() + 120
-        while not _sano(f"{url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > limite:
-                raise RuntimeError("el servidor no arrancó")
-            time.sleep(0.3)
+        servidor.esperar(proc, url)
         with sync_playwright() as p:
             navegador = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             contexto = navegador.new_context(viewport={"width": ANCHO, "height": ALTO}, base_url=url, locale="es-MX")
@@ -90,11 +69,7 @@ def capturar(datos: Path) -> dict[str, float]:
                 elemento.screenshot(path=str(DOCS / archivo))
             navegador.close()
     finally:
-        try:
-            os.killpg(proc.pid, 15)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
+        servidor.detener(proc)
     return tiempos
 
 

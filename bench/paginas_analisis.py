@@ -27,8 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import servidor
 from bench.analisis import _preparar
-from bench.rejilla import ARGS, _puerto, _sano
+from bench.rejilla import ARGS
 from core import instalacion
 from core.accounts import cuentas
 
@@ -112,26 +113,10 @@ def medir_servidor(carpeta: Path) -> list[dict]:
         }
     finally:
         store.close()
-    puerto = _puerto()
-    url = f"http://127.0.0.1:{puerto}"
-    env = {**os.environ, "EYF_DATA_DIR": str(carpeta), "EYF_COOKIE_KEY": "d" * 64}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(puerto)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=RAIZ,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc, url = servidor.arrancar(carpeta, "d" * 64)
     resultados: list[dict] = []
     try:
-        limite = time.monotonic() + 180
-        while not _sano(f"{url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > limite:
-                raise RuntimeError("el servidor no arrancó")
-            time.sleep(0.3)
+        servidor.esperar(proc, url, 180)
         with sync_playwright() as p:
             navegador = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
 
@@ -181,11 +166,7 @@ def medir_servidor(carpeta: Path) -> list[dict]:
             navegador.close()
         resultados.append({"lineas": lineas, "carga": os.getloadavg()[0]})
     finally:
-        try:
-            os.killpg(proc.pid, 15)
-            proc.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
+        servidor.detener(proc)
     return resultados
 
 

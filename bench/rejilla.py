@@ -6,41 +6,21 @@ saves included, navigation to each unit and group not (the issue counts from the
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+from bench import servidor
 from core import instalacion
 from core.accounts import cuentas
 from core.base import rutas
 from core.lifecycle import ciclo
 
-RAIZ = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 OOAD = "zacatecas"  # sin iniciar in the demo: its units hold none of these lines
 UNIDADES = {"LAB": "HGZ 1, Guadalupe", "HEM": "HGZ 2, Fresnillo"}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _puerto() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _sano(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 def medir(base: Path) -> list[tuple[str, str, str, str]]:
@@ -62,25 +42,12 @@ def medir(base: Path) -> list[tuple[str, str, str, str]]:
         token = cuentas.iniciar_sesion(store, OOAD, "demo").token
     finally:
         store.close()
-    puerto = _puerto()
-    url = f"http://127.0.0.1:{puerto}"
-    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": "c" * 64}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(puerto)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=RAIZ,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc, url = servidor.arrancar(datos, "c" * 64)
     try:
-        limite = time.monotonic() + 120
-        while not _sano(f"{url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > limite:
-                return [(nombre, "el servidor no arrancó", "≤ 6", "")]
-            time.sleep(0.3)
+        try:
+            servidor.esperar(proc, url)
+        except RuntimeError:
+            return [(nombre, "el servidor no arrancó", "≤ 6", "")]
         with sync_playwright() as p:
             navegador = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             contexto = navegador.new_context(viewport={"width": 1600, "height": 1000}, base_url=url)
@@ -98,11 +65,7 @@ def medir(base: Path) -> list[tuple[str, str, str, str]]:
                 assert ra.guardadas(page, lineas) == ra.esperado(lineas)
             navegador.close()
     finally:
-        try:
-            os.killpg(proc.pid, 15)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
+        servidor.detener(proc)
         shutil.rmtree(datos, ignore_errors=True)
     por_linea = cuenta_acciones.total / 15
     return [

@@ -23,18 +23,15 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 from unittest import mock
 
+from bench import servidor
 from bench.carga import datos
 from bench.carga.escenario import Plan, Resultado, jugar
 
@@ -66,20 +63,6 @@ def cpu_propia() -> float:
     return t.user + t.system
 
 
-def _puerto() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _sano(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 class Servidor:
     """`streamlit run app.py` on loopback, on its own copy of the prepared database."""
 
@@ -87,40 +70,21 @@ class Servidor:
         shutil.rmtree(carpeta, ignore_errors=True)
         shutil.copytree(base_preparada, carpeta)
         self.datos = carpeta
-        self.puerto = _puerto()
-        self.url = f"http://127.0.0.1:{self.puerto}"
-        env = {**os.environ, "EYF_DATA_DIR": str(carpeta), "EYF_COOKIE_KEY": secrets.token_hex(32)}
         self.log = open(carpeta.parent / f"{carpeta.name}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.puerto)]
-            + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-            + ["--server.fileWatcherType", "none"],
-            cwd=RAIZ,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        limite = time.monotonic() + 120
-        while not _sano(self.url):
-            if self.proc.poll() is not None or time.monotonic() > limite:
-                self.detener()
-                raise RuntimeError(f"el servidor no arrancó; vea {self.log.name}")
-            time.sleep(0.3)
+        self.proc, self.url = servidor.arrancar(carpeta, secrets.token_hex(32), self.log)
+        self.puerto = int(self.url.rsplit(":", 1)[1])
+        try:
+            servidor.esperar(self.proc, self.url)
+        except RuntimeError:
+            self.detener()
+            raise RuntimeError(f"el servidor no arrancó; vea {self.log.name}") from None
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
     def detener(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        servidor.detener(self.proc)
         self.log.close()
 
 
