@@ -168,6 +168,35 @@ class _StoreCopiado(Store):
         return super().migrar()
 
 
+def mundo_sintetico(firmados: Path, anios, lineas: int, ooads: int, semilla: int):
+    """A store with the shipped catalog, an admin and an analista (cost-4 hashes, password
+    «clave-de-prueba») and bench.sintetico's lines for `anios` on the first `ooads` OOAD/UMAE by
+    number: the análisis tests' national world in small. Returns (store, what the generator made)."""
+    from bench import sintetico
+
+    reloj.fijar(HOY)
+    try:
+        store = Store(":memory:")
+        with store.transaction() as tx:
+            catalogo.cargar(tx, catalogo.leer_directorio(catalogo.CATALOGO_DIR))
+        h = cuentas.hash_password("clave-de-prueba", costo=4)
+        cuentas.crear(store, "admin", "Admin", "admin", hash_=h)
+        cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
+        claves = [o for (o,) in store.filas("SELECT clave FROM ooad ORDER BY numero LIMIT ?", [ooads])]
+        resultado = sintetico.generar(
+            store,
+            cuentas.obtener(store, "admin"),
+            list(anios),
+            lineas,
+            ooads=claves,
+            semilla=semilla,
+            directorio_firmados=firmados,
+        )
+    finally:
+        reloj.fijar(None)
+    return store, resultado
+
+
 def en_memoria(base: Path) -> Store:
     """A new writable in-memory store holding a copy of the (closed) database file `base`."""
     if EN_POSTGRES:

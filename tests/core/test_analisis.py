@@ -17,12 +17,11 @@ from bench import sintetico
 from core.accounts import cuentas
 from core.analysis import analisis
 from core.analysis.analisis import DIMENSIONES, Filtros
-from core.base import reloj, texto
+from core.base import texto
 from core.base.errors import AccesoDenegado, ErrorDominio
 from core.base.store import Store
-from core.capture import catalogo
 from core.lifecycle import ciclo
-from tests.conftest import ANIO, HOY
+from tests.conftest import ANIO, mundo_sintetico
 
 ANIOS = (ANIO - 2, ANIO - 1, ANIO)
 OOADS = 14  # two OOAD/UMAE per plan
@@ -30,19 +29,7 @@ OOADS = 14  # two OOAD/UMAE per plan
 
 @pytest.fixture(scope="module")
 def mundo(tmp_path_factory):
-    reloj.fijar(HOY)
-    store = Store(":memory:")
-    with store.transaction() as tx:
-        catalogo.cargar(tx, catalogo.leer_directorio(catalogo.CATALOGO_DIR))
-    h = cuentas.hash_password("clave-de-prueba", costo=4)
-    cuentas.crear(store, "admin", "Admin", "admin", hash_=h)
-    cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
-    ooads = [o for (o,) in store.filas("SELECT clave FROM ooad ORDER BY numero LIMIT ?", [OOADS])]
-    admin = cuentas.obtener(store, "admin")
-    resultado = sintetico.generar(
-        store, admin, ANIOS, 2_500, ooads=ooads, semilla=7, directorio_firmados=tmp_path_factory.mktemp("firmados")
-    )
-    reloj.fijar(None)
+    store, resultado = mundo_sintetico(tmp_path_factory.mktemp("firmados"), ANIOS, 2_500, OOADS, semilla=7)
     yield store, resultado
     store.close()
 

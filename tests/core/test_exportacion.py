@@ -19,14 +19,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from bench import sintetico
 from core.accounts import cuentas
 from core.analysis import analisis, exportacion
-from core.base import exportar, reloj, temporales
+from core.base import exportar, temporales
 from core.base.errors import AccesoDenegado, ExportacionDemasiadoGrande
 from core.base.store import Store
-from core.capture import catalogo
-from tests.conftest import ANIO, HOY
+from tests.conftest import ANIO, mundo_sintetico
 
 # The full export writes through DuckDB itself (COPY (…) TO a file, its SQL macros): not yet ported to
 # PostgreSQL (docs/research/postgres/DESIGN.md §14.5), so this file runs on DuckDB only for now.
@@ -59,24 +57,7 @@ HOSTILES = [
 
 @pytest.fixture(scope="module")
 def mundo(tmp_path_factory):
-    reloj.fijar(HOY)
-    store = Store(":memory:")
-    with store.transaction() as tx:
-        catalogo.cargar(tx, catalogo.leer_directorio(catalogo.CATALOGO_DIR))
-    h = cuentas.hash_password("clave-de-prueba", costo=4)
-    cuentas.crear(store, "admin", "Admin", "admin", hash_=h)
-    cuentas.crear(store, "analista", "Analista", "analista", hash_=h)
-    ooads = [o for (o,) in store.filas("SELECT clave FROM ooad ORDER BY numero LIMIT 6")]
-    sintetico.generar(
-        store,
-        cuentas.obtener(store, "admin"),
-        [ANIO],
-        900,
-        ooads=ooads,
-        semilla=3,
-        directorio_firmados=tmp_path_factory.mktemp("firmados"),
-    )
-    reloj.fijar(None)
+    store, _ = mundo_sintetico(tmp_path_factory.mktemp("firmados"), [ANIO], 900, 6, semilla=3)
     # Hostile names: the final versions' copied names (one value per line, cycling) and a unit's
     # municipio in the catalog; a product flagged remote so that both booleans appear.
     with store.transaction() as tx:
