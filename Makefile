@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-postgres bench bench-analisis carga lint catalog admin respaldo clean capturas
+.PHONY: run cluster cluster-stop test test-postgres bench bench-analisis carga lint catalog admin respaldo clean capturas
 
 $(VENV)/.instalado: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.instalado
 run: $(VENV)/.instalado
 	$(PY) -m core.cli preparar
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## Several processes (README, «Varios procesos (clúster)»): a local PostgreSQL under data/cluster/pg (or
+## EYF_DATABASE_URL), N replicas (N=cores by default) and HAProxy on http://127.0.0.1:8500 (PORT=…).
+cluster: $(VENV)/.instalado
+	$(PY) -m deploy.cluster iniciar $(if $(N),--replicas $(N)) $(if $(filter environment command line,$(origin PORT)),--puerto $(PORT))
+
+## Stop what `make cluster` started (by the PIDs in data/cluster/run/).
+cluster-stop:
+	$(PY) -m deploy.cluster detener
 
 ## Install and run the whole test suite (core, pages, browser) on both cores: each worker takes whole
 ## files and runs its own browser server on its own port and data folder.
