@@ -60,7 +60,8 @@ bench-analisis: $(VENV)/.dev
 
 ## Load harness (issue 13 §4): 10/30/60/100 sessions through Streamlit's websocket protocol against
 ## its own `streamlit run` on a copy of the demo (DuckDB); loopback only, each level at most 10 minutes.
-## Other setups: see bench/carga/__main__.py (--base, --pids, --planes). CARGA="--niveles 10,30" etc.
+## CARGA="--montaje pg1" (PostgreSQL, 1 replica) or "--montaje pg2" (2 replicas behind HAProxy); CARGA="--niveles 10,30";
+## any running setup: --base, --pids, --planes (see bench/carga/__main__.py).
 carga: $(VENV)/.dev
 	$(PY) -m bench.carga $(CARGA)
 

@@ -31,11 +31,14 @@ def sano(url: str) -> bool:
         return False
 
 
-def arrancar(datos: Path, clave_cookie: str, salida=subprocess.DEVNULL, *extra: str) -> tuple[subprocess.Popen, str]:
+def arrancar(
+    datos: Path, clave_cookie: str, salida=subprocess.DEVNULL, *extra: str, entorno: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """Start the app on `datos` (EYF_DATA_DIR) on a free loopback port; returns the process and its URL.
-    `salida`: where its output goes (a file opened for writing, or DEVNULL); `extra`: more options."""
+    `salida`: where its output goes (a file opened for writing, or DEVNULL); `extra`: more options;
+    `entorno`: more environment (EYF_DATABASE_URL for a PostgreSQL replica)."""
     puerto = puerto_libre()
-    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": clave_cookie}
+    env = {**os.environ, "EYF_DATA_DIR": str(datos), "EYF_COOKIE_KEY": clave_cookie, **(entorno or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(puerto)]
         + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -101,6 +101,11 @@ def limpiar_huerfanos() -> list[Path]:
 class Cluster:
     """One PostgreSQL server in a private folder, reachable only through its Unix socket there."""
 
+    # The tests' settings: nothing durable (a throwaway cluster). bench.carga's cluster keeps fsync.
+    ajustes = (
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB"
+    )
+
     def __init__(self) -> None:
         self.raiz = Path(tempfile.mkdtemp(prefix="eyf-pg-"))
         self.datos = self.raiz / "data"
@@ -113,10 +118,7 @@ class Cluster:
         _dueno(self.raiz)
         subprocess.run(["cp", "-a", str(_plantilla()), str(self.datos)], check=True)
         _dueno(self.datos)
-        opciones = (
-            f"-k {self.raiz} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB"
-        )
+        opciones = f"-k {self.raiz} -c listen_addresses='' {self.ajustes}"
         _como_servidor(
             [str(BIN / "pg_ctl"), "-D", str(self.datos), "-o", opciones, "-l", str(self.raiz / "log"), "-w", "start"]
         )

@@ -2,17 +2,20 @@
 
     python -m bench.carga                       # own `streamlit run` on a copy of the demo (DuckDB)
     python -m bench.carga --niveles 10,30 --pausa 1
+    python -m bench.carga --montaje pg1         # own PostgreSQL + 1 replica (bench/carga/montaje.py)
+    python -m bench.carga --montaje pg2         # own PostgreSQL + 2 replicas behind HAProxy
     python -m bench.carga --base http://127.0.0.1:8080 --pids 123,456 --planes planes.json \
         --guardados-json guardados.json          # any running setup (PostgreSQL, HAProxy…)
-    python -m bench.carga planes --n 100 > planes.json   # plans read from the store of EYF_DATA_DIR
-    python -m bench.carga verificar guardados.json       # acknowledged saves vs the store, afterwards
+    python -m bench.carga planes --n 100 > planes.json   # plans from EYF_DATABASE_URL or EYF_DATA_DIR's store
+    python -m bench.carga verificar guardados.json       # acknowledged saves vs that store, afterwards
 
 Per level: N sessions (bench/carga/escenario.py) start within `--rampa` seconds; each logs in through
 Paso 1's form and plays Paso 2-7 with a think time of `--pausa` s (±50 %). Reported: p50/p95 per action,
-the server's CPU-seconds (utime+stime of its processes, /proc/<pid>/stat) over the level and per
-action of a session played alone before the levels, the server's peak RSS (VmHWM of a server started
-for the level; sampled VmRSS for external ones), errors, saves acknowledged and lost, and this
-client's own CPU, which must stay ≤ 25 % of the server's or the level does not count.
+the server's CPU-seconds (utime+stime of its processes, /proc/<pid>/stat; for --montaje every replica,
+PostgreSQL's processes and HAProxy) over the level and per action of a session played alone before
+the levels, the server's peak RSS (VmHWM of a server started for the level, per replica; sampled
+VmRSS for external ones), errors, saves acknowledged and lost, the load average (the machine may be
+shared), and this client's own CPU, which must stay ≤ 25 % of the server's or the level does not count.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from unittest import mock
@@ -104,10 +108,11 @@ def preparar_base(carpeta: Path, n: int) -> list[Plan]:
 
 
 def _store_de(carpeta: Path | None):
+    """EYF_DATABASE_URL's PostgreSQL when set, else the DuckDB file of `carpeta` (or EYF_DATA_DIR)."""
     from core.base import rutas
-    from core.base.store import Store
+    from core.base.store import Store, url_configurada
 
-    return Store(rutas.ruta_base(carpeta))
+    return Store(url_configurada() or rutas.ruta_base(carpeta))
 
 
 # ---- a level ----------------------------------------------------------------------------------------
@@ -141,17 +146,22 @@ def _percentil(xs: list[float], q: float) -> float:
     return xs[min(int(q * len(xs)), len(xs) - 1)] if xs else float("nan")
 
 
-async def _muestrear_rss(pids: list[int], pico: list[int], alto: asyncio.Event) -> None:
+async def _muestrear_rss(pids: list[int], pico: list[float], alto: asyncio.Event) -> None:
+    """Peak summed VmRSS of `pids` (pico[0]) and peak 1-minute load average (pico[1])."""
     while not alto.is_set():
         pico[0] = max(pico[0], sum(_memoria(p, "VmRSS") for p in pids))
+        pico[1] = max(pico[1], os.getloadavg()[0])
         try:
             await asyncio.wait_for(alto.wait(), 0.5)
         except TimeoutError:
             pass
 
 
-def medir_nivel(base: str, pids: list[int], planes: list[Plan], args, semilla: int) -> dict:
-    pico = [0]
+def medir_nivel(base: str, pids: list[int], planes: list[Plan], args, semilla: int, cpu=None) -> dict:
+    """One level against `base`; `pids`: the app's processes (RSS, and CPU unless `cpu` reads it)."""
+    cpu = cpu or (lambda: cpu_de(pids))
+    carga0 = os.getloadavg()[0]
+    pico = [0, carga0]
 
     async def todo():
         alto = asyncio.Event()
@@ -162,9 +172,9 @@ def medir_nivel(base: str, pids: list[int], planes: list[Plan], args, semilla: i
             alto.set()
             await muestreo
 
-    srv0, cli0, t0 = cpu_de(pids), cpu_propia(), time.monotonic()
+    srv0, cli0, t0 = cpu(), cpu_propia(), time.monotonic()
     resultados = asyncio.run(todo())
-    srv, cli, dur = cpu_de(pids) - srv0, cpu_propia() - cli0, time.monotonic() - t0
+    srv, cli, dur = cpu() - srv0, cpu_propia() - cli0, time.monotonic() - t0
     tiempos: dict[str, list[float]] = {}
     guardados: dict = {}
     errores = []
@@ -179,19 +189,22 @@ def medir_nivel(base: str, pids: list[int], planes: list[Plan], args, semilla: i
         "cpu_servidor": srv,
         "cpu_cliente": cli,
         "rss_pico": pico[0],
+        "carga": [carga0, pico[1]],
         "acciones": {
             k: {"n": len(v), "p50": _percentil(v, 0.5), "p95": _percentil(v, 0.95)} for k, v in tiempos.items()
         },
         "errores": errores,
         "guardados": guardados,
+        # Sessions per replica (HAProxy's cookie); "" when no proxy set one.
+        "replicas": dict(sorted(Counter(r.replica for r in resultados).items())),
     }
 
 
-def aislado(base: str, pids: list[int], plan: Plan, args, repeticiones: int) -> dict[str, float]:
+def aislado(base: str, pids: list[int], plan: Plan, args, repeticiones: int, leer=None) -> dict[str, float]:
     """Server CPU-seconds per action (median) from sessions played alone, one at a time."""
     cpu: dict[str, list[float]] = {}
     for i in range(repeticiones):
-        r = Resultado(cpu=lambda: cpu_de(pids))
+        r = Resultado(cpu=leer or (lambda: cpu_de(pids)))
         asyncio.run(
             jugar(base, plan, r, ediciones=args.ediciones, guardados=args.guardados, pausa=0.2, semilla=10_000 + i)
         )
@@ -211,11 +224,10 @@ def tabla(filas: list[dict], cpu_accion: dict[str, float]) -> str:
         out.append("|" + "---:|" * len(ACCIONES))
         out.append("| " + " | ".join(f"{cpu_accion.get(a, float('nan')) * 1000:,.0f} ms" for a in ACCIONES) + " |\n")
     out.append(
-        "| Sesiones | Duración | CPU servidor | CPU cliente | Cuenta | RSS pico | Errores | Guardados | Perdidos | "
-        + " | ".join(f"{a} p50/p95 (s)" for a in ACCIONES)
-        + " |"
+        "| Sesiones | Duración | CPU servidor | CPU cliente | Cuenta | RSS pico | Carga (1 min) | Errores | Guardados"
+        " | Perdidos | " + " | ".join(f"{a} p50/p95 (s)" for a in ACCIONES) + " |"
     )
-    out.append("|" + "---:|" * (9 + len(ACCIONES)))
+    out.append("|" + "---:|" * (10 + len(ACCIONES)))
     for f in filas:
         ratio = f["cpu_cliente"] / f["cpu_servidor"] if f["cpu_servidor"] else float("inf")
         cuenta = "sí" if ratio <= CLIENTE_MAXIMO else "**no**"
@@ -225,7 +237,8 @@ def tabla(filas: list[dict], cpu_accion: dict[str, float]) -> str:
             f"{f['cpu_servidor']:.1f} s ({f['cpu_servidor'] / f['segundos'] * 100:.0f} %)",
             f"{f['cpu_cliente']:.1f} s ({ratio * 100:.0f} %)",
             cuenta,
-            f"{f['rss_pico'] / 2**20:,.0f} MB",
+            " + ".join(f"{x / 2**20:,.0f}" for x in f.get("rss_replicas") or [f["rss_pico"]]) + " MB",
+            "{:.1f}–{:.1f}".format(*f["carga"]),
             f"{len(f['errores'])}",
             f"{len(f['guardados'])}",
             f"{f.get('perdidos', '?')}",
@@ -252,6 +265,40 @@ def sostenidas(filas: list[dict]) -> int:
     return max(buenas, default=0)
 
 
+def _medir_montaje(args, niveles: list[int], filas: list[dict], *, replicas: int) -> dict[str, float]:
+    """The levels against PostgreSQL and `replicas` app processes (+ HAProxy) this process starts."""
+    from bench.carga.montaje import Montaje
+
+    cpu_accion: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="eyf_carga_pg_") as tmp:
+        montaje = Montaje(Path(tmp), replicas)
+        try:
+            print(f"Preparando PostgreSQL y la demostración ({replicas} réplica(s))…", flush=True)
+            planes = montaje.preparar(201)
+            planes = planes[: max(niveles)] + planes[-1:]
+            for i, n in enumerate(niveles):
+                url = montaje.levantar(f"nivel{n}")
+                try:
+                    pids = montaje.pids_replicas()
+                    if i == 0 and args.aislado:
+                        cpu_accion = aislado(url, pids, planes[-1], args, args.aislado, leer=montaje.cpu)
+                        print(tabla([], cpu_accion), flush=True)
+                    f = medir_nivel(url, pids, planes[:n], args, semilla=i * 1000, cpu=montaje.cpu)
+                    f["rss_replicas"] = montaje.rss_pico()
+                    f["rss_pico"] = max(f["rss_pico"], sum(f["rss_replicas"]))
+                finally:
+                    montaje.bajar()
+                f["perdidos"] = len(montaje.perdidos(f["guardados"]))
+                filas.append(f)
+                print(tabla(filas[-1:], {}), flush=True)
+                print("Sesiones por réplica:", f["replicas"], flush=True)
+                for e in f["errores"][:5]:
+                    print("  error:", e)
+        finally:
+            montaje.detener()
+    return cpu_accion
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.carga", description=__doc__.split("\n\n")[0])
     p.add_argument("orden", nargs="?", default="medir", choices=["medir", "planes", "verificar"])
@@ -270,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=100, help="planes: how many")
     p.add_argument("--json", help="write every figure here")
     p.add_argument("--preparada", help="keep the prepared demo database in this folder and reuse it")
+    p.add_argument(
+        "--montaje",
+        choices=["duckdb", "pg1", "pg2"],
+        default="duckdb",
+        help="own setup: DuckDB and 1 process; PostgreSQL and 1 replica; PostgreSQL and 2 replicas behind HAProxy",
+    )
     args = p.parse_args(argv)
     niveles = [int(x) for x in args.niveles.split(",") if x]
     if max(niveles) > 200:
@@ -310,7 +363,12 @@ def main(argv: list[str] | None = None) -> int:
             print(tabla(filas[-1:], {}), flush=True)
         if args.guardados_json:
             Path(args.guardados_json).write_text(json.dumps({"|".join(k): v for k, v in todos.items()}))
+    elif args.montaje != "duckdb":
+        cpu_accion = _medir_montaje(args, niveles, filas, replicas=int(args.montaje[2:]))
     else:
+        from core.base import rutas
+        from core.base.store import Store
+
         with tempfile.TemporaryDirectory(prefix="eyf_carga_") as tmp:
             raiz = Path(tmp)
             preparada = Path(args.preparada) if args.preparada else raiz / "base"
@@ -333,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                     f["rss_pico"] = max(f["rss_pico"], _memoria(srv.pid, "VmHWM"))
                 finally:
                     srv.detener()
-                store = _store_de(srv.datos)
+                store = Store(rutas.ruta_base(srv.datos))
                 try:
                     f["perdidos"] = len(datos.perdidos(store, f["guardados"]))
                 finally:

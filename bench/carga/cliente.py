@@ -10,7 +10,9 @@ What the frontend does and this client copies:
   states of widgets that the last full run did not draw are dropped;
 - a custom component (the Paso 6 grid, streamlit-aggrid) sends its value as JSON;
 - a deferred download button (`deferred_file_id`) is asked for its URL with a
-  `backend_operation_request`, then the file is fetched over HTTP.
+  `backend_operation_request`, then the file is fetched over HTTP;
+- cookies a response sets (HAProxy's EYF_REPLICA, on the websocket's handshake or a download) are
+  kept and sent with every later request, so a session stays on its replica behind the proxy.
 
 Widgets are found by their user key (an element id ends with `-<key>`) or by their label.
 """
@@ -18,6 +20,7 @@ Widgets are found by their user key (an element id ends with `-<key>`) or by the
 from __future__ import annotations
 
 import asyncio
+import http.cookies
 import json
 import time
 import urllib.parse
@@ -93,9 +96,7 @@ class Cliente:
         self._respuestas: dict[str, object] = {}
 
     async def conectar(self) -> None:
-        cabeceras = {"Origin": self.origin}
-        if self.cookies:
-            cabeceras["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        cabeceras = {"Origin": self.origin, **self.cabecera_cookie()}
         self.ws = await websockets.connect(
             self.ws_url,
             subprotocols=["streamlit"],
@@ -104,6 +105,19 @@ class Cliente:
             open_timeout=self.espera,
             ping_interval=None,
         )
+        self.recordar(self.ws.response.headers.get_all("Set-Cookie"))
+
+    def recordar(self, set_cookies: list[str]) -> None:
+        """Keep what `Set-Cookie` headers set, as a browser does (name=value; attributes ignored)."""
+        for linea in set_cookies:
+            galleta = http.cookies.SimpleCookie()
+            galleta.load(linea)
+            for nombre, morsel in galleta.items():
+                self.cookies[nombre] = morsel.value
+
+    def cabecera_cookie(self) -> dict[str, str]:
+        """The `Cookie` header of the next request (empty when nothing was set)."""
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
 
     async def cerrar(self) -> None:
         if self.ws is not None:
@@ -196,10 +210,9 @@ class Cliente:
         import urllib.request
 
         completa = url if url.startswith("http") else self.base + ("" if url.startswith("/") else "/") + url
-        req = urllib.request.Request(completa)
-        if self.cookies:
-            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        req = urllib.request.Request(completa, headers=self.cabecera_cookie())
         with urllib.request.urlopen(req, timeout=self.espera) as r:
+            self.recordar(r.headers.get_all("Set-Cookie") or [])
             return r.read()
 
     async def _esperar_respuesta(self, rid: str):

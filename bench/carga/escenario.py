@@ -39,6 +39,7 @@ class Resultado:
     errores: list[str] = field(default_factory=list)
     # (unit, product) -> pacientes as typed, for each save the page acknowledged.
     guardados: dict[tuple[str, str], int] = field(default_factory=dict)
+    replica: str = ""  # HAProxy's EYF_REPLICA cookie the session received (behind the proxy)
 
     def anotar(self, accion: str, segundos: float, cpu: float | None = None) -> None:
         self.tiempos.setdefault(accion, []).append(segundos)
@@ -165,6 +166,7 @@ async def jugar(
     except Exception as exc:  # noqa: BLE001 - a harness counts every failure, whatever it is
         res.errores.append(f"{accion}: {type(exc).__name__}: {exc}"[:400])
     finally:
+        res.replica = c.cookies.get("EYF_REPLICA", "")
         try:
             await c.cerrar()
         except Exception:  # noqa: BLE001
