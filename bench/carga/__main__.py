@@ -283,7 +283,9 @@ def _medir_montaje(args, niveles: list[int], filas: list[dict], *, replicas: int
                     if i == 0 and args.aislado:
                         cpu_accion = aislado(url, pids, planes[-1], args, args.aislado, leer=montaje.cpu)
                         print(tabla([], cpu_accion), flush=True)
+                    partes0 = montaje.cpu_partes()
                     f = medir_nivel(url, pids, planes[:n], args, semilla=i * 1000, cpu=montaje.cpu)
+                    f["cpu_partes"] = {k: v - partes0[k] for k, v in montaje.cpu_partes().items()}
                     f["rss_replicas"] = montaje.rss_pico()
                     f["rss_pico"] = max(f["rss_pico"], sum(f["rss_replicas"]))
                 finally:
@@ -292,6 +294,9 @@ def _medir_montaje(args, niveles: list[int], filas: list[dict], *, replicas: int
                 filas.append(f)
                 print(tabla(filas[-1:], {}), flush=True)
                 print("Sesiones por réplica:", f["replicas"], flush=True)
+                print(
+                    "CPU del servidor por parte (s):", {k: round(v, 1) for k, v in f["cpu_partes"].items()}, flush=True
+                )
                 for e in f["errores"][:5]:
                     print("  error:", e)
         finally:

@@ -161,8 +161,14 @@ class Montaje:
 
     def cpu(self) -> float:
         """Server CPU-seconds so far: every replica, PostgreSQL's processes, HAProxy."""
-        pids = self.pids_replicas() + self.pids_postgres() + ([self.haproxy.pid] if self.haproxy else [])
-        return sum(cpu_arbol(p) for p in pids)
+        return sum(self.cpu_partes().values())
+
+    def cpu_partes(self) -> dict[str, float]:
+        return {
+            "replicas": sum(cpu_arbol(p) for p in self.pids_replicas()),
+            "postgres": sum(cpu_arbol(p) for p in self.pids_postgres()),
+            "haproxy": cpu_arbol(self.haproxy.pid) if self.haproxy else 0.0,
+        }
 
     def rss_pico(self) -> list[int]:
         """Peak RSS (VmHWM) of each replica, bytes."""
