@@ -46,6 +46,7 @@ PRIMERO = [
     "tests/browser/test_entrada.py",
     "tests/reports/test_reporte.py",
     "tests/browser/test_analisis.py",
+    "tests/browser/test_cluster.py",
     "tests/browser/test_sesiones.py",
     "tests/browser/test_administracion.py",
     "tests/browser/test_rejilla_guia.py",
