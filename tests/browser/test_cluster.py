@@ -19,13 +19,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import duckdb
 import psycopg
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, expect, sync_playwright
 
 from core.accounts import cuentas
 from core.base import reloj, rutas
@@ -171,55 +172,95 @@ def _guardar(page: Page) -> None:
     ui.ver(page, "Líneas guardadas: 1 nueva(s).")
 
 
-def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, captura, request, tmp_path):
+def _capturar(page: Page, unidad: str) -> tuple[str, str, int]:
+    """Paso 6: 5 pacientes de Excedente on the unit's first product, saved; returns what was saved."""
+    _paso6(page, unidad)
+    producto = rejilla_ag.filas(page)[0]
+    rejilla_ag.escribir(page, producto, "exc_pacientes", "5")
+    ui.ver(page, "Cambios sin guardar: 1 nueva(s)")
+    _guardar(page)
+    return unidad, producto, 5
+
+
+def _persona_b(base: str, token: str, contexto: dict, lanzamiento: dict, a_conectada, salida: dict) -> None:
+    """B in a thread of its own (its own Playwright and Chromium: the sync API is one per thread), so
+    that both replicas work at once: enters once A's websocket holds A's replica, captures and saves,
+    finalizes, downloads its Versión Final (a /media download) and uploads it signed
+    (/_stcore/upload_file): both only work on the replica holding B's Streamlit session."""
+    with sync_playwright() as p:
+        navegador = p.chromium.launch(**lanzamiento)
+        page = navegador.new_context(**contexto).new_page()
+        page.set_default_timeout(ESPERA)
+        try:
+            assert a_conectada.wait(ESPERA / 1000), "A no abrió su websocket"
+            _entrar(page, token, base, B[2])
+            salida["replica"] = _replica(page)
+            salida["guardado"] = _capturar(page, B[1])
+            ui.menu(page, "Paso 7 · Finalizar")
+            tablero_ui.finalizar_paso7(page)
+            ui.menu(page, "Tablero de control")
+            with page.expect_download() as descarga:
+                tablero_ui.accion(page, B[0], "Versión Final").click()
+            pdf = ARTEFACTOS / "cluster_version_final.pdf"
+            ARTEFACTOS.mkdir(exist_ok=True)
+            descarga.value.save_as(pdf)
+            assert pdf.read_bytes().startswith(b"%PDF")
+            tablero_ui.accion(page, B[0], "Subir").click()
+            page.locator("input[type=file]").set_input_files(str(pdf))
+            ui.esperar_ejecucion(page)
+            ui.boton(page, "Subir").click()
+            ui.ver(page, re.compile(r"Reporte firmado recibido \(\d+ página\(s\)\)"))
+            salida["replica_al_final"] = _replica(page)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread
+            salida["error"] = exc
+            try:
+                page.screenshot(path=str(ARTEFACTOS / "fallo-cluster-B.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - a failed screenshot must not hide the failure
+                pass
+        finally:
+            navegador.close()
+
+
+def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, browser_type_launch_args, captura, request):
     base, carpeta, url, tokens = cluster
     t0 = time.monotonic()
-    args = {"base_url": base, "viewport": {"width": 1600, "height": 1000}, "locale": "es-MX"}
-    a, b = browser.new_context(**args).new_page(), browser.new_context(**args).new_page()
-    request.node.paginas = [a, b]  # for the screenshots on failure
-    for p in (a, b):
-        p.set_default_timeout(ESPERA)
+    contexto = {"base_url": base, "viewport": {"width": 1600, "height": 1000}, "locale": "es-MX"}
+    a = browser.new_context(**contexto).new_page()
+    a.set_default_timeout(ESPERA)
+    request.node.paginas = [a]  # for the screenshot on failure
+    a_conectada, b = threading.Event(), {}
+    hilo = threading.Thread(
+        target=_persona_b, args=(base, tokens[B[0]], contexto, browser_type_launch_args, a_conectada, b)
+    )
+    hilo.start()
+    try:
+        # A first; B once A's websocket holds A's replica, so HAProxy's leastconn sends B to the other.
+        a.context.add_cookies([{"name": COOKIE, "value": tokens[A[0]], "url": base, "sameSite": "Strict"}])
+        with a.expect_websocket(timeout=120_000) as ws:
+            a.goto("/paso2", timeout=120_000)
+        ws.value.wait_for_event("framereceived", timeout=120_000)
+        a_conectada.set()
+        ui.decir_quien(a, A[2])
+        replica_a = _replica(a)
+        guardado_a = _capturar(a, A[1])
 
-    # Two people, two replicas (HAProxy's leastconn: A's websocket holds one).
-    _entrar(a, tokens[A[0]], base, A[2])
-    _entrar(b, tokens[B[0]], base, B[2])
-    replica_a, replica_b = _replica(a), _replica(b)
+        # A types an edit and does not save: a draft in the database.
+        segundo = ui.hasta(lambda: rejilla_ag.filas(a)[1:2], "la rejilla de A tras guardar")[0]
+        rejilla_ag.escribir(a, segundo, "exc_pacientes", "7")
+        ui.ver(a, "Cambios sin guardar: 1 nueva(s)")
+        with psycopg.connect(url) as con:
+            consulta = "SELECT count(*) FROM borrador WHERE cuenta = %s AND producto = %s"
+            ui.hasta(lambda: con.execute(consulta, [A[0], segundo]).fetchone()[0] == 1, "el borrador de A en la base")
+    finally:
+        a_conectada.set()
+        hilo.join(timeout=300)
+    if "error" in b:
+        raise b["error"]
+    assert not hilo.is_alive(), "B no terminó en 300 s"
+    replica_b = b["replica"]
     assert {replica_a, replica_b} == {"r1", "r2"}, (replica_a, replica_b)
-
-    # Each captures a line in Paso 6 and saves.
-    guardados = {}
-    for page, (usuario, unidad, _) in ((a, A), (b, B)):
-        _paso6(page, unidad)
-        producto = rejilla_ag.filas(page)[0]
-        rejilla_ag.escribir(page, producto, "exc_pacientes", "5")
-        ui.ver(page, "Cambios sin guardar: 1 nueva(s)")
-        _guardar(page)
-        guardados[usuario] = (unidad, producto, 5)
-
-    # B finalizes, downloads the Versión Final (a /media download) and uploads it signed
-    # (/_stcore/upload_file): both only work on the replica holding B's session.
-    ui.menu(b, "Paso 7 · Finalizar")
-    tablero_ui.finalizar_paso7(b)
-    ui.menu(b, "Tablero de control")
-    with b.expect_download() as descarga:
-        tablero_ui.accion(b, B[0], "Versión Final").click()
-    pdf = tmp_path / "final.pdf"
-    descarga.value.save_as(pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
-    tablero_ui.accion(b, B[0], "Subir").click()
-    b.locator("input[type=file]").set_input_files(str(pdf))
-    ui.esperar_ejecucion(b)
-    ui.boton(b, "Subir").click()
-    ui.ver(b, re.compile(r"Reporte firmado recibido \(\d+ página\(s\)\)"))
-    assert _replica(b) == replica_b
-
-    # A types an edit and does not save: a draft in the database.
-    segundo = rejilla_ag.filas(a)[1]
-    rejilla_ag.escribir(a, segundo, "exc_pacientes", "7")
-    ui.ver(a, "Cambios sin guardar: 1 nueva(s)")
-    with psycopg.connect(url) as con:
-        consulta = "SELECT count(*) FROM borrador WHERE cuenta = %s AND producto = %s"
-        ui.hasta(lambda: con.execute(consulta, [A[0], segundo]).fetchone()[0] == 1, "el borrador de A en la base")
+    assert b["replica_al_final"] == replica_b
+    print(f"[cluster] two people, a save each, B's upload and download, A's draft: {time.monotonic() - t0:.1f} s")
 
     # A's replica dies.
     pid = int((carpeta / "run" / f"{replica_a}.pid").read_text())
@@ -243,7 +284,7 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, capt
 
     # Every acknowledged save is in the database, and the signed PDF in the shared data folder.
     with psycopg.connect(url) as con:
-        for usuario, (unidad, producto, pacientes) in guardados.items():
+        for usuario, (unidad, producto, pacientes) in ((A[0], guardado_a), (B[0], b["guardado"])):
             fila = con.execute(
                 "SELECT l.pacientes FROM linea l JOIN unidad u ON u.clave = l.unidad "
                 "WHERE l.ooad = %s AND u.nombre = %s AND l.producto = %s AND l.tipo = 'Excedente'",
@@ -253,4 +294,4 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, capt
         ruta, sha = con.execute("SELECT ruta, sha256 FROM firmado WHERE ooad = %s AND vigente", [B[0]]).fetchone()
     firmado = next((carpeta / "datos").rglob(Path(ruta).name))
     assert firmado.stat().st_size > 0 and sha
-    print(f"[cluster] test body {time.monotonic() - t0:.1f} s; screenshot {ARTEFACTOS / 'cluster_tras_la_caida.png'}")
+    print(f"[cluster] test body {time.monotonic() - t0:.1f} s")
