@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 from core.accounts import permisos
 from core.accounts.permisos import Cuenta
@@ -98,17 +97,38 @@ class AccionesPeriodo:
         return getattr(self, accion)
 
 
+class _leido:  # noqa: N801 - used as a decorator, like the cached_property it replaces
+    """Read once per instance, then kept in its __dict__: functools.cached_property without its lock.
+    Python 3.11's holds one lock per property across *all* instances while it computes: a page reading
+    one OOAD/UMAE's state, waiting for a PostgreSQL pool connection, blocked every write transaction
+    checking another's rules, each holding a connection: all of them stuck until the pool's 30 s
+    timeout (pool deadlock seen under load with 60 sessions on one replica; bench/RESULTS.md)."""
+
+    def __init__(self, leer: Callable) -> None:
+        self.leer = leer
+        self.nombre = leer.__name__
+
+    def __set_name__(self, dueno: type, nombre: str) -> None:
+        self.nombre = nombre
+
+    def __get__(self, instancia, dueno=None):
+        if instancia is None:
+            return self
+        valor = instancia.__dict__[self.nombre] = self.leer(instancia)
+        return valor
+
+
 class _Situacion:
     """What the rules read, each piece read once and only if a rule asks for it."""
 
     def __init__(self, store: Store, cuenta: Cuenta | None, anio: int, ooad: str | None):
         self.store, self.cuenta, self.anio, self.ooad = store, cuenta, anio, ooad
 
-    @cached_property
+    @_leido
     def periodo(self) -> estados.Periodo:
         return estados.periodo(self.store, self.anio)
 
-    @cached_property
+    @_leido
     def estado(self) -> estados.EstadoOoad:
         return estados.estado(self.store, self.anio, self.ooad)
 
@@ -346,7 +366,7 @@ def posibles_varias(store: Store, cuenta: Cuenta | None, anio: int, ooads: list[
     resultado = {}
     for ooad in ooads:
         s = _Situacion(store, cuenta, anio, ooad)
-        s.__dict__.update(periodo=periodo, estado=leidos[ooad])  # the cached_property values, read above
+        s.__dict__.update(periodo=periodo, estado=leidos[ooad])  # the _leido values, read above
         resultado[ooad] = Acciones(periodo=periodo, estado=s.estado, **{a: _evaluar(s, REGLAS[a]) for a in _DE_LA_OOAD})
     return resultado
 
