@@ -31,6 +31,7 @@ from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[1]
 PG_BIN = Path(os.environ.get("EYF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+HAPROXY_RUTAS = (Path("/usr/sbin/haproxy"),)  # Debian's, when /usr/sbin is not on PATH
 PG_USUARIO = "eyf"
 PG_BASE = "eyf"
 PUERTO = 8500
@@ -313,7 +314,7 @@ def iniciar(
     """Start PostgreSQL (unless `url`), `preparar`, the replicas and HAProxy; returns what
     run/cluster.json records (URL, ports, PIDs). On any failure, stops what it started."""
     c = Carpetas(carpeta.resolve())
-    haproxy = shutil.which("haproxy") or next((str(p) for p in (Path("/usr/sbin/haproxy"),) if p.exists()), None)
+    haproxy = shutil.which("haproxy") or next((str(p) for p in HAPROXY_RUTAS if p.exists()), None)
     if haproxy is None:
         raise ErrorCluster("No se encontró HAProxy: instálelo con «apt-get install haproxy».")
     if replicas < 1:
