@@ -40,7 +40,8 @@ _POR_FILA = 1_200
 
 # Bytes a line read holds per line at its peak (measured at ~1M lines, bench/RESULTS.md, with margin).
 POR_LINEA_INSTANTANEA = 210  # the análisis snapshot: int32 codes and quantities, DuckDB's result
-POR_LINEA_LINEAS = 1_000  # every column of a line as a pandas frame (Oportunidades)
+POR_LINEA_LINEAS = 1_000  # every column of a line as a pandas frame (analisis.lineas)
+POR_LINEA_COMPACTA = 250  # the exchange's columns, text as categoricals (analisis.lineas_compactas)
 POR_LINEA_DETALLE = 600  # the lines behind a cell: 13 columns, the frame and its Arrow copy
 POR_FILA_AUDITORIA = 1_000  # a confirmed outlying figure: an audit row with its JSON and names
 
@@ -68,17 +69,19 @@ def lectura(lineas: int, por_linea: int, sugerencia: str) -> Iterator[int]:
         yield estimado
 
 
-def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
+def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None, retenido: int = 0) -> int:
     """Bytes an exchange request would hold at its peak, from counts of its lines.
 
     The product and unit of each surplus (`_e`) and shortage (`_f`) line the filters keep;
-    `filas_tabla`: the ranked pairs asked for (None: all of them, bounded by the pairs there are).
+    `filas_tabla`: the ranked pairs asked for (None: all of them, bounded by the pairs there are);
+    `retenido`: bytes already held for the request while it runs (the lines it is computed from,
+    kept by the page), counted in its sum: the budget is for what is held at once.
     """
     from core.analysis import transporte
 
     n_e, n_f = len(producto_e), len(producto_f)
     if not n_e + n_f:
-        return 0
+        return int(retenido)
     prod, _ = pd.factorize(pd.concat([pd.Series(producto_e), pd.Series(producto_f)], ignore_index=True))
     por_e = np.bincount(prod[:n_e], minlength=prod.max() + 1)
     por_f = np.bincount(prod[n_e:], minlength=prod.max() + 1)
@@ -92,12 +95,13 @@ def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla:
     lugares = pd.concat([pd.Series(unidad_e), pd.Series(unidad_f)]).nunique() + 1
     matriz = lugares * lugares * _POR_LUGARES if lugares <= transporte.MAX_LUGARES + 1 else 0
     filas = pares if filas_tabla is None else min(pares, filas_tabla)
-    return _BASE + (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
+    propio = _BASE + (n_e + n_f) * _POR_LINEA + arcos * _POR_ARCO + bloque * _POR_CELDA + matriz + filas * _POR_FILA
+    return int(retenido) + propio
 
 
-def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None) -> int:
+def exigir_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla: int | None, retenido: int = 0) -> int:
     """The estimate, or AnalisisDemasiadoGrande when it is over the budget."""
-    estimado = estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla)
+    estimado = estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla, retenido)
     return exigir(
         estimado,
         len(producto_e) + len(producto_f),

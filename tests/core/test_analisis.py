@@ -157,6 +157,51 @@ def test_lineas_son_la_seleccion_y_tienen_las_columnas_del_contrato(mundo, anali
     assert df["estado_nombre"].notna().all() and df["lat"].notna().all()
 
 
+@pytest.mark.parametrize("incluir", [False, True])
+def test_lineas_compactas_son_las_lineas_en_su_orden_con_el_texto_categorico(mundo, analista, incluir):
+    """The exchange's read: the same rows as `lineas` in its order, only the columns asked for."""
+    store, _ = mundo
+    columnas = ["producto", "tipo", "unidad_nombre", "ooad_nombre", "unidad", "causa", "lat", "remoto", "pacientes"]
+    todas = analisis.lineas(store, analista, ANIO, incluir_en_captura=incluir)
+    compactas = analisis.lineas_compactas(store, analista, ANIO, columnas, incluir_en_captura=incluir)
+    assert list(compactas.columns) == columnas and len(compactas) == len(todas) > 100
+    for c in ("producto", "tipo", "unidad_nombre", "ooad_nombre", "unidad", "causa"):
+        categorias = list(compactas[c].cat.categories)
+        assert categorias == sorted(categorias)
+    claves = [c for c, _ in analisis.ORDEN_LINEAS]
+    assert compactas[claves].astype(object).equals(todas[claves].astype(object))  # the SQL's order
+    # The same rows (rows equal on every key may come in another order).
+    a, b = (d[columnas].astype(object).fillna("-").sort_values(columnas, ignore_index=True) for d in (compactas, todas))
+    assert a.equals(b)
+    assert compactas["causa"].isna().sum() == (todas["tipo"] == "Excedente").sum() > 0
+    with pytest.raises(ErrorDominio, match="Columnas no válidas"):
+        analisis.lineas_compactas(store, analista, ANIO, ["producto", "unidad"])
+
+
+def test_el_orden_de_las_lineas_compactas_es_el_de_duckdb_con_nulos_y_empates():
+    import duckdb
+
+    filas = [
+        ("Michoacán", "U2", "Faltante", "P1", 0),
+        ("México", "U1", "Excedente", "P2", 1),
+        (None, "U1", "Faltante", "P1", 2),
+        ("México", None, "Excedente", "P1", 3),
+        ("México", "U1", None, "P1", 4),
+        ("México", "U1", "Faltante", "P1", 5),
+        ("México", "U1", "Faltante", "P1", 6),  # ties with the row before: keeps its place after it
+        ("Mexico", "Ü", "Excedente", None, 7),
+        ("México", "U1", "Excedente", "P0", 8),
+    ]
+    df = pd.DataFrame(filas, columns=["ooad_nombre", "unidad_nombre", "tipo", "producto", "fila"])
+    orden = " ORDER BY ooad_nombre, unidad_nombre, tipo DESC, producto, fila"  # fila: DuckDB's ties are free
+    esperado = [f for (f,) in duckdb.connect().sql("SELECT fila FROM df" + orden).fetchall()]
+    texto = ["ooad_nombre", "unidad_nombre", "tipo", "producto"]
+    al_reves = df.iloc[::-1].astype({c: "category" for c in texto}).reset_index(drop=True)
+    assert analisis.ordenar_como_lineas(al_reves)["fila"].tolist() == [
+        f if f not in (5, 6) else 11 - f for f in esperado
+    ]  # the two tied rows in the order they came (reversed here)
+
+
 def test_cuenta_la_ultima_version_final_de_quien_tiene_dos(mundo, analista):
     store, res = mundo
     for anio in ANIOS:
@@ -594,14 +639,14 @@ def test_las_lineas_de_oportunidades_se_rechazan_antes_de_leerlas(mundo, analist
     store, _ = mundo
     n = analisis.contar_lineas(store, ANIO, False)
     analisis.cobertura(store, analista, ANIO)  # the snapshot passes (its estimate is smaller)
-    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS) - 1)
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_COMPACTA) - 1)
     leidas = []
-    monkeypatch.setattr(store, "df", lambda *a, **k: leidas.append(a) or pytest.fail("leyó las líneas"))
+    monkeypatch.setattr(analisis, "_codificar", lambda *a, **k: leidas.append(a) or pytest.fail("leyó las líneas"))
     with pytest.raises(AnalisisDemasiadoGrande, match=f"\\({n:,} líneas\\).*Desactive «Incluir"):
         intercambio.lineas(store, analista, ANIO)
     assert not leidas
     monkeypatch.undo()
-    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_LINEAS))
+    _presupuesto(monkeypatch, _lectura(n, guardia.POR_LINEA_COMPACTA))
     assert len(intercambio.lineas(store, analista, ANIO)) == n
 
 
@@ -650,6 +695,7 @@ def test_la_seleccion_nacional_de_un_millon_de_lineas_pasa_cada_guardia():
     for por_linea in (
         guardia.POR_LINEA_INSTANTANEA,
         guardia.POR_LINEA_LINEAS,
+        guardia.POR_LINEA_COMPACTA,
         guardia.POR_LINEA_DETALLE,
         exportacion._BYTES_POR_LINEA,
     ):

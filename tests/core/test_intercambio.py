@@ -405,6 +405,23 @@ def test_tablas_para_mostrar_con_encabezados_en_espanol():
     assert p["Atención a distancia"].tolist() == ["No"]
 
 
+def test_con_el_texto_categorico_la_misma_asignacion_y_las_descargas_neutralizadas():
+    """The lines as the store reads them (analisis.lineas_compactas: text as categoricals)."""
+    from core.base import exportar
+
+    df, f = _instancia_grande(4)
+    df.loc[df.index[df["tipo"] == "Excedente"][:3], "unidad_nombre"] = "=HYPERLINK(1)"
+    texto = [c for c in df.columns if df[c].dtype.kind in "OT" or pd.api.types.is_string_dtype(df[c])]
+    categorico = df.astype({c: "category" for c in texto})
+    a, b = intercambio.asignar(df, f), intercambio.asignar(categorico, f)
+    assert (a.cubierto, a.paciente_km) == (b.cubierto, b.paciente_km)
+    assert a.flujos.astype(object).equals(b.flujos.astype(object))
+    assert a.sin_cubrir.astype(object).equals(b.sin_cubrir.astype(object))
+    assert intercambio.sankey_estados(a.flujos).equals(intercambio.sankey_estados(b.flujos))
+    csv = exportar.csv_bytes(intercambio.para_mostrar(b.flujos, intercambio.COLUMNAS_FLUJOS)).decode("utf-8-sig")
+    assert "=HYPERLINK" in csv and all(c.startswith("'") for c in csv.split(",") if "=HYPERLINK" in c)
+
+
 def test_opciones_de_grupo_y_especialidad_salen_de_las_lineas():
     df = _base_filtros()
     assert intercambio.opciones_grupo(df) == {"CEX": "Grupo CEX", "LAB": "Grupo LAB"}
@@ -643,6 +660,23 @@ def test_guardia_rechaza_lo_que_no_cabe_en_la_memoria(monkeypatch):
     with pytest.raises(AnalisisDemasiadoGrande, match="servidor permite"):
         intercambio.asignar(df, f)
     intercambio.asignar(una, f)
+
+
+def test_la_guardia_suma_las_lineas_que_se_retienen_mientras_corre(monkeypatch):
+    """The page holds the lines while the allocation runs: the estimate is their sum, not each apart."""
+    from core.analysis import guardia
+    from core.base.errors import AnalisisDemasiadoGrande
+
+    df, f = _instancia_grande(2)
+    exc, fal = intercambio._lados(df, f)
+    solo = guardia.estimar_intercambio(exc["producto"], fal["producto"], exc["unidad"], fal["unidad"], 0)
+    retenido = int(df.memory_usage(index=True, deep=True).sum())
+    assert intercambio.estimar(df, f) == solo + retenido
+    monkeypatch.setattr(guardia, "PRESUPUESTO_MB", (solo + retenido / 2) / (1 << 20))
+    with pytest.raises(AnalisisDemasiadoGrande, match="servidor permite"):
+        intercambio.asignar(df, f)
+    with pytest.raises(AnalisisDemasiadoGrande, match="servidor permite"):
+        intercambio.oportunidades(df, f, limite=0)
 
 
 def test_un_solo_analisis_pesado_a_la_vez(monkeypatch):

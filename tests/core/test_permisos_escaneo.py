@@ -24,6 +24,7 @@ import pytest
 import core
 from core.accounts import cuentas, permisos
 from core.admin import importacion, solicitudes
+from core.analysis import intercambio
 from core.analysis.analisis import Filtros
 from core.base import reloj, revision_pdf
 from core.base.errors import AccesoDenegado, ErrorDominio
@@ -250,6 +251,7 @@ DIVISION = {
     "analisis.detalle": lambda e: (ANIO, {"estado": "23"}, Filtros()),
     "analisis.exportacion_completa": lambda e: (ANIO,),
     "analisis.lineas": lambda e: (ANIO,),
+    "analisis.lineas_compactas": lambda e: (ANIO, list(intercambio.COLUMNAS_LINEAS)),
     "analisis.opciones_filtro": lambda e: (),
     "analisis.panorama": lambda e: (ANIO,),
     "analisis.por_estado": lambda e: (ANIO,),
