@@ -196,6 +196,7 @@ def _persona_b(base: str, token: str, contexto: dict, lanzamiento: dict, a_conec
             _entrar(page, token, base, B[2])
             salida["replica"] = _replica(page)
             salida["guardado"] = _capturar(page, B[1])
+            print(f"[cluster] B saved at {time.monotonic() - salida['t0']:.1f} s")
             ui.menu(page, "Paso 7 · Finalizar")
             tablero_ui.finalizar_paso7(page)
             ui.menu(page, "Tablero de control")
@@ -211,6 +212,7 @@ def _persona_b(base: str, token: str, contexto: dict, lanzamiento: dict, a_conec
             ui.boton(page, "Subir").click()
             ui.ver(page, re.compile(r"Reporte firmado recibido \(\d+ página\(s\)\)"))
             salida["replica_al_final"] = _replica(page)
+            print(f"[cluster] B uploaded at {time.monotonic() - salida['t0']:.1f} s")
         except BaseException as exc:  # noqa: BLE001 - reported by the test's thread
             salida["error"] = exc
             try:
@@ -228,7 +230,7 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, brow
     a = browser.new_context(**contexto).new_page()
     a.set_default_timeout(ESPERA)
     request.node.paginas = [a]  # for the screenshot on failure
-    a_conectada, b = threading.Event(), {}
+    a_conectada, b = threading.Event(), {"t0": t0}
     hilo = threading.Thread(
         target=_persona_b, args=(base, tokens[B[0]], contexto, browser_type_launch_args, a_conectada, b)
     )
@@ -242,7 +244,9 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, brow
         a_conectada.set()
         ui.decir_quien(a, A[2])
         replica_a = _replica(a)
+        print(f"[cluster] A in at {time.monotonic() - t0:.1f} s")
         guardado_a = _capturar(a, A[1])
+        print(f"[cluster] A saved at {time.monotonic() - t0:.1f} s")
 
         # A types an edit and does not save: a draft in the database.
         segundo = ui.hasta(lambda: rejilla_ag.filas(a)[1:2], "la rejilla de A tras guardar")[0]
