@@ -145,6 +145,15 @@ def cluster(chromium, demo_instalada, tmp_path_factory):
         pg.detener()
 
 
+def _cpu(pid: int) -> float:
+    """CPU-seconds a process has used so far (user + system), for the figures printed."""
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _replica(page: Page) -> str:
     return next((c["value"] for c in page.context.cookies() if c["name"] == "EYF_REPLICA"), "")
 
@@ -267,7 +276,9 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, brow
     print(f"[cluster] two people, a save each, B's upload and download, A's draft: {time.monotonic() - t0:.1f} s")
 
     # A's replica dies.
-    pid = int((carpeta / "run" / f"{replica_a}.pid").read_text())
+    pids = {n: int((carpeta / "run" / f"{n}.pid").read_text()) for n in ("r1", "r2", "haproxy")}
+    cpu_muerta = _cpu(pids[replica_a])
+    pid = pids[replica_a]
     os.kill(pid, signal.SIGKILL)
     t_muerte = time.monotonic()
 
@@ -298,4 +309,7 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, brow
         ruta, sha = con.execute("SELECT ruta, sha256 FROM firmado WHERE ooad = %s AND vigente", [B[0]]).fetchone()
     firmado = next((carpeta / "datos").rglob(Path(ruta).name))
     assert firmado.stat().st_size > 0 and sha
-    print(f"[cluster] test body {time.monotonic() - t0:.1f} s")
+    print(
+        f"[cluster] test body {time.monotonic() - t0:.1f} s; CPU-s: replicas {cpu_muerta:.1f} + "
+        f"{_cpu(pids[replica_b]):.1f}, haproxy {_cpu(pids['haproxy']):.2f}"
+    )
