@@ -68,7 +68,10 @@ backend replicas
     cookie EYF_REPLICA insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET /_stcore/health
     http-check expect string ok
-    default-server inter 2s fall 2 rise 2 maxconn 200
+    # A replica busy with a page still answers its health check, but slowly on a loaded machine: 5 s
+    # and 3 failures before it is taken out (a dead one refuses at once: redispatched meanwhile).
+    timeout check 5s
+    default-server inter 2s fall 3 rise 2 maxconn 200
     # A dead replica's cookie is ignored: its people land on a live one, logged in again by the
     # app's session cookie (sessions and drafts are rows in PostgreSQL).
     option redispatch
