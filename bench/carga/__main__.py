@@ -271,7 +271,7 @@ def _medir_montaje(args, niveles: list[int], filas: list[dict], *, replicas: int
 
     cpu_accion: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="eyf_carga_pg_") as tmp:
-        montaje = Montaje(Path(tmp), replicas)
+        montaje = Montaje(Path(tmp), replicas, Path(args.registros) if args.registros else None)
         try:
             print(f"Preparando PostgreSQL y la demostración ({replicas} réplica(s))…", flush=True)
             planes = montaje.preparar(201)
@@ -328,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         default="duckdb",
         help="own setup: DuckDB and 1 process; PostgreSQL and 1 replica; PostgreSQL and 2 replicas behind HAProxy",
     )
+    p.add_argument("--registros", help="--montaje: keep each level's logs (replicas, HAProxy, errores.log) here")
     args = p.parse_args(argv)
     niveles = [int(x) for x in args.niveles.split(",") if x]
     if max(niveles) > 200:

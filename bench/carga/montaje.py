@@ -77,8 +77,9 @@ def config_haproxy(puerto: int, replicas: list[int]) -> str:
 class Montaje:
     """PostgreSQL + `replicas` app processes (+ HAProxy when more than one), level after level."""
 
-    def __init__(self, raiz: Path, replicas: int) -> None:
+    def __init__(self, raiz: Path, replicas: int, registros: Path | None = None) -> None:
         self.raiz = raiz
+        self.registros = registros  # where each level's logs are kept (the rest goes with `raiz`)
         self.replicas = replicas
         self.cluster: ClusterCarga | None = None
         self.clave = secrets.token_hex(32)
@@ -203,6 +204,11 @@ class Montaje:
         for log in self._logs:
             log.close()
         self._logs = []
+        if self.registros and self.base:
+            self.registros.mkdir(parents=True, exist_ok=True)
+            for f in [*self.raiz.glob(f"{self.base}_*"), self.raiz / f"datos_{self.base}" / "errores.log"]:
+                if f.is_file():
+                    shutil.copy(f, self.registros / (f.name if f.name != "errores.log" else f"{self.base}_errores.log"))
 
     def detener(self) -> None:
         self.bajar()
