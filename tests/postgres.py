@@ -169,12 +169,13 @@ class Bases:
         with self._cerrojo:  # a test's threads may open stores at once (test_choque's lanes)
             return self._sustituto(ruta)
 
-    def _sustituto(self, ruta: str) -> str:
+    def _sustituto(self, ruta: str, vaciar: bool = True) -> str:
         for mapa in (self.usadas, self.permanentes):
             if ruta != ":memory:" and ruta in mapa:
                 return self.cluster.url(mapa[ruta])
         base = self.libres.pop() if self.libres else self._nueva()
-        self._vaciar(base)
+        if vaciar:
+            self._vaciar(base)
         mapa = self.usadas if self.en_prueba else self.permanentes
         mapa[ruta if ruta != ":memory:" else f":memory:{len(mapa)}"] = base
         return self.cluster.url(base)
@@ -187,10 +188,12 @@ class Bases:
         with self._cerrojo:
             if self._plantilla is None:
                 self._plantilla = self._volcar(poblar)
-            url = self.sustituto(ruta)
+            # not emptied first: the DELETEs below empty every table the template has, and setval
+            # sets every sequence (a third of the time a handout took when it was emptied twice)
+            url = self._sustituto(ruta, vaciar=False)
             store = Store(url)  # migrated (a database new to this run has no tables yet)
             tablas, secuencias = self._plantilla
-            with psycopg.connect(url, autocommit=True) as con, con.transaction():
+            with store._pool.connection() as con, con.transaction():  # the store's own connection: no new one
                 con.execute("; ".join(f'DELETE FROM "{t}"' for t, _ in tablas))  # e.g. migration 007's row
                 for tabla, datos in tablas:
                     with con.cursor().copy(f'COPY "{tabla}" FROM STDIN (FORMAT binary)') as copia:
