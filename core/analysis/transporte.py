@@ -364,14 +364,16 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
     """
     from ot.lp.emd_wrap import check_result, emd_c  # imported on first use: POT loads in ~1 s
 
-    metros = b.metros[cuales]  # (P, shortage, surplus)
+    # Whole-block passes, each over the block once (usually every product of the block is solved here).
+    metros = b.metros if len(cuales) == len(b.productos) else b.metros[cuales]  # (P, shortage, surplus)
     elegible = metros < INF
     ne = pb.cnt_e[b.productos[cuales]]
     nf = (b.jf[cuales] < pb.n_f).sum(axis=1)
-    mayor = np.where(elegible, metros, 0).max(axis=(1, 2))
+    mayor = np.max(metros, axis=(1, 2), where=elegible, initial=0)
     grande = ((ne + nf + 2) * (mayor + 1) + 1).astype(float)
     costo = np.empty((len(cuales), metros.shape[1] + 1, metros.shape[2] + 1))
-    costo[:, :-1, :-1] = np.where(elegible, metros, 3 * grande[:, None, None])
+    costo[:, :-1, :-1] = metros
+    np.copyto(costo[:, :-1, :-1], (3 * grande)[:, None, None], where=~elegible)
     oferta, demanda = pb.s_oferta[b.ie[cuales]].astype(float), pb.s_demanda[b.jf[cuales]].astype(float)
     problemas = []
     for k in np.flatnonzero(elegible.any(axis=(1, 2))).tolist():
@@ -385,16 +387,17 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
     def uno(problema):
         return emd_c(problema[3], problema[4], problema[5], 10**9, 1)  # releases the GIL while it solves
 
-    partes = []
+    # Each product's flows into one block array, read with one nonzero (one per product cost more
+    # than copying them): rows by product, then shortage line, then surplus line, as before.
+    flujo = np.zeros(metros.shape)
     resultados = hilos.map(uno, problemas) if hilos is not None else map(uno, problemas)
     for (k, e, f, *_), (g, _, _, _, resultado) in zip(problemas, resultados, strict=True):
         if check_result(resultado) is not None:
             raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
-        f_, e_ = np.nonzero(g[:f, :e] > 0.5)
-        p = cuales[k]
-        partes.append((pb.s_pos_e[b.ie[p, e_]], pb.s_pos_f[b.jf[p, f_]], np.rint(g[f_, e_]).astype(np.int64)))
-    vacio = np.empty(0, dtype=np.int64)
-    return tuple(np.concatenate([vacio, *x]) for x in zip(*partes, strict=True)) if partes else (vacio, vacio, vacio)
+        flujo[k, :f, :e] = g[:f, :e]
+    k_, f_, e_ = np.nonzero(flujo > 0.5)
+    p_ = cuales[k_]
+    return pb.s_pos_e[b.ie[p_, e_]], pb.s_pos_f[b.jf[p_, f_]], np.rint(flujo[k_, f_, e_]).astype(np.int64)
 
 
 def _mas_baratos(b: Bloque, valor: np.ndarray, k: int, eje: int, *, maximo) -> tuple[np.ndarray, ...]:

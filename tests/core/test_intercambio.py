@@ -868,6 +868,17 @@ def test_sankey_empates_en_orden_espanol():
     assert estados["destino"].tolist() == ["México", "Michoacán"]
 
 
+@pytest.mark.parametrize("ancho", [10, 1 << 40])  # keys packed into one, and too wide to pack
+def test_el_orden_de_varias_claves_es_el_de_lexsort(ancho):
+    rng = np.random.default_rng(ancho % 97)
+    claves = [rng.integers(-ancho, ancho, 5_000) for _ in range(3)]
+    assert intercambio._orden(*claves).tolist() == np.lexsort(claves[::-1]).tolist()
+    km = np.round(rng.uniform(0, 50, 5_000), 3)
+    km[rng.random(5_000) < 0.1] = np.nan  # remote care without coordinates: no distance, last
+    assert intercambio._orden(intercambio._decimas(km)).tolist() == np.lexsort([np.round(km, 1)]).tolist()
+    assert intercambio._orden(np.empty(0, dtype=np.int64)).tolist() == []
+
+
 def test_mayores_son_las_filas_con_mas_en_su_orden():
     rng = np.random.default_rng(3)
     valores = rng.integers(0, 20, 500)  # many ties
