@@ -41,7 +41,7 @@ _POR_FILA = 1_200
 # Bytes a line read holds per line at its peak (measured at ~1M lines, bench/RESULTS.md, with margin).
 POR_LINEA_INSTANTANEA = 210  # the análisis snapshot: int32 codes and quantities, DuckDB's result
 POR_LINEA_LINEAS = 1_000  # every column of a line as a pandas frame (analisis.lineas)
-POR_LINEA_COMPACTA = 250  # the exchange's columns, text as categoricals (analisis.lineas_compactas)
+POR_LINEA_COMPACTA = 500  # the exchange's columns, text as categoricals (analisis.lineas_compactas)
 POR_LINEA_DETALLE = 600  # the lines behind a cell: 13 columns, the frame and its Arrow copy
 POR_FILA_AUDITORIA = 1_000  # a confirmed outlying figure: an audit row with its JSON and names
 

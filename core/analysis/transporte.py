@@ -284,8 +284,11 @@ class Solucion:
     rondas: int  # pricing rounds (the last one found nothing to add)
 
 
-def resolver(pb: Problema) -> Solucion:
-    """Max shortage patients covered, then fewest patient-metres, over every eligible pair."""
+def resolver(pb: Problema, al_pasar=None) -> Solucion:
+    """Max shortage patients covered, then fewest patient-metres, over every eligible pair.
+
+    `al_pasar(bloque)`, if given, sees every block of the first pass (every pair with both sides'
+    products once): the proposals ranked in the same pass (intercambio.calcular)."""
     con_elegible = np.zeros(pb.n_f, dtype=bool)
     if not pb.n_e or not pb.n_f:
         nada = np.empty(0, dtype=np.int64)
@@ -304,6 +307,8 @@ def resolver(pb: Problema) -> Solucion:
     flujos = [(vacio, vacio, vacio)]
     with ThreadPoolExecutor(HILOS) as hilos:
         for b in pb.bloques(productos):
+            if al_pasar is not None:
+                al_pasar(b)
             filas = b.elegible.any(axis=2)
             con_elegible[pb.s_pos_f[b.jf[filas]]] = True
             if densos[b.productos].any():

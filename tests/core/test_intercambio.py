@@ -702,17 +702,19 @@ def test_un_solo_analisis_pesado_a_la_vez(monkeypatch):
         assert intercambio.asignar(df, f).faltante > 0
 
 
-def test_las_propuestas_entregan_su_problema_a_la_asignacion_y_no_queda_nada():
-    df, f = _instancia_grande(3)
-    sola = intercambio.asignar(df, f)
-    intercambio.oportunidades(df, f, limite=5)
-    assert intercambio._entregado  # the page's next call, the allocation, takes it
-    junto = intercambio.asignar(df, f)
-    assert not intercambio._entregado and junto.flujos.equals(sola.flujos)
-    intercambio.oportunidades(df, f, limite=5)
-    lejos = Filtros(km_max=300.0)  # other filters: not served from it, and it is dropped anyway
-    assert intercambio.asignar(df, lejos).cubierto == _comparar_con_lp(df, lejos).cubierto
-    assert not intercambio._entregado
+@pytest.mark.parametrize("semilla", range(4))
+def test_calcular_da_las_propuestas_y_la_asignacion_de_cada_una_por_separado(semilla, monkeypatch):
+    from core.analysis import transporte
+
+    df, f = _instancia_grande(semilla) if semilla % 2 else _instancia(semilla)
+    monkeypatch.setattr(transporte, "CELDAS", 64)  # several blocks in the one pass
+    for limite in (None, 3):
+        p, a = intercambio.calcular(df, f, limite=limite)
+        sola_p, sola_a = intercambio.oportunidades(df, f, limite=limite), intercambio.asignar(df, f)
+        pd.testing.assert_frame_equal(p.tabla, sola_p.tabla)
+        assert p.total == sola_p.total
+        assert a.flujos.equals(sola_a.flujos) and a.sin_cubrir.equals(sola_a.sin_cubrir)
+        assert (a.cubierto, a.paciente_km, a.faltante) == (sola_a.cubierto, sola_a.paciente_km, sola_a.faltante)
 
 
 # -- the reason a shortage is left uncovered when coordinates are missing (issue 14 §3) ---------

@@ -491,8 +491,7 @@ def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, fi
     patients), number formats, the flows between states)."""
     df = lineas_intercambio(ruta, anio, incluir, generacion, _cuenta)[0]
     f = Filtros(*filtros)
-    propuestas = intercambio.oportunidades(df, f, limite=limite)
-    asig = intercambio.asignar(df, f)
+    propuestas, asig = intercambio.calcular(df, f, limite=limite)  # one pass over the pairs for both
     estados = intercambio.sankey_estados(asig.flujos)
     tablas = {
         "Propuestas": intercambio.para_mostrar(propuestas.tabla, intercambio.COLUMNAS_OPORTUNIDADES),
