@@ -335,6 +335,32 @@ def contenido_de_la_base(store) -> bytes:
 def pytest_runtest_setup(item):
     if EN_POSTGRES and item.get_closest_marker("solo_duckdb"):
         pytest.skip("about the DuckDB file itself")
+    if EN_POSTGRES and sin_base(item):
+        pytest.skip("opens no store: it runs once, in the DuckDB pass")
+
+
+def sin_base(item) -> bool:
+    """Marked sin_base, on the test or its module; `sin_base(False)` on a test of such a module
+    says that this one does open a store."""
+    marca = item.get_closest_marker("sin_base")
+    return marca is not None and marca.args[:1] != (False,)
+
+
+@pytest.fixture(autouse=True)
+def _sin_base_no_abre_bases(request, monkeypatch):
+    """A test marked sin_base is skipped on PostgreSQL, so the mark must be true: here (DuckDB) a
+    store it opens fails it, and so does one a fixture handed it."""
+    if not sin_base(request.node):
+        yield
+        return
+    for valor in request.node.funcargs.values():
+        assert not isinstance(valor, Store), "marked sin_base but a fixture gives it a store"
+
+    def prohibido(cls, *a, **k):
+        raise AssertionError("marked sin_base but opened a store")
+
+    monkeypatch.setattr(Store, "__new__", prohibido)
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,9 @@ import pytest
 
 from ui.components import paginas
 
+# The layout of the code: nothing here opens a store (sin_base, tests/conftest.py).
+pytestmark = pytest.mark.sin_base
+
 RAIZ = Path(__file__).resolve().parents[2]
 NIVEL = {"base": 0, "accounts": 1, "lifecycle": 2, "capture": 3, "analysis": 4, "admin": 4, "<raíz>": 9}
 UI = ("streamlit", "plotly")

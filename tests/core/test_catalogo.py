@@ -16,6 +16,10 @@ from core.base.texto import normalizar
 from core.capture import catalogo
 from core.capture.catalogo import CATALOGO_DIR, cargar, leer_directorio
 
+# Reading and building the catalog files: only the tests marked sin_base(False) open a store
+# (tests/conftest.py).
+pytestmark = pytest.mark.sin_base
+
 REPO = Path(__file__).resolve().parents[2]
 DATOS_COMPARTIDOS = REPO.parent / "shared" / "data"
 
@@ -257,6 +261,7 @@ def test_todas_las_claves_son_unicas(datos):
     assert datos["ooad"]["numero"].is_unique
 
 
+@pytest.mark.sin_base(False)
 def test_cargar_en_duckdb(datos):
     con = conectar()
     tx = con.cursor()

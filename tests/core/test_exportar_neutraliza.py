@@ -18,6 +18,9 @@ from hypothesis import strategies as st
 from core.admin import importacion, solicitudes
 from core.base import exportar
 
+# The neutraliser is pure: only the tests marked sin_base(False) open a store (tests/conftest.py).
+pytestmark = pytest.mark.sin_base
+
 # Every sign a spreadsheet may read as the start of a formula, with what follows it.
 PELIGROSOS = ["=1+1", "+52 55", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20A1"]
 ENLACE = '=HYPERLINK("http://x","clic")'
@@ -71,6 +74,7 @@ def test_restaurar_deshace_neutralizar(valor):
     assert exportar.restaurar(neutro) == valor
 
 
+@pytest.mark.sin_base(False)
 def test_plantilla_del_catalogo_neutraliza_y_vuelve_a_subirse_igual(store, cuenta):
     """A product request accepted with a formula as its name reaches the template as text, not a link."""
     id_ = solicitudes.solicitar_producto(
@@ -93,6 +97,7 @@ def test_plantilla_del_catalogo_neutraliza_y_vuelve_a_subirse_igual(store, cuent
     assert not vista.hay_cambios and vista.sin_cambio == len(filas) - 1
 
 
+@pytest.mark.sin_base(False)
 def test_catalogo_en_excel_tambien_vuelve_igual(store, cuenta):
     """The same template saved as .xlsx by the export (neutralised there too) imports unchanged."""
     id_ = solicitudes.solicitar_producto(
