@@ -380,14 +380,29 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
     costo[:, :-1, :-1] = metros
     np.copyto(costo[:, :-1, :-1], (3 * grande)[:, None, None], where=~elegible)
     oferta, demanda = pb.s_oferta[b.ie[cuales]].astype(float), pb.s_demanda[b.jf[cuales]].astype(float)
-    problemas = []
-    for k in np.flatnonzero(elegible.any(axis=(1, 2))).tolist():
+
+    def problema(k: int, dos: bool) -> tuple:
+        """Product k's transport problem (rows: shortage lines, columns: surplus lines).
+
+        One dummy (`dos` False): only on the larger side, at 0, taking what is left over: the
+        simplex then covers all of the smaller side, which is the maximum flow whenever the
+        eligible pairs allow it, else it has to use an ineligible pair (checked below). Two dummies:
+        the general form of the docstring. One dummy is ~10% less simplex work at 1M lines."""
         e, f = int(ne[k]), int(nf[k])
-        c = costo[k, : f + 1, : e + 1].copy()  # rows: shortage lines and the leftover's sink
-        c[:f, e] = grande[k]
-        c[f, :] = 0
         o, d = oferta[k, :e], demanda[k, :f]
-        problemas.append((k, e, f, np.append(d, o.sum()), np.append(o, d.sum()), c))
+        so, sd = o.sum(), d.sum()
+        if dos:
+            c = costo[k, : f + 1, : e + 1].copy()  # rows: shortage lines and the leftover's sink
+            c[:f, e] = grande[k]
+            c[f, :] = 0
+            return k, e, f, np.append(d, so), np.append(o, sd), c
+        if so >= sd:
+            c = costo[k, : f + 1, :e].copy()  # the last row takes the surplus left over
+            c[f, :] = 0
+            return k, e, f, np.append(d, so - sd), o, c
+        c = costo[k, :f, : e + 1].copy()  # the last column: the shortage left uncovered
+        c[:, e] = 0
+        return k, e, f, d, np.append(o, sd - so), c
 
     def uno(problema):
         return emd_c(problema[3], problema[4], problema[5], 10**9, 1)  # releases the GIL while it solves
@@ -395,11 +410,21 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
     # Each product's flows into one block array, read with one nonzero (one per product cost more
     # than copying them): rows by product, then shortage line, then surplus line, as before.
     flujo = np.zeros(metros.shape)
-    resultados = hilos.map(uno, problemas) if hilos is not None else map(uno, problemas)
-    for (k, e, f, *_), (g, _, _, _, resultado) in zip(problemas, resultados, strict=True):
-        if check_result(resultado) is not None:
-            raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
-        flujo[k, :f, :e] = g[:f, :e]
+    pendientes, dos = np.flatnonzero(elegible.any(axis=(1, 2))).tolist(), False
+    while pendientes:
+        problemas = [problema(k, dos) for k in pendientes]
+        resultados = hilos.map(uno, problemas) if hilos is not None else map(uno, problemas)
+        for (k, e, f, *_), (g, _, _, _, resultado) in zip(problemas, resultados, strict=True):
+            if check_result(resultado) is not None:
+                raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
+            flujo[k, :f, :e] = g[:f, :e]
+        if dos:
+            break
+        # With one dummy, a product whose smaller side cannot be covered by eligible pairs alone used an
+        # ineligible one: solved again with two dummies. One that used none has covered all of its
+        # smaller side (the most any allocation can) at the least cost among such: the optimum.
+        malos = ((flujo[pendientes] > 0.5) & ~elegible[pendientes]).any(axis=(1, 2))
+        pendientes, dos = np.asarray(pendientes)[malos].tolist(), True
     k_, f_, e_ = np.nonzero(flujo > 0.5)
     p_ = cuales[k_]
     return pb.s_pos_e[b.ie[p_, e_]], pb.s_pos_f[b.jf[p_, f_]], np.rint(flujo[k_, f_, e_]).astype(np.int64)

@@ -584,6 +584,33 @@ def test_generacion_de_columnas_en_las_instancias_pequenas(semilla, generacion_d
     _comparar_con_lp(df, f)
 
 
+def test_simplex_con_una_ficticia_y_con_dos_cuando_hace_falta(monkeypatch):
+    """One dummy suffices when eligible pairs can cover the smaller side; otherwise the product is
+    solved again with two (here the only way to ship all of A's surplus is to A itself)."""
+    import ot.lp.emd_wrap
+
+    llamadas = []
+    emd = ot.lp.emd_wrap.emd_c
+    monkeypatch.setattr(ot.lp.emd_wrap, "emd_c", lambda *a: llamadas.append(a[2].shape) or emd(*a))
+    df = tabla(
+        linea("A", "P", "Excedente", 5, CDMX),
+        linea("A", "P", "Faltante", 5, CDMX),
+        linea("B", "P", "Faltante", 3, GUADALAJARA),
+    )
+    a = intercambio.asignar(df)
+    assert (a.cubierto, len(llamadas)) == (3, 2) and llamadas[0] != llamadas[1]
+    assert a.paciente_km == pytest.approx(_optimo_lp(df, Filtros())[1], abs=0.5)
+    llamadas.clear()
+    df = tabla(
+        linea("A", "P", "Excedente", 5, CDMX),
+        linea("B", "P", "Faltante", 2, GUADALAJARA),
+        linea("C", "P", "Faltante", 9, MONTERREY),
+    )
+    a = intercambio.asignar(df)
+    assert (a.cubierto, len(llamadas)) == (5, 1)
+    assert a.paciente_km == pytest.approx(_optimo_lp(df, Filtros())[1], abs=0.5)
+
+
 def test_remotos_por_clase_cubren_el_minimo_de_cada_clase_en_orden():
     df = tabla(
         linea("E1", "R", "Excedente", 5, CANCUN, estado="23", remoto=True),
