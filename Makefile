@@ -31,18 +31,18 @@ cluster-stop:
 	$(PY) -m deploy.cluster detener
 
 ## Install and run the whole test suite (core, pages, browser) on both cores: each worker takes whole
-## files and runs its own browser server on its own port and data folder.
+## files and runs its own browser server on its own port and data folder. At the same time, at low
+## CPU priority, the core suite and the page tests that write run again on PostgreSQL (tests/correr.py).
 test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m tests.correr
 
-## The core suite again on PostgreSQL (Debian's postgresql-15), apart from `make test` until it fits the
-## 5-minute budget (README, «Pruebas»): each worker starts its own throwaway
-## cluster under /tmp (Unix socket only, as the `postgres` user when run as root); tests about the
-## DuckDB file itself are skipped (solo_duckdb).
+## Only the PostgreSQL pass of `make test` (Debian's postgresql-15), on both cores: each worker starts
+## its own throwaway cluster under /tmp (Unix socket only, as the `postgres` user when run as root);
+## tests about the DuckDB file itself (solo_duckdb) or that open no store (sin_base) are skipped.
 test-postgres: $(VENV)/.dev
-	EYF_PRUEBAS_PG=1 $(PY) -m pytest -n 2 --dist loadfile tests/core
+	EYF_PRUEBAS_PG=1 $(PY) -m pytest -n 2 --dist loadfile tests/core $$($(PY) -c "from tests.correr import PAGINAS_EN_POSTGRES as p; print(*p)")
 
 ## Refresh the README's screenshots in docs/ from a browser run (tests never change tracked files).
 capturas: $(VENV)/.dev
