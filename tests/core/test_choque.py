@@ -74,6 +74,29 @@ def _leer(destino: str) -> dict:
         s.close()
 
 
+def _para_hijo(destino: str, i: int) -> str:
+    """What child `i` opens: on PostgreSQL the URL with its own application_name, by which
+    _esperar_desconexion finds its server processes."""
+    if not EN_POSTGRES:
+        return destino
+    return f"{destino}{'&' if '?' in destino else '?'}application_name=choque-{i}"
+
+
+def _esperar_desconexion(destino: str, i: int) -> None:
+    """Wait until the server has ended every connection of killed child `i`. A backend that had
+    received the child's COMMIT finishes it after the client is gone: read before that, a write in
+    flight would look not applied and then appear, acknowledged by no one."""
+    import psycopg
+
+    limite = time.monotonic() + ESPERA_MAX
+    with psycopg.connect(destino, autocommit=True) as con:
+        while con.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [f"choque-{i}"]
+        ).fetchone()[0]:
+            assert time.monotonic() < limite, f"kill {i}: the server still holds the child's connections"
+            time.sleep(0.01)
+
+
 def _leer_bitacora(ruta) -> list[tuple[str, dict]]:
     eventos = []
     with open(ruta, encoding="utf-8") as f:
@@ -120,7 +143,9 @@ def _carril(ctx, tmp_path, carril: int, clases: set[str], faltan) -> int:
         hechas += 1
         bitacora = tmp_path / f"bitacora-{i}.txt"
         bitacora.touch()
-        hijo = ctx.Process(target=trabajador.trabajar, args=(destino, str(bitacora), i, ANIO, HOY, 4, dict(claves)))
+        hijo = ctx.Process(
+            target=trabajador.trabajar, args=(_para_hijo(destino, i), str(bitacora), i, ANIO, HOY, 4, dict(claves))
+        )
         hijo.start()
         limite = time.monotonic() + ESPERA_MAX
         while "READY" not in bitacora.read_text(encoding="utf-8") and hijo.is_alive() and time.monotonic() < limite:
@@ -139,6 +164,8 @@ def _carril(ctx, tmp_path, carril: int, clases: set[str], faltan) -> int:
         # (a child inside a write syscall on a busy disk finishes that call first).
         hijo.join(ESPERA_MAX)
         assert hijo.exitcode == -signal.SIGKILL, f"kill {i}: the child did not die ({hijo.exitcode})"
+        if EN_POSTGRES:
+            _esperar_desconexion(destino, i)
         eventos = _leer_bitacora(bitacora)
         en_vuelo = None
         for tipo, cambios in eventos:
