@@ -15,6 +15,10 @@ from core.analysis import intercambio
 from core.analysis.intercambio import Filtros
 from core.base.errors import AccesoDenegado
 
+# The solver and the ranking on lines built here: only the tests marked sin_base(False) open a store
+# (tests/conftest.py).
+pytestmark = pytest.mark.sin_base
+
 # Places with known coordinates (degrees).
 CDMX = (19.4326, -99.1332)
 GUADALAJARA = (20.6597, -103.3496)
@@ -431,17 +435,20 @@ def test_opciones_de_grupo_y_especialidad_salen_de_las_lineas():
     }
 
 
+@pytest.mark.sin_base(False)
 @pytest.mark.parametrize("usuario", ["chihuahua", "quintana-roo"])
 def test_capturista_no_lee_las_lineas_del_intercambio(store, cuenta, usuario):
     with pytest.raises(AccesoDenegado, match="exclusiva de la División"):
         intercambio.lineas(store, cuenta(usuario), 2026)
 
 
+@pytest.mark.sin_base(False)
 def test_sin_sesion_no_lee_las_lineas_del_intercambio(store):
     with pytest.raises(AccesoDenegado):
         intercambio.lineas(store, None, 2026)
 
 
+@pytest.mark.sin_base(False)
 def test_division_empareja_lo_finalizado_en_la_base(store, cuenta):
     """End to end through core: two OOAD capture and finalize; the division sees their exchange."""
     from core.capture import captura
