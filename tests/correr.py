@@ -46,6 +46,10 @@ def _pasada_postgres() -> list[str]:
         sys.executable,
         "-m",
         "pytest",
+        "-n",  # two workers: they take what CPU the DuckDB run leaves, and both cores once it ends
+        "2",
+        "--dist",
+        "loadfile",
         "-p",
         "no:cacheprovider",
         "-q",
