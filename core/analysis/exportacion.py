@@ -3,6 +3,9 @@
 Building it in memory took 151 s and 1.4 GB more of the server at 658k lines (issue 14 §2). Here
 DuckDB writes it to a file in the session's temporary folder (`core.base.temporales`), in batches
 of whole OOAD/UMAE so that only one batch is ever sorted at a time; the page serves that file.
+On PostgreSQL each batch's lines (every column) are read as Arrow (`store.arrow_grande`) into the
+process's in-memory DuckDB (`store.cursor_analitico`), which sorts, neutralises and writes them as
+on the DuckDB store: the same SQL, so the same bytes (`_lote`).
 
 - CSV: inside a .zip (the only way a file of a million lines stays small enough for the server to
   hand it out; Windows opens a .zip by itself). UTF-8 with BOM, CRLF, text cells neutralised in SQL
@@ -20,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,13 +154,43 @@ def _lotes(por_ooad: list[tuple[str, int]]) -> list[list[str]]:
     return lotes
 
 
+def _lineas_lote(columnas: str) -> str:
+    """SELECT `columnas` of the lines of the OOAD/UMAE in $lote, in the store's own SQL."""
+    return f"WITH {analisis._LINEAS_SQL} SELECT {columnas} FROM sel WHERE list_contains($lote::VARCHAR[], sel.ooad)"
+
+
+def _en_postgres(store: Store) -> bool:
+    return store.dialecto == "postgres"
+
+
+@contextmanager
+def _lote(store: Store, anio: int, incluir_en_captura: bool, lote: list[str]) -> Iterator[tuple]:
+    """A DuckDB cursor where `_consulta` reads the lines of the OOAD/UMAE in `lote`, and its parameters.
+
+    DuckDB store: the store's own cursor, `sel` being `analisis._LINEAS_SQL`. PostgreSQL: the batch's
+    lines read as Arrow and registered as `sel` in the process's in-memory DuckDB, so that the COPY,
+    the neutraliser, the ICU collation and DuckDB's type names stay DuckDB's; only one batch
+    (`LINEAS_POR_LOTE` lines and an OOAD/UMAE) is held at a time."""
+    params = {**_params(anio, incluir_en_captura), "lote": list(lote)}
+    if not _en_postgres(store):
+        with store.cursor() as cur:
+            yield cur, params
+        return
+    tabla = store.arrow_grande(_lineas_lote(", ".join(analisis.COLUMNAS)), params)
+    with store.cursor_analitico() as cur:
+        cur.register("sel", tabla)
+        del tabla  # the view holds it; freed when unregistered
+        try:
+            yield cur, {}
+        finally:
+            cur.unregister("sel")
+
+
 def _tipos(store: Store, anio: int, incluir_en_captura: bool) -> dict[str, str]:
-    """DuckDB type of each exported column (from the query itself, so a new column is typed too)."""
-    with store.cursor() as cur:
-        cur.execute(
-            f"WITH {analisis._LINEAS_SQL} SELECT {', '.join(analisis.COLUMNAS)} FROM sel LIMIT 0",
-            _params(anio, incluir_en_captura),
-        )
+    """DuckDB type of each exported column (from the query itself, so a new column is typed too;
+    on PostgreSQL, of the Arrow columns DuckDB reads)."""
+    with _lote(store, anio, incluir_en_captura, []) as (cur, params):
+        cur.execute(f"{_desde(store, ', '.join(analisis.COLUMNAS))} LIMIT 0", params)
         tipos = {d[0]: str(d[1]).upper() for d in cur.description}
         cur.fetchall()
     return tipos
@@ -220,11 +254,13 @@ def exportar_completa(
     return Archivo(destino, nombre, fmt.mime, formato, filas, int(anio), bool(incluir_en_captura))
 
 
-def _consulta(tipos: dict[str, str], modo: str) -> str:
-    return (
-        f"WITH {analisis._LINEAS_SQL} SELECT {_columnas_sql(tipos, modo)} FROM sel"
-        f" WHERE list_contains($lote::VARCHAR[], sel.ooad) ORDER BY {ORDEN}"
-    )
+def _desde(store: Store, columnas: str) -> str:
+    """SELECT `columnas` of a batch's lines, in `_lote`'s cursor."""
+    return f"SELECT {columnas} FROM sel" if _en_postgres(store) else _lineas_lote(columnas)
+
+
+def _consulta(store: Store, tipos: dict[str, str], modo: str) -> str:
+    return f"{_desde(store, _columnas_sql(tipos, modo))} ORDER BY {ORDEN}"
 
 
 def _csv(store, anio, incluir, tipos, lotes, parcial: Path, carpeta: Carpeta, nombre: str, avance) -> None:
@@ -236,18 +272,18 @@ def _csv(store, anio, incluir, tipos, lotes, parcial: Path, carpeta: Carpeta, no
     import io
     from concurrent.futures import ThreadPoolExecutor
 
-    consulta = _consulta(tipos, "csv")
+    consulta = _consulta(store, tipos, "csv")
     trozos = [carpeta.archivo(f"{nombre}.lote{k}.csv") for k in (0, 1)]
     cabecera = io.StringIO()
     csv.writer(cabecera, lineterminator="\r\n").writerow(_encabezados())
 
     def copiar(i: int) -> Path:
         trozo = trozos[i % 2]
-        with store.cursor() as cur:
+        with _lote(store, anio, incluir, lotes[i]) as (cur, params):
             cur.execute(
                 f"COPY ({consulta}) TO '{_literal(trozo)}'"
                 " (FORMAT csv, HEADER false, NEW_LINE '\r\n', QUOTE '\"', ESCAPE '\"')",
-                {**_params(anio, incluir), "lote": lotes[i]},
+                params,
             )
         return trozo
 
@@ -277,11 +313,10 @@ def _literal(ruta: Path) -> str:
 
 def _lotes_arrow(store, anio, incluir, tipos, lotes, modo: str):
     """Each batch's sorted rows as Arrow record batches, one batch of lines at a time."""
-    consulta = _consulta(tipos, modo)
+    consulta = _consulta(store, tipos, modo)
     for lote in lotes:
-        with store.cursor() as cur:
-            lector = cur.sql(consulta, params={**_params(anio, incluir), "lote": lote}).to_arrow_reader(50_000)
-            yield from lector
+        with _lote(store, anio, incluir, lote) as (cur, params):
+            yield from cur.sql(consulta, params=params).to_arrow_reader(50_000)
 
 
 def _parquet(store, anio, incluir, tipos, lotes, parcial: Path, carpeta, nombre, avance) -> None:
@@ -289,19 +324,18 @@ def _parquet(store, anio, incluir, tipos, lotes, parcial: Path, carpeta, nombre,
     try:
         hechos = 0
         total = len(lotes)
-        consulta = _consulta(tipos, "parquet")
+        consulta = _consulta(store, tipos, "parquet")
         for i, lote in enumerate(lotes):
-            with store.cursor() as cur:
-                lector = cur.sql(consulta, params={**_params(anio, incluir), "lote": lote}).to_arrow_reader(50_000)
-                for bloque in lector:
+            with _lote(store, anio, incluir, lote) as (cur, params):
+                for bloque in cur.sql(consulta, params=params).to_arrow_reader(50_000):
                     if escritor is None:
                         escritor = pq.ParquetWriter(parcial, bloque.schema, compression="zstd")
                     escritor.write_batch(bloque)
             hechos = i + 1
             avance(hechos / total)
         if escritor is None:  # no lines: an empty file with the columns
-            with store.cursor() as cur:
-                vacio = cur.sql(consulta, params={**_params(anio, incluir), "lote": []}).to_arrow_table()
+            with _lote(store, anio, incluir, []) as (cur, params):
+                vacio = cur.sql(consulta, params=params).to_arrow_table()
                 escritor = pq.ParquetWriter(parcial, vacio.schema, compression="zstd")
     finally:
         if escritor is not None:

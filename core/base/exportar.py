@@ -71,7 +71,8 @@ def sql_neutralizar(expresion: str) -> str:
     """SQL of a text expression as `neutralizar` leaves it: an apostrophe before a value that
     (after any apostrophes already there) starts with a formula sign; NULL stays NULL.
 
-    `expresion` is SQL of this codebase (a column name), never text a person typed."""
+    `expresion` is SQL of this codebase (a column name), never text a person typed. DuckDB SQL only:
+    on PostgreSQL `regexp_matches` returns a set, so the export runs it in the in-memory DuckDB."""
     return f"CASE WHEN regexp_matches({expresion}, '^''*[{_CLASE_SQL}]') THEN '''' || {expresion} ELSE {expresion} END"
 
 

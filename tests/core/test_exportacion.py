@@ -2,7 +2,8 @@
 
 The data: the shipped catalog and one period of bench/sintetico.py lines over 6 OOAD/UMAE, with
 hostile text planted in the names a final version copies and in the catalog, so that the SQL
-neutraliser is compared with `exportar.neutralizar` cell by cell.
+neutraliser is compared with `exportar.neutralizar` cell by cell. On PostgreSQL (EYF_PRUEBAS_PG=1)
+the same tests run, and the files are compared with the DuckDB store's for the same data.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ import pytest
 from core.accounts import cuentas
 from core.analysis import analisis, exportacion
 from core.base import exportar, temporales
+from core.base import store as store_mod
 from core.base.errors import AccesoDenegado, ExportacionDemasiadoGrande
 from core.base.store import Store
-from tests.conftest import ANIO, mundo_sintetico
-
-# The full export writes through DuckDB itself (COPY (…) TO a file, its SQL macros): not yet ported to
-# PostgreSQL (docs/research/postgres/DESIGN.md §14.5), so this file runs on DuckDB only for now.
-pytestmark = pytest.mark.solo_duckdb
+from tests.conftest import ANIO, EN_POSTGRES, mundo_sintetico
 
 # Values a spreadsheet would run as a formula, and look-alikes that must stay as they are.
 HOSTILES = [
@@ -62,8 +60,8 @@ def mundo(tmp_path_factory):
     # municipio in the catalog; a product flagged remote so that both booleans appear.
     with store.transaction() as tx:
         tx.execute(
-            "UPDATE version_final_linea SET unidad_nombre = $h[1 + (hash(producto) % $n)::INTEGER],"
-            " producto_nombre = $h[1 + (hash(unidad) % $n)::INTEGER]",
+            "UPDATE version_final_linea SET unidad_nombre = ($h::VARCHAR[])[1 + (hash(producto) % $n)::INTEGER],"
+            " producto_nombre = ($h::VARCHAR[])[1 + (hash(unidad) % $n)::INTEGER]",
             {"h": HOSTILES, "n": len(HOSTILES)},
         )
         tx.execute("UPDATE unidad SET municipio = '=HYPERLINK(\"x\")' WHERE clave IN (SELECT unidad FROM linea)")
@@ -115,7 +113,7 @@ def _en_orden_espanol(store: Store, filas: list[list[str]]) -> bool:
     columnas = ["OOAD/UMAE", "Clave OOAD/UMAE", "Unidad Médica", "Clave de la Unidad Médica"]
     columnas += ["Excedente/Faltante", "Clave del producto"]
     datos = {f"c{k}": [exportar.restaurar(f[cab.index(c)]) for f in filas[1:]] for k, c in enumerate(columnas)}
-    with store.cursor() as cur:
+    with store.cursor_analitico() as cur:
         cur.register("filas", pd.DataFrame(datos).reset_index())
         try:
             orden = [
@@ -163,9 +161,12 @@ def test_csv_igual_al_de_python_celda_por_celda(mundo, analista, carpeta, en_cap
     assert {f[nuevo[0].index("Municipio")] for f in nuevo[1:]} >= {'\'=HYPERLINK("x")'}
 
 
-def test_neutralizador_sql_es_la_misma_regla(mundo):
+@pytest.mark.sin_base  # DuckDB SQL, run by DuckDB on either store (on PostgreSQL: its in-memory DuckDB)
+def test_neutralizador_sql_es_la_misma_regla():
+    import duckdb
+
     valores = [*HOSTILES, "", "\n=1", "\u00a0=1", "==", "'''", None]
-    with mundo.cursor() as cur:
+    with duckdb.connect() as cur:
         sql = [
             v
             for (v,) in cur.execute(
@@ -176,6 +177,7 @@ def test_neutralizador_sql_es_la_misma_regla(mundo):
     assert sql == [exportar.neutralizar_valor(v) for v in valores]
 
 
+@pytest.mark.sin_base
 def test_csv_bytes_escribe_si_y_no():
     df = pd.DataFrame({"Activa": [True, False], "Mixta": [True, "=x"], "Nula": pd.array([True, None], "boolean")})
     assert _celdas_csv(exportar.csv_bytes(df)) == [["Activa", "Mixta", "Nula"], ["Sí", "Sí", "Sí"], ["No", "'=x", ""]]
@@ -241,6 +243,7 @@ def test_una_exportacion_nueva_reemplaza_la_anterior(mundo, analista, carpeta):
     assert exportacion.leer(segunda) == segunda.ruta.read_bytes()
 
 
+@pytest.mark.solo_duckdb  # the sweep at opening is DuckDB's (PostgreSQL replicas share the data folder)
 def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path, monkeypatch):
     c = temporales.Carpeta(tmp_path)
     ruta = c.ruta
@@ -266,6 +269,7 @@ def test_la_carpeta_se_borra_con_la_sesion_y_los_restos_al_abrir(tmp_path, monke
     propia.cerrar()
 
 
+@pytest.mark.sin_base
 def test_ningun_archivo_temporal_vive_mas_de_su_limite(tmp_path):
     """A session Streamlit keeps for a while after its tab closed: its old files go anyway."""
     vieja = temporales.Carpeta(tmp_path)
@@ -302,3 +306,65 @@ def test_la_exportacion_pasa_por_la_guardia_de_memoria(mundo, analista, carpeta,
     assert not list(carpeta.ruta.iterdir())
     monkeypatch.setattr(guardia, "PRESUPUESTO_MB", n * exportacion._BYTES_POR_LINEA / (1 << 20))
     assert exportacion.exportar_completa(mundo, analista, ANIO, "parquet", carpeta).filas == n
+
+
+# What the selection reads (analisis._LINEAS_SQL): copied as they are from PostgreSQL to DuckDB.
+_TABLAS_SELECCION = (
+    "estado",
+    "ooad",
+    "unidad",
+    "grupo",
+    "especialidad",
+    "producto",
+    "declaracion",
+    "linea",
+    "version_final_linea",
+)
+
+
+@pytest.fixture
+def mundo_duckdb(mundo):
+    """`mundo`'s rows that the export reads, in a DuckDB store (a Store(":memory:") left as DuckDB)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_mod, "sustituto", None)
+        duck = Store(":memory:")
+    try:
+        with duck.transaction() as tx:
+            for t in _TABLAS_SELECCION:
+                tabla = mundo.arrow_grande(f"SELECT * FROM {t}")
+                columnas = ", ".join(tabla.column_names)
+                tx.register("_copia", tabla)
+                tx.execute(f"DELETE FROM {t}")
+                tx.execute(f"INSERT INTO {t} ({columnas}) SELECT {columnas} FROM _copia")
+                tx.unregister("_copia")
+        yield duck
+    finally:
+        duck.close()
+
+
+def _partes_xlsx(ruta) -> dict[str, bytes]:
+    """An .xlsx's parts (sheet, styles, strings), but its creation time (docProps/core.xml)."""
+    with zipfile.ZipFile(ruta) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.mark.skipif(not EN_POSTGRES, reason="compares PostgreSQL's files with the DuckDB store's")
+def test_en_postgres_los_mismos_archivos_que_en_duckdb(mundo, mundo_duckdb, analista, tmp_path, monkeypatch):
+    """The same rows on both stores give the same CSV (byte for byte), the same Parquet table (types
+    included) and the same Excel sheet (its XML byte for byte), also in several batches."""
+    assert (mundo.dialecto, mundo_duckdb.dialecto) == ("postgres", "duckdb")
+    monkeypatch.setattr(exportacion, "LINEAS_POR_LOTE", 150)
+    archivos, carpetas = {}, []  # a folder goes with its last reference: kept until the end
+    for s in (mundo, mundo_duckdb):
+        carpetas.append(carpeta := temporales.Carpeta(tmp_path))
+        archivos[s.dialecto] = {
+            f: exportacion.exportar_completa(s, analista, ANIO, f, carpeta, incluir_en_captura=True)
+            for f in exportacion.FORMATOS
+        }
+    pg, dk = archivos["postgres"], archivos["duckdb"]
+    assert pg["csv"].filas == dk["csv"].filas > 300
+    assert _csv_del_zip(pg["csv"].ruta) == _csv_del_zip(dk["csv"].ruta)
+    tabla_pg, tabla_dk = pq.read_table(pg["parquet"].ruta), pq.read_table(dk["parquet"].ruta)
+    assert tabla_pg.schema == tabla_dk.schema and tabla_pg.equals(tabla_dk)
+    partes = _partes_xlsx(pg["xlsx"].ruta)
+    assert "xl/worksheets/sheet1.xml" in partes and partes == _partes_xlsx(dk["xlsx"].ruta)

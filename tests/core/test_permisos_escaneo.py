@@ -32,7 +32,7 @@ from core.base.temporales import Carpeta
 from core.capture import atipicos, borradores, captura, plantilla
 from core.capture.captura import FilaCaptura, LineaValida
 from core.lifecycle import acciones, ciclo, firmados, reaperturas
-from tests.conftest import ANIO, EN_POSTGRES, HOY, en_memoria, pdf_firmado, poblado
+from tests.conftest import ANIO, HOY, en_memoria, pdf_firmado, poblado
 
 RAIZ = Path(__file__).resolve().parents[2]
 VICTIMA, UNIDAD_VICTIMA = "quintana-roo", "IL-QR-0001"
@@ -512,8 +512,6 @@ def test_lectura_de_la_division_rechazada_a_capturistas(esc, nombre):
     _rechazada(esc, nombre, esc.dueno, args)
     _rechazada(esc, nombre, esc.intruso, args)
     _rechazada(esc, nombre, None, args)
-    if EN_POSTGRES and nombre == "exportacion.exportar_completa":
-        return  # the full export is not yet ported to PostgreSQL (test_exportacion.py)
     _permitida(esc, nombre, esc.analista, args)
 
 
