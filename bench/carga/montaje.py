@@ -1,8 +1,8 @@
 """The PostgreSQL setups the load harness starts itself (`python -m bench.carga --montaje pg1|pg2`):
 a throwaway PostgreSQL (tests/postgres.py's cluster, with fsync on), the demo installed on it by
 `core.cli preparar`, 1 or N `streamlit run app.py` replicas on free loopback ports sharing the cookie
-key and the data folder, and for more than one replica HAProxy in front with the configuration of
-docs/research/postgres/haproxy.cfg (cookie stickiness, health checks).
+key and the data folder, and for more than one replica HAProxy in front with the
+configuration `make cluster` writes (deploy/cluster.py: cookie stickiness, health checks).
 
 The demo is prepared once into a template database; each level gets a fresh copy of it
 (`CREATE DATABASE … TEMPLATE`), a fresh data folder and fresh replicas, so a level's peak RSS per
@@ -13,7 +13,7 @@ stopped by its PID (process group) at the end.
 from __future__ import annotations
 
 import os
-import re
+
 import secrets
 import shutil
 import subprocess
@@ -29,7 +29,6 @@ from bench.carga.escenario import Plan
 from tests.postgres import Cluster
 
 RAIZ = Path(__file__).resolve().parents[2]
-HAPROXY_CFG = RAIZ / "docs/research/postgres/haproxy.cfg"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -66,12 +65,11 @@ def cpu_arbol(pid: int) -> float:
 
 
 def config_haproxy(puerto: int, replicas: list[int]) -> str:
-    """docs/research/postgres/haproxy.cfg with this run's port and one server line per replica."""
-    texto = HAPROXY_CFG.read_text()
-    cuerpo = texto[: texto.index("    server r1 ")]
-    cuerpo = re.sub(r"bind 127\.0\.0\.1:\d+", f"bind 127.0.0.1:{puerto}", cuerpo)
-    cuerpo = cuerpo.replace("log stderr format short local0 info", "log stderr format short local0 notice")
-    return cuerpo + "".join(f"    server r{i} 127.0.0.1:{p} check cookie r{i}\n" for i, p in enumerate(replicas, 1))
+    """The configuration `make cluster` writes (deploy/cluster.py), with this run's ports: the load is
+    measured against the proxy a deployment runs. Only notices logged (each request is not)."""
+    from deploy.cluster import configuracion
+
+    return configuracion(puerto, replicas).replace("local0 info", "local0 notice")
 
 
 class Montaje:
