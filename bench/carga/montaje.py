@@ -13,7 +13,6 @@ stopped by its PID (process group) at the end.
 from __future__ import annotations
 
 import os
-
 import secrets
 import shutil
 import subprocess
