@@ -483,7 +483,7 @@ def lineas_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, _cu
     return df, cob, grupos, especialidades
 
 
-# Few entries: at ~1M lines one holds ~500 MB (the allocation's ~580,000 flows as a frame and as shown).
+# Few entries: at ~1M lines one holds ~30 MB (the allocation's ~580,000 flows, text as categorical codes; ~500 MB as strings).
 @st.cache_resource(max_entries=4, show_spinner="Calculando la asignación óptima…")
 def calculo_intercambio(ruta: str, anio: int, incluir: bool, generacion: int, filtros: tuple, limite: int, _cuenta):
     """(pairs in all, the allocation, tables for the downloads (every row), the Arrow drawn on screen
