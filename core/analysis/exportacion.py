@@ -42,7 +42,8 @@ from core.base.temporales import Carpeta
 # Excel's own limit is exportar.FILAS_MAXIMAS_XLSX - 1 lines; the export stops much earlier (see
 # above): 150,000 lines take about 25 s of CPU and make a file of about 17 MB.
 FILAS_MAXIMAS_XLSX = 150_000
-# Lines sorted at a time: whole OOAD/UMAE are added to a batch until it holds this many.
+# Lines sorted at a time: whole OOAD/UMAE are added to a batch until it holds this many (half as
+# many on PostgreSQL, where the batch is also read into Arrow first: see _BYTES_POR_LINEA_PG).
 LINEAS_POR_LOTE = 100_000
 # Deflate level of the CSV's .zip: level 1 packs the 1M-line CSV (about 250 MB) to about 40 MB in
 # about 2 s here; level 6 gains a quarter in size for three times the time.
@@ -50,6 +51,10 @@ NIVEL_ZIP = 1
 # Bytes an export adds to the server per line at its peak (223 MB at 968,332 lines, bench/RESULTS.md):
 # what the análisis guard counts, so that only one large export or heavy análisis runs at a time.
 _BYTES_POR_LINEA = 240
+# On PostgreSQL (each batch read through ADBC, then sorted by the in-memory DuckDB): CSV peaks of
+# 623 MB with batches of 100,000 lines and 429 MB with 50,000 at 968,332 lines, Parquet 398 MB
+# (DuckDB store: 218 and 206 MB; load 9-12, docs/research/postgres/DESIGN.md §14.5).
+_BYTES_POR_LINEA_PG = 480
 
 # By OOAD/UMAE and unit in Spanish order (ICU's «es» collation: México before Michoacán, as the
 # drill-down of Cruce), Faltante first, then product; the keys make the order total. Qualified: the
@@ -139,14 +144,14 @@ def _por_ooad(store: Store, anio: int, incluir_en_captura: bool) -> list[tuple[s
     )
 
 
-def _lotes(por_ooad: list[tuple[str, int]]) -> list[list[str]]:
+def _lotes(por_ooad: list[tuple[str, int]], maximo: int) -> list[list[str]]:
     lotes: list[list[str]] = []
     actual: list[str] = []
     n = 0
     for ooad, lineas in por_ooad:
         actual.append(ooad)
         n += lineas
-        if n >= LINEAS_POR_LOTE:
+        if n >= maximo:
             lotes.append(actual)
             actual, n = [], 0
     if actual:
@@ -161,6 +166,10 @@ def _lineas_lote(columnas: str) -> str:
 
 def _en_postgres(store: Store) -> bool:
     return store.dialecto == "postgres"
+
+
+def _bytes_por_linea(store: Store) -> int:
+    return _BYTES_POR_LINEA_PG if _en_postgres(store) else _BYTES_POR_LINEA
 
 
 @contextmanager
@@ -241,9 +250,9 @@ def exportar_completa(
     parcial = carpeta.archivo(nombre + ".parcial")
     destino.unlink(missing_ok=True)
     tipos = _tipos(store, anio, incluir_en_captura)
-    lotes = _lotes(por_ooad)
+    lotes = _lotes(por_ooad, max(1, LINEAS_POR_LOTE // 2) if _en_postgres(store) else LINEAS_POR_LOTE)
     escribir = {"csv": _csv, "parquet": _parquet, "xlsx": _xlsx}[formato]
-    with guardia.lectura(filas, _BYTES_POR_LINEA, analisis.SUGERENCIA_SELECCION):
+    with guardia.lectura(filas, _bytes_por_linea(store), analisis.SUGERENCIA_SELECCION):
         try:
             escribir(
                 store, anio, incluir_en_captura, tipos, lotes, parcial, carpeta, nombre, avance or (lambda _: None)

@@ -698,6 +698,7 @@ def test_la_seleccion_nacional_de_un_millon_de_lineas_pasa_cada_guardia():
         guardia.POR_LINEA_COMPACTA,
         guardia.POR_LINEA_DETALLE,
         exportacion._BYTES_POR_LINEA,
+        exportacion._BYTES_POR_LINEA_PG,
     ):
         with guardia.lectura(1_000_000, por_linea, ""):
             pass
