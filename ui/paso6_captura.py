@@ -102,10 +102,10 @@ def _captura(lineas):
     pend = pendientes.todos().setdefault(unidad, {})
     snap = st.session_state["p6_snap"]
     if not completa and snap["key"] in st.session_state:
-        rejilla.fusionar(pend, rejilla.superponer(snap["base"], pend), st.session_state[snap["key"]])
+        rejilla.fusionar(pend, _mostrado(snap, pend), st.session_state[snap["key"]])
     # What the grid shows: the saved values with this person's pending edits over them (a grid drawn
     # anew shows them; one already drawn keeps its own).
-    snap["frame"] = rejilla.superponer(snap["base"], pend)
+    snap["frame"] = _mostrado(snap, pend)
     mostrados = len(snap["frame"])
     st.caption(f"{mostrados:,} de {snap['total']:,} productos" + (f" coinciden con «{buscar}»" if buscar else ""))
     if editar.permitida:
@@ -114,7 +114,8 @@ def _captura(lineas):
             "la lista. Puede pegar un bloque copiado de Excel. Cuando un lado del renglón tiene datos, el otro queda "
             "gris."
         )
-    rejilla_ag.mostrar(snap["frame"], snap["key"], editable=editar.permitida)
+    # The rows' JSON is kept with the snapshot: an edit serialises again only the rows it changed.
+    rejilla_ag.mostrar(snap["frame"], snap["key"], editable=editar.permitida, memoria=snap.setdefault("filas_json", {}))
     snap["dibujada"] = True
     filas = rejilla.cambios(pend, lineas)
     nuevas, modificadas, eliminadas = rejilla.resumen_cambios(filas, lineas)
@@ -153,6 +154,15 @@ def _captura(lineas):
                 st.session_state["p6_guardar_en"] = None  # the edit is here: the confirmation opens
             st.rerun()
     return filas, nuevas, modificadas, eliminadas
+
+
+def _mostrado(snap: dict, pend: dict):
+    """The snapshot's products with the pending edits over them; the last run's frame while the
+    pending edits are the same (an edit then builds it once, not twice)."""
+    huella = rejilla.huella(pend)
+    if snap.get("frame") is None or snap.get("frame_huella") != huella:
+        snap["frame"], snap["frame_huella"] = rejilla.superponer(snap["base"], pend), huella
+    return snap["frame"]
 
 
 def _rehacer_rejilla() -> None:

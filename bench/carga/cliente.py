@@ -180,12 +180,16 @@ class Cliente:
 
     @staticmethod
     def datos_de(w: Widget):
-        """A custom component's dataframe argument (the Paso 6 grid's rows) as a pyarrow Table."""
+        """A custom component's dataframe argument, or its gridOptions' JSON rowData (the Paso 6 grid's
+        rows), as a pyarrow Table."""
         import pyarrow as pa
 
         for arg in w.proto.special_args:
             if arg.WhichOneof("value") == "arrow_dataframe":
                 return pa.ipc.open_stream(arg.arrow_dataframe.data.data).read_all()
+        filas = json.loads(w.proto.json_args or "{}").get("gridOptions", {}).get("rowData")
+        if isinstance(filas, str):  # st_aggrid's JSON rows (the Paso 6 grid sends them so)
+            return pa.Table.from_pylist(json.loads(filas))
         raise ErrorCliente(f"el componente {w.id} no trae datos")
 
     async def descargar(self, w: Widget) -> bytes:

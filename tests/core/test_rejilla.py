@@ -200,3 +200,35 @@ def test_ambos_lados_llegan_tal_cual_y_core_los_rechaza(store, cuenta):
     with pytest.raises(CapturaInvalida, match="no puede ser Excedente y Faltante"):
         captura.guardar(store, c, "x", ANIO, HGZ6, filas)
     assert captura.lineas_unidad(store, c, ANIO, HGZ6).empty
+
+
+@pytest.mark.parametrize("n", [2, 12])  # cell by cell, and column by column (many pending rows)
+def test_superponer_escribe_lo_pendiente_sobre_lo_guardado(n):
+    base = pd.concat([_mostrado()] * 7)
+    base.index = [f"10.{i:02d}" for i in range(1, 15)]
+    base["guardado"] = base["guardado"].astype("str")
+    pend = {
+        p: {**dict.fromkeys(rejilla.CAMPOS), "exc_pacientes": 1000 + i, "exc_ambito": "Hospitalario", "version": None}
+        for i, p in enumerate(base.index[:n])
+    }
+    pend["99.99"] = dict(pend[base.index[0]])  # not in the frame: ignored
+    out = rejilla.superponer(base, pend)
+    assert list(out.index) == list(base.index) and list(out.columns) == list(base.columns)
+    for i, p in enumerate(base.index):
+        if i < n:
+            assert out.at[p, "exc_pacientes"] == f"{1000 + i:,}" and out.at[p, "fal_pacientes"] is None
+            assert out.at[p, "guardado"] == (base.at[p, "guardado"] + " ✏️").strip()
+        else:
+            assert out.loc[p].equals(base.loc[p])
+    assert base.at[base.index[0], "exc_pacientes"] is None  # the frame itself is left as it was
+    assert out["guardado"].dtype == base["guardado"].dtype
+
+
+def test_cambios_compara_cada_producto_con_su_linea_guardada():
+    lineas = pd.concat([_lineas_guardadas()] * 2, ignore_index=True)
+    lineas.loc[1, "producto"] = "10.02"
+    lineas.loc[1, "pacientes"] = 7
+    igual = {**dict.fromkeys(rejilla.CAMPOS), "fal_causa": "Falta de Equipo", "fal_pacientes": "250"}
+    igual |= {"fal_eventos": "2,989", "fal_ambito": "Ambulatorio", "version": 3}
+    otra = {**igual, "fal_pacientes": "8", "version": 1}
+    assert [f.producto for f in rejilla.cambios({"10.01": igual, "10.02": otra}, lineas)] == ["10.02"]

@@ -18,10 +18,14 @@ drops a pasted list value that is not an option without a word. Here:
 
 from __future__ import annotations
 
+import hashlib
 import json
+from typing import Any
 
 import pandas as pd
-from st_aggrid import AgGrid, JsCode
+from st_aggrid import JsCode
+from st_aggrid.AgGrid import _component_func
+from st_aggrid.shared import DataReturnMode, StAggridTheme, walk_gridOptions
 
 from core.capture import captura, rejilla
 
@@ -356,9 +360,40 @@ def alto(filas: int) -> int:
     return min(ALTO_ENCABEZADO + ALTO_FILA * max(filas, 1) + 4, ALTO_MAXIMO)
 
 
-def mostrar(frame: pd.DataFrame, key: str, editable: bool) -> None:
-    """Draw the grid of `frame` (products as index). What it returns stays in `st.session_state[key]`."""
-    opciones = {
+# The row fields in the grid's order, as `datos` gives them.
+_CAMPOS_FILA = ("producto", *rejilla.CAMPOS, "guardado")
+
+
+def _texto_fila(clave: str, valores: tuple) -> str:
+    """One grid row as JSON, as `datos` gives it (every editable cell text or None)."""
+    producto, *campos, guardado = valores
+    fila: dict[str, Any] = {"clave": clave, "producto": None if pd.isna(producto) else producto}
+    fila.update((c, None if rejilla.vacio(v) else str(v)) for c, v in zip(rejilla.CAMPOS, campos, strict=True))
+    fila["guardado"] = None if pd.isna(guardado) else guardado
+    return json.dumps(fila, ensure_ascii=False)
+
+
+def filas_json(frame: pd.DataFrame, memoria: dict | None = None) -> str:
+    """The frame's rows as the grid's JSON `rowData` (the same rows `datos` gives).
+
+    `memoria` (kept by the caller between runs of one grid) holds each row's JSON with the values it
+    was made from: an edit serialises again only the rows whose values changed (issue 13 §3; the whole
+    frame through pandas and Arrow was a third of an edit's server CPU on 642 products).
+    """
+    memoria = {} if memoria is None else memoria
+    columnas_ = [frame[c].tolist() for c in _CAMPOS_FILA]
+    partes = []
+    for clave, *valores in zip(frame.index.tolist(), *columnas_, strict=True):
+        valores = tuple(valores)
+        hecho = memoria.get(clave)
+        if hecho is None or hecho[0] != valores:
+            hecho = memoria[clave] = (valores, _texto_fila(clave, valores))
+        partes.append(hecho[1])
+    return "[" + ",".join(partes) + "]"
+
+
+def _opciones_con_jscode(editable: bool) -> dict:
+    return {
         "columnDefs": columnas(editable),
         "getRowId": JsCode("function (p) { return p.data.clave; }"),
         "defaultColDef": {"resizable": True, "suppressMovable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
@@ -373,17 +408,64 @@ def mostrar(frame: pd.DataFrame, key: str, editable: bool) -> None:
         "suppressDragLeaveHidesColumns": True,
         "localeText": {"noRowsToShow": "Sin productos que mostrar"},
     }
-    AgGrid(
-        datos(frame),
-        gridOptions=opciones,
+
+
+def _opciones(editable: bool) -> dict:
+    """gridOptions with the JavaScript as st_aggrid sends it (JsCode → its marked text)."""
+    opciones = _opciones_con_jscode(editable)
+    walk_gridOptions(opciones, lambda v: v.js_code if isinstance(v, JsCode) else v)
+    return opciones
+
+
+_OPCIONES_DE = {editable: _opciones(editable) for editable in (True, False)}
+
+
+def _tema() -> StAggridTheme:
+    tema = StAggridTheme(None)
+    tema["themeName"] = "streamlit"  # AgGrid(theme="streamlit"), its default
+    return tema
+
+
+def argumentos(frame: pd.DataFrame, key: str, editable: bool, memoria: dict | None = None) -> dict:
+    """What st_aggrid's `AgGrid(datos(frame), …)` of this grid hands its component, with the rows as JSON
+    in gridOptions.rowData (st_aggrid's JSON mode; its frontend reads them the same way) instead of an
+    Arrow table: `AgGrid()` hashes and converts the whole frame on every run, which an edit cannot
+    afford. `data_hash` keeps its meaning (the frontend reloads the rows of a grid not yet edited when
+    it changes): here a digest of the rows' JSON. tests/pages/test_rejilla_argumentos.py pins these
+    against what `AgGrid()` itself builds.
+    """
+    filas = filas_json(frame, memoria)
+    return dict(
+        data=None,
+        data_hash=hashlib.md5(filas.encode(), usedforsecurity=False).hexdigest(),
+        gridOptions={**_OPCIONES_DE[editable], "rowData": filas},
         height=alto(len(frame)),
-        key=key,
+        data_return_mode=DataReturnMode.CUSTOM,
+        frame_dtypes="None",
         allow_unsafe_jscode=True,
-        update_on=["cellValueChanged"],
-        data_return_mode="CUSTOM",
-        custom_jscode_for_grid_return=_DEVOLVER,
+        columns_state=None,
         custom_css=_CSS,
-        show_toolbar=False,
-        show_search=False,
+        default=None,
+        enable_enterprise_modules=False,
+        key=key,
+        license_key=None,
+        manual_update=False,
+        on_change=None,
+        pro_assets=None,
         show_download_button=False,
+        show_search=False,
+        show_toolbar=False,
+        custom_jscode_for_grid_return=_DEVOLVER.js_code,
+        should_grid_return=None,
+        theme=_tema(),
+        debug=False,
+        update_on=["cellValueChanged"],
+        use_json_serialization=True,
+        server_sync_strategy="client_wins",
     )
+
+
+def mostrar(frame: pd.DataFrame, key: str, editable: bool, memoria: dict | None = None) -> None:
+    """Draw the grid of `frame` (products as index). What it returns stays in `st.session_state[key]`.
+    `memoria`: a dict the caller keeps for this grid between runs (see `filas_json`)."""
+    _component_func(**argumentos(frame, key, editable, memoria))
