@@ -138,6 +138,8 @@ def _nombre_hoja(nombre: str, usados: set[str]) -> str:
 
 def _ancho(serie: pd.Series, titulo: str) -> int:
     muestra = serie.head(_FILAS_PARA_ANCHO)
+    if isinstance(muestra.dtype, pd.CategoricalDtype):  # map() would give categories back, with no max()
+        muestra = muestra.astype(object)
     if pd.api.types.is_numeric_dtype(muestra) and not pd.api.types.is_bool_dtype(muestra):
         largos = muestra.map(lambda v: len(f"{v:,}") if pd.notna(v) else 0, na_action=None)
     else:

@@ -90,6 +90,20 @@ def test_xlsx_hojas_encabezado_anchos_numeros_y_sin_formulas():
     assert hoja["A9"].value is None and hoja["B9"].value is None  # empty stays empty
 
 
+def test_xlsx_con_columnas_categoricas_como_las_de_oportunidades():
+    """The exchange keeps its text as pandas categories (one copy of each name at 1M lines): the
+    sheet holds the same text, neutralised, with its column as wide as its longest name."""
+    tabla = _tabla()
+    tabla["Estado"] = tabla["Estado"].astype("category")
+    libro = openpyxl.load_workbook(io.BytesIO(exportar.xlsx_bytes({"Por estado": tabla})))
+    hoja = libro["Por estado"]
+    assert hoja["A2"].value == "Michoacán"
+    for celda in hoja["A"][3:8]:
+        assert celda.data_type == "s" and celda.value.startswith("'")
+    assert hoja.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')
+    assert not any(c.data_type == "f" for fila in hoja.iter_rows() for c in fila)
+
+
 def test_xlsx_demasiadas_filas_se_rechaza_con_mensaje(monkeypatch):
     monkeypatch.setattr(exportar, "FILAS_MAXIMAS_XLSX", 5)
     with pytest.raises(ErrorDominio, match="descárguela en CSV"):
