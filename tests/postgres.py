@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 
 from core.base.store import Store
+from deploy.cluster import _vivo  # a zombie counts as dead there too
 
 BIN = Path(os.environ.get("EYF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PLANTILLA = Path(tempfile.gettempdir()) / "eyf-pg15-initdb"
@@ -64,16 +65,6 @@ def _plantilla() -> Path:
             os.replace(nueva / "data", PLANTILLA)
             nueva.rmdir()
     return PLANTILLA
-
-
-def _vivo(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def limpiar_huerfanos() -> list[Path]:

@@ -17,7 +17,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -31,6 +30,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from core.accounts import cuentas
 from core.base import reloj, rutas
 from core.base.store import Store
+from deploy.cluster import _puerto_libre
 from tests.browser import rejilla_ag, tablero_ui, ui
 from tests.browser.conftest import ARTEFACTOS, COOKIE, ESPERA, PYTHON, RAIZ, _cola
 
@@ -75,20 +75,11 @@ def _copiar_demo(duck: Path, url: str) -> None:
         fuente.close()
 
 
-def _libre(puerto: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", puerto))
-        except OSError:
-            return False
-    return True
-
-
 def _puertos() -> int:
     """A base port with itself (the proxy) and the next two (the replicas) free."""
     for _ in range(50):
         base = random.randint(20_000, 60_000)
-        if all(_libre(base + i) for i in range(3)):
+        if all(_puerto_libre(base + i) for i in range(3)):
             return base
     raise AssertionError("sin tres puertos libres seguidos en 127.0.0.1")
 
