@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import http.server
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import websockets
 
@@ -58,7 +59,10 @@ def test_la_cookie_del_handshake_vuelve_en_la_siguiente_conexion_y_en_la_descarg
             return await asyncio.to_thread(c._http_get, "/media/x.pdf")
 
     try:
-        assert asyncio.run(jugar()) == b"%PDF"
+        # in a thread of its own: a worker that ran a browser test before has Playwright's event loop
+        # running in this thread, where asyncio.run() refuses to start another
+        with ThreadPoolExecutor(1) as aparte:
+            assert aparte.submit(asyncio.run, jugar()).result(timeout=60) == b"%PDF"
     finally:
         httpd.shutdown()
         httpd.server_close()

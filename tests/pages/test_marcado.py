@@ -59,8 +59,8 @@ HTML_PERMITIDO = {
         "f'<style>.st-key-fila_{cuenta.ooad}{{bac",
     ): "estilo del renglón propio: la clave de la OOAD/UMAE de la cuenta (del catálogo, [a-z0-9-])",
     # AG Grid runs the module's own fixed JsCode (Tab, list editor, paste, return); the rows go in as
-    # data, drawn by AG Grid's default text renderer and tooltips, never as HTML or code.
-    ("ui/components/rejilla_ag.py", "mostrar", "datos(frame)"): "código fijo de la rejilla; datos como texto",
+    # data (JSON rowData), drawn by AG Grid's default text renderer and tooltips, never as HTML or code.
+    ("ui/components/rejilla_ag.py", "argumentos", ""): "código fijo de la rejilla; datos como texto",
 }
 
 
