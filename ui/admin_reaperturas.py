@@ -41,6 +41,16 @@ else:
         hide_index=True,
         width="stretch",
         key="adm_reap_cola",
+        # Fits a 1366 px screen, the wait in view; a long reason ends in «…» and shows whole on hover.
+        column_config={
+            "OOAD/UMAE": st.column_config.TextColumn(width=140),
+            "Periodo": st.column_config.TextColumn(width=65),
+            "Semáforo": st.column_config.TextColumn(width=110),
+            "Motivo": st.column_config.TextColumn(width=220),
+            "Solicitó": st.column_config.TextColumn(width=150),
+            "Solicitada": st.column_config.TextColumn(width=95),
+            "Espera": st.column_config.TextColumn(width=75),
+        },
     )
     nombres = dict(zip(cola["id"].astype(int), cola["OOAD/UMAE"], strict=True))
     etiquetas = {
@@ -112,7 +122,26 @@ resueltas = reaperturas.resueltas(store, cuenta)
 if resueltas.empty:
     st.caption("Todavía no se ha respondido ninguna solicitud.")
 else:
-    st.dataframe(resueltas, hide_index=True, width="stretch", key="adm_reap_resueltas")
+    st.dataframe(
+        resueltas,
+        hide_index=True,
+        width="stretch",
+        key="adm_reap_resueltas",
+        # The answer first, the long texts last: a 1366 px screen shows who, what and when without
+        # scrolling sideways.
+        column_order=[
+            "Periodo",
+            "OOAD/UMAE",
+            "Respuesta",
+            "Espera",
+            "Resuelta",
+            "Resolvió",
+            "Razón",
+            "Motivo",
+            "Solicitó",
+            "Solicitada",
+        ],
+    )
     descargas.botones(
         {"Solicitudes respondidas": resueltas},
         "solicitudes de reapertura",

@@ -277,16 +277,18 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         key="p6_guardadas",
+        # Widths that fit the 1366 px screens of the offices (the quantities in view without scrolling
+        # sideways; long names end in «…» and show whole on hover); wider windows share out the rest.
         column_config={
-            "grupo": "Grupo de Servicio",
-            "especialidad": "Especialidad Troncal",
-            "producto": "Clave",
-            "producto_nombre": "Producto",
-            "tipo": "Tipo",
-            "causa": "Causa Principal",
-            "ambito": "Ambulatorio/ Hospitalario",
-            "eventos_txt": "Eventos Mensuales",
-            "cantidad": "Pacientes Mensuales",
+            "grupo": st.column_config.TextColumn("Grupo de Servicio", width=100),
+            "especialidad": st.column_config.TextColumn("Especialidad Troncal", width=110),
+            "producto": st.column_config.TextColumn("Clave", width=70),
+            "producto_nombre": st.column_config.TextColumn("Producto", width=160),
+            "tipo": st.column_config.TextColumn("Tipo", width=70),
+            "causa": st.column_config.TextColumn("Causa Principal", width=110),
+            "ambito": st.column_config.TextColumn("Amb./Hosp.", width=80, help="Ambulatorio u Hospitalario"),
+            "eventos_txt": st.column_config.TextColumn("Eventos Mensuales", width=75),
+            "cantidad": st.column_config.TextColumn("Pacientes Mensuales", width=80),
         },
     )
     elegidas = lineas.iloc[sel.selection.rows] if sel and sel.selection.rows else lineas.iloc[0:0]

@@ -343,6 +343,9 @@ def elegir_opcion(page: Page, etiqueta: str, opcion: str, contenedor: Page | Loc
     caja = campo(contenedor or page, "stSelectbox", etiqueta)
     entrada = caja.get_by_role("combobox")
     esperar_ejecucion(page, 0)
+    # In view first, as a person scrolls to a field before opening it: the list closes when the
+    # page scrolls under it (a field below the fold of a 1366×768 window).
+    caja.scroll_into_view_if_needed()
     entrada.click()
     entrada.fill(opcion)
     page.get_by_role("option", name=opcion, exact=True).click()
