@@ -19,6 +19,15 @@ from core.demo import LABORATORIO_GUIA
 from tests.browser import ui
 
 IFRAME = "iframe[title='st_aggrid.AgGrid.agGrid']"
+CAMPOS_CAPTURA = (
+    "exc_ambito",
+    "exc_eventos",
+    "exc_pacientes",
+    "fal_causa",
+    "fal_ambito",
+    "fal_eventos",
+    "fal_pacientes",
+)
 # The guide's sample report: HGZ 35's 14 laboratory Faltantes (the first 14 products of the
 # laboratory specialty, LAB-0001..LAB-0014) and HGZ 6's hemodiálisis line.
 HEMODIALISIS = "HEM-0001"  # «Procedimiento de hemodiálisis con reuso de dializador…»
@@ -62,6 +71,21 @@ class Contador:
 # -- reading ------------------------------------------------------------------------------------
 def marco(page: Page) -> FrameLocator:
     return page.frame_locator(IFRAME).first
+
+
+def fuera_de_vista(page: Page) -> list[str]:
+    """The grid's columns a person cannot see without scrolling it sideways (a column AG Grid did
+    not even draw counts as out of view)."""
+    m = marco(page)
+    caja = m.locator(".ag-root-wrapper").bounding_box()
+    assert caja, "la rejilla no está en la página"
+    fuera = []
+    for campo in ("clave", "producto", *CAMPOS_CAPTURA, "guardado"):
+        cabecera = m.locator(f".ag-header-cell[col-id='{campo}']")
+        b = cabecera.bounding_box() if cabecera.count() else None
+        if b is None or b["x"] < caja["x"] - 1 or b["x"] + b["width"] > caja["x"] + caja["width"] + 1:
+            fuera.append(campo)
+    return fuera
 
 
 def celda(page: Page, producto: str, campo: str) -> Locator:

@@ -309,42 +309,45 @@ def _columna(campo: str, titulo: str, ayuda: str, ancho: int, editable: bool) ->
 
 
 def columnas(editable: bool) -> list[dict]:
-    """The grid's columns in the report's order (see the guide's sample report)."""
+    """The grid's columns in the report's order (see the guide's sample report).
+
+    Their widths add up to 878 px: the main area of a 1366 px screen (≈ 905 px) holds them all with
+    the grid's own scrollbar, every quantity in view without scrolling sideways; a product's long
+    name ends in «…» and shows whole on hover (tests/browser/test_entrada.py checks the fit)."""
     regla = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
     fijas = {"sortable": False, "editable": False, "pinned": "left"}
     return [
-        {"field": "clave", "colId": "clave", "headerName": "Clave", "width": 82, **fijas},
+        {"field": "clave", "colId": "clave", "headerName": "Clave", "width": 64, **fijas},
         {
             "field": "producto",
             "colId": "producto",
             "headerName": "Producto",
-            "flex": 1,
-            "minWidth": 160,
+            "width": 120,
             "tooltipField": "producto",  # long names: the whole name on hover
             **fijas,
         },
         {
             "headerName": "Excedente",
             "children": [
-                _columna("exc_ambito", "Amb./Hosp.", "Excedente: Ambulatorio u Hospitalario", 98, editable),
-                _columna("exc_eventos", "Eventos Mensuales", f"Excedente: eventos mensuales. {regla}", 80, editable),
+                _columna("exc_ambito", "Amb./Hosp.", "Excedente: Ambulatorio u Hospitalario", 84, editable),
+                _columna("exc_eventos", "Eventos Mensuales", f"Excedente: eventos mensuales. {regla}", 86, editable),
                 _columna(
-                    "exc_pacientes", "Pacientes Mensuales", f"Excedente: pacientes mensuales. {regla}", 84, editable
+                    "exc_pacientes", "Pacientes Mensuales", f"Excedente: pacientes mensuales. {regla}", 86, editable
                 ),
             ],
         },
         {
             "headerName": "Faltante",
             "children": [
-                _columna("fal_causa", "Causa Principal", "Faltante: causa principal", 146, editable),
-                _columna("fal_ambito", "Amb./Hosp.", "Faltante: Ambulatorio u Hospitalario", 98, editable),
-                _columna("fal_eventos", "Eventos Mensuales", f"Faltante: eventos mensuales. {regla}", 80, editable),
+                _columna("fal_causa", "Causa Principal", "Faltante: causa principal", 116, editable),
+                _columna("fal_ambito", "Amb./Hosp.", "Faltante: Ambulatorio u Hospitalario", 84, editable),
+                _columna("fal_eventos", "Eventos Mensuales", f"Faltante: eventos mensuales. {regla}", 86, editable),
                 _columna(
-                    "fal_pacientes", "Pacientes Mensuales", f"Faltante: pacientes mensuales. {regla}", 84, editable
+                    "fal_pacientes", "Pacientes Mensuales", f"Faltante: pacientes mensuales. {regla}", 86, editable
                 ),
             ],
         },
-        {"field": "guardado", "colId": "guardado", "headerName": "Guardado", "width": 100, "sortable": False},
+        {"field": "guardado", "colId": "guardado", "headerName": "Guardado", "width": 66, "sortable": False},
     ]
 
 
