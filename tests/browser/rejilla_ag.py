@@ -15,19 +15,11 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
+from core.capture import rejilla
 from core.demo import LABORATORIO_GUIA
 from tests.browser import ui
 
 IFRAME = "iframe[title='st_aggrid.AgGrid.agGrid']"
-CAMPOS_CAPTURA = (
-    "exc_ambito",
-    "exc_eventos",
-    "exc_pacientes",
-    "fal_causa",
-    "fal_ambito",
-    "fal_eventos",
-    "fal_pacientes",
-)
 # The guide's sample report: HGZ 35's 14 laboratory Faltantes (the first 14 products of the
 # laboratory specialty, LAB-0001..LAB-0014) and HGZ 6's hemodiálisis line.
 HEMODIALISIS = "HEM-0001"  # «Procedimiento de hemodiálisis con reuso de dializador…»
@@ -80,7 +72,7 @@ def fuera_de_vista(page: Page) -> list[str]:
     caja = m.locator(".ag-root-wrapper").bounding_box()
     assert caja, "la rejilla no está en la página"
     fuera = []
-    for campo in ("clave", "producto", *CAMPOS_CAPTURA, "guardado"):
+    for campo in ("clave", "producto", *rejilla.CAMPOS, "guardado"):
         cabecera = m.locator(f".ag-header-cell[col-id='{campo}']")
         b = cabecera.bounding_box() if cabecera.count() else None
         if b is None or b["x"] < caja["x"] - 1 or b["x"] + b["width"] > caja["x"] + caja["width"] + 1:
