@@ -46,9 +46,9 @@ else:
             "OOAD/UMAE": st.column_config.TextColumn(width=140),
             "Periodo": st.column_config.TextColumn(width=65),
             "Semáforo": st.column_config.TextColumn(width=110),
-            "Motivo": st.column_config.TextColumn(width=220),
+            "Motivo": st.column_config.TextColumn(width=190),
             "Solicitó": st.column_config.TextColumn(width=150),
-            "Solicitada": st.column_config.TextColumn(width=95),
+            "Solicitada": st.column_config.TextColumn(width=125),
             "Espera": st.column_config.TextColumn(width=75),
         },
     )
