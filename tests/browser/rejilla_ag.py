@@ -19,6 +19,9 @@ from core.capture import rejilla
 from core.demo import LABORATORIO_GUIA
 from tests.browser import ui
 
+# How the grid shows an ámbito (its header is «Amb./Hosp.»; the whole word on hover and in reports).
+AMBITO_VISTO = {"Ambulatorio": "Amb.", "Hospitalario": "Hosp."}
+
 IFRAME = "iframe[title='st_aggrid.AgGrid.agGrid']"
 # The guide's sample report: HGZ 35's 14 laboratory Faltantes (the first 14 products of the
 # laboratory specialty, LAB-0001..LAB-0014) and HGZ 6's hemodiálisis line.
@@ -78,6 +81,19 @@ def fuera_de_vista(page: Page) -> list[str]:
         if b is None or b["x"] < caja["x"] - 1 or b["x"] + b["width"] > caja["x"] + caja["width"] + 1:
             fuera.append(campo)
     return fuera
+
+
+def nombres_cortados(page: Page) -> list[str]:
+    """The drawn rows whose product name the grid cuts (its text overflows the cell, e.g. «…»)."""
+    return (
+        marco(page)
+        .locator(".ag-row .ag-cell[col-id='producto']")
+        .evaluate_all(
+            "cs => cs.filter(c => { const v = c.querySelector('.ag-cell-value') || c;"
+            " return v.scrollWidth > v.clientWidth + 1 || v.scrollHeight > v.clientHeight + 1; })"
+            ".map(c => c.closest('.ag-row').getAttribute('row-id'))"
+        )
+    )
 
 
 def celda(page: Page, producto: str, campo: str) -> Locator:
@@ -259,4 +275,4 @@ def guardadas(page: Page, lineas: list[Linea]) -> dict[str, tuple[str, ...]]:
 
 
 def esperado(lineas: list[Linea]) -> dict[str, tuple[str, ...]]:
-    return {x.producto: (x.causa, x.ambito, x.eventos, x.pacientes, "✅ Faltante") for x in lineas}
+    return {x.producto: (x.causa, AMBITO_VISTO[x.ambito], x.eventos, x.pacientes, "✅") for x in lineas}

@@ -46,6 +46,9 @@ def test_las_15_lineas_de_la_guia_a_mano_y_pegadas(page: Page, captura, entrar):
     # (a) By hand: 14 laboratory lines in one unit, the hemodiálisis line in another.
     cuenta = ra.Contador()
     ra.abrir(page, A_MANO["LAB"], "LAB")
+    # Every drawn product's whole name is in view, long ones over several lines («Peptido c (péptido
+    # conector de insulina, péptido c-insulina).»): a person reads the list, not one tooltip at a time.
+    assert ra.nombres_cortados(page) == []
     primera = ra.LABORATORIO[0]
     t0 = time.monotonic()
     # The first line, checked as it is typed: the key typed on the selected Eventos cell is kept,

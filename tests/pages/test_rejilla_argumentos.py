@@ -37,7 +37,7 @@ def _lo_que_agrid_envia(frame: pd.DataFrame, editable: bool) -> dict:
         AgGrid(
             rejilla_ag.datos(frame),
             gridOptions=rejilla_ag._opciones_con_jscode(editable),
-            height=rejilla_ag.alto(len(frame)),
+            height=rejilla_ag.alto(frame["producto"]),
             key="p6_rejilla_1",
             allow_unsafe_jscode=True,
             update_on=["cellValueChanged"],

@@ -29,7 +29,10 @@ from st_aggrid.shared import DataReturnMode, StAggridTheme, walk_gridOptions
 
 from core.capture import captura, rejilla
 
-ALTO_FILA = 32  # px
+ALTO_FILA = 32  # px: a row of one line
+ALTO_LINEA = 19  # px: each further line of a wrapped product name
+ANCHO_PRODUCTO = 168  # px: its least, on a 1366 px screen (a wider one gives it the rest)
+LETRAS_POR_LINEA = 22  # of a product name in ANCHO_PRODUCTO (measured in Chromium: 21-26)
 ALTO_ENCABEZADO = 2 * 44  # px: the side's header over the column's (wrapped) header
 ALTO_MAXIMO = 560  # px
 
@@ -280,11 +283,46 @@ _CSS = {
     ".eyf-opcion:hover": {"background": "#e8f0fe"},
     ".eyf-elegida": {"background": "#d2e3fc", "font-weight": "600"},
     ".ag-header-group-cell-label": {"justify-content": "center", "font-weight": "700"},
+    # A wrapped name's lines close together, the row's padding around them (see ALTO_LINEA).
+    ".ag-cell-wrap-text": {
+        "line-height": "19px !important",
+        "padding-top": "6px !important",
+        "padding-bottom": "6px !important",
+        "word-break": "normal !important",
+    },
     ".ag-cell, .ag-header-cell, .ag-header-group-cell": {
         "padding-left": "6px !important",
         "padding-right": "6px !important",
     },
 }
+
+
+# Amb./Hosp.: an option shown short, as the column's header names it (the whole word on hover, in the
+# list and in every report); anything else exactly as typed.
+_AMBITO_CORTO = {"Ambulatorio": "Amb.", "Hospitalario": "Hosp."}
+assert set(_AMBITO_CORTO) == set(captura.AMBITOS)
+_AMBITO_VISTO = _js(
+    "function (p) { const c = " + json.dumps(_AMBITO_CORTO) + "; const v = p.value;"
+    " return v == null ? '' : (c[v] || v); }"
+)
+# Guardado: its marks only (✅ saved, ✏️ changed and not saved); which side was saved is on hover.
+_GUARDADO_VISTO = _js(
+    "function (p) { const v = String(p.value || '');"
+    " return ((v.includes('✅') ? '✅ ' : '') + (v.includes('✏️') ? '✏️' : '')).trim(); }"
+)
+_GUARDADO_AYUDA = _js(
+    "function (p) { const v = String(p.value || ''); const partes = [];"
+    " const tipo = v.replace(/[✅✏️\\uFE0F]/gu, '').trim();"
+    " if (v.includes('✅')) partes.push('Guardado como ' + tipo);"
+    " if (v.includes('✏️')) partes.push('cambios sin guardar');"
+    " return partes.length ? partes.join('; ') : null; }"
+)
+# Text that wraps inside its cell; the row grows to hold it (AG Grid's autoHeight).
+_ENVUELTO = {"wrapText": True, "autoHeight": True}
+# Where a header may break: after the slash, and «Guar-dado» as Spanish hyphenates it (the column is
+# narrower than the word).
+_AMBITO_TITULO = "Amb./\u200bHosp."
+_GUARDADO_TITULO = "Guar\u00addado"
 
 
 def _columna(campo: str, titulo: str, ayuda: str, ancho: int, editable: bool) -> dict:
@@ -300,11 +338,16 @@ def _columna(campo: str, titulo: str, ayuda: str, ancho: int, editable: bool) ->
         "editable": _EDITABLE[lado] if editable else False,
         "cellClassRules": {"eyf-bloqueada": _GRIS[lado]},
         "suppressKeyboardEvent": _TECLAS,
+        "suppressSizeToFit": True,
     }
     if campo in _OPCIONES:
         col["cellClassRules"]["eyf-invalida"] = _INVALIDA
         if editable:
             col.update(cellEditor=_EDITOR_OPCION, singleClickEdit=True, suppressKeyboardEvent=_TECLAS_OPCION)
+    if campo.endswith("_ambito"):
+        col.update(valueFormatter=_AMBITO_VISTO, tooltipField=campo)
+    if campo == "fal_causa":
+        col["tooltipField"] = campo  # «Carencia de Servicio» does not fit: whole on hover
     return col
 
 
@@ -312,24 +355,29 @@ def columnas(editable: bool) -> list[dict]:
     """The grid's columns in the report's order (see the guide's sample report).
 
     Their widths add up to 878 px: the main area of a 1366 px screen (≈ 905 px) holds them all with
-    the grid's own scrollbar, every quantity in view without scrolling sideways; a product's long
-    name ends in «…» and shows whole on hover (tests/browser/test_entrada.py checks the fit)."""
+    the grid's own scrollbar, every quantity in view without scrolling sideways
+    (tests/browser/test_entrada.py checks the fit). A product's name wraps over as many lines as it
+    needs, so products that begin alike («Cirugía asistida por robot…») read apart without hovering;
+    for that room Amb./Hosp. shows «Amb.»/«Hosp.» and Guardado its marks only."""
     regla = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
-    fijas = {"sortable": False, "editable": False, "pinned": "left"}
+    fijas = {"sortable": False, "editable": False, "pinned": "left", "suppressSizeToFit": True}
     return [
-        {"field": "clave", "colId": "clave", "headerName": "Clave", "width": 64, **fijas},
+        {"field": "clave", "colId": "clave", "headerName": "Clave", "width": 70, **_ENVUELTO, **fijas},
         {
             "field": "producto",
             "colId": "producto",
             "headerName": "Producto",
-            "width": 120,
-            "tooltipField": "producto",  # long names: the whole name on hover
+            "width": ANCHO_PRODUCTO,
+            "minWidth": ANCHO_PRODUCTO,
+            "tooltipField": "producto",  # also the whole name on hover
+            **_ENVUELTO,
             **fijas,
+            "suppressSizeToFit": False,
         },
         {
             "headerName": "Excedente",
             "children": [
-                _columna("exc_ambito", "Amb./Hosp.", "Excedente: Ambulatorio u Hospitalario", 84, editable),
+                _columna("exc_ambito", _AMBITO_TITULO, "Excedente: Ambulatorio u Hospitalario", 60, editable),
                 _columna("exc_eventos", "Eventos Mensuales", f"Excedente: eventos mensuales. {regla}", 86, editable),
                 _columna(
                     "exc_pacientes", "Pacientes Mensuales", f"Excedente: pacientes mensuales. {regla}", 86, editable
@@ -340,14 +388,24 @@ def columnas(editable: bool) -> list[dict]:
             "headerName": "Faltante",
             "children": [
                 _columna("fal_causa", "Causa Principal", "Faltante: causa principal", 116, editable),
-                _columna("fal_ambito", "Amb./Hosp.", "Faltante: Ambulatorio u Hospitalario", 84, editable),
+                _columna("fal_ambito", _AMBITO_TITULO, "Faltante: Ambulatorio u Hospitalario", 60, editable),
                 _columna("fal_eventos", "Eventos Mensuales", f"Faltante: eventos mensuales. {regla}", 86, editable),
                 _columna(
                     "fal_pacientes", "Pacientes Mensuales", f"Faltante: pacientes mensuales. {regla}", 86, editable
                 ),
             ],
         },
-        {"field": "guardado", "colId": "guardado", "headerName": "Guardado", "width": 66, "sortable": False},
+        {
+            "field": "guardado",
+            "colId": "guardado",
+            "headerName": _GUARDADO_TITULO,
+            "headerTooltip": "✅ guardado (como Excedente o Faltante); ✏️ cambios sin guardar",
+            "width": 60,
+            "sortable": False,
+            "suppressSizeToFit": True,
+            "valueFormatter": _GUARDADO_VISTO,
+            "tooltipValueGetter": _GUARDADO_AYUDA,
+        },
     ]
 
 
@@ -359,8 +417,11 @@ def datos(frame: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def alto(filas: int) -> int:
-    return min(ALTO_ENCABEZADO + ALTO_FILA * max(filas, 1) + 4, ALTO_MAXIMO)
+def alto(productos) -> int:
+    """The grid's height for these product names: each row as tall as its name's lines (estimated
+    from its length; AG Grid measures the real ones), up to ALTO_MAXIMO, past which it scrolls."""
+    filas = sum(ALTO_FILA + ALTO_LINEA * (max(len(str(p)) - 1, 0) // LETRAS_POR_LINEA) for p in productos)
+    return min(ALTO_ENCABEZADO + max(filas, ALTO_FILA) + 4, ALTO_MAXIMO)
 
 
 # The row fields in the grid's order, as `datos` gives them.
@@ -408,6 +469,9 @@ def _opciones_con_jscode(editable: bool) -> dict:
         "onGridReady": _LISTA,
         "onCellValueChanged": _AL_CAMBIAR,
         "tooltipShowDelay": 300,
+        # A wider screen gives its extra room to the product's name (every other column keeps its width).
+        "autoSizeStrategy": {"type": "fitGridWidth"},
+        "onGridSizeChanged": JsCode("function (p) { p.api.sizeColumnsToFit(); }"),
         "suppressDragLeaveHidesColumns": True,
         "localeText": {"noRowsToShow": "Sin productos que mostrar"},
     }
@@ -442,7 +506,7 @@ def argumentos(frame: pd.DataFrame, key: str, editable: bool, memoria: dict | No
         data=None,
         data_hash=hashlib.md5(filas.encode(), usedforsecurity=False).hexdigest(),
         gridOptions={**_OPCIONES_DE[editable], "rowData": filas},
-        height=alto(len(frame)),
+        height=alto(frame["producto"]),
         data_return_mode=DataReturnMode.CUSTOM,
         frame_dtypes="None",
         allow_unsafe_jscode=True,
