@@ -89,6 +89,8 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
         ui.ver(page, re.compile("^No se guardó nada"))
         ui.ver(page, re.compile(re.escape(f"Producto {PRODUCTO} «{NOMBRE}»: Excedente – pacientes mensuales {regla}")))
         assert _guardado(page) == "2,989", tecleado
+    # An ámbito that is no option shows exactly as typed, also a name every JavaScript object has.
+    rejilla_ag.escribir(page, PRODUCTO, "exc_ambito", "constructor")
     ui.boton(page, "Descartar cambios").click()
     expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
 

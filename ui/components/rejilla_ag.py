@@ -302,8 +302,8 @@ _CSS = {
 _AMBITO_CORTO = {"Ambulatorio": "Amb.", "Hospitalario": "Hosp."}
 assert set(_AMBITO_CORTO) == set(captura.AMBITOS)
 _AMBITO_VISTO = _js(
-    "function (p) { const c = " + json.dumps(_AMBITO_CORTO) + "; const v = p.value;"
-    " return v == null ? '' : (c[v] || v); }"
+    "function (p) { const c = new Map(Object.entries(" + json.dumps(_AMBITO_CORTO) + ")); const v = p.value;"
+    " return v == null ? '' : c.has(v) ? c.get(v) : v; }"  # a Map: «constructor» is no key of it
 )
 # Guardado: its marks only (✅ saved, ✏️ changed and not saved); which side was saved is on hover.
 _GUARDADO_VISTO = _js(
@@ -357,7 +357,7 @@ def columnas(editable: bool) -> list[dict]:
     Their widths add up to 878 px: the main area of a 1366 px screen (≈ 905 px) holds them all with
     the grid's own scrollbar, every quantity in view without scrolling sideways
     (tests/browser/test_entrada.py checks the fit). A product's name wraps over as many lines as it
-    needs, so products that begin alike («Cirugía asistida por robot…») read apart without hovering;
+    needs, so products that begin alike («Cirugía asistida por ordenador…») read apart without hovering;
     for that room Amb./Hosp. shows «Amb.»/«Hosp.» and Guardado its marks only."""
     regla = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
     fijas = {"sortable": False, "editable": False, "pinned": "left", "suppressSizeToFit": True}
