@@ -338,7 +338,6 @@ def _columna(campo: str, titulo: str, ayuda: str, ancho: int, editable: bool) ->
         "editable": _EDITABLE[lado] if editable else False,
         "cellClassRules": {"eyf-bloqueada": _GRIS[lado]},
         "suppressKeyboardEvent": _TECLAS,
-        "suppressSizeToFit": True,
     }
     if campo in _OPCIONES:
         col["cellClassRules"]["eyf-invalida"] = _INVALIDA
@@ -360,7 +359,7 @@ def columnas(editable: bool) -> list[dict]:
     needs, so products that begin alike («Cirugía asistida por ordenador…») read apart without hovering;
     for that room Amb./Hosp. shows «Amb.»/«Hosp.» and Guardado its marks only."""
     regla = f"Número entero de 1 a {captura.CANTIDAD_MAXIMA:,}, solo dígitos; la coma solo separa miles (2,989)."
-    fijas = {"sortable": False, "editable": False, "pinned": "left", "suppressSizeToFit": True}
+    fijas = {"sortable": False, "editable": False, "pinned": "left"}
     return [
         {"field": "clave", "colId": "clave", "headerName": "Clave", "width": 70, **_ENVUELTO, **fijas},
         {
@@ -372,7 +371,7 @@ def columnas(editable: bool) -> list[dict]:
             "tooltipField": "producto",  # also the whole name on hover
             **_ENVUELTO,
             **fijas,
-            "suppressSizeToFit": False,
+            "suppressSizeToFit": False,  # the one column a wider screen widens
         },
         {
             "headerName": "Excedente",
@@ -402,7 +401,6 @@ def columnas(editable: bool) -> list[dict]:
             "headerTooltip": "✅ guardado (como Excedente o Faltante); ✏️ cambios sin guardar",
             "width": 60,
             "sortable": False,
-            "suppressSizeToFit": True,
             "valueFormatter": _GUARDADO_VISTO,
             "tooltipValueGetter": _GUARDADO_AYUDA,
         },
@@ -460,7 +458,13 @@ def _opciones_con_jscode(editable: bool) -> dict:
     return {
         "columnDefs": columnas(editable),
         "getRowId": JsCode("function (p) { return p.data.clave; }"),
-        "defaultColDef": {"resizable": True, "suppressMovable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
+        "defaultColDef": {
+            "resizable": True,
+            "suppressMovable": True,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+            "suppressSizeToFit": True,  # every width fixed but Producto's (see autoSizeStrategy)
+        },
         "rowHeight": ALTO_FILA,
         "enterNavigatesVertically": True,
         "enterNavigatesVerticallyAfterEdit": True,
@@ -469,7 +473,7 @@ def _opciones_con_jscode(editable: bool) -> dict:
         "onGridReady": _LISTA,
         "onCellValueChanged": _AL_CAMBIAR,
         "tooltipShowDelay": 300,
-        # A wider screen gives its extra room to the product's name (every other column keeps its width).
+        # A wider screen gives its extra room to the product's name.
         "autoSizeStrategy": {"type": "fitGridWidth"},
         "onGridSizeChanged": JsCode("function (p) { p.api.sizeColumnsToFit(); }"),
         "suppressDragLeaveHidesColumns": True,
