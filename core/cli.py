@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _avisar_integridad(store) -> None:
     """The app still starts on findings (the OOAD/UMAE they touch become read-only): say so loudly."""
+    if getattr(store, "recuperacion", None):
+        print(f"ATENCIÓN: {store.recuperacion}", file=sys.stderr)
     if not store.hallazgos:
         return
     print(f"ATENCIÓN: la revisión de integridad encontró {len(store.hallazgos):,} diferencia(s):", file=sys.stderr)

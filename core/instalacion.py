@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core import demo
 from core.admin import integridad
-from core.base import rutas, temporales
+from core.base import auditoria, rutas, temporales
 from core.base.errors import BaseNoPreparada
 from core.base.store import Store, url_configurada
 from core.capture import catalogo
@@ -32,6 +32,17 @@ def abrir(directorio: Path | None = None, *, con_demo: bool = True) -> Store:
     if store.dialecto != "postgres":
         # The store is held now: temporary files of any earlier process (a killed server) can go.
         temporales.limpiar_restos(directorio)
+        if store.recuperacion:  # the file was repaired from its pre-image (core.base.preimagen): on record
+            store.escribir(
+                lambda tx: auditoria.registrar(
+                    tx,
+                    cuenta=None,
+                    persona=None,
+                    accion="base recuperada",
+                    objeto=store.ruta,
+                    despues={"detalle": store.recuperacion},
+                )
+            )
         preparar(store, con_demo=con_demo)
         integridad.revisar(store)
         return store

@@ -22,6 +22,8 @@ ctx.encabezado(
 store = almacen.store()
 
 st.subheader("Revisión de integridad")
+if recuperacion := integridad.recuperacion(store, cuenta):
+    st.warning(md(recuperacion), icon="⚠️")
 hallazgos = integridad.hallazgos(store, cuenta)
 if not hallazgos:
     st.success(

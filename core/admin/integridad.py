@@ -140,6 +140,12 @@ def hallazgos(store: Store, cuenta) -> list[Hallazgo]:
     return list(store.hallazgos)
 
 
+def recuperacion(store: Store, cuenta) -> str | None:
+    """What Administración shows when this start needed the pre-image of an interrupted checkpoint."""
+    permisos.exigir_division(cuenta, admin=True)
+    return getattr(store, "recuperacion", None)
+
+
 def _tablas(store: Store) -> list[str]:
     return [
         t

@@ -29,7 +29,7 @@ import pandas as pd
 
 from core.accounts import permisos
 from core.accounts.permisos import Cuenta
-from core.base import auditoria, reloj, rutas
+from core.base import auditoria, preimagen, reloj, rutas
 from core.base.errors import BaseDeDatosOcupada, ErrorDominio, RespaldoInvalido
 from core.base.store import _CONFIG, Store, url_configurada, url_postgres
 from core.lifecycle import firmados
@@ -427,7 +427,9 @@ def restaurar(respaldo: Path | str, directorio: Path | None = None) -> Restaurac
     nombre_base = json.loads((ruta / MANIFIESTO).read_text(encoding="utf-8"))["base"]
 
     anterior = None
-    actuales = [p for p in (base, base.with_name(base.name + ".wal"), firmados.carpeta(datos)) if p.exists()]
+    # The pre-image (core.base.preimagen) describes the file being replaced: it goes with it.
+    junto = (base, base.with_name(base.name + ".wal"), preimagen.ruta_de(base), firmados.carpeta(datos))
+    actuales = [p for p in junto if p.exists()]
     if url is not None:
         actuales = [p for p in actuales if p != base]
         anterior = carpeta(datos) / f"antes-de-restaurar-{reloj.ahora():%Y%m%d-%H%M%S}"

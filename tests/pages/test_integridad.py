@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from core.base import rutas
+from tests.core.test_preimagen import interrumpir_checkpoint
 from tests.pages.conftest import abrir_app, iniciar_sesion
 
 
@@ -15,6 +16,10 @@ def _alterar_linea(datos, ooad: str) -> None:
         "UPDATE linea SET pacientes = pacientes + 1 WHERE id = (SELECT min(id) FROM linea WHERE ooad = ?)", [ooad]
     )
     con.close()
+
+
+def textos_de_tablas(at) -> str:
+    return "\n".join(d.value.to_string() for d in at.dataframe)
 
 
 def _textos(at) -> str:
@@ -65,3 +70,24 @@ def test_un_archivo_danado_muestra_un_mensaje_en_espanol(datos):
     assert not at.exception
     assert any("No se pudo abrir la base de datos" in e.value for e in at.error)
     assert "core.cli restaurar" in _textos(at)
+
+
+def test_un_guardado_interrumpido_a_la_mitad_se_recupera_y_se_avisa(datos):
+    """A server killed inside a checkpoint's in-place write (core.base.preimagen): the app starts,
+    without the interrupted write, and Administración and the bitácora say what happened."""
+    ruta = rutas.ruta_base(datos)
+    interrumpir_checkpoint(
+        ruta, lambda s: s.escribir(lambda tx: tx.execute("UPDATE cuenta SET nombre = 'Nunca confirmado'"))
+    )
+    at = iniciar_sesion(abrir_app(datos), "admin", persona=None)
+    assert not at.exception
+    at.switch_page("ui/admin_respaldos.py").run()
+    assert not at.exception
+    aviso = " ".join(str(w.value) for w in at.warning)
+    assert "un proceso terminó a la mitad de un guardado" in aviso and "último guardado completo" in aviso
+    assert "coincide con su último registro" in _textos(at)
+    at.switch_page("ui/admin_bitacora.py").run()
+    at.multiselect(key="bit_acciones").select("base recuperada").run()
+    assert len(at.dataframe[0].value) == 1
+    at.switch_page("ui/admin_cuentas.py").run()
+    assert not at.exception and "Nunca confirmado" not in textos_de_tablas(at)
