@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -244,14 +245,23 @@ def _volcar_pg(store, destino: Path) -> dict[str, int]:
     return conteos
 
 
+_ESPERA_DESCONEXION = 3.0  # seconds
+
+
 def _restaurar_pg(url: str, archivo: Path, aparte: Path | None) -> None:
     """Keep the current database aside as a dump, then replace its content by the backup's."""
     import psycopg
 
+    # A client that just closed (the stopped server, the previous command) leaves its server process
+    # ending for a moment after: wait a little for it before calling the database in use.
+    limite = time.monotonic() + _ESPERA_DESCONEXION
     with psycopg.connect(url, autocommit=True) as con:
-        otras = con.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchone()[0]
+        while (
+            otras := con.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+        ) and time.monotonic() < limite:
+            time.sleep(0.05)
     if otras:
         raise BaseDeDatosOcupada(url.split("@")[-1])
     if aparte is not None:

@@ -279,6 +279,7 @@ ADMIN = {
     "cuentas.restablecer": lambda e: (VICTIMA,),
     "importacion.aplicar": lambda e: (e.vista,),
     "integridad.hallazgos": lambda e: (),
+    "integridad.recuperacion": lambda e: (),
     "importacion.catalogo_csv": lambda e: ("productos",),
     "importacion.vista_previa": lambda e: ("productos", "p.csv", b"clave\n"),
     "reaperturas.conceder": lambda e: (e.id_reapertura, "Se concede la reapertura"),
