@@ -103,6 +103,11 @@ def guardar(con, ruta: str | Path, fd: int, *, wal_confirmado: bool) -> None:
     for b in metadatos:
         inicio = _CABECERAS + b * vigente.tamano_bloque
         partes.append((inicio, os.pread(fd, vigente.tamano_bloque, inicio)))
+    if not _valida(cabeceras[:_PAGINA]) or not all(_valida(datos) for _, datos in partes[1:]):
+        # e.g. a checkpoint that failed half-way (disk full) in this process: the pre-image already
+        # on disk still describes the file's header, and is the one to keep
+        log.warning("Pre-image not replaced: a block of %s fails its checksum", ruta)
+        return
     cuerpo = bytearray(_MAGIA)
     cuerpo += struct.pack("<?I", wal_confirmado, len(partes))
     for inicio, datos in partes:

@@ -193,3 +193,18 @@ def test_cada_checkpoint_deja_su_preimagen(tmp_path):
     assert nueva != previa and cabeceras in nueva  # the headers the checkpoint was about to replace
     s.close()
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_un_bloque_ya_danado_no_reemplaza_la_preimagen_buena(tmp_path):
+    """After a checkpoint that failed half-way in this process, the file may hold a damaged metadata
+    block: the next pre-image must not copy it over the good one."""
+    s = poblado(tmp_path / "eyf.duckdb")
+    buena = preimagen.ruta_de(s.ruta).read_bytes()
+    (b, *_), *_ = s.filas("PRAGMA metadata_info")
+    with open(s.ruta, "r+b") as f:  # (this test's own descriptor: DuckDB's lock no longer matters here)
+        f.seek(CABECERAS + b * BLOQUE + 5000)
+        f.write(b"\xff" * 8)
+    with s.cursor() as cur:
+        preimagen.guardar(cur, s.ruta, s._fd, wal_confirmado=False)
+    assert preimagen.ruta_de(s.ruta).read_bytes() == buena
+    s.close()
