@@ -208,3 +208,26 @@ def test_un_bloque_ya_danado_no_reemplaza_la_preimagen_buena(tmp_path):
         preimagen.guardar(cur, s.ruta, s._fd, wal_confirmado=False)
     assert preimagen.ruta_de(s.ruta).read_bytes() == buena
     s.close()
+
+
+def test_preparar_recupera_y_lo_dice(tmp_path):
+    """`make run`'s first command on a file a killed server left torn: it starts, and says so."""
+    from core.base import rutas
+    from tests.core.test_integridad import _preparar
+
+    caso = _checkpoint_interrumpido(tmp_path, None)
+    datos = tmp_path / "datos"
+    datos.mkdir()
+    for nombre in ("eyf.duckdb", "eyf.duckdb.wal", "eyf.duckdb.preimagen"):
+        shutil.move(tmp_path / nombre, datos / nombre.replace("eyf.duckdb", rutas.ruta_base(datos).name))
+    r = _preparar(datos)
+    assert r.returncode == 0, r.stderr
+    assert "ATENCIÓN" in r.stderr and "último guardado completo" in r.stderr and "Traceback" not in r.stderr
+    con = duckdb.connect(str(rutas.ruta_base(datos)), read_only=True)
+    try:
+        assert con.execute(
+            "SELECT pacientes FROM linea WHERE unidad = ? AND producto = '47.01'", [caso["unidad"]]
+        ).fetchone() == (5,)
+        assert con.execute("SELECT count(*) FROM auditoria WHERE accion = 'base recuperada'").fetchone() == (1,)
+    finally:
+        con.close()
