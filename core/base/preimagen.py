@@ -115,11 +115,15 @@ def guardar(con, ruta: str | Path, fd: int, *, wal_confirmado: bool) -> None:
     cuerpo += hashlib.sha256(cuerpo).digest()
     destino = ruta_de(ruta)
     temporal = destino.with_name(destino.name + ".tmp")
-    with open(temporal, "wb") as f:
-        f.write(cuerpo)
-        f.flush()
-        os.fdatasync(f.fileno())
-    os.replace(temporal, destino)
+    try:
+        with open(temporal, "wb") as f:
+            f.write(cuerpo)
+            f.flush()
+            os.fdatasync(f.fileno())
+        os.replace(temporal, destino)
+    except OSError:
+        temporal.unlink(missing_ok=True)  # a full disk: leave it no fuller (the earlier pre-image stays)
+        raise
 
 
 def _leer(destino: Path) -> tuple[bool, list[tuple[int, bytes]]] | None:

@@ -91,6 +91,7 @@ class Store:
         self.hallazgos: list = []
         # Set when opening needed the pre-image of an interrupted checkpoint (core.base.preimagen).
         self.recuperacion: str | None = None
+        self._invalidada = False  # see _anotar
         if self.ruta != ":memory:":
             Path(self.ruta).parent.mkdir(parents=True, exist_ok=True)
         # The WAL may hold acknowledged saves until the first checkpoint of this process succeeds.
@@ -121,6 +122,36 @@ class Store:
     def _conectar(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(self.ruta, config=_CONFIG)
 
+    def _anotar(self, exc: BaseException) -> None:
+        """DuckDB invalidates the whole database after a fatal error (a checkpoint or commit that ran
+        out of disk): every later statement fails until it is opened again. Noted here, reopened by
+        the next unit of work, so that once the disk has room the server works again unrestarted."""
+        if isinstance(exc, duckdb.FatalException):
+            self._invalidada = True
+
+    def _reabrir_si_invalidada(self) -> None:
+        if not self._invalidada:
+            return
+        with self._escritor:
+            if not self._invalidada:
+                return
+            try:
+                self._con.close()
+            except duckdb.Error:
+                pass
+            try:
+                self._con = self._conectar()
+            except duckdb.Error as exc:
+                # e.g. a checkpoint that died half-way through a metadata block: as at start-up
+                if isinstance(self._error_al_abrir(exc), BaseDeDatosDanada):
+                    self.recuperacion = preimagen.recuperar(self.ruta)
+                if not self.recuperacion:
+                    raise
+                self._con = self._conectar()
+            self._invalidada = False
+            self._wal_confirmado = True  # what the failed checkpoint left in the WAL was acknowledged
+            log.warning("Database %s reopened after DuckDB invalidated it (a fatal error, e.g. a full disk)", self.ruta)
+
     def _error_al_abrir(self, exc: duckdb.Error) -> Exception:
         if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             return BaseDeDatosOcupada(self.ruta)
@@ -140,9 +171,13 @@ class Store:
         if tx is not None:
             yield tx
             return
+        self._reabrir_si_invalidada()
         cur = self._con.cursor()
         try:
             yield cur
+        except duckdb.Error as exc:
+            self._anotar(exc)
+            raise
         finally:
             cur.close()
 
@@ -186,13 +221,15 @@ class Store:
             yield outer
             return
         with self._escritor:
+            self._reabrir_si_invalidada()
             cur = self._con.cursor()
             cur.begin()
             self._local.tx = cur
             try:
                 yield cur
                 cur.commit()
-            except BaseException:
+            except BaseException as exc:
+                self._anotar(exc)
                 try:
                     cur.rollback()
                 except duckdb.Error:
@@ -233,6 +270,7 @@ class Store:
             self._wal_confirmado = False
         except (duckdb.Error, OSError) as exc:  # the save stands: it is committed and durable in the WAL
             self._wal_confirmado = True
+            self._anotar(exc)
             log.warning("Checkpoint after a committed write failed (kept in the WAL): %s", exc)
 
     def carpeta_datos(self) -> Path | None:
