@@ -148,7 +148,7 @@ def test_una_preimagen_de_un_checkpoint_anterior_no_se_aplica(tmp_path):
     preimagen.ruta_de(ruta).write_bytes(vieja)
     datos = bytearray(ruta.read_bytes())
     for b, *_ in _metadatos(ruta):
-        datos[CABECERAS + b * 262144 + 100] ^= 0xFF  # a damaged metadata block, by any cause
+        datos[CABECERAS + b * BLOQUE + 100] ^= 0xFF  # a damaged metadata block, by any cause
     ruta.write_bytes(bytes(datos))
     with pytest.raises(BaseDeDatosDanada):
         Store(ruta)
