@@ -231,3 +231,19 @@ def test_preparar_recupera_y_lo_dice(tmp_path):
         assert con.execute("SELECT count(*) FROM auditoria WHERE accion = 'base recuperada'").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_una_preimagen_malformada_con_huella_valida_no_se_aplica(tmp_path):
+    """A pre-image whose SHA-256 holds but whose parts do not (written by something else): ignored,
+    the same Spanish message, never a struct error."""
+    import hashlib
+    import struct
+
+    ruta = _checkpoint_interrumpido(tmp_path, None)["ruta"]
+    for cuerpo in (
+        b"EYF-PREIMAGEN-1\n" + struct.pack("<?I", False, 3),
+        b"EYF-PREIMAGEN-1\n" + struct.pack("<?I", False, 1) + struct.pack("<QQ", 0, 10**9),
+    ):
+        preimagen.ruta_de(ruta).write_bytes(cuerpo + hashlib.sha256(cuerpo).digest())
+        with pytest.raises(BaseDeDatosDanada):
+            Store(ruta)
