@@ -159,7 +159,14 @@ def recuperar(ruta: str | Path) -> str | None:
     Returns what was done (for the log and Administración), or None when nothing was touched. The file
     as found is kept beside it (`<database>.danada-<time>`), and so is a WAL that held only the save
     in flight when the process died (never acknowledged: dropping it is "not at all")."""
-    ruta = Path(ruta)
+    try:
+        return _recuperar(Path(ruta))
+    except OSError as exc:  # unreadable, read-only, a folder, a full disk for the copy: untouched
+        log.warning("The pre-image of %s could not be applied: %s", ruta, exc)
+        return None
+
+
+def _recuperar(ruta: Path) -> str | None:
     leido = _leer(ruta_de(ruta))
     if leido is None or not ruta.exists():
         return None

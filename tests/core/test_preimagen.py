@@ -247,3 +247,13 @@ def test_una_preimagen_malformada_con_huella_valida_no_se_aplica(tmp_path):
         preimagen.ruta_de(ruta).write_bytes(cuerpo + hashlib.sha256(cuerpo).digest())
         with pytest.raises(BaseDeDatosDanada):
             Store(ruta)
+
+
+def test_una_base_que_no_se_puede_reparar_da_el_mismo_mensaje(tmp_path):
+    """The file cannot even be opened for the repair (here a folder where the database was): the same
+    Spanish message, never a raw OSError."""
+    ruta = _checkpoint_interrumpido(tmp_path, None)["ruta"]
+    ruta.unlink()
+    ruta.mkdir()
+    with pytest.raises(BaseDeDatosDanada, match="restaure un respaldo"):
+        Store(ruta)
