@@ -97,18 +97,9 @@ class Store:
         # The WAL may hold acknowledged saves until the first checkpoint of this process succeeds.
         self._wal_confirmado = self.ruta != ":memory:" and Path(f"{self.ruta}.wal").exists()
         try:
-            self._con = self._conectar()
+            self._con = self._abrir()
         except duckdb.Error as exc:
-            error = self._error_al_abrir(exc)
-            if self.ruta != ":memory:" and isinstance(error, BaseDeDatosDanada):
-                self.recuperacion = preimagen.recuperar(self.ruta)
-            if self.recuperacion is None:
-                raise error from exc
-            self._wal_confirmado = Path(f"{self.ruta}.wal").exists()
-            try:
-                self._con = self._conectar()
-            except duckdb.Error as otra:
-                raise self._error_al_abrir(otra) from otra
+            raise self._error_al_abrir(exc) from exc
         # Read by core.base.preimagen; never closed before DuckDB closes the file (see preimagen.guardar).
         self._fd = os.open(self.ruta, os.O_RDONLY) if self._asentar_escrituras else None
         self._escritor = threading.RLock()
@@ -121,6 +112,21 @@ class Store:
 
     def _conectar(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(self.ruta, config=_CONFIG)
+
+    def _abrir(self) -> duckdb.DuckDBPyConnection:
+        """Connect; a file that does not open is repaired from its pre-image when that applies
+        (core.base.preimagen), then connected again. Raises DuckDB's error otherwise."""
+        try:
+            return self._conectar()
+        except duckdb.Error as exc:
+            if self.ruta == ":memory:" or not isinstance(self._error_al_abrir(exc), BaseDeDatosDanada):
+                raise
+            hecho = preimagen.recuperar(self.ruta)
+            if hecho is None:
+                raise
+            self.recuperacion = hecho
+            self._wal_confirmado = Path(f"{self.ruta}.wal").exists()
+            return self._conectar()
 
     def _anotar(self, exc: BaseException) -> None:
         """DuckDB invalidates the whole database after a fatal error (a checkpoint or commit that ran
@@ -139,15 +145,7 @@ class Store:
                 self._con.close()
             except duckdb.Error:
                 pass
-            try:
-                self._con = self._conectar()
-            except duckdb.Error as exc:
-                # e.g. a checkpoint that died half-way through a metadata block: as at start-up
-                if isinstance(self._error_al_abrir(exc), BaseDeDatosDanada):
-                    self.recuperacion = preimagen.recuperar(self.ruta)
-                if not self.recuperacion:
-                    raise
-                self._con = self._conectar()
+            self._con = self._abrir()  # repaired as at start-up if the failed checkpoint tore a block
             self._invalidada = False
             self._wal_confirmado = True  # what the failed checkpoint left in the WAL was acknowledged
             log.warning("Database %s reopened after DuckDB invalidated it (a fatal error, e.g. a full disk)", self.ruta)
