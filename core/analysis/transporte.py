@@ -38,6 +38,7 @@ they are computed per block instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -305,6 +306,9 @@ def resolver(pb: Problema, al_pasar=None) -> Solucion:
     vacio = np.empty(0, dtype=np.int64)
     partes_e, partes_f, partes_c = [vacio], [vacio], [vacio]
     flujos = [(vacio, vacio, vacio)]
+    # The simplex threads solve one block's products while this thread evaluates the next block
+    # (pipelined: at most two blocks held at once).
+    en_curso = None
     with ThreadPoolExecutor(HILOS) as hilos:
         for b in pb.bloques(productos):
             if al_pasar is not None:
@@ -312,7 +316,10 @@ def resolver(pb: Problema, al_pasar=None) -> Solucion:
             filas = b.elegible.any(axis=2)
             con_elegible[pb.s_pos_f[b.jf[filas]]] = True
             if densos[b.productos].any():
-                flujos.append(_simplex(pb, b, np.flatnonzero(densos[b.productos]), hilos))
+                enviado = _simplex_enviar(pb, b, np.flatnonzero(densos[b.productos]), hilos)
+                if en_curso is not None:
+                    flujos.append(en_curso())
+                en_curso = enviado
             grandes = ~densos[b.productos] & ~np.isin(b.productos, remotos)
             if not grandes.any():
                 continue
@@ -324,6 +331,8 @@ def resolver(pb: Problema, al_pasar=None) -> Solucion:
                 partes_e.append(b.ie[p_[toma], e_[toma]])
                 partes_f.append(b.jf[p_[toma], f_[toma]])
                 partes_c.append(c_[toma])
+        if en_curso is not None:
+            flujos.append(en_curso())
     arcos = _Arcos(pb, np.concatenate(partes_e), np.concatenate(partes_f), np.concatenate(partes_c))
 
     # 2-4. Solve, price, repeat for the products that grew.
@@ -356,6 +365,11 @@ def resolver(pb: Problema, al_pasar=None) -> Solucion:
 
 
 def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Some of the block's products, each solved whole by POT's network simplex (_simplex_enviar)."""
+    return _simplex_enviar(pb, b, cuales, hilos)()
+
+
+def _simplex_enviar(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> Callable[[], tuple[np.ndarray, ...]]:
     """Some of the block's products, each solved whole by POT's network simplex (LEMON's, C++).
 
     Each product's transport problem is balanced with a dummy surplus line that gives every
@@ -364,8 +378,9 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
     as much as it can, then minimises metres; a pair that fails the filters costs 3 x `grande` and
     is never used (sending that flow through the dummies is cheaper). Supplies and costs are
     integers far below 2^53, so the simplex's float arithmetic is exact and its flows are whole
-    patients. With `hilos` (an executor) the products are solved `HILOS` at a time.
-    Returns (surplus position, shortage position, patients) of the pairs used.
+    patients. With `hilos` (an executor) the products are solved `HILOS` at a time, and this
+    returns once they are submitted: the function it returns waits for them and gives (surplus
+    position, shortage position, patients) of the pairs used.
     """
     from ot.lp.emd_wrap import check_result, emd_c  # imported on first use: POT loads in ~1 s
 
@@ -404,30 +419,44 @@ def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[n
         c[:, e] = 0
         return k, e, f, d, np.append(o, sd - so), c
 
-    def uno(problema):
-        return emd_c(problema[3], problema[4], problema[5], 10**9, 1)  # releases the GIL while it solves
+    def uno(k: int, dos: bool) -> tuple:
+        """Built and solved in a simplex thread (emd_c releases the GIL while it solves)."""
+        k, e, f, a, b_, c = problema(k, dos)
+        return k, e, f, emd_c(a, b_, c, 10**9, 1)
 
-    # Each product's flows into one block array, read with one nonzero (one per product cost more
-    # than copying them): rows by product, then shortage line, then surplus line, as before.
-    flujo = np.zeros(metros.shape)
-    pendientes, dos = np.flatnonzero(elegible.any(axis=(1, 2))).tolist(), False
-    while pendientes:
-        problemas = [problema(k, dos) for k in pendientes]
-        resultados = hilos.map(uno, problemas) if hilos is not None else map(uno, problemas)
-        for (k, e, f, *_), (g, _, _, _, resultado) in zip(problemas, resultados, strict=True):
-            if check_result(resultado) is not None:
-                raise ErrorDominio(f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)}).")
-            flujo[k, :f, :e] = g[:f, :e]
-        if dos:
-            break
-        # With one dummy, a product whose smaller side cannot be covered by eligible pairs alone used an
-        # ineligible one: solved again with two dummies. One that used none has covered all of its
-        # smaller side (the most any allocation can) at the least cost among such: the optimum.
-        malos = ((flujo[pendientes] > 0.5) & ~elegible[pendientes]).any(axis=(1, 2))
-        pendientes, dos = np.asarray(pendientes)[malos].tolist(), True
-    k_, f_, e_ = np.nonzero(flujo > 0.5)
-    p_ = cuales[k_]
-    return pb.s_pos_e[b.ie[p_, e_]], pb.s_pos_f[b.jf[p_, f_]], np.rint(flujo[k_, f_, e_]).astype(np.int64)
+    def enviar(pendientes: list[int], dos: bool):
+        if hilos is None:
+            return [uno(k, dos) for k in pendientes]
+        return hilos.map(uno, pendientes, [dos] * len(pendientes))  # submitted now, read in order later
+
+    primeros = np.flatnonzero(elegible.any(axis=(1, 2))).tolist()
+    enviados = enviar(primeros, False)
+
+    def recoger() -> tuple[np.ndarray, ...]:
+        # Each product's flows into one block array, read with one nonzero (one per product cost more
+        # than copying them): rows by product, then shortage line, then surplus line, as before.
+        flujo = np.zeros(metros.shape)
+        pendientes, dos, resultados = primeros, False, enviados
+        while pendientes:
+            for k, e, f, (g, _, _, _, resultado) in resultados:
+                if check_result(resultado) is not None:
+                    raise ErrorDominio(
+                        f"No se pudo calcular la asignación (simplex de redes: {check_result(resultado)})."
+                    )
+                flujo[k, :f, :e] = g[:f, :e]
+            if dos:
+                break
+            # With one dummy, a product whose smaller side cannot be covered by eligible pairs alone used
+            # an ineligible one: solved again with two dummies. One that used none has covered all of its
+            # smaller side (the most any allocation can) at the least cost among such: the optimum.
+            malos = ((flujo[pendientes] > 0.5) & ~elegible[pendientes]).any(axis=(1, 2))
+            pendientes, dos = np.asarray(pendientes)[malos].tolist(), True
+            resultados = enviar(pendientes, True)
+        k_, f_, e_ = np.nonzero(flujo > 0.5)
+        p_ = cuales[k_]
+        return pb.s_pos_e[b.ie[p_, e_]], pb.s_pos_f[b.jf[p_, f_]], np.rint(flujo[k_, f_, e_]).astype(np.int64)
+
+    return recoger
 
 
 def _mas_baratos(b: Bloque, valor: np.ndarray, k: int, eje: int, *, maximo) -> tuple[np.ndarray, ...]:
