@@ -47,10 +47,8 @@ if not esp:
     st.page_link(paginas.PASO4, label="Ir al Paso 4", icon="⬅️")
     st.stop()
 grupo = st.session_state.get("sel_grupo")
-st.markdown(
-    f"Grupo de Servicio: **{captura.nombre(store, 'grupo', grupo)}** · "
-    f"Especialidad Troncal: **{captura.nombre(store, 'especialidad', esp)}**"
-)
+grupo_nombre, esp_nombre = captura.nombre(store, "grupo", grupo), captura.nombre(store, "especialidad", esp)
+st.markdown(f"Grupo de Servicio: **{grupo_nombre}** · Especialidad Troncal: **{esp_nombre}**")
 
 if flash := st.session_state.pop("p6_flash", None):
     st.success(flash)
@@ -326,10 +324,7 @@ if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in
 with st.expander("¿No encuentra el producto? Solicitar producto no contemplado"):
     if cx.cuenta.es_capturista:
         with st.form("p6_solicitud", clear_on_submit=True):
-            st.caption(
-                f"Se solicitará en {captura.nombre(store, 'grupo', grupo)} › "
-                f"{captura.nombre(store, 'especialidad', esp)}."
-            )
+            st.caption(f"Se solicitará en {grupo_nombre} › {esp_nombre}.")
             sol_nombre = st.text_input("Nombre del producto (intervención)", max_chars=solicitudes.NOMBRE_MAX)
             sol_ambito = st.radio("Ambulatorio u Hospitalario", captura.AMBITOS, horizontal=True)
             sol_just = st.text_area("Justificación: ¿por qué lo necesita?", max_chars=solicitudes.JUSTIFICACION_MAX)
