@@ -30,7 +30,8 @@ PESADO_MB = 64
 ESPERA_S = 30.0
 
 # Bytes of any request, per line (arrays and result tables), per candidate pair of the solver's networks, per
-# cell of a block pass (two blocks are held at once: one solved while the next is evaluated), per pair of distinct places (matrices of km and metres) and per table row.
+# cell of a block pass (two blocks are held at once: one solved while the next is evaluated), per pair of
+# distinct places (matrices of km and metres) and per table row.
 _BASE = 64 << 20
 _POR_LINEA = 800
 _POR_ARCO = 220
@@ -87,8 +88,9 @@ def estimar_intercambio(producto_e, producto_f, unidad_e, unidad_f, filas_tabla:
     por_f = np.bincount(prod[n_e:], minlength=prod.max() + 1)
     pares = int((por_e * por_f).sum())
     celdas = (por_e + 1) * (por_f + 1)
-    # Products solved whole hold two dense blocks at a time (_POR_CELDA counts both); larger ones a restricted network that
-    # pricing grows (counted at 8 times its first candidates) and a block pass of CELDAS cells.
+    # Products solved whole hold two dense blocks at a time (_POR_CELDA counts both); larger ones a
+    # restricted network that pricing grows (counted at 8 times its first candidates) and a block pass
+    # of CELDAS cells.
     grandes = celdas > transporte.DENSO_MAX
     bloque = max(int(celdas[~grandes].max(initial=0)), transporte.CELDAS if grandes.any() else 0)
     arcos = 8 * int((transporte.VECINOS_FALTANTE * por_f + transporte.VECINOS_EXCEDENTE * por_e)[grandes].sum())
