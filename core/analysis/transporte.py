@@ -6,7 +6,7 @@ so each is solved on its own, and pairs are only ever looked at in blocks of at 
 cells (some products side by side, padded; a few MB each):
 
 - A product of up to `DENSO_MAX` cells (every product of the bench's data) is solved whole on
-  its dense block by POT's network simplex (`_simplex`): exact, about 1 ms for 100 x 100 lines,
+  its dense block by POT's network simplex (`_simplex_enviar`): exact, about 1 ms for 100 x 100 lines,
   where OR-Tools' cost scaling needed ~1 ms per 100 arcs.
 - A larger product goes through **column generation** on the min-cost max-flow:
   1. Candidates: each shortage line's `VECINOS_FALTANTE` nearest eligible surplus lines and each
@@ -364,12 +364,7 @@ def resolver(pb: Problema, al_pasar=None) -> Solucion:
     return Solucion(i[orden], j[orden], fl[orden], con_elegible, len(arcos.e), rondas)
 
 
-def _simplex(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Some of the block's products, each solved whole by POT's network simplex (_simplex_enviar)."""
-    return _simplex_enviar(pb, b, cuales, hilos)()
-
-
-def _simplex_enviar(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> Callable[[], tuple[np.ndarray, ...]]:
+def _simplex_enviar(pb: Problema, b: Bloque, cuales: np.ndarray, hilos) -> Callable[[], tuple[np.ndarray, ...]]:
     """Some of the block's products, each solved whole by POT's network simplex (LEMON's, C++).
 
     Each product's transport problem is balanced with a dummy surplus line that gives every
@@ -378,9 +373,9 @@ def _simplex_enviar(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> 
     as much as it can, then minimises metres; a pair that fails the filters costs 3 x `grande` and
     is never used (sending that flow through the dummies is cheaper). Supplies and costs are
     integers far below 2^53, so the simplex's float arithmetic is exact and its flows are whole
-    patients. With `hilos` (an executor) the products are solved `HILOS` at a time, and this
-    returns once they are submitted: the function it returns waits for them and gives (surplus
-    position, shortage position, patients) of the pairs used.
+    patients. The products are solved `HILOS` at a time by `hilos` (an executor), and this returns
+    once they are submitted: the function it returns waits for them and gives (surplus position,
+    shortage position, patients) of the pairs used.
     """
     from ot.lp.emd_wrap import check_result, emd_c  # imported on first use: POT loads in ~1 s
 
@@ -425,8 +420,6 @@ def _simplex_enviar(pb: Problema, b: Bloque, cuales: np.ndarray, hilos=None) -> 
         return k, e, f, emd_c(a, b_, c, 10**9, 1)
 
     def enviar(pendientes: list[int], dos: bool):
-        if hilos is None:
-            return [uno(k, dos) for k in pendientes]
         return hilos.map(uno, pendientes, [dos] * len(pendientes))  # submitted now, read in order later
 
     primeros = np.flatnonzero(elegible.any(axis=(1, 2))).tolist()
