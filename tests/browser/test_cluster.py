@@ -32,7 +32,7 @@ from core.base import reloj, rutas
 from core.base.store import Store
 from deploy.cluster import _puerto_libre
 from tests.browser import rejilla_ag, tablero_ui, ui
-from tests.browser.conftest import ARTEFACTOS, COOKIE, ESPERA, PYTHON, RAIZ, VENTANA, _cola
+from tests.browser.conftest import ARTEFACTOS, CONTEXTO, COOKIE, ESPERA, PYTHON, RAIZ, _cola
 
 pytestmark = pytest.mark.navegador
 
@@ -226,7 +226,7 @@ def _persona_b(base: str, token: str, contexto: dict, lanzamiento: dict, a_conec
 def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, browser_type_launch_args, captura, request):
     base, carpeta, url, tokens = cluster
     t0 = time.monotonic()
-    contexto = {"base_url": base, "viewport": VENTANA, "locale": "es-MX"}
+    contexto = {"base_url": base, **CONTEXTO}
     a = browser.new_context(**contexto).new_page()
     a.set_default_timeout(ESPERA)
     request.node.paginas = [a]  # for the screenshot on failure

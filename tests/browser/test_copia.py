@@ -93,7 +93,6 @@ def test_partir_de_la_version_final_guardar_todo_y_comparar_periodos(
     division = browser.new_context(**browser_context_args)
     try:
         otra = division.new_page()
-        otra.goto("/")
         ui.entrar_division(otra, "analista")
         ui.menu(otra, "Comparar periodos")
         expect(otra.get_by_role("heading", name="Comparar periodos", level=1)).to_be_visible()

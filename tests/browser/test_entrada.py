@@ -41,6 +41,10 @@ def _a_la_rejilla(page: Page) -> None:
     ui.ver(page, "Seleccionar la Especialidad Troncal")
     ui.boton(page, re.compile(r"^Cirugía General\s+—")).click()
     ui.ver(page, f"Unidad Médica: {unidad}")
+    _solo_el_producto(page)
+
+
+def _solo_el_producto(page: Page) -> None:
     ui.buscar(page, "Buscar producto", PRODUCTO, re.compile(rf"^1 de [\d,]+ productos coinciden con «{PRODUCTO}»$"))
     rejilla_ag.esperar(page)
     ui.hasta(lambda: rejilla_ag.filas(page) == [PRODUCTO], f"la rejilla muestra solo {PRODUCTO}")
@@ -63,7 +67,6 @@ def _guardado(page: Page) -> str:
 
 
 def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
-    page.goto("/")
     ui.iniciar_sesion(page, *OOAD)
     ui.elegir_radio(page, "SI")
     ui.boton(page, "Guardar").click()
@@ -79,16 +82,30 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     ui.ver(page, "Líneas guardadas: 1 nueva(s).")
     assert _guardado(page) == "2,989"
 
-    # Each bad value typed over the last one in the same grid (a refused save keeps the grid and the edit).
-    for tecleado, regla in MALAS:
-        rejilla_ag.esperar(page)
-        rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", tecleado)  # the cell keeps exactly what was typed
-        ui.quieto(page, 300)  # the value's run (the text below is already there from the last value)
-        ui.ver(page, "Cambios sin guardar: 0 nueva(s), 1 modificada(s)")
-        _guardar(page)
-        ui.ver(page, re.compile("^No se guardó nada"))
-        ui.ver(page, re.compile(re.escape(f"Producto {PRODUCTO} «{NOMBRE}»: Excedente – pacientes mensuales {regla}")))
-        assert _guardado(page) == "2,989", tecleado
+    # Every bad value at once, one to a product, the last over the saved line; one save refuses them
+    # all, each with its own message (core lists every error), and saves nothing. The edits are kept
+    # per product across the searches.
+    ui.buscar(page, "Buscar producto", "", re.compile(r"^([\d,]+) de \1 productos$"))
+    rejilla_ag.esperar(page)
+    ui.hasta(lambda: len(rejilla_ag.filas(page)) >= len(MALAS), "la rejilla vuelve a mostrar todos los productos")
+    otros = [p for p in rejilla_ag.filas(page) if p != PRODUCTO][: len(MALAS) - 1]
+    destinos = [*otros, PRODUCTO]
+    for producto, (tecleado, _) in zip(otros, MALAS, strict=False):
+        rejilla_ag.escribir(page, producto, "exc_pacientes", tecleado)  # the cell keeps exactly what was typed
+    _solo_el_producto(page)
+    rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", MALAS[-1][0])
+    ui.ver(page, f"Cambios sin guardar: {len(otros)} nueva(s), 1 modificada(s)")
+    _guardar(page)
+    ui.ver(page, re.compile("^No se guardó nada"))
+    for producto, (_, regla) in zip(destinos, MALAS, strict=True):
+        nombre = re.escape(NOMBRE) if producto == PRODUCTO else "[^»]+"
+        ui.ver(
+            page,
+            re.compile(
+                rf"Producto {re.escape(producto)} «{nombre}»: Excedente – pacientes mensuales {re.escape(regla)}"
+            ),
+        )
+    assert _guardado(page) == "2,989"
     # An ámbito that is no option shows exactly as typed, also a name every JavaScript object has.
     rejilla_ag.escribir(page, PRODUCTO, "exc_ambito", "constructor")
     ui.boton(page, "Descartar cambios").click()

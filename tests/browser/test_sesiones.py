@@ -39,12 +39,12 @@ def _cookie(contexto: BrowserContext) -> dict:
 
 
 def _con_cookie(new_context, request, cookie: dict) -> Page:
-    """A new browser (no shared state) that carries only a copy of the cookie, on the tablero."""
+    """A new browser (no shared state) that carries only a copy of the cookie, on the help page."""
     contexto = new_context()
     contexto.add_cookies([cookie])
     page = _pagina(contexto, request)
-    page.goto("/")
-    ui.ver(page, "Tablero de control")
+    page.goto("/ayuda")  # a page with no table: the sidebar tells who is in
+    ui.ver(page, "Guía de ayuda")
     ui.quieto(page)
     return page
 
@@ -64,7 +64,6 @@ def _fuera(page: Page) -> None:
 
 def test_la_copia_de_la_cookie_no_entra_tras_cerrar_sesion(new_context, request):
     page = _pagina(new_context(), request)
-    page.goto("/")
     ui.entrar_division(page, "analista")
     copia = _cookie(page.context)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", copia["value"]), copia  # a random token, nothing readable
@@ -86,13 +85,11 @@ def test_la_copia_de_la_cookie_no_entra_tras_cerrar_sesion(new_context, request)
 def test_la_copia_de_la_cookie_no_entra_tras_restablecer_y_cambiar_la_contrasena(new_context, request):
     # The owner is in, and someone copies the cookie.
     duenio = _pagina(new_context(), request)
-    duenio.goto("/")
     ui.iniciar_sesion(duenio, *NAYARIT)
     vieja = _cookie(duenio.context)
 
     # The admin resets the password: it is shown once.
     admin = _pagina(new_context(), request)
-    admin.goto("/")
     ui.entrar_division(admin, "admin")
     ui.menu(admin, "Cuentas y contraseñas")
     ui.elegir_opcion(admin, "Cuenta (escriba para buscar)", "nayarit · Capturista Nayarit · Activa")
@@ -103,8 +100,7 @@ def test_la_copia_de_la_cookie_no_entra_tras_restablecer_y_cambiar_la_contrasena
 
     # The owner logs in with it and chooses a new one.
     nuevo = _pagina(new_context(), request)
-    nuevo.goto("/")
-    ui.menu(nuevo, "Paso 1 · Acceso")
+    ui.a_paso1(nuevo)
     lista = nuevo.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
     ui.esperar_ejecucion(nuevo, 0)
     lista.click()

@@ -93,6 +93,16 @@ def menu(page: Page, titulo: str) -> None:
             print(f"[ui] el clic en «{titulo}» no llevó a la página; otra vez")
 
 
+def a_paso1(page: Page) -> None:
+    """Paso 1 by its menu link, or by its address in a browser that has not opened the app yet (the
+    tablero it would land on first costs Chromium about 4 CPU-s to draw)."""
+    if page.url == "about:blank":
+        page.goto("/paso1")
+        expect(page.get_by_role("heading", name="Seleccionar OOAD/UMAE", level=1)).to_be_visible()
+    else:
+        menu(page, "Paso 1 · Acceso")
+
+
 def texto(page: Page, contenido: str | re.Pattern) -> Locator:
     return page.get_by_text(contenido).first
 
@@ -113,7 +123,7 @@ def iniciar_sesion(
     page: Page, escribir: str, opcion: str, password: str = "demo", persona: tuple[str, str] = PERSONA
 ) -> None:
     """Paso 1: search the OOAD/UMAE in the list, type the password, Entrar, then say who captures."""
-    menu(page, "Paso 1 · Acceso")
+    a_paso1(page)
     ver(page, "Seleccionar OOAD/UMAE")
     lista = page.get_by_role("combobox", name="OOAD/UMAE (escriba para buscar)")
     esperar_ejecucion(page, 0)
@@ -292,7 +302,7 @@ def elegir_fila(grid: Locator, fila: int) -> None:
 def entrar_division(page: Page, usuario: str, password: str = "demo") -> None:
     """Paso 1 for the division's accounts (admin, analista): not in the OOAD/UMAE list; «División»,
     then the user name typed; no person."""
-    menu(page, "Paso 1 · Acceso")
+    a_paso1(page)
     esperar_ejecucion(page, 0)
     elegir_radio(page, "División")
     esperar_ejecucion(page)  # the OOAD/UMAE form and its «Contraseña» are gone
