@@ -90,7 +90,7 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     ui.hasta(lambda: len(rejilla_ag.filas(page)) >= len(MALAS), "la rejilla vuelve a mostrar todos los productos")
     otros = [p for p in rejilla_ag.filas(page) if p != PRODUCTO][: len(MALAS) - 1]
     destinos = [*otros, PRODUCTO]
-    for producto, (tecleado, _) in zip(otros, MALAS, strict=False):
+    for producto, (tecleado, _) in zip(otros, MALAS[:-1], strict=True):
         rejilla_ag.escribir(page, producto, "exc_pacientes", tecleado)  # the cell keeps exactly what was typed
     _solo_el_producto(page)
     rejilla_ag.escribir(page, PRODUCTO, "exc_pacientes", MALAS[-1][0])
