@@ -50,7 +50,6 @@ PRIMERO = [
     "tests/browser/test_sesiones.py",
     "tests/browser/test_administracion.py",
     "tests/browser/test_rejilla_guia.py",
-    "tests/browser/test_concurrencia.py",
     "tests/browser/test_flujo.py",
     "tests/browser/test_excel.py",
     "tests/browser/test_tablero_filas.py",

@@ -169,8 +169,8 @@ def _rehacer_rejilla() -> None:
     st.session_state["p6_gen"] = st.session_state.get("p6_gen", 0) + 1
 
 
-# How long a «Guardar» with nothing to save waits for the edit its own click committed: the grid sends
-# that value just after the click's message, in the next run.
+# How long a «Guardar» with nothing to save waits for the edit its own click committed, from the end of
+# the click's runs: the grid sends that value just after the click's message, in the next run.
 _ESPERA_EDICION = 2.0
 
 
@@ -315,6 +315,9 @@ if (pendiente := avisos.confirmacion_pendiente("p6")) is not None:
         _confirmar(filas, nuevas, modificadas, eliminadas)
     else:
         st.info("No hay cambios que guardar: escriba en la rejilla y después presione «Guardar».")
+        # The wait counts from here, the end of the click's own runs: on a busy server those runs alone
+        # took over 2 s, and the edit that came right after them found the click forgotten.
+        st.session_state["p6_guardar_en"] = time.monotonic()
 if (confirmadas := atipicos_ui.respuesta("p6")) is not None and "p6_atipicos" in st.session_state:
     filas_atipicas, confirmados_antes = st.session_state.pop("p6_atipicos")
     _guardar(filas_atipicas, [*confirmados_antes, *confirmadas])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from unittest import mock
 
 from core import instalacion
 from core.capture import rejilla
@@ -169,7 +170,17 @@ def test_paso6_guardar_esta_activo_sin_cambios_y_espera_la_edicion_de_su_clic(da
     boton(at, "Laboratorio").click().run()
     at.switch_page("ui/paso6_captura.py").run()
     assert not boton(at, "Guardar").disabled
-    boton(at, "Guardar").click().run()
+    # The click's own runs are slow (a busy server): more than the wait goes by before they end.
+    cambios, lentas = rejilla.cambios, [2.2]
+
+    def lenta(*args, **kwargs):
+        if lentas:
+            time.sleep(lentas.pop())
+        return cambios(*args, **kwargs)
+
+    with mock.patch.object(rejilla, "cambios", lenta):
+        boton(at, "Guardar").click().run(timeout=30)
+    assert not lentas
     assert "No hay cambios que guardar" in textos(at) and "Sí, guardar" not in [b.label for b in at.button]
 
     def llega_la_edicion(fila: int) -> None:
@@ -179,8 +190,7 @@ def test_paso6_guardar_esta_activo_sin_cambios_y_espera_la_edicion_de_su_clic(da
         filas[snap["frame"].index[fila]] = {"fal_causa": "Falta de Equipo", "fal_pacientes": "5"}
         at.session_state[snap["key"]] = {"filas": filas}
 
-    # Within the wait (the click was just now): the edit's run opens the confirmation, counting it.
-    at.session_state["p6_guardar_en"] = time.monotonic()
+    # The edit's run comes right after those runs: it opens the confirmation, counting it.
     llega_la_edicion(0)
     at.run()
     assert "**1** línea(s) nueva(s)" in "".join(m.value for m in at.markdown)
