@@ -50,7 +50,7 @@ PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
     PYTHON = Path(sys.executable)
 ARRANQUE_MAXIMO = 120  # s: the first start loads the catalog and the demo data
-ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
+ESPERA = ui.ESPERA
 MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 # The window of every test: the 1366×768 screen common in the offices that capture, so every page is
 # tried where people will use it (at this width «Líneas guardadas», the Paso 6 grid and the answered
@@ -240,7 +240,7 @@ def browser_context_args(browser_context_args, base_url, browser):
     try:
         pagina = contexto.new_page()
         pagina.goto("/", timeout=ARRANQUE_MAXIMO * 1000)
-        expect(pagina.get_by_text("Modo demostración")).to_be_visible(timeout=ARRANQUE_MAXIMO * 1000)
+        ui.visible(pagina.get_by_text("Modo demostración"), timeout=ARRANQUE_MAXIMO * 1000)
     finally:
         contexto.close()
     return args

@@ -103,7 +103,7 @@ def celda(page: Page, producto: str, campo: str) -> Locator:
 def esperar(page: Page) -> FrameLocator:
     """The grid drawn, with its rows, and the page's run over."""
     m = marco(page)
-    expect(m.locator(".ag-center-cols-container .ag-row").first).to_be_visible()
+    ui.visible(m.locator(".ag-center-cols-container .ag-row").first)
     ui.quieto(page, 300)
     return m
 
@@ -171,7 +171,7 @@ def elegir(page: Page, producto: str, campo: str, opcion: str, cuenta: Contador 
     clic(page, producto, campo, cuenta)
     item = marco(page).locator(".eyf-lista .eyf-opcion", has_text=opcion)
     try:
-        expect(item).to_be_visible(timeout=3_000)
+        ui.visible(item, timeout=3_000)
     except AssertionError:  # a click while the grid was still being drawn: not the person's doing
         print(f"[rejilla] la lista de ({producto}, {campo}) no se abrió; otro clic (no se cuenta)")
         clic(page, producto, campo)
@@ -232,7 +232,7 @@ def guardar(page: Page, cuenta: Contador | None = None, nuevas: int | None = Non
     dialogo.get_by_role("button", name="Sí, guardar", exact=True).click()
     if cuenta:
         cuenta("guardar", 2)
-    expect(dialogo).to_be_hidden()
+    ui.oculto(dialogo)
 
 
 # -- the guide's sample report, as one scripted person --------------------------------------------

@@ -17,7 +17,7 @@ from tests.browser import ui
 def fila(page: Page, clave: str) -> Locator:
     """The tablero's row of an OOAD/UMAE (by its account name, e.g. "chihuahua")."""
     renglon = page.locator(f".st-key-fila_{clave}, [data-fila='fila_{clave}']")
-    expect(renglon).to_be_attached()
+    ui.presente(renglon)
     return renglon
 
 
@@ -65,5 +65,5 @@ def finalizar_paso7(page: Page) -> None:
     dialogo = page.get_by_role("dialog")
     expect(dialogo).to_contain_text("Confirmar: finalizar el registro")
     ui.boton(dialogo, "Sí, finalizar").click()
-    expect(dialogo).to_be_hidden()
+    ui.oculto(dialogo)
     ui.ver(page, re.compile(r"^Registro finalizado \(versión final \d+\)"))

@@ -156,7 +156,7 @@ def _importar_producto(page: Page, tmp_path, captura) -> None:
     dialogo = page.get_by_role("dialog")
     expect(dialogo).to_contain_text("Se agregarían 1")
     ui.boton(dialogo, "Sí, aplicar").click()
-    expect(dialogo).to_be_hidden()
+    ui.oculto(dialogo)
     ui.ver(
         page, "Catálogo actualizado: 1 agregado(s), 0 modificado(s), 0 retirado(s). Archivo: «productos_nuevos.csv»."
     )
@@ -270,7 +270,7 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
     ui.menu(ooad, "Paso 7 · Finalizar")
     ui.ver(ooad, re.compile(rf"concedida por la División el .*\. Motivo: {re.escape(RAZON)} Corrija lo necesario"))
     ui.ver(ooad, "Sin Validez Oficial. El OOAD aún no cierra el registro de información.")
-    expect(ui.boton(ooad, "Guardar")).to_be_visible()
+    ui.visible(ui.boton(ooad, "Guardar"))
     expect(_en_tablero(ooad, "Sonora")).to_contain_text("🟠 En captura")
 
     _importar_producto(admin, tmp_path, captura)

@@ -51,7 +51,7 @@ RUTAS = {
 def _analista(page: Page, entrar, pagina: str) -> None:
     """The analyst opens the page at its address; the sidebar's link to it leads there too."""
     entrar(page, "analista", en=RUTAS[pagina])
-    expect(page.get_by_role("heading", name=pagina, level=1)).to_be_visible()
+    ui.visible(page.get_by_role("heading", name=pagina, level=1))
     enlace = page.get_by_test_id("stSidebar").get_by_role("link", name=pagina, exact=True)
     expect(enlace).to_have_attribute("href", re.compile(rf"(^|/){RUTAS[pagina]}$"))
 
@@ -65,7 +65,7 @@ def _elegir_la_primera(page: Page, etiqueta: str) -> str:
         ui.quieto(page, 500)
         caja.get_by_role("combobox").click()
         try:
-            expect(opcion).to_be_visible(timeout=5_000)
+            ui.visible(opcion, timeout=5_000)
             break
         except AssertionError:
             if intento == 2:
@@ -193,7 +193,7 @@ def test_oportunidades_propuestas_asignacion_sankey_y_descargas(page: Page, capt
     expect(sankey).to_have_count(1)
     sankey.scroll_into_view_if_needed()
     etiquetas = sankey.locator(".sankey-node .node-label")
-    expect(etiquetas.first).to_be_attached()
+    ui.presente(etiquetas.first)
     textos = etiquetas.all_text_contents()
     assert any(t.endswith("(ofrece)") for t in textos) and any(t.endswith("(recibe)") for t in textos), textos
     assert sankey.locator(".sankey-link").count() >= 1

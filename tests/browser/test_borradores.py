@@ -79,7 +79,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     _guardar(a)
     ui.ver(a, re.compile("^No se guardó nada: otra persona modificó"))
     ui.ver(a, re.compile(rf"Producto {re.escape(x)} «.+»: modificado por Persona B Borradores"))
-    expect(ui.texto(a, re.compile(rf"Producto {re.escape(y)} «"))).to_be_hidden()
+    ui.oculto(ui.texto(a, re.compile(rf"Producto {re.escape(y)} «")))
     ui.ver(a, "Cambios sin guardar: 1 nueva(s), 0 modificada(s)")
     ui.hasta(lambda: _pacientes(a) == ["9", "6"], "el producto en conflicto recargado con el valor de B")
     captura(a, "borradores_conflicto.png")
@@ -87,7 +87,7 @@ def test_borradores_vuelven_en_otra_sesion_y_un_conflicto_recarga_solo_su_produc
     # A's next save stores the second product; the first keeps B's value.
     _guardar(a)
     ui.ver(a, "Líneas guardadas: 1 nueva(s).")
-    expect(ui.texto(a, "Cambios sin guardar")).to_be_hidden()
+    ui.oculto(ui.texto(a, "Cambios sin guardar"))
     guardadas = ui.rejilla(a)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
     ui.hasta(

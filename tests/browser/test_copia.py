@@ -95,7 +95,7 @@ def test_partir_de_la_version_final_guardar_todo_y_comparar_periodos(
         otra = division.new_page()
         ui.entrar_division(otra, "analista")
         ui.menu(otra, "Comparar periodos")
-        expect(otra.get_by_role("heading", name="Comparar periodos", level=1)).to_be_visible()
+        ui.visible(otra.get_by_role("heading", name="Comparar periodos", level=1))
         ui.elegir_opcion(otra, "Por", "Estado")
         otra.get_by_text("Incluir OOAD/UMAE en captura").click()
         ui.esperar_ejecucion(otra)

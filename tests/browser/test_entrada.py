@@ -53,7 +53,7 @@ def _solo_el_producto(page: Page) -> None:
 def _guardar(page: Page) -> None:
     ui.boton(page, "Guardar").click()
     ui.boton(page.get_by_role("dialog"), "Sí, guardar").click()
-    expect(page.get_by_role("dialog")).to_be_hidden()
+    ui.oculto(page.get_by_role("dialog"))
 
 
 def _guardado(page: Page) -> str:
@@ -109,7 +109,7 @@ def test_cantidades_mal_escritas_se_rechazan_sin_cambiar_nada(page: Page):
     # An ámbito that is no option shows exactly as typed, also a name every JavaScript object has.
     rejilla_ag.escribir(page, PRODUCTO, "exc_ambito", "constructor")
     ui.boton(page, "Descartar cambios").click()
-    expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
+    ui.oculto(ui.texto(page, "Cambios sin guardar"))
 
     # A fresh page load: the store still holds 2,989 and nothing else for this unit.
     # (A new browser session: the cookie brings the login back, the person is asked again. Asked

@@ -61,7 +61,7 @@ def _productos(demo_instalada) -> tuple[str, str]:
 
 def _ir(page: Page) -> None:
     ui.menu(page, "Paso 3 · Captura masiva con Excel")
-    expect(page.get_by_role("heading", name="Captura masiva con Excel", level=1)).to_be_visible()
+    ui.visible(page.get_by_role("heading", name="Captura masiva con Excel", level=1))
 
 
 def _descargar(page: Page):
@@ -232,7 +232,7 @@ def test_plantilla_de_excel_ida_y_vuelta_con_error_conflicto_eliminacion_y_cifra
 
     # The división lists the confirmed figure.
     entrar(analista, "analista", en="atipicos")
-    expect(analista.get_by_role("heading", name="Cifras atípicas confirmadas", level=1)).to_be_visible()
+    ui.visible(analista.get_by_role("heading", name="Cifras atípicas confirmadas", level=1))
     grid = ui.rejilla(analista)
     ui.esperar_rejilla(grid)
     filas = [f for f in ui.tabla(grid) if f.get("Clave del producto") == atipico]

@@ -65,7 +65,7 @@ def test_version_final_se_imprime_se_sube_firmada_y_queda_verde(page: Page, capt
 
     fila = _en_tablero(page, "coahuila")
     expect(fila).to_contain_text("🟢 Firmado")
-    expect(fila.get_by_role("button", name="Consultar/Modificar")).to_be_visible()
+    ui.visible(fila.get_by_role("button", name="Consultar/Modificar"))
     assert folio.startswith("EYF-")
 
 

@@ -29,8 +29,8 @@ def _solo(producto: str) -> re.Pattern:
 def test_flujo_completo_de_una_ooad(page: Page, captura):
     # 1. Tablero de control: title, semáforo legend, demo banner, OOAD rows.
     page.goto("/")
-    expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
-    expect(page.get_by_test_id("stSidebar").get_by_text("Modo demostración")).to_be_visible()
+    ui.visible(page.get_by_role("heading", name=TITULO, level=1))
+    ui.visible(page.get_by_test_id("stSidebar").get_by_text("Modo demostración"))
     ui.ver(page, "Semáforo:")
     expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔴 Sin iniciar")
     expect(tablero_ui.fila(page, "chihuahua")).to_contain_text("🟠 En captura")
@@ -111,7 +111,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     expect(dialogo).to_contain_text("Se guardarán 2 línea(s) nueva(s), 0 modificada(s), 0 eliminada(s).")
     ui.boton(dialogo, "Sí, guardar").click()
     ui.ver(page, "Líneas guardadas: 2 nueva(s).")
-    expect(dialogo).to_be_hidden()
+    ui.oculto(dialogo)
     ui.ver(page, "Líneas guardadas de esta Unidad Médica")
     guardadas = ui.rejilla(page)  # the first dataframe: the Paso 6 grid is AG Grid
     ui.esperar_rejilla(guardadas)
@@ -144,7 +144,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
     captura(page, "paso6_error.png")
     expect(ui.rejilla(page).locator("tbody tr")).to_have_count(2)
     ui.boton(page, "Descartar cambios").click()
-    expect(ui.texto(page, "Cambios sin guardar")).to_be_hidden()
+    ui.oculto(ui.texto(page, "Cambios sin guardar"))
 
     # 8. Paso 7: the summary, SI, Guardar: finalized; Paso 6 becomes read-only.
     ui.menu(page, "Paso 7 · Finalizar")
@@ -161,7 +161,7 @@ def test_flujo_completo_de_una_ooad(page: Page, captura):
 
     # 9. Tablero: Campeche is finalized and waits for the signed upload.
     ui.menu(page, "Tablero de control")
-    expect(page.get_by_role("heading", name=TITULO, level=1)).to_be_visible()
+    ui.visible(page.get_by_role("heading", name=TITULO, level=1))
     # (the label was "🔵 Finalizado (falta subir firmado)"; the legend now explains the state)
     expect(tablero_ui.fila(page, "campeche")).to_contain_text("🔵 Finalizado")
     captura(page, "tablero_final.png")

@@ -52,12 +52,12 @@ def _con_cookie(new_context, request, cookie: dict) -> Page:
 def _dentro(page: Page, usuario: str) -> None:
     barra = page.get_by_test_id("stSidebar")
     expect(barra).to_contain_text(f"({usuario})")
-    expect(ui.boton(barra, "Cerrar sesión")).to_be_visible()
+    ui.visible(ui.boton(barra, "Cerrar sesión"))
 
 
 def _fuera(page: Page) -> None:
     barra = page.get_by_test_id("stSidebar")
-    expect(barra.get_by_role("link", name="Paso 1 · Acceso", exact=True)).to_be_visible()
+    ui.visible(barra.get_by_role("link", name="Paso 1 · Acceso", exact=True))
     expect(ui.boton(barra, "Cerrar sesión")).to_have_count(0)
     expect(barra).not_to_contain_text("Sesión:")
 

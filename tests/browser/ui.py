@@ -98,7 +98,7 @@ def a_paso1(page: Page) -> None:
     tablero it would land on first costs Chromium about 4 CPU-s to draw)."""
     if page.url == "about:blank":
         page.goto("/paso1")
-        expect(page.get_by_role("heading", name="Seleccionar OOAD/UMAE", level=1)).to_be_visible()
+        visible(page.get_by_role("heading", name="Seleccionar OOAD/UMAE", level=1))
     else:
         menu(page, "Paso 1 · Acceso")
 
@@ -108,7 +108,35 @@ def texto(page: Page, contenido: str | re.Pattern) -> Locator:
 
 
 def ver(page: Page, contenido: str | re.Pattern) -> None:
-    expect(texto(page, contenido)).to_be_visible()
+    visible(texto(page, contenido))
+
+
+# Waiting for an element to show, hide or exist: `Locator.wait_for`, not `visible(…)`
+# and the like. Playwright 1.65's `expect` builds an ARIA snapshot of the whole page (or frame) on
+# every poll that does not match yet, for its error message: 0.1–0.3 CPU-s of Chromium each on these
+# pages, and the tests wait thousands of times. Failing still raises AssertionError.
+ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
+
+
+def _esperar(loc: Locator, estado: str, timeout: float | None) -> None:
+    try:
+        loc.wait_for(state=estado, timeout=ESPERA if timeout is None else timeout)
+    except PlaywrightTimeoutError as exc:
+        raise AssertionError(f"{loc} no llegó a «{estado}»: {exc}") from None
+
+
+def visible(loc: Locator, timeout: float | None = None) -> None:
+    _esperar(loc, "visible", timeout)
+
+
+def oculto(loc: Locator, timeout: float | None = None) -> None:
+    """Hidden or gone."""
+    _esperar(loc, "hidden", timeout)
+
+
+def presente(loc: Locator, timeout: float | None = None) -> None:
+    """In the page, shown or not."""
+    _esperar(loc, "attached", timeout)
 
 
 def boton(page: Page, nombre: str | re.Pattern, exacto: bool = True) -> Locator:
@@ -143,7 +171,7 @@ def decir_quien(page: Page, persona: tuple[str, str] = PERSONA) -> None:
     Right after Entrar Paso 1 runs once more, which draws the form anew (for a moment there are
     two): fill it only once the page has settled."""
     nombre = page.get_by_label("Nombre completo de quien captura")
-    expect(nombre.first).to_be_visible()
+    visible(nombre.first)
     for _ in range(3):
         quieto(page, 500)
         expect(nombre).to_have_count(1)
@@ -179,8 +207,8 @@ def celda(grid: Locator, columna: int, fila: int) -> Locator:
 
 
 def esperar_rejilla(grid: Locator) -> None:
-    expect(grid.locator("canvas").first).to_be_visible()
-    expect(grid.locator("tbody tr").first).to_be_attached()
+    visible(grid.locator("canvas").first)
+    presente(grid.locator("tbody tr").first)
 
 
 def filas_visibles(grid: Locator) -> list[list[str]]:
@@ -263,7 +291,7 @@ def fila_de(grid: Locator, contenido: str) -> int:
     """Row number (from 0) of the first rendered row with a cell whose text is exactly `contenido`."""
     exacto = re.compile(rf"^\s*{re.escape(contenido)}\s*$")
     fila = grid.locator("tbody tr").filter(has=grid.page.locator("td", has_text=exacto))
-    expect(fila.first).to_be_attached()
+    presente(fila.first)
     return int(fila.first.get_attribute("aria-rowindex")) - 2
 
 
