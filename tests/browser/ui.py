@@ -111,7 +111,7 @@ def ver(page: Page, contenido: str | re.Pattern) -> None:
     visible(texto(page, contenido))
 
 
-# Waiting for an element to show, hide or exist: `Locator.wait_for`, not `visible(…)`
+# Waiting for an element to show, hide or exist: `Locator.wait_for`, not `expect(…).to_be_visible()`
 # and the like. Playwright 1.65's `expect` builds an ARIA snapshot of the whole page (or frame) on
 # every poll that does not match yet, for its error message: 0.1–0.3 CPU-s of Chromium each on these
 # pages, and the tests wait thousands of times. Failing still raises AssertionError.
