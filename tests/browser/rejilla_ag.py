@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from core.capture import rejilla
@@ -109,15 +110,25 @@ def esperar(page: Page) -> FrameLocator:
 
 
 def filas(page: Page) -> list[str]:
-    """Product codes of the rows drawn, in order."""
-    return (
-        marco(page)
-        .locator(".ag-center-cols-container .ag-row")
-        .evaluate_all(
-            "rs => rs.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))"
-            ".map(r => r.getAttribute('row-id'))"
-        )
-    )
+    """Product codes of the rows drawn, in order.
+
+    After a save or a search the page draws a new grid in a new frame: a query that meets the old
+    frame as it goes («Frame was detached») is asked again, of the new one."""
+    limite = time.monotonic() + ui.ESPERA / 1000
+    while True:
+        try:
+            return (
+                marco(page)
+                .locator(".ag-center-cols-container .ag-row")
+                .evaluate_all(
+                    "rs => rs.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))"
+                    ".map(r => r.getAttribute('row-id'))"
+                )
+            )
+        except PlaywrightError as exc:
+            if "detached" not in str(exc) or time.monotonic() > limite:
+                raise
+            page.wait_for_timeout(100)
 
 
 def valor(page: Page, producto: str, campo: str) -> str:
