@@ -50,7 +50,6 @@ PYTHON = RAIZ / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # a checkout installed some other way: the interpreter running pytest
     PYTHON = Path(sys.executable)
 ARRANQUE_MAXIMO = 120  # s: the first start loads the catalog and the demo data
-ESPERA = ui.ESPERA
 MAXIMO_CAPTURA = 4000  # px: tallest screenshot
 # The window of every test: the 1366×768 screen common in the offices that capture, so every page is
 # tried where people will use it (at this width «Líneas guardadas», the Paso 6 grid and the answered
@@ -270,9 +269,9 @@ def entrar(pytestconfig, base_url):
 
 @pytest.fixture(autouse=True)
 def _esperas(request):
-    expect.set_options(timeout=ESPERA)
+    expect.set_options(timeout=ui.ESPERA)
     if "page" in request.fixturenames:
-        request.getfixturevalue("page").set_default_timeout(ESPERA)
+        request.getfixturevalue("page").set_default_timeout(ui.ESPERA)
 
 
 def _pantalla_completa(page, ruta: Path) -> None:

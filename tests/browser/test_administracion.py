@@ -19,7 +19,6 @@ from playwright.sync_api import Page, expect
 
 from core.base import reloj
 from tests.browser import tablero_ui, ui
-from tests.browser.conftest import ESPERA
 
 pytestmark = pytest.mark.navegador
 
@@ -208,7 +207,7 @@ def test_una_ronda_de_administracion(new_context, captura, request, tmp_path, en
     ooad = new_context().new_page()
     request.node.paginas = [admin, ooad]  # for the screenshots on failure
     for p in (admin, ooad):
-        p.set_default_timeout(ESPERA)
+        p.set_default_timeout(ui.ESPERA)
 
     entrar(admin, "admin")
     anio, _ = _periodos_y_ventanas(admin, captura)

@@ -32,7 +32,7 @@ from core.base import reloj, rutas
 from core.base.store import Store
 from deploy.cluster import _puerto_libre
 from tests.browser import rejilla_ag, tablero_ui, ui
-from tests.browser.conftest import ARTEFACTOS, CONTEXTO, COOKIE, ESPERA, PYTHON, RAIZ, _cola
+from tests.browser.conftest import ARTEFACTOS, CONTEXTO, COOKIE, PYTHON, RAIZ, _cola
 
 pytestmark = pytest.mark.navegador
 
@@ -190,9 +190,9 @@ def _persona_b(base: str, token: str, contexto: dict, lanzamiento: dict, a_conec
     with sync_playwright() as p:
         navegador = p.chromium.launch(**lanzamiento)
         page = navegador.new_context(**contexto).new_page()
-        page.set_default_timeout(ESPERA)
+        page.set_default_timeout(ui.ESPERA)
         try:
-            assert a_conectada.wait(ESPERA / 1000), "A no abrió su websocket"
+            assert a_conectada.wait(ui.ESPERA / 1000), "A no abrió su websocket"
             _entrar(page, token, base, B[2])
             salida["replica"] = _replica(page)
             salida["guardado"] = _capturar(page, B[1])
@@ -228,7 +228,7 @@ def test_dos_personas_en_dos_replicas_y_una_replica_muere(cluster, browser, brow
     t0 = time.monotonic()
     contexto = {"base_url": base, **CONTEXTO}
     a = browser.new_context(**contexto).new_page()
-    a.set_default_timeout(ESPERA)
+    a.set_default_timeout(ui.ESPERA)
     request.node.paginas = [a]  # for the screenshot on failure
     a_conectada, b = threading.Event(), {"t0": t0}
     hilo = threading.Thread(

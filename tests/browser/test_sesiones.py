@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser import ui
-from tests.browser.conftest import ESPERA
 
 pytestmark = pytest.mark.navegador
 
@@ -25,7 +24,7 @@ NUEVA = "Tepic-Costa-2026"  # must not contain the user name
 
 def _pagina(contexto: BrowserContext, request) -> Page:
     page = contexto.new_page()
-    page.set_default_timeout(ESPERA)
+    page.set_default_timeout(ui.ESPERA)
     request.node.paginas = [*getattr(request.node, "paginas", []), page]  # for the screenshots on failure
     return page
 

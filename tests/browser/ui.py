@@ -17,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 FILA = 35  # px: header and row height of Streamlit's grids
 PERSONA = ("Ana Pérez Gómez", "Jefa de Servicio")
+ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
 
 
 # -- waiting ------------------------------------------------------------------------------------
@@ -115,9 +116,6 @@ def ver(page: Page, contenido: str | re.Pattern) -> None:
 # and the like. Playwright 1.65's `expect` builds an ARIA snapshot of the whole page (or frame) on
 # every poll that does not match yet, for its error message: 0.1–0.3 CPU-s of Chromium each on these
 # pages, and the tests wait thousands of times. Failing still raises AssertionError.
-ESPERA = 60_000  # ms: default timeout of every browser action and assertion (two workers share 2 cores)
-
-
 def _esperar(loc: Locator, estado: str, timeout: float | None) -> None:
     try:
         loc.wait_for(state=estado, timeout=ESPERA if timeout is None else timeout)
