@@ -185,11 +185,16 @@ def test_csv_bytes_escribe_si_y_no():
 
 def test_xlsx_igual_al_de_python(mundo, analista, carpeta):
     a = exportacion.exportar_completa(mundo, analista, ANIO, "xlsx", carpeta)
-    nuevo = openpyxl.load_workbook(a.ruta, read_only=True).active
     df = analisis.exportacion_completa(mundo, analista, ANIO)
-    viejo = openpyxl.load_workbook(io.BytesIO(exportar.xlsx_bytes({"Líneas": df})), read_only=True).active
-    filas_n = [list(f) for f in nuevo.iter_rows(values_only=True)]
-    filas_v = [list(f) for f in viejo.iter_rows(values_only=True)]
+    # A read-only workbook keeps its file open until closed (a ResourceWarning in a later test's gc).
+    nuevo = openpyxl.load_workbook(a.ruta, read_only=True)
+    viejo = openpyxl.load_workbook(io.BytesIO(exportar.xlsx_bytes({"Líneas": df})), read_only=True)
+    try:
+        filas_n = [list(f) for f in nuevo.active.iter_rows(values_only=True)]
+        filas_v = [list(f) for f in viejo.active.iter_rows(values_only=True)]
+    finally:
+        nuevo.close()
+        viejo.close()
     assert len(filas_n) == len(filas_v) == len(df) + 1
     # Same cells, row for row (ties of equal names aside: the CSV test checks the order).
     assert filas_n[0] == filas_v[0] and sorted(filas_n[1:], key=repr) == sorted(filas_v[1:], key=repr)
